@@ -1,0 +1,45 @@
+/** Error codes a results row, the CLI and (later) the IPC layer can rely on. */
+export type ErrorCode =
+  | 'ERROR_INPUT_MISSING'
+  | 'ERROR_INPUT_UNREADABLE'
+  | 'ERROR_INPUT_EMPTY'
+  | 'ERROR_NOT_AN_IMAGE'
+  | 'ERROR_IMAGE_CORRUPT'
+  | 'ERROR_IMAGE_TOO_LARGE'
+  | 'ERROR_STORE'
+  | 'ERROR_PROVIDER'
+  | 'ERROR_PROVIDER_INPUT_TOO_LARGE'
+  | 'ERROR_OUTPUT'
+  | 'ERROR_CANCELLED'
+  | 'ERROR_BAD_SETTINGS'
+  | 'ERROR_INTERNAL';
+
+/** An error whose message is written for the analyst reading the results row. */
+export class BenchError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'BenchError';
+  }
+}
+
+export function isAbortError(err: unknown): boolean {
+  return (
+    err instanceof Error &&
+    (err.name === 'AbortError' || (err instanceof BenchError && err.code === 'ERROR_CANCELLED'))
+  );
+}
+
+export function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw new BenchError('ERROR_CANCELLED', 'cancelled');
+}
+
+export function describeError(err: unknown): { code: ErrorCode; message: string } {
+  if (err instanceof BenchError) return { code: err.code, message: err.message };
+  if (isAbortError(err)) return { code: 'ERROR_CANCELLED', message: 'cancelled' };
+  const message = err instanceof Error ? err.message : String(err);
+  return { code: 'ERROR_INTERNAL', message };
+}
