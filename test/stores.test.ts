@@ -1,0 +1,86 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { S3Store } from '../main/core/stores/s3.js';
+import { LocalFolderStore } from '../main/core/stores/local-folder.js';
+import { S3Standin, S3RVER_CREDENTIALS } from './servers/s3-standin.js';
+
+const random = (n: number) => {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = (i * 2654435761) >>> 24;
+  return b;
+};
+
+describe('S3Store through the real SDK against s3rver', () => {
+  const s3 = new S3Standin(['bench']);
+  let url: string;
+  beforeAll(async () => {
+    url = await s3.start();
+  });
+  afterAll(() => s3.destroy());
+  const store = (extra: Partial<ConstructorParameters<typeof S3Store>[0]> = {}) =>
+    new S3Store({ bucket: 'bench', region: 'us-east-1', endpoint: url, credentials: S3RVER_CREDENTIALS, ...extra });
+
+  it('round-trips bytes exactly under a prefix', async () => {
+    const st = store({ prefix: 'runs/one/' });
+    const bytes = random(300_000);
+    await st.put('photos/a b/ü.jpg', bytes, 'image/jpeg');
+    const back = await st.get('photos/a b/ü.jpg');
+    expect(back.length).toBe(300_000);
+    expect(back.equals(bytes)).toBe(true);
+    expect(st.locationOf('photos/a b/ü.jpg')).toBe('s3://bench/runs/one/photos/a b/ü.jpg');
+    expect(st.describe()).toBe('s3://bench/runs/one');
+  });
+
+  it('keeps same-named files in different folders apart', async () => {
+    const st = store();
+    await st.put('x/a.jpg', Buffer.from('one'), 'image/jpeg');
+    await st.put('y/a.jpg', Buffer.from('two'), 'image/jpeg');
+    expect((await st.get('x/a.jpg')).toString()).toBe('one');
+    expect((await st.get('y/a.jpg')).toString()).toBe('two');
+  });
+
+  it('passes the connection check on a bucket that exists', async () => {
+    await expect(store().check()).resolves.toBeUndefined();
+  });
+
+  it('names a missing bucket', async () => {
+    const st = store({ bucket: 'no-such-bucket' });
+    await expect(st.put('a.jpg', Buffer.from('x'), 'image/jpeg')).rejects.toThrow(/bucket 'no-such-bucket' does not exist/);
+    await expect(st.check()).rejects.toThrow(/bucket 'no-such-bucket' does not exist/);
+  });
+
+  it('names a missing key', async () => {
+    await expect(store().get('never/put.jpg')).rejects.toThrow(/no object with that key in 'bench'/);
+  });
+
+  it('reports rejected credentials without echoing the secret', async () => {
+    const st = store({ credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: 'sekrit-do-not-print' } });
+    const err = await st.put('a.jpg', Buffer.from('x'), 'image/jpeg').catch((e) => e as Error);
+    expect(err.message).toMatch(/credentials were rejected \(InvalidAccessKeyId\)/);
+    expect(err.message).not.toContain('sekrit');
+  });
+
+  it('reports an unreachable endpoint', async () => {
+    const st = store({ endpoint: 'http://127.0.0.1:9', maxAttempts: 1 });
+    await expect(st.put('a.jpg', Buffer.from('x'), 'image/jpeg')).rejects.toThrow(/cannot reach S3 at http:\/\/127\.0\.0\.1:9 \(ECONNREFUSED\)/);
+  });
+
+  it('rejects a bad bucket name and unsafe keys', () => {
+    expect(() => store({ bucket: 'A' })).toThrow(/not a valid S3 bucket name/);
+    expect(() => store().locationOf('../etc/passwd')).toThrow(/unsafe store key/);
+  });
+});
+
+describe('LocalFolderStore', () => {
+  it('writes under its root, reads back, and refuses escaping keys', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'store-'));
+    const st = new LocalFolderStore(root);
+    await st.put('a/b.png', Buffer.from('png'), 'image/png');
+    expect((await st.get('a/b.png')).toString()).toBe('png');
+    expect(await readdir(join(root, 'a'))).toEqual(['b.png']);
+    await expect(st.put('../x.png', Buffer.from('x'), 'image/png')).rejects.toThrow(/unsafe/);
+    await expect(st.get('missing.png')).rejects.toThrow(/no such key/);
+  });
+});
