@@ -1,4 +1,4 @@
-import sharp from 'sharp';
+import sharp, { type Sharp, type KernelEnum } from 'sharp';
 
 /** Interleaved 8-bit pixels, as sharp's `.raw()` gives them. */
 export interface RawImage {
@@ -12,7 +12,7 @@ export function rawInput(img: RawImage) {
   return { raw: { width: img.width, height: img.height, channels: img.channels } } as const;
 }
 
-export async function toRaw(pipeline: sharp.Sharp): Promise<RawImage> {
+export async function toRaw(pipeline: Sharp): Promise<RawImage> {
   const { data, info } = await pipeline.raw().toBuffer({ resolveWithObject: true });
   return { data, width: info.width, height: info.height, channels: info.channels as RawImage['channels'] };
 }
@@ -36,7 +36,7 @@ export function rgbOnly(img: RawImage): RawImage {
 }
 
 /** Resizes raw pixels to an exact size (used to bring a candidate to the original's size). */
-export async function resizeRaw(img: RawImage, width: number, height: number, kernel: keyof sharp.KernelEnum = 'lanczos3'): Promise<RawImage> {
+export async function resizeRaw(img: RawImage, width: number, height: number, kernel: keyof KernelEnum = 'lanczos3'): Promise<RawImage> {
   if (img.width === width && img.height === height) return img;
   return toRaw(sharp(img.data, rawInput(img)).resize(width, height, { fit: 'fill', kernel }));
 }

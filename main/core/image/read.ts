@@ -1,5 +1,5 @@
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
+import sharp, { type Metadata } from 'sharp';
 import { BenchError } from '../errors.js';
 import { type RawImage, toRaw } from './raw.js';
 
@@ -37,9 +37,9 @@ export async function readFileReadOnly(path: string): Promise<Buffer> {
 }
 
 /** Header-only look at an image; refuses pixel bombs before anything is decoded. */
-export async function probeImage(bytes: Buffer, maxPixels = DEFAULT_MAX_PIXELS): Promise<sharp.Metadata> {
+export async function probeImage(bytes: Buffer, maxPixels = DEFAULT_MAX_PIXELS): Promise<Metadata> {
   if (bytes.length === 0) throw new BenchError('ERROR_INPUT_EMPTY', 'file is empty (0 bytes)');
-  let meta: sharp.Metadata;
+  let meta: Metadata;
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {

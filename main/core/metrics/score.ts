@@ -11,10 +11,10 @@ export interface Scores {
   ssim: number | null;
 }
 
-/** Scores a candidate against the original at the original's size (the candidate is resized first if needed). */
-export async function scoreImages(original: RawImage, candidate: RawImage): Promise<Scores> {
+/** Both images RGB(A) and the same size. */
+export function scoreRaw(original: RawImage, candidate: RawImage): Scores {
   const a = rgbOnly(original);
-  const b = rgbOnly(await resizeRaw(rgbOnly(candidate), a.width, a.height));
+  const b = rgbOnly(candidate);
   const ga = toGrey(a);
   const gb = toGrey(b);
   const small = a.width < 11 || a.height < 11;
@@ -23,4 +23,13 @@ export async function scoreImages(original: RawImage, candidate: RawImage): Prom
     psnr: psnr(a, b),
     ssim: small ? null : ssim(ga, gb, a.width, a.height),
   };
+}
+
+/** Brings the candidate to the original's size (lanczos3) so both are compared as the user would see them. */
+export async function matchSize(original: RawImage, candidate: RawImage): Promise<RawImage> {
+  return resizeRaw(candidate, original.width, original.height);
+}
+
+export async function scoreImages(original: RawImage, candidate: RawImage): Promise<Scores> {
+  return scoreRaw(original, await matchSize(original, candidate));
 }

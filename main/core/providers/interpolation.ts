@@ -1,5 +1,6 @@
 import sharp from 'sharp';
 import { toRaw } from '../image/raw.js';
+import { type ResampleKernel, resample } from '../image/resample.js';
 import { throwIfAborted } from '../errors.js';
 import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
 
@@ -7,11 +8,11 @@ import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-pro
 export class InterpolationProvider implements UpscaleProvider {
   constructor(
     readonly name: 'bicubic' | 'lanczos',
-    private readonly kernel: 'cubic' | 'lanczos3',
+    private readonly kernel: ResampleKernel,
   ) {}
 
   get model(): string {
-    return this.kernel === 'cubic' ? 'sharp cubic (Catmull-Rom)' : 'sharp lanczos3';
+    return this.kernel === 'cubic' ? 'bicubic (Keys a=-0.5)' : 'lanczos3';
   }
 
   scaleFor(): null {
@@ -21,9 +22,8 @@ export class InterpolationProvider implements UpscaleProvider {
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
     throwIfAborted(input.signal);
     input.onProgress?.({ done: 0, total: 1 });
-    const image = await toRaw(
-      sharp(input.bytes).toColourspace('srgb').resize(input.target.width, input.target.height, { fit: 'fill', kernel: this.kernel }),
-    );
+    const small = await toRaw(sharp(input.bytes).toColourspace('srgb'));
+    const image = resample(small, input.target.width, input.target.height, this.kernel);
     input.onProgress?.({ done: 1, total: 1 });
     return { image, notes: [] };
   }

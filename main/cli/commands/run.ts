@@ -1,0 +1,78 @@
+import { Command, Option } from 'commander';
+import type { RunSummary } from '../../core/results/summary.js';
+import { runBatch } from '../../core/pipeline/run-batch.js';
+import { defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, downscaleFrom, int, providersFrom, storeFrom } from '../options.js';
+import { createReporter, fmt } from '../progress.js';
+
+interface RunOpts extends CommonOpts {
+  concurrency: number;
+  out?: string;
+  json?: boolean;
+}
+
+export function runCommand(): Command {
+  const cmd = new Command('run')
+    .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
+    .argument('<input>', 'a folder of images (searched recursively), a CSV with an image_path column, or one image')
+    .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
+    .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
+    .option('--json', 'print summary.json to stdout at the end');
+  addProviderOptions(cmd, true);
+  addDownscaleOptions(cmd);
+  addStoreOptions(cmd, 'a folder in the run output');
+  return cmd.action(async (input: string, o: RunOpts) => {
+    const settings: RunSettings = {
+      input,
+      out: o.out,
+      providers: providersFrom(o),
+      downscale: downscaleFrom(o),
+      store: storeFrom(o),
+      concurrency: o.concurrency,
+      maxPixels: o.maxPixels,
+    };
+    const controller = new AbortController();
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts++;
+      if (interrupts > 1) process.exit(130);
+      process.stderr.write('\nstopping after the current step; finished rows are kept (Ctrl-C again to quit at once)\n');
+      controller.abort();
+    };
+    process.on('SIGINT', onSigint);
+    const reporter = createReporter();
+    let summary: RunSummary;
+    try {
+      summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter });
+    } finally {
+      reporter.stop();
+      process.off('SIGINT', onSigint);
+    }
+    printSummary(summary);
+    if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+    if (summary.status === 'cancelled') process.exitCode = 130;
+    if (summary.status === 'failed') process.exitCode = 1;
+  });
+}
+
+function printSummary(s: RunSummary): void {
+  const out = process.stderr;
+  const c = s.counts;
+  const head =
+    s.status === 'cancelled'
+      ? `cancelled: ${c.inputs - c.not_run} of ${c.inputs} images finished; their rows are kept`
+      : s.status === 'failed'
+        ? `stopped: ${s.message}`
+        : `done: ${c.inputs} images, ${c.ok} ok rows, ${c.errors} error rows`;
+  out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
+  const t = s.totals;
+  if (t.original_bytes) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
+  for (const p of s.providers) {
+    out.write(
+      `  ${p.provider.padEnd(10)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
+    );
+  }
+  out.write(`results: ${s.results_csv}\n`);
+}
+
+const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;

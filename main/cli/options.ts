@@ -1,0 +1,157 @@
+import { BenchError } from '../core/errors.js';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } from '../core/image/downscale.js';
+import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
+import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
+import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
+import type { ProviderSpec, StoreSpec } from '../core/pipeline/settings.js';
+import { LOCAL_MODELS } from '../core/models/catalog.js';
+
+export const int = (name: string, min: number, max: number) => (v: string) => {
+  const n = Number(v);
+  if (!/^-?\d+$/.test(v.trim()) || n < min || n > max) throw new InvalidArgumentError(`${name} must be a whole number from ${min} to ${max}`);
+  return n;
+};
+
+const num = (name: string) => (v: string) => {
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number`);
+  return n;
+};
+
+const oneOf = <T extends string>(name: string, values: readonly T[]) => (v: string) => {
+  if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be one of ${values.join(', ')}`);
+  return v as T;
+};
+
+const fitRange = (v: string) => {
+  const m = /^(\d+)-(\d+)$/.exec(v.trim());
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > Number(m[2])) throw new InvalidArgumentError('--fit takes MIN-MAX pixels, e.g. 100-200');
+  return { min: Number(m[1]), max: Number(m[2]) };
+};
+
+const DEFAULT_PROVIDERS: ProviderName[] = ['local-ai'];
+const providerList = (v: string, prev: ProviderName[] = []) => {
+  const names = v.split(',').map((s) => s.trim()).filter(Boolean);
+  for (const n of names) oneOf('--provider', PROVIDER_NAMES)(n);
+  // commander hands the default in as `prev` on first use; a given --provider replaces it
+  const before = prev === DEFAULT_PROVIDERS ? [] : prev;
+  return [...new Set([...before, ...(names as ProviderName[])])];
+};
+
+const url = (name: string) => (v: string) => {
+  try {
+    const u = new URL(v);
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error();
+    return v;
+  } catch {
+    throw new InvalidArgumentError(`${name} must be an http(s) URL`);
+  }
+};
+
+export function addDownscaleOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--factor <n>', `downscale factor (${FACTORS.join(', ')})`).argParser((v) => oneOf('--factor', FACTORS.map(String))(v)).default('4'))
+    .addOption(new Option('--fit <min-max>', "bring the longest side into MIN-MAX px, as the original sample's downscaler did (e.g. 100-200)").argParser(fitRange))
+    .addOption(new Option('--format <f>', `stored format: original, ${STORE_FORMATS.join(', ')}`).argParser(oneOf('--format', ['original', ...STORE_FORMATS] as const)).default('original'))
+    .addOption(new Option('--quality <q>', 'stored quality for jpeg/webp/avif (1-100)').argParser(int('--quality', 1, 100)).default(90))
+    .addOption(new Option('--kernel <k>', `downscale kernel (${KERNELS.join(', ')}); default lanczos3, or cubic with --fit`).argParser(oneOf('--kernel', KERNELS)))
+    .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS));
+}
+
+export function addStoreOptions(cmd: Command, localHelp: string): Command {
+  return cmd
+    .addOption(new Option('--store <kind>', `where downscaled copies go: local (${localHelp}) or s3`).choices(['local', 's3']).default('local'))
+    .option('--bucket <name>', 'S3 bucket (with --store s3)')
+    .option('--prefix <p>', 'S3 key prefix', '')
+    .option('--region <r>', 'AWS region for S3 and SageMaker (default: AWS_REGION or your profile)')
+    .addOption(new Option('--s3-endpoint <url>', 'S3-compatible endpoint URL (MinIO, s3rver, …)').argParser(url('--s3-endpoint')));
+}
+
+export function addProviderOptions(cmd: Command, multiple: boolean): Command {
+  const providerHelp = multiple
+    ? `upscaler(s) to compare: ${PROVIDER_NAMES.join(', ')} (repeat or comma-separate)`
+    : `upscaler: ${PROVIDER_NAMES.join(', ')}`;
+  return cmd
+    .addOption(new Option('--provider <name>', providerHelp).argParser(providerList).default(DEFAULT_PROVIDERS, 'local-ai'))
+    .addOption(new Option('--model <m>', `local-ai model: ${Object.keys(LOCAL_MODELS).join(', ')}`).argParser(oneOf('--model', Object.keys(LOCAL_MODELS))).default('thick'))
+    .addOption(new Option('--tile-size <px>', 'local-ai input tile size').argParser(int('--tile-size', 16, 1024)))
+    .addOption(new Option('--tile-overlap <px>', 'local-ai tile overlap (input pixels)').argParser(int('--tile-overlap', 0, 128)))
+    .option('--endpoint <name>', 'SageMaker endpoint name (with --provider sagemaker)')
+    .addOption(new Option('--sagemaker-url <url>', 'custom SageMaker runtime URL (a VPC endpoint or a local stand-in)').argParser(url('--sagemaker-url')))
+    .option('--prompt <text>', 'SageMaker: prompt steering the upscale', '')
+    .option('--negative-prompt <text>', 'SageMaker: what to avoid')
+    .addOption(new Option('--steps <n>', 'SageMaker: num_inference_steps').argParser(int('--steps', 1, 500)).default(50))
+    .addOption(new Option('--guidance <g>', 'SageMaker: guidance_scale').argParser(num('--guidance')).default(7.5))
+    .addOption(new Option('--noise-level <n>', 'SageMaker: noise_level').argParser(int('--noise-level', 0, 350)))
+    .addOption(new Option('--seed <n>', 'SageMaker: seed').argParser(int('--seed', 0, 2 ** 31 - 1)));
+}
+
+export interface CommonOpts {
+  factor: string;
+  fit?: { min: number; max: number };
+  format: StoreFormat | 'original';
+  quality: number;
+  kernel?: Kernel;
+  maxPixels: number;
+  store: 'local' | 's3';
+  bucket?: string;
+  prefix: string;
+  region?: string;
+  s3Endpoint?: string;
+  provider: ProviderName[];
+  model: string;
+  tileSize?: number;
+  tileOverlap?: number;
+  endpoint?: string;
+  sagemakerUrl?: string;
+  prompt: string;
+  negativePrompt?: string;
+  steps: number;
+  guidance: number;
+  noiseLevel?: number;
+  seed?: number;
+}
+
+export function downscaleFrom(o: CommonOpts): DownscaleSettings {
+  return {
+    factor: Number(o.factor) as Factor,
+    ...(o.fit ? { fit: o.fit } : {}),
+    format: o.format,
+    quality: o.quality,
+    kernel: o.kernel ?? (o.fit ? 'cubic' : 'lanczos3'),
+  };
+}
+
+export function storeFrom(o: CommonOpts): StoreSpec {
+  if (o.store === 's3') {
+    if (!o.bucket) throw new BenchError('ERROR_BAD_SETTINGS', '--store s3 needs --bucket');
+    return { kind: 's3', bucket: o.bucket, prefix: o.prefix || undefined, region: o.region, endpoint: o.s3Endpoint };
+  }
+  return { kind: 'local' };
+}
+
+export function providersFrom(o: CommonOpts): ProviderSpec[] {
+  return o.provider.map((name): ProviderSpec => {
+    switch (name) {
+      case 'sagemaker':
+        if (!o.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', '--provider sagemaker needs --endpoint NAME');
+        return {
+          name,
+          endpoint: o.endpoint,
+          region: o.region,
+          url: o.sagemakerUrl,
+          prompt: o.prompt,
+          negativePrompt: o.negativePrompt,
+          numInferenceSteps: o.steps,
+          guidanceScale: o.guidance,
+          noiseLevel: o.noiseLevel,
+          seed: o.seed,
+        };
+      case 'local-ai':
+        return { name, model: o.model, tileSize: o.tileSize, tileOverlap: o.tileOverlap };
+      default:
+        return { name };
+    }
+  });
+}

@@ -1,0 +1,13 @@
+/** One image a run will process. */
+export interface InputItem {
+  /** 0-based position in the input, so results can be put back in input order. */
+  index: number;
+  /** As the user gave it (CSV cell) or as found (folder walk). */
+  source: string;
+  /** Absolute path on disk. */
+  path: string;
+  /** POSIX path relative to the input's root; it names the stored key and the output files. */
+  rel: string;
+  /** Set for a CSV row that repeats an earlier one. */
+  duplicateOf?: number;
+}

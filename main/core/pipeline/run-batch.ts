@@ -1,0 +1,161 @@
+import { mkdir, readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { BenchError, describeError, isAbortError } from '../errors.js';
+import { resolveInput } from '../inputs/resolve-input.js';
+import type { InputItem } from '../inputs/input-item.js';
+import { ScorePool } from '../metrics/score-pool.js';
+import { createProvider } from '../providers/registry.js';
+import type { UpscaleProvider } from '../providers/upscale-provider.js';
+import { ResultsCsvWriter } from '../results/csv-writer.js';
+import type { ResultRow } from '../results/row.js';
+import { type RunSummary, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
+import { createStore } from '../stores/create-store.js';
+import type { RunEvent } from './events.js';
+import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
+import { processImage } from './process-image.js';
+import type { RunSettings } from './settings.js';
+import { VERSION } from '../version.js';
+
+export interface RunOptions {
+  signal?: AbortSignal;
+  onEvent?: (e: RunEvent) => void;
+  /** Folder under which TestResults/<timestamp> is made when settings.out is not given. */
+  cwd?: string;
+}
+
+/** Runs a whole batch. Bad images become error rows; only bad settings or an unwritable output throw. */
+export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Promise<RunSummary> {
+  const emit = opts.onEvent ?? (() => {});
+  const startedAt = new Date();
+  const outDir = await prepareOutDir(settings.out, opts.cwd ?? process.cwd(), startedAt);
+  const { items } = await resolveInput(settings.input, [outDir]);
+  await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
+
+  const store = createStore(settings.store, join(outDir, STORED_DIR));
+  const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, items.length)));
+  const providers: UpscaleProvider[] = [];
+  const scorer = new ScorePool(concurrency);
+  const writer = new ResultsCsvWriter(join(outDir, RESULTS_CSV));
+  const rowsByIndex = new Map<number, ResultRow[]>();
+  let status = 'completed' as RunSummary['status'];
+  let message: string | undefined;
+
+  try {
+    for (const spec of settings.providers) {
+      providers.push(await createProvider(spec, { factor: settings.downscale.factor, threads: threadsPerCall(concurrency) }));
+    }
+    await writer.open();
+    emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });
+
+    let next = 0;
+    let done = 0;
+    const failFast = new AbortController();
+    const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
+    const worker = async () => {
+      while (!signal.aborted && next < items.length) {
+        const item = items[next++];
+        let rows: ResultRow[];
+        try {
+          rows = await processImage(item, {
+            outDir,
+            store,
+            providers,
+            downscale: settings.downscale,
+            maxPixels: settings.maxPixels,
+            scorer,
+            signal,
+            onStage: (stage, provider) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider }),
+            onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, provider, done: d, total: t }),
+          });
+        } catch (err) {
+          if (isAbortError(err)) return; // unfinished images write no row, so a resume redoes them
+          throw err;
+        }
+        try {
+          for (const row of rows) await writer.append(row);
+        } catch (err) {
+          status = 'failed';
+          message = describeError(err).message;
+          failFast.abort();
+          return;
+        }
+        rowsByIndex.set(item.index, rows);
+        done++;
+        for (const row of rows) emit({ type: 'row', index: item.index, row, done, total: items.length });
+        emit({ type: 'image-done', index: item.index, done, total: items.length });
+      }
+    };
+    await Promise.all(Array.from({ length: concurrency }, worker));
+    if (status !== 'failed' && opts.signal?.aborted) status = 'cancelled';
+  } finally {
+    await Promise.all(providers.map((p) => p.dispose?.()));
+    await scorer.close();
+    (store as { destroy?: () => void }).destroy?.();
+  }
+
+  const rows = inInputOrder(items, rowsByIndex);
+  if (status === 'failed') await writer.close();
+  else await writer.rewrite(rows);
+  const finishedAt = new Date();
+  const wallMs = finishedAt.getTime() - startedAt.getTime();
+  const summary: RunSummary = {
+    tool: 'upscale-bench',
+    version: VERSION,
+    settings: { ...settings, out: outDir },
+    output_dir: outDir,
+    results_csv: join(outDir, RESULTS_CSV),
+    started_at: startedAt.toISOString(),
+    finished_at: finishedAt.toISOString(),
+    wall_ms: wallMs,
+    status,
+    ...(message ? { message } : {}),
+    counts: {
+      inputs: items.length,
+      rows: rows.length,
+      ok: rows.filter((r) => r.status === 'ok').length,
+      errors: rows.filter((r) => r.status === 'error').length,
+      not_run: items.length - rowsByIndex.size,
+    },
+    totals: storageTotals(rows),
+    images_per_minute: rowsByIndex.size && wallMs ? Number(((rowsByIndex.size / wallMs) * 60_000).toFixed(2)) : null,
+    providers: summariseProviders(rows),
+  };
+  try {
+    await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);
+  } catch (err) {
+    summary.status = 'failed';
+    summary.message ??= `cannot write summary.json: ${(err as Error).message}`;
+  }
+  emit({ type: 'end', summary });
+  return summary;
+}
+
+/** Splits the cores between images running at once, so onnxruntime never oversubscribes them. */
+export function threadsPerCall(concurrency: number, cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2): number {
+  return Math.max(1, Math.floor(cores / concurrency));
+}
+
+function inInputOrder(items: InputItem[], rowsByIndex: Map<number, ResultRow[]>): ResultRow[] {
+  return items.flatMap((i) => rowsByIndex.get(i.index) ?? []);
+}
+
+async function prepareOutDir(out: string | undefined, cwd: string, at: Date): Promise<string> {
+  let dir: string;
+  if (out) {
+    dir = resolve(cwd, out);
+    const existing = await readdir(dir).catch(() => [] as string[]);
+    if (existing.includes(RESULTS_CSV)) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `${dir} already holds a run's results; choose another --out`);
+    }
+  } else {
+    const base = join(resolve(cwd), 'TestResults', timestampFolderName(at));
+    dir = base;
+    for (let n = 2; (await readdir(dir).catch(() => null)) !== null; n++) dir = `${base}-${n}`;
+  }
+  try {
+    await mkdir(dir, { recursive: true });
+  } catch (err) {
+    throw new BenchError('ERROR_OUTPUT', `cannot create output folder ${dir}: ${(err as Error).message}`);
+  }
+  return dir;
+}

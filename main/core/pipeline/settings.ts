@@ -1,0 +1,50 @@
+import { cpus } from 'node:os';
+import { DEFAULT_DOWNSCALE, type DownscaleSettings } from '../image/downscale.js';
+import { DEFAULT_MAX_PIXELS } from '../image/read.js';
+
+export type ProviderSpec =
+  | { name: 'bicubic' }
+  | { name: 'lanczos' }
+  | { name: 'local-ai'; model?: string; tileSize?: number; tileOverlap?: number }
+  | {
+      name: 'sagemaker';
+      endpoint: string;
+      region?: string;
+      url?: string;
+      prompt?: string;
+      negativePrompt?: string;
+      numInferenceSteps?: number;
+      guidanceScale?: number;
+      noiseLevel?: number;
+      seed?: number;
+      timeoutMs?: number;
+    };
+
+export type StoreSpec =
+  | { kind: 'local' }
+  | { kind: 's3'; bucket: string; prefix?: string; region?: string; endpoint?: string };
+
+export interface RunSettings {
+  /** A folder, a CSV of paths, or one image. */
+  input: string;
+  /** Output folder; default TestResults/<timestamp> under the current folder. */
+  out?: string;
+  providers: ProviderSpec[];
+  downscale: DownscaleSettings;
+  store: StoreSpec;
+  concurrency: number;
+  maxPixels: number;
+}
+
+export const defaultConcurrency = () => Math.max(1, cpus().length);
+
+export function defaultSettings(input: string): RunSettings {
+  return {
+    input,
+    providers: [{ name: 'local-ai' }],
+    downscale: { ...DEFAULT_DOWNSCALE },
+    store: { kind: 'local' },
+    concurrency: defaultConcurrency(),
+    maxPixels: DEFAULT_MAX_PIXELS,
+  };
+}

@@ -1,0 +1,43 @@
+import { BenchError } from '../errors.js';
+import type { ProviderSpec } from '../pipeline/settings.js';
+import { bicubic, lanczos } from './interpolation.js';
+import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
+import type { UpscaleProvider } from './upscale-provider.js';
+
+export const PROVIDER_NAMES = ['local-ai', 'sagemaker', 'bicubic', 'lanczos'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export interface ProviderContext {
+  /** The run's downscale factor (providers with several scales pick theirs from it). */
+  factor: number;
+  /** CPU threads this provider may use per call. */
+  threads: number;
+}
+
+export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
+  switch (spec.name) {
+    case 'bicubic':
+      return bicubic();
+    case 'lanczos':
+      return lanczos();
+    case 'sagemaker':
+      return new SageMakerJumpStartProvider({
+        endpointName: spec.endpoint,
+        region: spec.region,
+        url: spec.url,
+        prompt: spec.prompt,
+        negativePrompt: spec.negativePrompt,
+        numInferenceSteps: spec.numInferenceSteps,
+        guidanceScale: spec.guidanceScale,
+        noiseLevel: spec.noiseLevel,
+        seed: spec.seed,
+        timeoutMs: spec.timeoutMs,
+      });
+    case 'local-ai': {
+      const { createLocalAiProvider } = await import('./local-ai.js');
+      return createLocalAiProvider(spec, ctx);
+    }
+    default:
+      throw new BenchError('ERROR_BAD_SETTINGS', `unknown provider '${(spec as { name: string }).name}'`);
+  }
+}

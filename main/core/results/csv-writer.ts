@@ -1,0 +1,59 @@
+import { open, rename, type FileHandle } from 'node:fs/promises';
+import { BenchError } from '../errors.js';
+import { csvHeader, csvLine } from './csv-format.js';
+import type { ResultRow } from './row.js';
+
+/**
+ * Appends whole rows and syncs each one, so a crash at any instant leaves a CSV of complete rows.
+ * `finish` rewrites the file in input order through a temp file and a rename.
+ */
+export class ResultsCsvWriter {
+  private handle?: FileHandle;
+  private chain: Promise<void> = Promise.resolve();
+
+  constructor(readonly path: string) {}
+
+  async open(): Promise<void> {
+    try {
+      this.handle = await open(this.path, 'w');
+      await this.handle.write(csvHeader());
+      await this.handle.datasync();
+    } catch (err) {
+      throw new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  /** Rows are written one at a time, in the order append was called. */
+  append(row: ResultRow): Promise<void> {
+    const line = csvLine(row);
+    this.chain = this.chain.then(async () => {
+      try {
+        await this.handle!.write(line);
+        await this.handle!.datasync();
+      } catch (err) {
+        throw new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
+      }
+    });
+    return this.chain;
+  }
+
+  async close(): Promise<void> {
+    await this.chain.catch(() => undefined);
+    await this.handle?.close();
+    this.handle = undefined;
+  }
+
+  /** Replaces the file with `rows` (in the order given), atomically. */
+  async rewrite(rows: ResultRow[]): Promise<void> {
+    await this.close();
+    const tmp = `${this.path}.partial`;
+    const h = await open(tmp, 'w');
+    try {
+      await h.write(csvHeader() + rows.map(csvLine).join(''));
+      await h.datasync();
+    } finally {
+      await h.close();
+    }
+    await rename(tmp, this.path);
+  }
+}

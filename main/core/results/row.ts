@@ -1,0 +1,86 @@
+/** One line of testResults.csv: one input image through one provider. */
+export interface ResultRow {
+  image_path: string;
+  stored_key: string;
+  stored_location: string;
+  upscaled_path: string;
+  status: 'ok' | 'error';
+  error: string;
+  error_code: string;
+  width: number | null;
+  height: number | null;
+  stored_width: number | null;
+  stored_height: number | null;
+  factor: number | null;
+  format: string;
+  quality: number | null;
+  original_bytes: number | null;
+  stored_bytes: number | null;
+  saved_percent: number | null;
+  provider: string;
+  model: string;
+  upscale_ms: number | null;
+  total_ms: number | null;
+  orb_score: number | null;
+  psnr: number | null;
+  ssim: number | null;
+  notes: string;
+}
+
+export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
+  'image_path',
+  'stored_key',
+  'stored_location',
+  'upscaled_path',
+  'status',
+  'error',
+  'error_code',
+  'width',
+  'height',
+  'stored_width',
+  'stored_height',
+  'factor',
+  'format',
+  'quality',
+  'original_bytes',
+  'stored_bytes',
+  'saved_percent',
+  'provider',
+  'model',
+  'upscale_ms',
+  'total_ms',
+  'orb_score',
+  'psnr',
+  'ssim',
+  'notes',
+] as const;
+
+export function emptyRow(image_path: string, provider: string, model: string): ResultRow {
+  return {
+    image_path,
+    stored_key: '',
+    stored_location: '',
+    upscaled_path: '',
+    status: 'error',
+    error: '',
+    error_code: '',
+    width: null,
+    height: null,
+    stored_width: null,
+    stored_height: null,
+    factor: null,
+    format: '',
+    quality: null,
+    original_bytes: null,
+    stored_bytes: null,
+    saved_percent: null,
+    provider,
+    model,
+    upscale_ms: null,
+    total_ms: null,
+    orb_score: null,
+    psnr: null,
+    ssim: null,
+    notes: '',
+  };
+}

@@ -1,0 +1,84 @@
+import { rename, writeFile } from 'node:fs/promises';
+import type { ResultRow } from './row.js';
+
+export interface ProviderSummary {
+  provider: string;
+  model: string;
+  rows: number;
+  ok: number;
+  errors: number;
+  mean_orb: number | null;
+  /** Mean over finite values; identical images (infinite PSNR) are counted apart. */
+  mean_psnr: number | null;
+  infinite_psnr: number;
+  mean_ssim: number | null;
+  mean_upscale_ms: number | null;
+  total_upscale_ms: number;
+}
+
+export interface RunSummary {
+  tool: 'upscale-bench';
+  version: string;
+  settings: Record<string, unknown>;
+  output_dir: string;
+  results_csv: string;
+  started_at: string;
+  finished_at: string;
+  wall_ms: number;
+  status: 'completed' | 'cancelled' | 'failed';
+  message?: string;
+  counts: { inputs: number; rows: number; ok: number; errors: number; not_run: number };
+  totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
+  images_per_minute: number | null;
+  providers: ProviderSummary[];
+}
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export function summariseProviders(rows: ResultRow[]): ProviderSummary[] {
+  const by = new Map<string, ResultRow[]>();
+  for (const r of rows) by.set(r.provider, [...(by.get(r.provider) ?? []), r]);
+  return [...by.entries()].map(([provider, rs]) => {
+    const ok = rs.filter((r) => r.status === 'ok');
+    const nums = (f: (r: ResultRow) => number | null) => ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
+    return {
+      provider,
+      model: rs[0].model,
+      rows: rs.length,
+      ok: ok.length,
+      errors: rs.length - ok.length,
+      mean_orb: mean(nums((r) => r.orb_score)),
+      mean_psnr: mean(nums((r) => r.psnr)),
+      infinite_psnr: ok.filter((r) => r.psnr === Infinity).length,
+      mean_ssim: mean(nums((r) => r.ssim)),
+      mean_upscale_ms: mean(nums((r) => r.upscale_ms)),
+      total_upscale_ms: nums((r) => r.upscale_ms).reduce((a, b) => a + b, 0),
+    };
+  });
+}
+
+/** Storage totals count each input once (every provider reads the same stored copy). */
+export function storageTotals(rows: ResultRow[]): RunSummary['totals'] {
+  const seen = new Set<string>();
+  let original = 0;
+  let stored = 0;
+  for (const r of rows) {
+    if (r.original_bytes === null || r.stored_bytes === null || seen.has(r.image_path + '\0' + r.stored_key)) continue;
+    seen.add(r.image_path + '\0' + r.stored_key);
+    original += r.original_bytes;
+    stored += r.stored_bytes;
+  }
+  return {
+    original_bytes: original,
+    stored_bytes: stored,
+    saved_bytes: original - stored,
+    saved_percent: original ? Number((((original - stored) / original) * 100).toFixed(2)) : null,
+  };
+}
+
+/** JSON has no Infinity; write it as null and let `infinite_psnr` carry the count. */
+export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  const tmp = `${path}.partial`;
+  await writeFile(tmp, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', 'utf8');
+  await rename(tmp, path);
+}
