@@ -1,5 +1,6 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { availableParallelism } from 'node:os';
 import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
 import type { InputItem } from '../inputs/input-item.js';
@@ -42,7 +43,9 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
 
   try {
     for (const spec of settings.providers) {
-      providers.push(await createProvider(spec, { factor: settings.downscale.factor, threads: threadsPerCall(concurrency) }));
+      // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
+      const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
+      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency) }));
     }
     await writer.open();
     emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });
@@ -131,7 +134,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
 }
 
 /** Splits the cores between images running at once, so onnxruntime never oversubscribes them. */
-export function threadsPerCall(concurrency: number, cores = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator?.hardwareConcurrency ?? 2): number {
+export function threadsPerCall(concurrency: number, cores = availableParallelism()): number {
   return Math.max(1, Math.floor(cores / concurrency));
 }
 

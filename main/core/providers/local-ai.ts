@@ -1,8 +1,108 @@
-import { BenchError } from '../errors.js';
+import type * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { BenchError, throwIfAborted } from '../errors.js';
+import { type RawImage, toRaw } from '../image/raw.js';
+import { resample } from '../image/resample.js';
+import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
+import { onnxModelPath } from '../models/model-files.js';
+import { openSession, upscaleTiled } from '../models/onnx-runner.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import type { ProviderContext } from './registry.js';
-import type { UpscaleProvider } from './upscale-provider.js';
+import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
 
-export async function createLocalAiProvider(_spec: ProviderSpec, _ctx: ProviderContext): Promise<UpscaleProvider> {
-  throw new BenchError('ERROR_BAD_SETTINGS', 'the local-ai provider is not available yet');
+export const DEFAULT_TILE_SIZE = 256;
+export const DEFAULT_TILE_OVERLAP = 10;
+
+/** ESRGAN on the CPU through onnxruntime: offline, no account, the app's default provider. */
+export class LocalAiProvider implements UpscaleProvider {
+  readonly name = 'local-ai';
+  private session?: Promise<ort.InferenceSession>;
+
+  constructor(
+    readonly modelName: LocalModelName,
+    readonly scale: number,
+    private readonly threads: number,
+    private readonly tileSize = DEFAULT_TILE_SIZE,
+    private readonly overlap = DEFAULT_TILE_OVERLAP,
+  ) {
+    if (!(LOCAL_MODELS[modelName].scales as readonly number[]).includes(scale)) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `local model ${modelName} has no x${scale}`);
+    }
+  }
+
+  get model(): string {
+    return `esrgan-${this.modelName} x${this.scale}`;
+  }
+
+  scaleFor(): number {
+    return this.scale;
+  }
+
+  private sessionOnce(): Promise<ort.InferenceSession> {
+    this.session ??= (async () => openSession(onnxModelPath(this.modelName, this.scale), this.threads))();
+    return this.session;
+  }
+
+  async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
+    throwIfAborted(input.signal);
+    const notes: string[] = [];
+    const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
+    const { rgb, alpha } = splitAlpha(decoded);
+    const session = await this.sessionOnce();
+    const up = await upscaleTiled(session, rgb, {
+      scale: this.scale,
+      tileSize: this.tileSize,
+      overlap: this.overlap,
+      signal: input.signal,
+      onTile: (done, total) => input.onProgress?.({ done, total }),
+    });
+    if (!alpha) return { image: up, notes };
+    notes.push('alpha upscaled with bicubic');
+    const a = resample(alpha, up.width, up.height, 'cubic');
+    return { image: joinAlpha(up, a), notes };
+  }
+
+  async dispose(): Promise<void> {
+    const s = await this.session?.catch(() => undefined);
+    await s?.release();
+    this.session = undefined;
+  }
+}
+
+export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
+  const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
+  const model = (s.model ?? DEFAULT_LOCAL_MODEL) as LocalModelName;
+  if (!(model in LOCAL_MODELS)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown local model '${model}' (${Object.keys(LOCAL_MODELS).join(', ')})`);
+  return new LocalAiProvider(model, ctx.factor, ctx.threads, s.tileSize, s.tileOverlap);
+}
+
+function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {
+  if (img.channels === 3) return { rgb: img };
+  if (img.channels === 1) {
+    const rgb = Buffer.allocUnsafe(img.width * img.height * 3);
+    for (let i = 0; i < img.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img.data[i];
+    return { rgb: { ...img, data: rgb, channels: 3 } };
+  }
+  const n = img.width * img.height;
+  const rgb = Buffer.allocUnsafe(n * 3);
+  const alpha = Buffer.allocUnsafe(n);
+  for (let i = 0; i < n; i++) {
+    rgb[3 * i] = img.data[4 * i];
+    rgb[3 * i + 1] = img.data[4 * i + 1];
+    rgb[3 * i + 2] = img.data[4 * i + 2];
+    alpha[i] = img.data[4 * i + 3];
+  }
+  return { rgb: { ...img, data: rgb, channels: 3 }, alpha: { ...img, data: alpha, channels: 1 } };
+}
+
+function joinAlpha(rgb: RawImage, alpha: RawImage): RawImage {
+  const n = rgb.width * rgb.height;
+  const out = Buffer.allocUnsafe(n * 4);
+  for (let i = 0; i < n; i++) {
+    out[4 * i] = rgb.data[3 * i];
+    out[4 * i + 1] = rgb.data[3 * i + 1];
+    out[4 * i + 2] = rgb.data[3 * i + 2];
+    out[4 * i + 3] = alpha.data[i];
+  }
+  return { data: out, width: rgb.width, height: rgb.height, channels: 4 };
 }
