@@ -72,3 +72,10 @@ describe('metric edge cases', () => {
     expect(s.psnr).toBe(Infinity);
   });
 });
+
+describe('ORB on images too small for keypoints', () => {
+  it.each([[1, 1], [62, 200], [200, 40]])('%ix%i scores 0 without touching OpenCV', (w, h) => {
+    const img = new Uint8Array(w * h).map((_, i) => (i * 97) % 256);
+    expect(orbSimilarity(img, img, w, h)).toBe(0);
+  });
+});

@@ -43,6 +43,7 @@ export async function probeImage(bytes: Buffer, maxPixels = DEFAULT_MAX_PIXELS):
   try {
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
+    if (looksLikeImage(bytes)) throw new BenchError('ERROR_IMAGE_CORRUPT', `image is damaged or truncated (${shortSharpMessage(err)})`);
     throw new BenchError('ERROR_NOT_AN_IMAGE', `not a supported image (${shortSharpMessage(err)})`);
   }
   const { width, height } = meta;
@@ -72,6 +73,20 @@ export async function decodeImage(bytes: Buffer, maxPixels = DEFAULT_MAX_PIXELS)
     throw new BenchError('ERROR_IMAGE_CORRUPT', `image is damaged or truncated (${shortSharpMessage(err)})`);
   }
   return { raw, format: normaliseFormat(meta.format), fileBytes: bytes.length, notes };
+}
+
+/** Magic numbers of the formats we read, to tell "damaged image" from "not an image". */
+function looksLikeImage(b: Buffer): boolean {
+  const ascii = (from: number, to: number) => b.subarray(from, to).toString('latin1');
+  return (
+    (b[0] === 0xff && b[1] === 0xd8) ||
+    ascii(0, 4) === '\x89PNG' ||
+    ascii(0, 4) === 'GIF8' ||
+    (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP') ||
+    ascii(0, 4) === 'II*\0' ||
+    ascii(0, 4) === 'MM\0*' ||
+    (ascii(4, 8) === 'ftyp' && /avi[fs]|heic|mif1/.test(ascii(8, 12)))
+  );
 }
 
 function depthBits(depth: string): number {

@@ -14,7 +14,11 @@ function cv(): any {
   return cvCache;
 }
 
+/** ORB's default edgeThreshold: no keypoint lies closer to the border, so smaller images have none. */
+const ORB_EDGE = 31;
+
 export function orbSimilarity(a: Uint8Array, b: Uint8Array, width: number, height: number): number {
+  if (width <= 2 * ORB_EDGE || height <= 2 * ORB_EDGE) return 0;
   const c = cv();
   const owned: { delete(): void }[] = [];
   const own = <T extends { delete(): void }>(x: T): T => (owned.push(x), x);
