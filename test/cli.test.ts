@@ -1,0 +1,129 @@
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp, readdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { fixture } from './helpers/images.js';
+
+// The CLI as a user runs it: the package's bin, compiled by `npm run build:node` (part of `npm test`).
+const BIN = fileURLToPath(new URL('../bin/upscale-bench.js', import.meta.url));
+const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
+
+let photos: string;
+let work: string;
+beforeAll(async () => {
+  work = await mkdtemp(join(tmpdir(), 'cli-'));
+  photos = join(work, 'My Photos');
+  await cp(fixture('photos', 'chelsea.png'), join(photos, 'cats', 'chelsea.png'));
+  await cp(fixture('photos', 'rocket.jpg'), join(photos, 'rocket.JPG'));
+  await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+});
+
+describe('upscale-bench CLI', () => {
+  it('runs a folder with the default local-ai provider into TestResults/<timestamp>', () => {
+    const r = cli(['run', photos, '--model', 'slim', '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.output_dir).toMatch(/TestResults[\\/]\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/);
+    expect(summary.counts).toMatchObject({ inputs: 3, ok: 2, errors: 1 });
+    const rows = parse(readFileSync(join(summary.output_dir, 'testResults.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows.map((x) => x.status)).toEqual(['error', 'ok', 'ok']);
+    expect(rows[1].provider).toBe('local-ai');
+    expect(rows[1].model).toBe('esrgan-slim x4');
+    expect(Number(rows[1].orb_score)).toBeGreaterThan(0);
+    expect(Number(rows[1].orb_score)).toBeLessThanOrEqual(1);
+    expect(rows[0].error).toMatch(/not a supported image/);
+    expect(r.stderr).toMatch(/done: 3 images, 2 ok rows, 1 error rows/);
+  });
+
+  it('make-csv writes image_path rows that run reads back', async () => {
+    const csvDir = join(work, 'lists');
+    const r = cli(['make-csv', photos, '-o', join(csvDir, 'testFile.csv')], work);
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(join(csvDir, 'testFile.csv'), 'utf8');
+    expect(text.split('\n')[0]).toBe('image_path');
+    expect(text).toContain('My Photos/cats/chelsea.png');
+    expect(text).toContain('rocket.JPG');
+    const run = cli(['run', join(csvDir, 'testFile.csv'), '--provider', 'bicubic', '--out', join(work, 'from-csv')], work);
+    expect(run.status, run.stderr).toBe(0);
+    expect(await readdir(join(work, 'from-csv'))).toEqual(expect.arrayContaining(['testResults.csv', 'summary.json', 'settings.json']));
+  });
+
+  it('store then retrieve one image by key', async () => {
+    const s = cli(['store', join(photos, 'cats', 'chelsea.png'), '--key', 'cats/c.png', '--store-dir', 'st'], work);
+    expect(s.status, s.stderr).toBe(0);
+    expect(JSON.parse(s.stdout)).toMatchObject({ key: 'cats/c.png', stored_width: 113, stored_height: 75 });
+    const r = cli(['retrieve', 'cats/c.png', '-o', join(work, 'back.png'), '--provider', 'lanczos', '--store-dir', 'st'], work);
+    expect(r.status, r.stderr).toBe(0);
+    const meta = await sharp(join(work, 'back.png')).metadata();
+    expect([meta.width, meta.height]).toEqual([452, 300]);
+  });
+
+  it('score prints the three numbers as JSON', () => {
+    const r = cli(['score', fixture('pairs', 'astronaut-x4-cubic.a.png'), fixture('pairs', 'astronaut-x4-cubic.b.png'), '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    const s = JSON.parse(r.stdout);
+    expect(Object.keys(s)).toEqual(['orb', 'psnr', 'ssim']);
+    expect(s.psnr).toBeCloseTo(26.442, 2);
+  });
+
+  it('models lists the local models', () => {
+    const r = cli(['models'], work);
+    expect(r.stdout).toMatch(/thick .*x2 x3 x4 x8/);
+  });
+
+  it.each([
+    [['run', 'x', '--bogus'], /unknown option '--bogus'/],
+    [['run', 'x', '--factor', '5'], /--factor must be one of 2, 3, 4, 8/],
+    [['run', 'x', '--quality', '0'], /--quality must be a whole number from 1 to 100/],
+    [['run', 'x', '--provider', 'magic'], /--provider must be one of/],
+    [['run', 'nowhere'], /input not found: nowhere/],
+    [['run', '.', '--store', 's3'], /--store s3 needs --bucket/],
+    [['run', '.', '--provider', 'sagemaker'], /--provider sagemaker needs --endpoint/],
+    [['run', '.', '--fit', '200-100'], /--fit takes MIN-MAX/],
+  ])('rejects %j with a one-line reason and exit 2', (args, reason) => {
+    const r = cli(args, work);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(reason);
+  });
+
+  it('--help works on each command', () => {
+    for (const c of ['run', 'make-csv', 'store', 'retrieve', 'score', 'models']) {
+      const r = cli([c, '--help'], work);
+      expect(r.status).toBe(0);
+      expect(r.stdout).toContain(`Usage: upscale-bench ${c}`);
+    }
+  });
+
+  it('Ctrl-C stops promptly, keeps finished rows and says so', async () => {
+    const many = join(work, 'many');
+    for (let i = 0; i < 12; i++) await cp(fixture('photos', 'coffee.png'), join(many, `c${String(i).padStart(2, '0')}.png`));
+    const out = join(work, 'interrupted');
+    const child = spawn(process.execPath, [BIN, 'run', many, '--model', 'thick', '--concurrency', '1', '--out', out], { cwd: work });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => {
+        if (/\[1\/12\]/.test(stderr)) {
+          clearInterval(poll);
+          resolve();
+        }
+      }, 50);
+    });
+    const sentAt = Date.now();
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(Date.now() - sentAt).toBeLessThan(5000);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/cancelled: \d+ of 12 images finished; their rows are kept/);
+    const rows = parse(readFileSync(join(out, 'testResults.csv'), 'utf8'), { columns: true }) as unknown[];
+    expect(rows.length).toBeGreaterThanOrEqual(1);
+    expect(rows.length).toBeLessThan(12);
+    expect(existsSync(join(out, 'summary.json'))).toBe(true);
+  });
+});
