@@ -1,0 +1,79 @@
+/** One benchmark case in its own process, so `maxRSS` is this case's peak. Prints one JSON line. */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import sharp from 'sharp';
+import { decodeImage } from '../main/core/image/read.js';
+import { toGrey } from '../main/core/metrics/grey.js';
+import { orbSimilarity } from '../main/core/metrics/orb.js';
+import { psnr } from '../main/core/metrics/psnr.js';
+import { ssim } from '../main/core/metrics/ssim.js';
+import { runBatch } from '../main/core/pipeline/run-batch.js';
+import { defaultSettings, type ProviderSpec } from '../main/core/pipeline/settings.js';
+import { toRaw } from '../main/core/image/raw.js';
+import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
+import { openSession, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { LOCAL_MODELS, type LocalModelName } from '../main/core/models/catalog.js';
+import { DEFAULT_TILE_OVERLAP, DEFAULT_TILE_SIZE } from '../main/core/providers/local-ai.js';
+
+const [mode, ...args] = process.argv.slice(2);
+const rssMb = () => process.resourceUsage().maxRSS / 1024;
+const now = () => performance.now();
+let result: Record<string, number>;
+
+if (mode === 'score') {
+  const [a, b] = await Promise.all(args.slice(0, 2).map(async (p) => (await decodeImage(readFileSync(p), 1e9)).raw));
+  const reps = Number(args[2]);
+  const ga = toGrey(a);
+  const gb = toGrey(b);
+  orbSimilarity(ga, gb, a.width, a.height); // warm the wasm module
+  let orbT = 0, ssimT = 0, psnrT = 0, total = 0;
+  for (let i = 0; i < reps; i++) {
+    const t0 = now();
+    const g1 = toGrey(a), g2 = toGrey(b);
+    const t1 = now();
+    orbSimilarity(g1, g2, a.width, a.height);
+    const t2 = now();
+    ssim(g1, g2, a.width, a.height);
+    const t3 = now();
+    psnr(a, b);
+    const t4 = now();
+    orbT += t2 - t1; ssimT += t3 - t2; psnrT += t4 - t3; total += t4 - t0;
+  }
+  result = { pairs_per_s: (reps * 1000) / total, orb_ms: orbT / reps, ssim_ms: ssimT / reps, psnr_ms: psnrT / reps, rss_mb: rssMb() };
+} else if (mode === 'pipeline') {
+  const [input, out, conc, provider, model] = args;
+  const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model } : { name: provider as 'bicubic' };
+  let upscaleMs = 0;
+  const t0 = now();
+  const s = await runBatch({ ...defaultSettings(input), out, concurrency: Number(conc), providers: [spec] }, {
+    onEvent: (e) => {
+      if (e.type === 'row') upscaleMs += e.row.upscale_ms ?? 0;
+    },
+  });
+  const sec = (now() - t0) / 1000;
+  if (s.counts.errors) throw new Error(`benchmark run had ${s.counts.errors} error rows`);
+  result = { images_per_s: s.counts.inputs / sec, seconds: sec, upscale_s: upscaleMs / 1000, rss_mb: rssMb() };
+} else if (mode === 'model') {
+  const model = args[0] as LocalModelName;
+  const scale = Number(args[1]);
+  const side = model === 'thick' ? 64 : 128;
+  const img = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(side * 2, side * 2).extract({ left: side / 2, top: side / 2, width: side, height: side }).removeAlpha());
+  const big = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).removeAlpha());
+  const session = await openSession(onnxModelPath(model, scale), 0);
+  await upscaleTiled(session, img, { scale, tileSize: DEFAULT_TILE_SIZE, overlap: DEFAULT_TILE_OVERLAP });
+  let t = now();
+  const out = await upscaleTiled(session, big, { scale, tileSize: DEFAULT_TILE_SIZE, overlap: DEFAULT_TILE_OVERLAP });
+  const onnxMps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
+  await session.release();
+  const { loadTfjsModel, tfjsUpscale } = await import('../test/helpers/tfjs-reference.js');
+  const require = createRequire(import.meta.url);
+  const tfModel = await loadTfjsModel(tfjsModelJson(packageDir(LOCAL_MODELS[model].package, require), scale));
+  tfjsUpscale(tfModel, img, model === 'thick');
+  t = now();
+  const ref = tfjsUpscale(tfModel, img, model === 'thick');
+  const tfjsMps = (ref.width * ref.height) / 1e6 / ((now() - t) / 1000);
+  result = { onnx_mps: onnxMps, tfjs_mps: tfjsMps, rss_mb: rssMb() };
+} else throw new Error(`unknown mode ${mode}`);
+
+console.log(JSON.stringify(result));
+process.exit(0);

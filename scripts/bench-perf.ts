@@ -1,0 +1,94 @@
+/**
+ * `npm run bench:perf [-- --only scoring,pipeline,rss,models]`: prints the performance table the README
+ * quotes. Each heavy case runs in a child process so its peak RSS is its own.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtemp, writeFile, rm, cp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { tmpdir, cpus, availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import sharp from 'sharp';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,models').split(',');
+const rows: string[][] = [];
+const row = (...cells: (string | number)[]) => {
+  rows.push(cells.map(String));
+  console.error(`  ${cells.join(' | ')}`);
+};
+
+function child(mode: string, ...args: string[]): Record<string, number> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-child.ts'), mode, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 1 << 24,
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  return JSON.parse(out.trim().split('\n').pop()!);
+}
+
+async function makePair(dir: string, w: number, h: number, name: string) {
+  const a = join(dir, `${name}.a.png`);
+  const b = join(dir, `${name}.b.png`);
+  await sharp(join(PHOTOS, 'astronaut.png')).resize(w, h, { fit: 'fill' }).png({ compressionLevel: 1 }).toFile(a);
+  const small = await sharp(a).resize(Math.round(w / 4), Math.round(h / 4)).png().toBuffer();
+  await sharp(small).resize(w, h, { fit: 'fill', kernel: 'cubic' }).png({ compressionLevel: 1 }).toFile(b);
+  return [a, b];
+}
+
+const work = await mkdtemp(join(tmpdir(), 'bench-'));
+console.error(`bench: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}; scratch ${work}`);
+
+if (only.includes('scoring')) {
+  for (const [w, h, label] of [[1024, 1024, '1024×1024'], [4000, 3000, '12 MP']] as const) {
+    const [a, b] = await makePair(work, w, h, `pair-${w}`);
+    const ours = child('score', a, b, w > 2000 ? '3' : '20');
+    let native = '–';
+    if (existsSync('/usr/bin/python3')) {
+      const py = spawnSync('/usr/bin/python3', [join(ROOT, 'scripts', 'reference', 'bench-native-score.py'), a, b, w > 2000 ? '3' : '20'], { encoding: 'utf8' });
+      if (py.status === 0) native = JSON.parse(py.stdout).pairs_per_s.toFixed(2);
+    }
+    row('scoring', label, `${ours.pairs_per_s.toFixed(2)} pairs/s (orb ${ours.orb_ms.toFixed(0)} ms, ssim ${ours.ssim_ms.toFixed(0)} ms, psnr ${ours.psnr_ms.toFixed(0)} ms)`, `native OpenCV+skimage ${native} pairs/s`, `peak RSS ${ours.rss_mb.toFixed(0)} MB`);
+  }
+}
+
+if (only.includes('pipeline')) {
+  const dir = join(work, 'photos');
+  for (let i = 0; i < 12; i++) for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png', 'motorcycle_left.png']) await cp(join(PHOTOS, f), join(dir, `${i}-${f}`));
+  const seq = child('pipeline', dir, join(work, 'seq'), '1', 'bicubic');
+  const par = child('pipeline', dir, join(work, 'par'), String(availableParallelism()), 'bicubic');
+  row('pipeline bicubic', '48 photos 0.1–0.4 MP', `concurrency 1: ${seq.images_per_s.toFixed(2)} img/s`, `concurrency ${availableParallelism()}: ${par.images_per_s.toFixed(2)} img/s`, `speed-up ×${(par.images_per_s / seq.images_per_s).toFixed(2)}`);
+  const seqAi = child('pipeline', dir, join(work, 'seq-ai'), '1', 'local-ai', 'slim');
+  const parAi = child('pipeline', dir, join(work, 'par-ai'), String(availableParallelism()), 'local-ai', 'slim');
+  row('pipeline local-ai slim', '48 photos', `concurrency 1: ${seqAi.images_per_s.toFixed(2)} img/s`, `concurrency ${availableParallelism()}: ${parAi.images_per_s.toFixed(2)} img/s`, `speed-up ×${(parAi.images_per_s / seqAi.images_per_s).toFixed(2)}`);
+}
+
+if (only.includes('rss')) {
+  const big = join(work, 'big');
+  await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg')).catch(async () => {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(big, { recursive: true });
+    await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg'));
+  });
+  const bic = child('pipeline', big, join(work, 'rss-bicubic'), '2', 'bicubic');
+  row('24 MP through pipeline', 'bicubic x4', `${bic.seconds.toFixed(1)} s`, `peak RSS ${bic.rss_mb.toFixed(0)} MB`);
+  const thick = child('pipeline', big, join(work, 'rss-thick'), '2', 'local-ai', 'thick');
+  row('24 MP through pipeline', 'local-ai thick x4 (default)', `${thick.seconds.toFixed(1)} s (${(24 / thick.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick.rss_mb.toFixed(0)} MB`);
+}
+
+if (only.includes('models')) {
+  // GFLOP per output megapixel at x4 (issue #4's measured figures) and the fp32 ceiling seen here.
+  const gflop: Record<string, number> = { slim: 31.5, medium: 88, thick: 907 };
+  const PEAK = 190;
+  for (const model of ['slim', 'medium', 'thick']) {
+    const r = child('model', model, '4');
+    const onnxShare = ((r.onnx_mps * gflop[model]) / PEAK) * 100;
+    row(`local-ai ${model} x4`, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `TF.js-wasm ${r.tfjs_mps.toFixed(3)} MP/s out`, `×${(r.onnx_mps / r.tfjs_mps).toFixed(1)}`, `${onnxShare.toFixed(0)}% of ~${PEAK} GFLOP/s`);
+  }
+}
+
+await rm(work, { recursive: true, force: true });
+console.log('\n| case | what | result | compared with | note |\n|---|---|---|---|---|');
+for (const r of rows) console.log(`| ${[...r, '', '', '', '', ''].slice(0, 5).join(' | ')} |`);

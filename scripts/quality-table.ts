@@ -1,0 +1,40 @@
+/**
+ * `npm run bench:quality`: runs the CLI a user runs on six scikit-image photos (BSD-3), downscaled x2 and
+ * x4 as PNG, for each baseline and local model, and prints the README's quality table.
+ */
+import { spawnSync } from 'node:child_process';
+import { cp, mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
+const PHOTOS = ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png', 'camera.png'];
+const work = await mkdtemp(join(tmpdir(), 'quality-'));
+const input = join(work, 'photos');
+for (const p of PHOTOS) await cp(join(SKIMAGE, p), join(input, p)).catch(async () => cp(join(ROOT, 'test', 'fixtures', 'photos', p), join(input, p)));
+
+const variants: [string, string[]][] = [
+  ['bicubic', ['--provider', 'bicubic']],
+  ['lanczos', ['--provider', 'lanczos']],
+  ['local-ai slim', ['--provider', 'local-ai', '--model', 'slim']],
+  ['local-ai medium', ['--provider', 'local-ai', '--model', 'medium']],
+  ['local-ai thick', ['--provider', 'local-ai', '--model', 'thick']],
+];
+const lines = ['| factor | provider | mean PSNR (dB) | mean SSIM | mean ORB | ms / image | vs bicubic |', '|---|---|---|---|---|---|---|'];
+for (const factor of ['2', '4']) {
+  let base: { psnr: number; ssim: number } | undefined;
+  for (const [label, args] of variants) {
+    const out = join(work, `${label}-x${factor}`.replace(/ /g, '-'));
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'run', input, '--factor', factor, '--format', 'png', '--out', out, ...args], { encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(r.stderr);
+    const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).providers[0];
+    base ??= { psnr: s.mean_psnr, ssim: s.mean_ssim };
+    const dp = s.mean_psnr - base.psnr;
+    const verdict = label === 'bicubic' ? '—' : dp > 0 && s.mean_ssim > base.ssim ? `better (+${dp.toFixed(2)} dB)` : `**not better** (${dp >= 0 ? '+' : ''}${dp.toFixed(2)} dB, SSIM ${(s.mean_ssim - base.ssim).toFixed(3)})`;
+    lines.push(`| x${factor} | ${label} | ${s.mean_psnr.toFixed(2)} | ${s.mean_ssim.toFixed(3)} | ${s.mean_orb.toFixed(3)} | ${s.mean_upscale_ms.toFixed(0)} | ${verdict} |`);
+    console.error(lines.at(-1));
+  }
+}
+console.log(lines.join('\n'));
