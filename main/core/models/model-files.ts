@@ -1,0 +1,27 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BenchError } from '../errors.js';
+import { modelsDir } from '../paths.js';
+
+export const onnxFileName = (model: string, scale: number) => `esrgan-${model}-x${scale}.onnx`;
+
+export function onnxModelPath(model: string, scale: number): string {
+  const path = join(modelsDir(), onnxFileName(model, scale));
+  if (!existsSync(path)) {
+    throw new BenchError('ERROR_BAD_SETTINGS', `local model ${model} x${scale} is not built (${path} missing): run \`npm run models\``);
+  }
+  return path;
+}
+
+/** The installed folder of an npm package whose `exports` hide package.json. */
+export function packageDir(name: string, require: NodeRequire): string {
+  let dir = dirname(require.resolve(name));
+  while (dir !== dirname(dir)) {
+    const pkg = join(dir, 'package.json');
+    if (existsSync(pkg) && (JSON.parse(readFileSync(pkg, 'utf8')) as { name?: string }).name === name) return dir;
+    dir = dirname(dir);
+  }
+  throw new Error(`cannot find the folder of ${name}`);
+}
+
+export const tfjsModelJson = (pkgDirectory: string, scale: number) => join(pkgDirectory, 'models', `x${scale}`, 'model.json');
