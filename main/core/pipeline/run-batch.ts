@@ -22,13 +22,15 @@ export interface RunOptions {
   onEvent?: (e: RunEvent) => void;
   /** Folder under which TestResults/<timestamp> is made when settings.out is not given. */
   cwd?: string;
+  /** Instead of <cwd>/TestResults: the folder that receives <timestamp>/ (the app's results folder). */
+  resultsParent?: string;
 }
 
 /** Runs a whole batch. Bad images become error rows; only bad settings or an unwritable output throw. */
 export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Promise<RunSummary> {
   const emit = opts.onEvent ?? (() => {});
   const startedAt = new Date();
-  const outDir = await prepareOutDir(settings.out, opts.cwd ?? process.cwd(), startedAt);
+  const outDir = await prepareOutDir(settings.out, opts.cwd ?? process.cwd(), startedAt, opts.resultsParent);
   const { items } = await resolveInput(settings.input, [outDir]);
   await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
 
@@ -142,7 +144,7 @@ function inInputOrder(items: InputItem[], rowsByIndex: Map<number, ResultRow[]>)
   return items.flatMap((i) => rowsByIndex.get(i.index) ?? []);
 }
 
-async function prepareOutDir(out: string | undefined, cwd: string, at: Date): Promise<string> {
+async function prepareOutDir(out: string | undefined, cwd: string, at: Date, parent?: string): Promise<string> {
   let dir: string;
   if (out) {
     dir = resolve(cwd, out);
@@ -151,7 +153,7 @@ async function prepareOutDir(out: string | undefined, cwd: string, at: Date): Pr
       throw new BenchError('ERROR_BAD_SETTINGS', `${dir} already holds a run's results; choose another --out`);
     }
   } else {
-    const base = join(resolve(cwd), 'TestResults', timestampFolderName(at));
+    const base = join(parent ?? join(resolve(cwd), 'TestResults'), timestampFolderName(at));
     dir = base;
     for (let n = 2; (await readdir(dir).catch(() => null)) !== null; n++) dir = `${base}-${n}`;
   }

@@ -1,0 +1,165 @@
+import { writeFile, rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import sharp from 'sharp';
+import type { Channel, ParsedRequest, Responses } from '../../preload/ipc-contract.js';
+import { BenchError } from '../core/errors.js';
+import { readFileReadOnly } from '../core/image/read.js';
+import { makeCsv } from '../core/inputs/make-csv.js';
+import { resolveInput } from '../core/inputs/resolve-input.js';
+import { csvHeader, csvLine } from '../core/results/csv-format.js';
+import { RESULT_COLUMNS, type ResultRow } from '../core/results/row.js';
+import { S3Store } from '../core/stores/s3.js';
+import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
+import type { Host } from './host.js';
+import { Jobs } from './jobs.js';
+import { PathGrants } from './path-grants.js';
+import { RunsRepo } from './runs-repo.js';
+import { SettingsStore } from './settings-store.js';
+
+export type Handlers = { [C in Channel]: (req: ParsedRequest<C>) => Promise<Responses[C]> };
+
+const VIEW_MAX_PIXELS = 16_000_000;
+
+/** Every IPC handler, as plain async functions: main registers them with ipcMain, tests and the web bridge call them directly. */
+export function createHandlers(host: Host): Handlers & { dispose(): Promise<void> } {
+  const grants = new PathGrants();
+  const settings = new SettingsStore(host.userDataDir);
+  const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
+  const runs = new RunsRepo(resultsRoot);
+  const jobs = new Jobs((e) => host.emit(e));
+
+  const handlers: Handlers = {
+    async 'dialog:pick-input'({ kind }) {
+      const picked = kind === 'folder' ? await host.pickFolder('Choose a folder of images') : await host.pickCsv();
+      if (!picked) return null;
+      const path = await grants.grant(picked);
+      const { items } = await resolveInput(path);
+      return { path, kind, count: items.length };
+    },
+    async 'dialog:pick-output'() {
+      const picked = await host.pickFolder('Choose where runs are saved');
+      if (!picked) return null;
+      const path = await grants.grant(picked);
+      await settings.set({ resultsRoot: path });
+      return { path };
+    },
+    async 'input:make-csv'({ folder }) {
+      const real = await grants.check(folder);
+      if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'that folder was not chosen in this session');
+      const target = await host.pickSaveCsv(join(real, 'testFile.csv'));
+      if (!target) return null;
+      const count = await makeCsv(real, target);
+      await grants.grant(target);
+      return { csvPath: target, count };
+    },
+    async 'run:start'(req) {
+      const input = await grants.check(req.input);
+      if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
+      let root = await resultsRoot();
+      if (req.output) {
+        const out = await grants.check(req.output);
+        if (!out) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the output folder with the picker first');
+        root = out;
+        await settings.set({ resultsRoot: out });
+      }
+      return jobs.start(req, input, root);
+    },
+    async 'run:cancel'({ jobId }) {
+      return { cancelled: jobs.cancel(jobId) };
+    },
+    async 'runs:list'() {
+      return runs.list();
+    },
+    async 'runs:open'({ runId }) {
+      return runs.open(runId);
+    },
+    async 'runs:delete'({ runId }) {
+      return { deleted: await runs.remove(runId) };
+    },
+    async 'image:read'({ runId, row, which }) {
+      const { dir, settings: runSettings, rows } = await runs.rows(runId);
+      const r = rows[row];
+      if (!r) throw new BenchError('ERROR_BAD_SETTINGS', `run has no row ${row}`);
+      let bytes: Buffer;
+      if (which === 'original') bytes = await readFileReadOnly(r.original);
+      else if (which === 'upscaled') {
+        if (!r.upscaled.startsWith(dir)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
+        bytes = await readFileReadOnly(r.upscaled);
+      } else if (r.storedLocation.startsWith('s3://')) {
+        const store = runSettings.store as { bucket: string; prefix?: string; region?: string; endpoint?: string };
+        const s3 = new S3Store(store);
+        try {
+          bytes = await s3.get(r.raw.stored_key.replace(/^'(?=[=+\-@\t\r])/, ''));
+        } finally {
+          s3.destroy();
+        }
+      } else {
+        if (!r.storedLocation.startsWith(dir)) throw new BenchError('ERROR_BAD_SETTINGS', 'stored image is outside the run folder');
+        bytes = await readFileReadOnly(r.storedLocation);
+      }
+      return encodeForView(bytes);
+    },
+    async 'export:csv'({ runId, rows: wanted }) {
+      const { rows } = await runs.rows(runId);
+      const target = await host.pickSaveCsv(`${runId}-results.csv`);
+      if (!target) return null;
+      const chosen = wanted ? wanted.map((i) => rows[i]).filter(Boolean) : rows;
+      // Re-encode every row through the engine's formatter, so the export matches testResults.csv exactly.
+      const text = csvHeader() + chosen.map((r) => csvLine(fromCsvRecord(r.raw))).join('');
+      await writeFile(`${target}.partial`, text, 'utf8');
+      await rename(`${target}.partial`, target);
+      return { path: target, rows: chosen.length };
+    },
+    async 'shell:open-folder'({ runId }) {
+      return { opened: await host.openFolder(await runs.dirOf(runId)) };
+    },
+    async 'settings:get'() {
+      const { resultsRoot: _internal, ...visible } = await settings.get();
+      return visible;
+    },
+    async 'settings:set'(patch) {
+      const { resultsRoot: _internal, ...visible } = await settings.set(patch);
+      return visible;
+    },
+    async 'aws:test-connection'(req) {
+      const result: Responses['aws:test-connection'] = {};
+      if (req.bucket) {
+        const s3 = new S3Store({ bucket: req.bucket, region: req.region, endpoint: req.s3Endpoint, maxAttempts: 1 });
+        result.s3 = await s3.check().then(
+          () => ({ ok: true, message: `bucket '${req.bucket}' is reachable` }),
+          (e: Error) => ({ ok: false, message: e.message }),
+        );
+        s3.destroy();
+      }
+      if (req.endpoint) {
+        const sm = new SageMakerJumpStartProvider({ endpointName: req.endpoint, region: req.region, url: req.sagemakerUrl, maxAttempts: 1, timeoutMs: 30_000 });
+        result.sagemaker = await sm.check().then(
+          () => ({ ok: true, message: `endpoint '${req.endpoint}' answered with an upscaled image` }),
+          (e: Error) => ({ ok: false, message: e.message }),
+        );
+        await sm.dispose();
+      }
+      return result;
+    },
+  };
+  return Object.assign(handlers, { dispose: () => jobs.cancelAll() });
+}
+
+/** The viewer gets PNG up to 16 MP (pixel-exact comparison), JPEG scaled to fit beyond that. */
+async function encodeForView(bytes: Buffer): Promise<{ mime: string; base64: string; width: number; height: number }> {
+  const img = sharp(bytes, { limitInputPixels: 200_000_000 }).rotate().toColourspace('srgb');
+  const meta = await img.metadata();
+  const big = (meta.width ?? 0) * (meta.height ?? 0) > VIEW_MAX_PIXELS;
+  const { data, info } = await (big ? img.resize(4096, 4096, { fit: 'inside' }).jpeg({ quality: 92 }) : img.png({ compressionLevel: 1 })).toBuffer({ resolveWithObject: true });
+  return { mime: big ? 'image/jpeg' : 'image/png', base64: data.toString('base64'), width: info.width, height: info.height };
+}
+
+function fromCsvRecord(raw: Record<string, string>): ResultRow {
+  // Cells were already escaped once in testResults.csv; undo that so they are escaped exactly once here.
+  const out: Record<string, unknown> = {};
+  for (const k of RESULT_COLUMNS) {
+    const v = raw[k] ?? '';
+    out[k] = /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v;
+  }
+  return out as unknown as ResultRow;
+}

@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { basename } from 'node:path';
+import type { JobEvent, ParsedRequest, UiRow } from '../../preload/ipc-contract.js';
+import { BenchError } from '../core/errors.js';
+import type { RunEvent } from '../core/pipeline/events.js';
+import { runBatch } from '../core/pipeline/run-batch.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings } from '../core/pipeline/settings.js';
+import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
+import type { ResultRow } from '../core/results/row.js';
+
+interface Job {
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+/** One AbortController per job; each job ends with exactly one `end` event. Stage and tile events are throttled. */
+export class Jobs {
+  private readonly jobs = new Map<string, Job>();
+
+  constructor(private readonly emit: (e: JobEvent) => void) {}
+
+  start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string): Promise<{ jobId: string; runId: string; outDir: string }> {
+    const jobId = randomUUID();
+    const controller = new AbortController();
+    const settings = toRunSettings(req, input);
+    let started!: (v: { jobId: string; runId: string; outDir: string }) => void;
+    let failedEarly!: (e: unknown) => void;
+    const ready = new Promise<{ jobId: string; runId: string; outDir: string }>((res, rej) => {
+      started = res;
+      failedEarly = rej;
+    });
+    let runId = '';
+    let lastMinor = 0;
+    let t0 = Date.now();
+    const onEvent = (e: RunEvent) => {
+      if (e.type === 'start') {
+        runId = basename(e.outDir);
+        t0 = Date.now();
+        started({ jobId, runId, outDir: e.outDir });
+        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId });
+      } else if (e.type === 'stage' || e.type === 'tile') {
+        const now = Date.now();
+        if (now - lastMinor < 100) return; // at most ~10 minor updates a second reach the renderer
+        lastMinor = now;
+        this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
+      } else if (e.type === 'row') {
+        const elapsed = (Date.now() - t0) / 1000;
+        const eta = e.done > 0 ? (elapsed / e.done) * (e.total - e.done) : null;
+        this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
+      }
+    };
+    const done = runBatch(settings, { signal: controller.signal, onEvent, resultsParent: resultsRoot })
+      .then((summary) => {
+        this.emit({ jobId, type: 'end', status: summary.status, message: summary.message, runId });
+      })
+      .catch((err) => {
+        failedEarly(err);
+        if (runId) this.emit({ jobId, type: 'end', status: 'failed', message: (err as Error).message, runId });
+      })
+      .finally(() => this.jobs.delete(jobId));
+    this.jobs.set(jobId, { controller, done });
+    return ready;
+  }
+
+  cancel(jobId: string): boolean {
+    const job = this.jobs.get(jobId);
+    if (!job) return false;
+    job.controller.abort();
+    return true;
+  }
+
+  async cancelAll(): Promise<void> {
+    for (const j of this.jobs.values()) j.controller.abort();
+    await Promise.all([...this.jobs.values()].map((j) => j.done));
+  }
+}
+
+function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
+  const providers: ProviderSpec[] = req.providers.map((name) => {
+    if (name === 'local-ai') return { name, model: req.localModel };
+    if (name === 'sagemaker') {
+      if (!req.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', 'SageMaker needs an endpoint name');
+      return { name, endpoint: req.endpoint, region: req.region, url: req.sagemakerUrl };
+    }
+    return { name };
+  });
+  if (req.store === 's3' && !req.bucket) throw new BenchError('ERROR_BAD_SETTINGS', 'the S3 store needs a bucket');
+  if (req.fit && req.fit.min > req.fit.max) throw new BenchError('ERROR_BAD_SETTINGS', 'fit range: min is above max');
+  return {
+    input,
+    providers,
+    downscale: { factor: req.factor, ...(req.fit ? { fit: req.fit } : {}), format: req.format, quality: req.quality, kernel: req.fit ? 'cubic' : 'lanczos3' },
+    store: req.store === 's3' ? { kind: 's3', bucket: req.bucket!, prefix: req.prefix, region: req.region, endpoint: req.s3Endpoint } : { kind: 'local' },
+    concurrency: req.concurrency ?? defaultConcurrency(),
+    maxPixels: DEFAULT_MAX_PIXELS,
+  };
+}
+
+/** The same shape the repo gives for rows read back from a CSV. */
+export function toUi(r: ResultRow, index: number): UiRow {
+  return {
+    row: index,
+    image_path: r.image_path,
+    status: r.status,
+    error: r.error,
+    provider: r.provider,
+    model: r.model,
+    width: r.width,
+    height: r.height,
+    original_bytes: r.original_bytes,
+    stored_bytes: r.stored_bytes,
+    saved_percent: r.saved_percent,
+    upscale_ms: r.upscale_ms,
+    orb_score: r.orb_score,
+    psnr: r.psnr === Infinity ? null : r.psnr,
+    identical: r.psnr === Infinity,
+    ssim: r.ssim,
+    notes: r.notes,
+  };
+}

@@ -1,0 +1,60 @@
+import type { Channel, IpcResult, JobEvent, Request, Responses, RunRequest } from './ipc-contract.js';
+
+export type Invoke = <C extends Channel>(channel: C, request: Request<C>) => Promise<IpcResult<Responses[C]>>;
+export type Subscribe = (listener: (e: JobEvent) => void) => () => void;
+
+export class BenchApiError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'BenchApiError';
+  }
+}
+
+/**
+ * The one object the renderer sees (`window.bench`), grouped by domain. Electron's preload builds it on
+ * ipcRenderer; the browser bridge (`npm run web`) builds the same object on fetch, so the app cannot tell.
+ */
+export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
+  const call = async <C extends Channel>(channel: C, request: Request<C>): Promise<Responses[C]> => {
+    const r = await invoke(channel, request);
+    if (!r.ok) throw new BenchApiError(r.error.code, r.error.message);
+    return r.data;
+  };
+  return {
+    dialogs: {
+      pickInput: (kind: 'folder' | 'csv') => call('dialog:pick-input', { kind }),
+      pickOutput: () => call('dialog:pick-output', {}),
+    },
+    inputs: {
+      makeCsv: (folder: string) => call('input:make-csv', { folder }),
+    },
+    jobs: {
+      start: (request: RunRequest) => call('run:start', request),
+      cancel: (jobId: string) => call('run:cancel', { jobId }),
+      /** Returns the unsubscribe function. */
+      onProgress: (listener: (e: JobEvent) => void) => subscribe(listener),
+    },
+    runs: {
+      list: () => call('runs:list', {}),
+      open: (runId: string) => call('runs:open', { runId }),
+      remove: (runId: string) => call('runs:delete', { runId }),
+      exportCsv: (runId: string, rows?: number[]) => call('export:csv', { runId, rows }),
+      openFolder: (runId: string) => call('shell:open-folder', { runId }),
+    },
+    images: {
+      read: (runId: string, row: number, which: 'original' | 'stored' | 'upscaled') => call('image:read', { runId, row, which }),
+    },
+    settings: {
+      get: () => call('settings:get', {}),
+      set: (patch: Request<'settings:set'>) => call('settings:set', patch),
+    },
+    aws: {
+      testConnection: (request: Request<'aws:test-connection'>) => call('aws:test-connection', request),
+    },
+  };
+}
+
+export type BenchApi = ReturnType<typeof createBenchApi>;

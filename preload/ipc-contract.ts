@@ -1,0 +1,157 @@
+/**
+ * The one IPC contract between the renderer and main: channel names (`domain:action`), request schemas
+ * (zod, checked in main before anything runs) and response types. Main and preload import it; the
+ * renderer imports types only.
+ */
+import { z } from 'zod';
+
+const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
+const shortText = (max = 200) => z.string().max(max);
+const id = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'not a valid id');
+
+export const runRequestSchema = z
+  .object({
+    input: shortText(4096),
+    output: shortText(4096).optional(),
+    providers: z.array(provider).min(1).max(4),
+    localModel: z.enum(['slim', 'medium', 'thick']).default('thick'),
+    factor: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(4),
+    fit: z.object({ min: z.number().int().min(1).max(4096), max: z.number().int().min(1).max(4096) }).strict().optional(),
+    format: z.enum(['original', 'png', 'jpeg', 'webp', 'avif']).default('original'),
+    quality: z.number().int().min(1).max(100).default(90),
+    concurrency: z.number().int().min(1).max(32).optional(),
+    store: z.enum(['local', 's3']).default('local'),
+    bucket: shortText(63).optional(),
+    prefix: shortText(512).optional(),
+    region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region').optional(),
+    s3Endpoint: z.url().max(2048).optional(),
+    endpoint: shortText(63).optional(),
+    sagemakerUrl: z.url().max(2048).optional(),
+  })
+  .strict();
+
+export const schemas = {
+  'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
+  'dialog:pick-output': z.object({}).strict(),
+  'input:make-csv': z.object({ folder: shortText(4096) }).strict(),
+  'run:start': runRequestSchema,
+  'run:cancel': z.object({ jobId: id }).strict(),
+  'runs:list': z.object({}).strict(),
+  'runs:open': z.object({ runId: id }).strict(),
+  'runs:delete': z.object({ runId: id }).strict(),
+  'image:read': z.object({ runId: id, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
+  'export:csv': z.object({ runId: id, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
+  'shell:open-folder': z.object({ runId: id }).strict(),
+  'settings:get': z.object({}).strict(),
+  'settings:set': z
+    .object({
+      storagePricePerGbMonth: z.number().min(0).max(1000).optional(),
+      monthlyVolumeImages: z.number().int().min(0).max(1e12).optional(),
+      lastRun: runRequestSchema.partial().optional(),
+      awsProfile: shortText(128).optional(),
+    })
+    .strict(),
+  'aws:test-connection': z
+    .object({
+      bucket: shortText(63).optional(),
+      region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/).optional(),
+      s3Endpoint: z.url().max(2048).optional(),
+      endpoint: shortText(63).optional(),
+      sagemakerUrl: z.url().max(2048).optional(),
+    })
+    .strict(),
+} as const;
+
+export type Channel = keyof typeof schemas;
+export type Request<C extends Channel> = z.input<(typeof schemas)[C]>;
+export type ParsedRequest<C extends Channel> = z.output<(typeof schemas)[C]>;
+export type RunRequest = z.input<typeof runRequestSchema>;
+
+export interface PickedInput {
+  path: string;
+  kind: 'folder' | 'csv';
+  count: number;
+}
+
+export interface RunListItem {
+  runId: string;
+  outDir: string;
+  startedAt: string;
+  status: string;
+  inputs: number;
+  ok: number;
+  errors: number;
+  providers: string[];
+  savedPercent: number | null;
+}
+
+/** A results row as the renderer sees it (numbers as numbers, PSNR ∞ as null with `identical`). */
+export interface UiRow {
+  row: number;
+  image_path: string;
+  status: 'ok' | 'error';
+  error: string;
+  provider: string;
+  model: string;
+  width: number | null;
+  height: number | null;
+  original_bytes: number | null;
+  stored_bytes: number | null;
+  saved_percent: number | null;
+  upscale_ms: number | null;
+  orb_score: number | null;
+  psnr: number | null;
+  identical: boolean;
+  ssim: number | null;
+  notes: string;
+}
+
+export interface RunDetails {
+  runId: string;
+  outDir: string;
+  summary: Record<string, unknown> | null;
+  rows: UiRow[];
+}
+
+export interface AppSettings {
+  storagePricePerGbMonth: number;
+  monthlyVolumeImages: number;
+  lastRun?: Partial<RunRequest>;
+  awsProfile?: string;
+}
+
+export interface ConnectionResult {
+  s3?: { ok: boolean; message: string };
+  sagemaker?: { ok: boolean; message: string };
+}
+
+export interface Responses {
+  'dialog:pick-input': PickedInput | null;
+  'dialog:pick-output': { path: string } | null;
+  'input:make-csv': { csvPath: string; count: number } | null;
+  'run:start': { jobId: string; runId: string; outDir: string };
+  'run:cancel': { cancelled: boolean };
+  'runs:list': RunListItem[];
+  'runs:open': RunDetails;
+  'runs:delete': { deleted: boolean };
+  'image:read': { mime: string; base64: string; width: number; height: number };
+  'export:csv': { path: string; rows: number } | null;
+  'shell:open-folder': { opened: boolean };
+  'settings:get': AppSettings;
+  'settings:set': AppSettings;
+  'aws:test-connection': ConnectionResult;
+}
+
+/** Progress pushed from main to the renderer on `EVENT_CHANNEL`. */
+export type JobEvent =
+  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string }
+  | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string }
+  | { jobId: string; type: 'tile'; index: number; provider: string; done: number; total: number }
+  | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
+  | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string };
+
+export { EVENT_CHANNEL } from './channels.js';
+
+export type IpcResult<T> = { ok: true; data: T } | { ok: false; error: { code: string; message: string } };
+
+export const CHANNELS = Object.keys(schemas) as Channel[];

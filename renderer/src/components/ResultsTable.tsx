@@ -1,0 +1,128 @@
+import { useMemo, useState } from 'react';
+import {
+  type ColumnDef,
+  type SortingState,
+  flexRender,
+  getCoreRowModel,
+  getFilteredRowModel,
+  getSortedRowModel,
+  useReactTable,
+} from '@tanstack/react-table';
+import type { UiRow } from '../../../preload/ipc-contract';
+import { baseName, bytes, fmt } from '../format';
+
+const num = (digits: number) => (v: unknown) => fmt(v as number | null, digits);
+
+export function ResultsTable({ rows, onView, onFiltered }: { rows: UiRow[]; onView: (row: UiRow) => void; onFiltered?: (rows: UiRow[]) => void }) {
+  const [sorting, setSorting] = useState<SortingState>([]);
+  const [filter, setFilter] = useState('');
+  const [status, setStatus] = useState<'all' | 'ok' | 'error'>('all');
+  const [provider, setProvider] = useState('all');
+  const providers = useMemo(() => [...new Set(rows.map((r) => r.provider))], [rows]);
+  const data = useMemo(() => rows.filter((r) => (status === 'all' || r.status === status) && (provider === 'all' || r.provider === provider)), [rows, status, provider]);
+
+  const columns = useMemo<ColumnDef<UiRow>[]>(
+    () => [
+      { accessorKey: 'status', header: 'Status', cell: (c) => <span className={`pill ${c.getValue()}`}>{String(c.getValue())}</span> },
+      { accessorKey: 'image_path', header: 'Image', cell: (c) => <span title={String(c.getValue())}>{baseName(String(c.getValue()))}</span> },
+      { accessorKey: 'provider', header: 'Provider' },
+      { accessorKey: 'original_bytes', header: 'Original', cell: (c) => bytes(c.getValue() as number) },
+      { accessorKey: 'stored_bytes', header: 'Stored', cell: (c) => bytes(c.getValue() as number) },
+      { accessorKey: 'saved_percent', header: 'Saved %', cell: (c) => num(1)(c.getValue()) },
+      { accessorKey: 'orb_score', header: 'ORB', cell: (c) => num(3)(c.getValue()) },
+      { accessorKey: 'psnr', header: 'PSNR dB', cell: (c) => (c.row.original.identical ? '∞' : num(2)(c.getValue())) },
+      { accessorKey: 'ssim', header: 'SSIM', cell: (c) => num(3)(c.getValue()) },
+      { accessorKey: 'upscale_ms', header: 'Time ms', cell: (c) => num(0)(c.getValue()) },
+      { accessorKey: 'error', header: 'Error', cell: (c) => <span className="error-text">{String(c.getValue() ?? '')}</span> },
+      {
+        id: 'view',
+        header: () => <span className="sr-only">View</span>,
+        cell: (c) =>
+          c.row.original.status === 'ok' ? (
+            <button onClick={() => onView(c.row.original)} aria-label={`View ${baseName(c.row.original.image_path)} (${c.row.original.provider})`}>
+              View
+            </button>
+          ) : null,
+      },
+    ],
+    [onView],
+  );
+
+  const table = useReactTable({
+    data,
+    columns,
+    state: { sorting, globalFilter: filter },
+    onSortingChange: setSorting,
+    onGlobalFilterChange: setFilter,
+    getCoreRowModel: getCoreRowModel(),
+    getSortedRowModel: getSortedRowModel(),
+    getFilteredRowModel: getFilteredRowModel(),
+    globalFilterFn: (row, _id, value) => `${row.original.image_path} ${row.original.error} ${row.original.notes}`.toLowerCase().includes(String(value).toLowerCase()),
+  });
+  const visible = table.getRowModel().rows.map((r) => r.original);
+  onFiltered?.(visible);
+
+  return (
+    <div className="results-table">
+      <div className="row filters">
+        <label>
+          Filter <input type="search" value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="name, error, note" aria-label="Filter rows" />
+        </label>
+        <label>
+          Status{' '}
+          <select value={status} onChange={(e) => setStatus(e.target.value as typeof status)} aria-label="Status filter">
+            <option value="all">all</option>
+            <option value="ok">ok</option>
+            <option value="error">error</option>
+          </select>
+        </label>
+        <label>
+          Provider{' '}
+          <select value={provider} onChange={(e) => setProvider(e.target.value)} aria-label="Provider filter">
+            <option value="all">all</option>
+            {providers.map((p) => (
+              <option key={p}>{p}</option>
+            ))}
+          </select>
+        </label>
+        <span className="hint" data-testid="row-count">
+          {visible.length} of {rows.length} rows
+        </span>
+      </div>
+      <div className="scroll">
+        <table>
+          <thead>
+            {table.getHeaderGroups().map((hg) => (
+              <tr key={hg.id}>
+                {hg.headers.map((h) => {
+                  const sorted = h.column.getIsSorted();
+                  return (
+                    <th key={h.id} aria-sort={sorted === 'asc' ? 'ascending' : sorted === 'desc' ? 'descending' : 'none'}>
+                      {h.column.getCanSort() ? (
+                        <button className="sort" onClick={h.column.getToggleSortingHandler()}>
+                          {flexRender(h.column.columnDef.header, h.getContext())}
+                          {sorted === 'asc' ? ' ▲' : sorted === 'desc' ? ' ▼' : ''}
+                        </button>
+                      ) : (
+                        flexRender(h.column.columnDef.header, h.getContext())
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((r) => (
+              <tr key={r.id} className={r.original.status}>
+                {r.getVisibleCells().map((c) => (
+                  <td key={c.id}>{flexRender(c.column.columnDef.cell, c.getContext())}</td>
+                ))}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </div>
+  );
+}

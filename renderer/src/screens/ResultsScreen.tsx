@@ -1,0 +1,133 @@
+import { useEffect, useMemo, useRef, useState } from 'react';
+import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
+import { bench, errorText } from '../bench';
+import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
+import { ResultsTable } from '../components/ResultsTable';
+import { Viewer } from '../components/Viewer';
+import { bytes, fmt } from '../format';
+
+const mean = (xs: (number | null)[]) => {
+  const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
+  return v.length ? v.reduce((a, b) => a + b, 0) / v.length : null;
+};
+
+export function ResultsScreen({ details, onError }: { details: RunDetails | null; onError: (m: string) => void }) {
+  const [viewing, setViewing] = useState<UiRow | null>(null);
+  const [price, setPrice] = useState(0.023);
+  const [volume, setVolume] = useState(100_000);
+  const [exported, setExported] = useState<string | null>(null);
+  const filtered = useRef<UiRow[]>([]);
+
+  useEffect(() => {
+    bench()
+      .settings.get()
+      .then((s) => {
+        setPrice(s.storagePricePerGbMonth);
+        setVolume(s.monthlyVolumeImages);
+      })
+      .catch(() => {});
+  }, []);
+  const rows = details?.rows ?? [];
+  const perProvider = useMemo(
+    () =>
+      [...new Set(rows.map((r) => r.provider))].map((p) => {
+        const rs = rows.filter((r) => r.provider === p);
+        const ok = rs.filter((r) => r.status === 'ok');
+        return { p, n: rs.length, ok: ok.length, orb: mean(ok.map((r) => r.orb_score)), psnr: mean(ok.map((r) => r.psnr)), ssim: mean(ok.map((r) => r.ssim)), ms: mean(ok.map((r) => r.upscale_ms)) };
+      }),
+    [rows],
+  );
+  // Each image is stored once, whichever providers read it back.
+  const storage = useMemo(() => {
+    const seen = new Map<string, UiRow>();
+    for (const r of rows) if (r.original_bytes !== null && r.stored_bytes !== null) seen.set(r.image_path, r);
+    const list = [...seen.values()];
+    const original = list.reduce((a, r) => a + (r.original_bytes ?? 0), 0);
+    const stored = list.reduce((a, r) => a + (r.stored_bytes ?? 0), 0);
+    return { images: list.length, original, stored };
+  }, [rows]);
+  if (!details) return <p className="empty">Open a run from “Past runs”, or start a new one.</p>;
+
+  const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
+  const monthly = (perImageSaved * volume * price) / 1024 ** 3;
+  const savePrefs = (p: number, v: number) => bench().settings.set({ storagePricePerGbMonth: p, monthlyVolumeImages: v }).catch(() => {});
+
+  return (
+    <section aria-labelledby="results-title">
+      <div className="row">
+        <h2 id="results-title">Results — {details.runId}</h2>
+        <span className="spacer" />
+        <button
+          onClick={async () => {
+            try {
+              const ids = filtered.current.map((r) => r.row);
+              const r = await bench().runs.exportCsv(details.runId, ids.length === rows.length ? undefined : ids);
+              if (r) setExported(`Exported ${r.rows} rows to ${r.path}`);
+            } catch (e) {
+              onError(errorText(e));
+            }
+          }}
+        >
+          Export CSV…
+        </button>
+        <button onClick={() => bench().runs.openFolder(details.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
+      </div>
+      {exported ? <p role="status" className="banner ok">{exported}</p> : null}
+      <div className="cards">
+        <div className="card" data-testid="storage-card">
+          <h3>Storage</h3>
+          <p>
+            {storage.images} images: {bytes(storage.original)} → {bytes(storage.stored)} stored
+            <br />
+            <strong>{storage.original ? fmt(((storage.original - storage.stored) / storage.original) * 100, 1) : '–'}% saved</strong>
+          </p>
+          <label>
+            $/GB-month{' '}
+            <input type="number" step="0.001" min={0} value={price} onChange={(e) => { setPrice(Number(e.target.value)); void savePrefs(Number(e.target.value), volume); }} />
+          </label>
+          <label>
+            Images stored{' '}
+            <input type="number" min={0} value={volume} onChange={(e) => { setVolume(Number(e.target.value)); void savePrefs(price, Number(e.target.value)); }} />
+          </label>
+          <p data-testid="estimate">≈ ${fmt(monthly, 2)} / month saved at that volume</p>
+        </div>
+        <div className="card wide">
+          <h3>Per provider</h3>
+          <table>
+            <thead>
+              <tr>
+                <th>Provider</th>
+                <th>OK</th>
+                <th>PSNR dB</th>
+                <th>SSIM</th>
+                <th>ORB</th>
+                <th>ms / image</th>
+              </tr>
+            </thead>
+            <tbody>
+              {perProvider.map((p) => (
+                <tr key={p.p}>
+                  <td>{p.p}</td>
+                  <td>
+                    {p.ok}/{p.n}
+                  </td>
+                  <td>{fmt(p.psnr)}</td>
+                  <td>{fmt(p.ssim, 3)}</td>
+                  <td>{fmt(p.orb, 3)}</td>
+                  <td>{fmt(p.ms, 0)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      <div className="charts">
+        <QualitySavingsScatter rows={rows} />
+        <ScoreHistogram rows={rows} metric="ssim" />
+        <ScoreHistogram rows={rows} metric="orb_score" />
+      </div>
+      <ResultsTable rows={rows} onView={setViewing} onFiltered={(r) => (filtered.current = r)} />
+      {viewing ? <Viewer runId={details.runId} row={viewing} onClose={() => setViewing(null)} /> : null}
+    </section>
+  );
+}

@@ -1,0 +1,91 @@
+import type { UiRow } from '../../../preload/ipc-contract';
+import { duration, fmt, baseName } from '../format';
+
+export interface LiveRun {
+  jobId: string;
+  runId: string;
+  total: number;
+  done: number;
+  providers: string[];
+  rows: UiRow[];
+  stage: string;
+  tile: { done: number; total: number; provider: string } | null;
+  eta: number | null;
+  ended: 'completed' | 'cancelled' | 'failed' | null;
+  message?: string;
+}
+
+export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; onCancel: (jobId: string) => void; onOpen: (runId: string) => void }) {
+  if (!live) return <p className="empty">No run yet. Start one from “New run”.</p>;
+  const pct = live.total ? Math.round((live.done / live.total) * 100) : 0;
+  const byProvider = (live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))]).map((p) => {
+    const rows = live.rows.filter((r) => r.provider === p);
+    return { p, done: rows.length, errors: rows.filter((r) => r.status === 'error').length };
+  });
+  return (
+    <section aria-labelledby="run-title">
+      <h2 id="run-title">Run {live.runId}</h2>
+      <div className="progress-block">
+        <label htmlFor="overall">
+          {live.done} of {live.total} images · ETA {live.ended ? '—' : duration(live.eta)}
+        </label>
+        <progress id="overall" max={live.total || 1} value={live.done} aria-valuetext={`${pct}%`} />
+        {byProvider.map((b) => (
+          <div key={b.p} className="provider-progress">
+            <span>{b.p}</span>
+            <progress max={live.total || 1} value={b.done} aria-label={`${b.p} progress`} />
+            <span>
+              {b.done}/{live.total}
+              {b.errors ? ` · ${b.errors} errors` : ''}
+            </span>
+          </div>
+        ))}
+        <p className="hint" aria-live="polite" data-testid="stage">
+          {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : live.stage}
+          {!live.ended && live.tile && live.tile.total > 1 ? ` · tile ${live.tile.done}/${live.tile.total}` : ''}
+        </p>
+        <div className="row">
+          {live.ended ? (
+            <button className="primary" onClick={() => onOpen(live.runId)}>
+              Open results
+            </button>
+          ) : (
+            <button className="danger" onClick={() => onCancel(live.jobId)}>
+              Cancel run
+            </button>
+          )}
+        </div>
+      </div>
+      <table className="live">
+        <caption>Latest rows</caption>
+        <thead>
+          <tr>
+            <th>Image</th>
+            <th>Provider</th>
+            <th>Status</th>
+            <th>Saved %</th>
+            <th>PSNR</th>
+            <th>SSIM</th>
+            <th>ORB</th>
+          </tr>
+        </thead>
+        <tbody>
+          {live.rows
+            .slice(-12)
+            .reverse()
+            .map((r, i) => (
+              <tr key={`${r.row}-${r.provider}-${i}`} className={r.status}>
+                <td title={r.image_path}>{baseName(r.image_path)}</td>
+                <td>{r.provider}</td>
+                <td>{r.status === 'ok' ? 'ok' : r.error}</td>
+                <td>{fmt(r.saved_percent, 1)}</td>
+                <td>{r.identical ? '∞' : fmt(r.psnr)}</td>
+                <td>{fmt(r.ssim, 3)}</td>
+                <td>{fmt(r.orb_score, 3)}</td>
+              </tr>
+            ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}
