@@ -57,7 +57,8 @@ export function App() {
             {error} <button onClick={() => setError(null)}>Dismiss</button>
           </div>
         ) : null}
-        {screen === 'setup' && (
+        {/* Setup stays mounted so the chosen input and options survive a visit to other screens. */}
+        <div hidden={screen !== 'setup'}>
           <SetupScreen
             busy={Boolean(live && !live.ended)}
             onStarted={(jobId, runId, total) => {
@@ -66,7 +67,7 @@ export function App() {
             }}
             onError={setError}
           />
-        )}
+        </div>
         {screen === 'run' && <RunScreen live={live} onCancel={(jobId) => bench().jobs.cancel(jobId).catch((e) => setError(errorText(e)))} onOpen={openRun} />}
         {screen === 'results' && <ResultsScreen details={details} onError={setError} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} onError={setError} />}

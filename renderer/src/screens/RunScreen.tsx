@@ -24,7 +24,19 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
   });
   return (
     <section aria-labelledby="run-title">
-      <h2 id="run-title">Run {live.runId}</h2>
+      <div className="row">
+        <h2 id="run-title">Run {live.runId}</h2>
+        <span className="spacer" />
+        {live.ended ? (
+          <button className="primary" onClick={() => onOpen(live.runId)}>
+            Open results
+          </button>
+        ) : (
+          <button className="danger" onClick={() => onCancel(live.jobId)}>
+            Cancel run
+          </button>
+        )}
+      </div>
       <div className="progress-block">
         <label htmlFor="overall">
           {live.done} of {live.total} images · ETA {live.ended ? '—' : duration(live.eta)}
@@ -44,17 +56,6 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
           {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : live.stage}
           {!live.ended && live.tile && live.tile.total > 1 ? ` · tile ${live.tile.done}/${live.tile.total}` : ''}
         </p>
-        <div className="row">
-          {live.ended ? (
-            <button className="primary" onClick={() => onOpen(live.runId)}>
-              Open results
-            </button>
-          ) : (
-            <button className="danger" onClick={() => onCancel(live.jobId)}>
-              Cancel run
-            </button>
-          )}
-        </div>
       </div>
       <table className="live">
         <caption>Latest rows</caption>

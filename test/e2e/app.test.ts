@@ -1,0 +1,173 @@
+/**
+ * The built renderer in Debian's Chromium, talking through the browser bridge to the real handlers.
+ * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdir, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebBridge } from '../../scripts/web-bridge.js';
+import { fixture } from '../helpers/images.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : undefined;
+
+let bridge: Awaited<ReturnType<typeof startWebBridge>>;
+let browser: Browser;
+let page: Page;
+let work: string;
+let photos: string;
+let nextAnswer = '';
+
+const shot = async (name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+};
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('renderer not built: npm run build');
+  work = await mkdtemp(join(tmpdir(), 'e2e-'));
+  photos = join(work, 'photos');
+  for (const f of ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png']) await cp(fixture('photos', f), join(photos, f));
+  await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+  bridge = await startWebBridge({ rendererDir: join(ROOT, 'dist', 'renderer'), userDataDir: join(work, 'user-data'), resultsRoot: join(work, 'runs') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
+  page.on('dialog', (d) => void d.accept(nextAnswer));
+  await page.goto(bridge.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.close();
+});
+
+describe('the app in Chromium', () => {
+  it('picks a folder and shows the image count and an estimate', async () => {
+    nextAnswer = photos;
+    await page.getByRole('button', { name: 'Choose folder…' }).click();
+    await expect.poll(() => page.getByTestId('input-summary').textContent()).toMatch(/5 images$/);
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/expected ≈ .* for 5 typical/);
+    await shot('setup');
+  });
+
+  it('runs local-ai and bicubic, shows progress, then the results', async () => {
+    await page.getByRole('checkbox', { name: /Bicubic/ }).check();
+    await page.getByLabel('Local model').selectOption('slim');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await page.getByRole('heading', { name: /^Run / }).waitFor();
+    await expect.poll(() => page.locator('#overall').getAttribute('value'), { timeout: 120_000 }).toBe('5');
+    await page.getByText('Run completed').waitFor({ timeout: 30_000 });
+    await shot('progress');
+    await page.getByRole('button', { name: 'Open results' }).click();
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('10 of 10 rows');
+    await expect.poll(() => page.getByTestId('storage-card').textContent()).toMatch(/4 images: .* saved/);
+    await page.waitForTimeout(300); // let the charts lay out
+    await shot('results');
+  });
+
+  it('sorts and filters the table', async () => {
+    const header = page.locator('th', { has: page.getByRole('button', { name: /^PSNR dB/ }) });
+    for (const clicks of [1, 2]) {
+      await page.getByRole('button', { name: /^PSNR dB/ }).click();
+      const order = await header.getAttribute('aria-sort');
+      expect(order, `after ${clicks} click(s)`).toMatch(/ascending|descending/);
+      const psnr = await page.locator('.results-table tbody tr td:nth-child(8)').allTextContents();
+      const nums = psnr.filter((t) => t !== '–').map(Number);
+      expect(nums.length).toBe(8);
+      expect(nums).toEqual([...nums].sort((a, b) => (order === 'ascending' ? a - b : b - a)));
+    }
+    await page.getByLabel('Status filter').selectOption('error');
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('2 of 10 rows');
+    await page.getByLabel('Status filter').selectOption('all');
+    await page.getByLabel('Filter rows').fill('coffee');
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('2 of 10 rows');
+  });
+
+  it('opens the viewer with the three images and the scores', async () => {
+    await page.getByRole('button', { name: 'View coffee.png (local-ai)' }).click();
+    const viewer = page.getByRole('dialog');
+    await expect.poll(() => viewer.getByRole('img').count()).toBe(3);
+    await expect.poll(() => page.getByTestId('viewer-scores').textContent()).toMatch(/local-ai · PSNR \d+\.\d+ dB · SSIM 0\.\d+ · ORB 0\.\d+/);
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await page.getByRole('button', { name: 'Zoom in' }).click();
+    await expect.poll(() => viewer.getByText('156%').count()).toBe(1);
+    await shot('viewer');
+    await page.getByRole('button', { name: 'Slider' }).click();
+    await expect.poll(() => viewer.getByRole('img').count()).toBe(2);
+    await shot('viewer-slider');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+    await page.getByLabel('Filter rows').fill('');
+  });
+
+  it('exports the filtered table as CSV with numbers as numbers', async () => {
+    await page.getByLabel('Provider filter').selectOption('bicubic');
+    nextAnswer = join(work, 'export', 'bicubic.csv');
+    await mkdir(join(work, 'export'));
+    await page.getByRole('button', { name: 'Export CSV…' }).click();
+    await page.getByText(/Exported 5 rows to/).waitFor();
+    const rows = parse(readFileSync(nextAnswer, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(5);
+    expect(rows.every((r) => r.provider === 'bicubic')).toBe(true);
+    const ok = rows.filter((r) => r.status === 'ok');
+    expect(ok.every((r) => /^\d\.\d+$/.test(r.ssim) && /^\d+(\.\d+)?$/.test(r.psnr) && !r.orb_score.includes('%'))).toBe(true);
+    await page.getByLabel('Provider filter').selectOption('all');
+  });
+
+  it('cancels a run midway', async () => {
+    await page.getByRole('button', { name: 'New run' }).click();
+    await page.getByRole('checkbox', { name: /Bicubic/ }).uncheck();
+    await page.getByLabel('Local model').selectOption('thick');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    await expect.poll(async () => Number(await page.locator('#overall').getAttribute('value')), { timeout: 40_000 }).toBeGreaterThanOrEqual(1);
+    await page.getByRole('button', { name: 'Cancel run' }).click();
+    await page.getByText('Run cancelled').waitFor({ timeout: 10_000 });
+    expect(Number(await page.locator('#overall').getAttribute('value'))).toBeLessThan(5);
+    await shot('cancelled');
+  });
+
+  it('lists past runs and reopens one', async () => {
+    await page.getByRole('button', { name: 'Past runs' }).click();
+    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('table.runs tbody').textContent()).toMatch(/completed.*cancelled|cancelled.*completed/s);
+    await shot('past-runs');
+    const completedRow = page.locator('table.runs tbody tr', { hasText: 'completed' });
+    await completedRow.getByRole('button', { name: /^Open run/ }).click();
+    await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('10 of 10 rows');
+  });
+
+  it('looks right in dark mode too', async () => {
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await page.waitForTimeout(300);
+    await shot('results-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+  });
+});
+
+describe('the browser bridge refuses other callers', () => {
+  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => fetch(`${bridge.origin}${path}`, init);
+  it('without the token', async () => {
+    expect((await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}' })).status).toBe(401);
+    expect((await call('/bridge/events')).status).toBe(401);
+  });
+  it('from another origin', async () => {
+    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': bridge.token, origin: 'http://evil.example' } });
+    expect(r.status).toBe(403);
+  });
+  it('for a path outside the renderer', async () => {
+    expect((await call('/..%2f..%2fpackage.json')).status).toBe(404);
+  });
+  it('answers with the token', async () => {
+    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': bridge.token } });
+    expect((await r.json()).ok).toBe(true);
+  });
+});

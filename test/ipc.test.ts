@@ -1,0 +1,143 @@
+import { readFileSync } from 'node:fs';
+import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { CHANNELS, schemas } from '../preload/ipc-contract.js';
+import { dispatch } from '../main/ipc/dispatch.js';
+import { fixture } from './helpers/images.js';
+import { testHandlers } from './helpers/host.js';
+
+describe('IPC contract', () => {
+  it('pins the channel names (domain:action, kebab-case)', () => {
+    expect(CHANNELS).toEqual([
+      'dialog:pick-input',
+      'dialog:pick-output',
+      'input:make-csv',
+      'run:start',
+      'run:cancel',
+      'runs:list',
+      'runs:open',
+      'runs:delete',
+      'image:read',
+      'export:csv',
+      'shell:open-folder',
+      'settings:get',
+      'settings:set',
+      'aws:test-connection',
+    ]);
+    for (const c of CHANNELS) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
+  });
+});
+
+describe('every handler refuses malformed and hostile requests', () => {
+  const hostile: unknown[] = [null, 42, 'x', [], { extra: 1 }, { runId: '../..' }, { runId: 'a'.repeat(100_000) }, { jobId: { $gt: '' } }, { input: '/etc', providers: ['bicubic'], evil: true }];
+  it.each(CHANNELS)('%s', async (channel) => {
+    const { handlers } = await testHandlers();
+    for (const payload of hostile) {
+      const r = await dispatch(handlers, channel, payload);
+      if (r.ok) {
+        // only requests that are valid for this channel may pass, and then they touched nothing outside
+        expect(schemas[channel].safeParse(payload ?? {}).success).toBe(true);
+      } else expect(r.error.code).toMatch(/^ERROR_/);
+    }
+  });
+
+  it('refuses an unknown channel', async () => {
+    const { handlers } = await testHandlers();
+    expect(await dispatch(handlers, 'fs:read' as never, {})).toMatchObject({ ok: false, error: { code: 'ERROR_UNKNOWN_CHANNEL' } });
+  });
+
+  it('starts nothing on a path the user did not choose', async () => {
+    const { handlers } = await testHandlers();
+    for (const input of ['/etc', '/', '../../..', fixture('photos')]) {
+      const r = await dispatch(handlers, 'run:start', { input, providers: ['bicubic'] });
+      expect(r).toMatchObject({ ok: false, error: { message: 'choose the input with the picker first' } });
+    }
+  });
+
+  it('never reads a run outside the results folder', async () => {
+    const { handlers } = await testHandlers();
+    for (const runId of ['..', '.', '../etc', 'a/b', '/etc/passwd', '%2e%2e']) {
+      const r = await dispatch(handlers, 'image:read', { runId, row: 0, which: 'original' });
+      expect(r.ok).toBe(false);
+    }
+  });
+
+  it('rejects huge strings and wrong types with a validation error', async () => {
+    const { handlers } = await testHandlers();
+    const r = await dispatch(handlers, 'run:start', { input: 'x'.repeat(5000), providers: ['bicubic'] });
+    expect(r).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
+    const t = await dispatch(handlers, 'run:start', { input: 'x', providers: 'bicubic' });
+    expect(t).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: expect.stringMatching(/^providers: /) } });
+  });
+});
+
+describe('a whole run through the handlers', () => {
+  it('picks, runs two providers, lists, opens, reads images, exports and deletes', async () => {
+    const answers: { folder?: string; save?: string } = {};
+    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const photos = join(dir, 'photos');
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    await cp(fixture('photos', 'rocket.jpg'), join(photos, '=cmd.jpg'));
+    answers.folder = photos;
+    const picked = await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    expect(picked).toMatchObject({ ok: true, data: { kind: 'folder', count: 2 } });
+
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai', 'bicubic'], localModel: 'slim' });
+    if (!started.ok) throw new Error(started.error.message);
+    const end = await ended(started.data.jobId);
+    expect(end).toMatchObject({ type: 'end', status: 'completed' });
+    expect(events.filter((e) => e.type === 'row')).toHaveLength(4);
+    const runId = started.data.runId;
+
+    const list = await dispatch(handlers, 'runs:list', {});
+    expect(list.ok && list.data.map((r) => r.runId)).toEqual([runId]);
+    const open = await dispatch(handlers, 'runs:open', { runId });
+    expect(open.ok && open.data.rows.map((r) => [r.provider, r.status])).toEqual([
+      ['local-ai', 'ok'],
+      ['bicubic', 'ok'],
+      ['local-ai', 'ok'],
+      ['bicubic', 'ok'],
+    ]);
+    for (const which of ['original', 'stored', 'upscaled'] as const) {
+      const img = await dispatch(handlers, 'image:read', { runId, row: 0, which });
+      expect(img.ok && img.data.mime).toBe('image/png');
+    }
+
+    answers.save = join(dir, 'export.csv');
+    const exp = await dispatch(handlers, 'export:csv', { runId, rows: [1, 3] });
+    expect(exp).toMatchObject({ ok: true, data: { rows: 2 } });
+    const text = readFileSync(join(dir, 'export.csv'), 'utf8');
+    const header = readFileSync(join(open.ok ? open.data.outDir : '', 'testResults.csv'), 'utf8').split('\n')[0];
+    expect(text.split('\n')[0]).toBe(header);
+    expect(text.split('\n').filter(Boolean)).toHaveLength(3);
+    // the formula-looking file name is escaped exactly once
+    expect(text).toContain(",'=cmd.jpg,");
+    expect(text).not.toContain("''=");
+
+    const del = await dispatch(handlers, 'runs:delete', { runId });
+    expect(del).toMatchObject({ ok: true, data: { deleted: true } });
+    expect(await readdir(join(dir, 'runs'))).toEqual([]);
+  });
+
+  it('cancels a run midway and reports it once', async () => {
+    const answers: { folder?: string } = {};
+    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const photos = join(dir, 'many');
+    await mkdir(photos);
+    for (let i = 0; i < 8; i++) await cp(fixture('photos', 'coffee.png'), join(photos, `c${i}.png`));
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'thick', concurrency: 1 });
+    if (!started.ok) throw new Error(started.error.message);
+    await new Promise<void>((r) => {
+      const poll = setInterval(() => events.some((e) => e.type === 'tile') && (clearInterval(poll), r()), 20);
+    });
+    const t0 = Date.now();
+    expect(await dispatch(handlers, 'run:cancel', { jobId: started.data.jobId })).toMatchObject({ ok: true, data: { cancelled: true } });
+    expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
+    await writeFile(join(dir, 'done'), '');
+  });
+});
