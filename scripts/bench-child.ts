@@ -10,10 +10,9 @@ import { ssim } from '../main/core/metrics/ssim.js';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type ProviderSpec } from '../main/core/pipeline/settings.js';
 import { toRaw } from '../main/core/image/raw.js';
-import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
-import { openSession, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
 import { LOCAL_MODELS, type LocalModelName } from '../main/core/models/catalog.js';
-import { DEFAULT_TILE_OVERLAP, DEFAULT_TILE_SIZE } from '../main/core/providers/local-ai.js';
+import { LocalAiProvider } from '../main/core/providers/local-ai.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -58,13 +57,15 @@ if (mode === 'score') {
   const scale = Number(args[1]);
   const side = model === 'thick' ? 64 : 128;
   const img = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(side * 2, side * 2).extract({ left: side / 2, top: side / 2, width: side, height: side }).removeAlpha());
-  const big = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).removeAlpha());
-  const session = await openSession(onnxModelPath(model, scale), 0);
-  await upscaleTiled(session, img, { scale, tileSize: DEFAULT_TILE_SIZE, overlap: DEFAULT_TILE_OVERLAP });
+  // End to end through the provider: PNG in, worker-thread inference, default tiles, 2 threads.
+  const bigPng = await sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).png().toBuffer();
+  const provider = new LocalAiProvider(model, scale, 2, 1);
+  const call = () => provider.upscale({ bytes: bigPng, format: 'png', width: 600, height: 400, target: { width: 600 * scale, height: 400 * scale } });
+  await provider.upscale({ bytes: await sharp(img.data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(), format: 'png', width: side, height: side, target: { width: side * scale, height: side * scale } });
   let t = now();
-  const out = await upscaleTiled(session, big, { scale, tileSize: DEFAULT_TILE_SIZE, overlap: DEFAULT_TILE_OVERLAP });
+  const out = (await call()).image;
   const onnxMps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
-  await session.release();
+  await provider.dispose();
   const { loadTfjsModel, tfjsUpscale } = await import('../test/helpers/tfjs-reference.js');
   const require = createRequire(import.meta.url);
   const tfModel = await loadTfjsModel(tfjsModelJson(packageDir(LOCAL_MODELS[model].package, require), scale));

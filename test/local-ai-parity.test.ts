@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { toRaw, type RawImage } from '../main/core/image/raw.js';
 import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
-import { openSession, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
 import { LOCAL_MODELS } from '../main/core/models/catalog.js';
 import { convertTfjsModel, UnsupportedLayerError } from '../main/core/models/tfjs-to-onnx.js';
 import { loadTfjsModel, tfjsUpscale } from './helpers/tfjs-reference.js';
@@ -27,7 +27,7 @@ describe('ONNX graphs match the TF.js reference within one grey level', () => {
     const ref = tfjsUpscale(tfModel, photo, model === 'thick');
     tfModel.dispose();
     const session = await openSession(onnxModelPath(model, scale), 2);
-    const ours = await upscaleTiled(session, photo, { scale, tileSize: 1024, overlap: 0 });
+    const ours = await upscaleTiled(sessionRunner(session), photo, { scale, tileSize: 1024, overlap: 0 });
     await session.release();
     expect([ours.width, ours.height]).toEqual([ref.width, ref.height]);
     let max = 0;

@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { planTiles } from '../main/core/image/tiling.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
-import { openSession, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
 import { LocalAiProvider, DEFAULT_TILE_OVERLAP } from '../main/core/providers/local-ai.js';
 import { fixture } from './helpers/images.js';
 
@@ -38,9 +38,9 @@ describe('tiled ONNX upscaling is seamless', () => {
   it.each(['thick', 'medium', 'slim'] as const)('%s x4: tiled equals untiled within 1 grey level away from the border', async (model) => {
     const img = await toRaw(sharp(fixture('photos', 'astronaut.png')).extract({ left: 180, top: 40, width: 120, height: 96 }).removeAlpha());
     const session = await openSession(onnxModelPath(model, 4), 2);
-    const whole = await upscaleTiled(session, img, { scale: 4, tileSize: 4096, overlap: 0 });
-    const tiled = await upscaleTiled(session, img, { scale: 4, tileSize: 40, overlap: DEFAULT_TILE_OVERLAP });
-    const seamy = await upscaleTiled(session, img, { scale: 4, tileSize: 40, overlap: 0 });
+    const whole = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 4096, overlap: 0 });
+    const tiled = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 40, overlap: DEFAULT_TILE_OVERLAP });
+    const seamy = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 40, overlap: 0 });
     await session.release();
     const maxInterior = (a: Buffer, b: Buffer) => {
       let max = 0;
@@ -60,7 +60,7 @@ describe('local-ai provider', () => {
     sharp(fixture('photos', 'logo.png')).resize(48, 40).toColourspace('srgb')[channels === 4 ? 'ensureAlpha' : 'removeAlpha']().png().toBuffer();
 
   it('upscales RGBA: RGB by the model, alpha kept', async () => {
-    const p = new LocalAiProvider('slim', 4, 2, 32, 8);
+    const p = new LocalAiProvider('slim', 4, 2, 1, 32, 8);
     const ticks: number[] = [];
     const out = await p.upscale({ bytes: await png(4), format: 'png', width: 48, height: 40, target: { width: 192, height: 160 }, onProgress: (t) => ticks.push(t.done) });
     await p.dispose();
@@ -71,7 +71,7 @@ describe('local-ai provider', () => {
   });
 
   it('stops between tiles when cancelled', async () => {
-    const p = new LocalAiProvider('slim', 4, 1, 16, 4);
+    const p = new LocalAiProvider('slim', 4, 1, 1, 16, 4);
     const ac = new AbortController();
     const done: number[] = [];
     const run = p.upscale({

@@ -1,4 +1,5 @@
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorker } from '../workers/start-worker.js';
 import type { RawImage } from '../image/raw.js';
 import { rgbOnly } from '../image/raw.js';
 import { type Scores, matchSize, scoreRaw } from './score.js';
@@ -51,7 +52,7 @@ export class ScorePool {
   }
 
   private spawn(): Worker {
-    const worker = startWorker(new URL(import.meta.url.endsWith('.ts') ? './score-worker.ts' : './score-worker.js', import.meta.url));
+    const worker = startWorker(import.meta.url, 'score-worker');
     worker.unref();
     this.all.push(worker);
     worker.on('message', (msg: { id: number; scores?: Scores; error?: string }) => {
@@ -75,9 +76,3 @@ export class ScorePool {
   }
 }
 
-/** Under a TS runner the worker's source is .ts: load it through tsx's loader inside the worker. */
-function startWorker(url: URL): Worker {
-  if (!url.pathname.endsWith('.ts')) return new Worker(url);
-  const boot = `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
-  return new Worker(boot, { eval: true });
-}

@@ -1,7 +1,11 @@
+import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { BenchError, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
 import { planTiles } from '../image/tiling.js';
+
+/** Runs the graph on one NCHW tile; in the app this happens in a worker thread (see onnx-pool). */
+export type TileRunner = (data: Float32Array, dims: number[]) => Promise<{ data: Float32Array; dims: readonly number[] }>;
 
 export interface TiledRunOptions {
   scale: number;
@@ -12,7 +16,9 @@ export interface TiledRunOptions {
 }
 
 export async function openSession(path: string, threads: number): Promise<ort.InferenceSession> {
-  return ort.InferenceSession.create(path, {
+  // Read through Node's fs so a model inside the packaged app's asar archive loads too.
+  const bytes = await readFile(path);
+  return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
     // 0 lets onnxruntime take every core (one-off commands); a batch passes its share.
     intraOpNumThreads: Math.max(0, threads),
     interOpNumThreads: 1,
@@ -23,8 +29,17 @@ export async function openSession(path: string, threads: number): Promise<ort.In
   });
 }
 
+/** A runner on a session in this thread (tests, benchmarks). Note: it blocks this thread while it runs. */
+export function sessionRunner(session: ort.InferenceSession): TileRunner {
+  return async (data, dims) => {
+    const out = await session.run({ input: new ort.Tensor('float32', data, dims) });
+    const t = out.output as ort.Tensor;
+    return { data: t.data as Float32Array, dims: t.dims };
+  };
+}
+
 /** Runs an RGB image through a 0–255 NCHW super-resolution graph tile by tile. */
-export async function upscaleTiled(session: ort.InferenceSession, img: RawImage, o: TiledRunOptions): Promise<RawImage> {
+export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledRunOptions): Promise<RawImage> {
   if (img.channels !== 3) throw new Error('upscaleTiled expects RGB');
   const { width, height, data } = img;
   const s = o.scale;
@@ -47,14 +62,14 @@ export async function upscaleTiled(session: ort.InferenceSession, img: RawImage,
         input[2 * plane + row + x] = data[src + 2];
       }
     }
-    let result: ort.InferenceSession.OnnxValueMapType;
+    let y4: Float32Array;
     try {
-      result = await session.run({ input: new ort.Tensor('float32', input, [1, 3, win.h, win.w]) });
+      // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
+      y4 = (await untilAborted(runTile(input, [1, 3, win.h, win.w]), o.signal)).data;
     } catch (err) {
+      if (err instanceof BenchError) throw err;
       throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });
     }
-    const tensor = result.output as ort.Tensor;
-    const y4 = tensor.data as Float32Array;
     const tw = win.w * s;
     const tPlane = tw * win.h * s;
     for (let y = crop.y * s; y < (crop.y + crop.h) * s; y++) {
@@ -66,10 +81,22 @@ export async function upscaleTiled(session: ort.InferenceSession, img: RawImage,
         out[dst + 2] = clampByte(y4[2 * tPlane + i]);
       }
     }
-    tensor.dispose?.();
     o.onTile?.(t + 1, tiles.length);
   }
   return { data: out, width: outW, height: outH, channels: 3 };
 }
 
 const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
+
+function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}

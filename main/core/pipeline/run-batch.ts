@@ -47,7 +47,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     for (const spec of settings.providers) {
       // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
       const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
-      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency) }));
+      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency }));
     }
     await writer.open();
     emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });
@@ -93,7 +93,9 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     await Promise.all(Array.from({ length: concurrency }, worker));
     if (status !== 'failed' && opts.signal?.aborted) status = 'cancelled';
   } finally {
-    await Promise.all(providers.map((p) => p.dispose?.()));
+    // Not awaited: after a cancel a local model may still be finishing its last tile, and the run's
+    // results must not wait for it (each provider releases itself once idle).
+    void Promise.all(providers.map((p) => p.dispose?.())).catch(() => undefined);
     await scorer.close();
     (store as { destroy?: () => void }).destroy?.();
   }

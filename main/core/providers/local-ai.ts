@@ -1,11 +1,11 @@
-import type * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { BenchError, throwIfAborted } from '../errors.js';
 import { type RawImage, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
 import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
 import { onnxModelPath } from '../models/model-files.js';
-import { openSession, upscaleTiled } from '../models/onnx-runner.js';
+import { upscaleTiled } from '../models/onnx-runner.js';
+import { OnnxWorkerPool } from '../models/onnx-pool.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import type { ProviderContext } from './registry.js';
 import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
@@ -16,12 +16,14 @@ export const DEFAULT_TILE_OVERLAP = 10;
 /** ESRGAN on the CPU through onnxruntime: offline, no account, the app's default provider. */
 export class LocalAiProvider implements UpscaleProvider {
   readonly name = 'local-ai';
-  private session?: Promise<ort.InferenceSession>;
+  private pool?: OnnxWorkerPool;
 
   constructor(
     readonly modelName: LocalModelName,
     readonly scale: number,
     private readonly threads: number,
+    /** Images that may run at once: one worker (and session) each. */
+    private readonly workers = 1,
     private readonly tileSize = DEFAULT_TILE_SIZE,
     private readonly overlap = DEFAULT_TILE_OVERLAP,
   ) {
@@ -38,24 +40,26 @@ export class LocalAiProvider implements UpscaleProvider {
     return this.scale;
   }
 
-  private sessionOnce(): Promise<ort.InferenceSession> {
-    this.session ??= (async () => openSession(onnxModelPath(this.modelName, this.scale), this.threads))();
-    return this.session;
-  }
 
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
     throwIfAborted(input.signal);
     const notes: string[] = [];
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
-    const session = await this.sessionOnce();
-    const up = await upscaleTiled(session, rgb, {
-      scale: this.scale,
-      tileSize: this.tileSize,
-      overlap: this.overlap,
-      signal: input.signal,
-      onTile: (done, total) => input.onProgress?.({ done, total }),
-    });
+    this.pool ??= new OnnxWorkerPool(onnxModelPath(this.modelName, this.scale), this.workers, this.threads);
+    const worker = this.pool.acquire();
+    let up: RawImage;
+    try {
+      up = await upscaleTiled(worker.run, rgb, {
+        scale: this.scale,
+        tileSize: this.tileSize,
+        overlap: this.overlap,
+        signal: input.signal,
+        onTile: (done, total) => input.onProgress?.({ done, total }),
+      });
+    } finally {
+      worker.release();
+    }
     if (!alpha) return { image: up, notes };
     notes.push('alpha upscaled with bicubic');
     const a = resample(alpha, up.width, up.height, 'cubic');
@@ -63,9 +67,8 @@ export class LocalAiProvider implements UpscaleProvider {
   }
 
   async dispose(): Promise<void> {
-    const s = await this.session?.catch(() => undefined);
-    await s?.release();
-    this.session = undefined;
+    await this.pool?.close();
+    this.pool = undefined;
   }
 }
 
@@ -73,7 +76,7 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
   const model = (s.model ?? DEFAULT_LOCAL_MODEL) as LocalModelName;
   if (!(model in LOCAL_MODELS)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown local model '${model}' (${Object.keys(LOCAL_MODELS).join(', ')})`);
-  return new LocalAiProvider(model, ctx.factor, ctx.threads, s.tileSize, s.tileOverlap);
+  return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap);
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {

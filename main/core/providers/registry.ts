@@ -12,6 +12,8 @@ export interface ProviderContext {
   factor: number;
   /** CPU threads this provider may use per call. */
   threads: number;
+  /** How many images may call it at once. */
+  workers?: number;
 }
 
 export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {

@@ -1,0 +1,29 @@
+import { parentPort } from 'node:worker_threads';
+import type * as ort from 'onnxruntime-node';
+import { openSession } from './onnx-runner.js';
+
+// onnxruntime-node's run() blocks the thread it is called on; here it blocks only this worker, so the
+// main thread keeps reporting progress, answering cancel and running other images.
+let session: ort.InferenceSession | undefined;
+let Tensor: typeof ort.Tensor;
+
+parentPort!.on('message', async (msg: { type: 'open'; path: string; threads: number } | { type: 'run'; id: number; data: Float32Array; dims: number[] } | { type: 'close' }) => {
+  try {
+    if (msg.type === 'open') {
+      ({ Tensor } = await import('onnxruntime-node'));
+      session = await openSession(msg.path, msg.threads);
+      parentPort!.postMessage({ type: 'opened' });
+    } else if (msg.type === 'run') {
+      const out = await session!.run({ input: new Tensor('float32', msg.data, msg.dims) });
+      const t = out.output as ort.Tensor;
+      const data = t.data as Float32Array;
+      parentPort!.postMessage({ type: 'result', id: msg.id, data, dims: t.dims }, [data.buffer as ArrayBuffer]);
+    } else if (msg.type === 'close') {
+      await session?.release();
+      session = undefined;
+      parentPort!.postMessage({ type: 'closed' });
+    }
+  } catch (err) {
+    parentPort!.postMessage({ type: 'error', id: (msg as { id?: number }).id, message: (err as Error).message });
+  }
+});
