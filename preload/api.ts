@@ -53,6 +53,11 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     },
     aws: {
       testConnection: (request: Request<'aws:test-connection'>) => call('aws:test-connection', request),
+      profiles: () => call('aws:profiles', {}),
+      keyStatus: () => call('aws:key-status', {}),
+      /** The secret goes to main and the OS keychain; it never comes back. */
+      setKeys: (keys: Request<'aws:set-keys'>) => call('aws:set-keys', keys),
+      clearKeys: () => call('aws:clear-keys', {}),
     },
   };
 }

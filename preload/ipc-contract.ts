@@ -60,6 +60,17 @@ export const schemas = {
       sagemakerUrl: z.url().max(2048).optional(),
     })
     .strict(),
+  'aws:profiles': z.object({}).strict(),
+  'aws:key-status': z.object({}).strict(),
+  'aws:set-keys': z
+    .object({
+      // AWS ids are 16–128 capitals and digits; S3-compatible stores (MinIO, s3rver) allow shorter ones.
+      accessKeyId: z.string().regex(/^[A-Za-z0-9]{3,128}$/, 'an access key id is 3–128 letters and digits'),
+      secretAccessKey: z.string().min(1).max(256),
+      sessionToken: z.string().max(4096).optional(),
+    })
+    .strict(),
+  'aws:clear-keys': z.object({}).strict(),
 } as const;
 
 export type Channel = keyof typeof schemas;
@@ -140,6 +151,17 @@ export interface Responses {
   'settings:get': AppSettings;
   'settings:set': AppSettings;
   'aws:test-connection': ConnectionResult;
+  'aws:profiles': { profiles: string[]; selected: string | null };
+  'aws:key-status': KeyStatus;
+  'aws:set-keys': KeyStatus;
+  'aws:clear-keys': KeyStatus;
+}
+
+/** Never the secret: whether keys are kept in the OS keychain, and a recognisable hint of the key id. */
+export interface KeyStatus {
+  stored: boolean;
+  hint: string | null;
+  keychain: boolean;
 }
 
 /** Progress pushed from main to the renderer on `EVENT_CHANNEL`. */

@@ -14,7 +14,7 @@ import type { JobEvent } from '../preload/ipc-contract.js';
 import { CHANNELS, type Channel } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { createHandlers } from '../main/ipc/handlers.js';
-import type { Host } from '../main/ipc/host.js';
+import { type Host, MemorySecretStore } from '../main/ipc/host.js';
 
 export interface WebBridgeOptions {
   rendererDir: string;
@@ -53,6 +53,8 @@ export async function startWebBridge(o: WebBridgeOptions) {
     emit: (e: JobEvent) => {
       for (const res of sse) res.write(`data: ${JSON.stringify(e)}\n\n`);
     },
+    // Typed keys live only in this process's memory: there is no OS keychain in a browser demo.
+    secrets: new MemorySecretStore(),
   };
   const handlers = createHandlers(host);
   let origin = '';

@@ -24,6 +24,10 @@ describe('IPC contract', () => {
       'settings:get',
       'settings:set',
       'aws:test-connection',
+      'aws:profiles',
+      'aws:key-status',
+      'aws:set-keys',
+      'aws:clear-keys',
     ]);
     for (const c of CHANNELS) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
   });
@@ -139,5 +143,47 @@ describe('a whole run through the handlers', () => {
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
     await writeFile(join(dir, 'done'), '');
+  });
+});
+
+describe('AWS credentials through the handlers', () => {
+  it('keeps typed keys in main, shows only a hint, and uses them against the bucket', async () => {
+    const { S3Standin, S3RVER_CREDENTIALS } = await import('./servers/s3-standin.js');
+    const s3 = new S3Standin(['keys-bucket']);
+    const url = await s3.start();
+    try {
+      const { handlers } = await testHandlers();
+      const bad = await dispatch(handlers, 'aws:set-keys', { accessKeyId: 'has space', secretAccessKey: 'x' });
+      expect(bad).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
+
+      const wrong = await dispatch(handlers, 'aws:set-keys', { accessKeyId: 'AKIAWRONGWRONGWRONG', secretAccessKey: 'sekrit-wrong-value' });
+      expect(JSON.stringify(wrong)).not.toContain('sekrit');
+      const refused = await dispatch(handlers, 'aws:test-connection', { bucket: 'keys-bucket', s3Endpoint: url, region: 'us-east-1' });
+      expect(refused.ok && refused.data.s3).toMatchObject({ ok: false, message: expect.stringMatching(/the credentials were rejected or lack s3:ListBucket/) });
+      expect(JSON.stringify(refused)).not.toContain('sekrit');
+
+      const set = await dispatch(handlers, 'aws:set-keys', S3RVER_CREDENTIALS);
+      expect(set).toEqual({ ok: true, data: { stored: true, hint: '…', keychain: true } });
+      const works = await dispatch(handlers, 'aws:test-connection', { bucket: 'keys-bucket', s3Endpoint: url, region: 'us-east-1' });
+      expect(works.ok && works.data.s3).toEqual({ ok: true, message: "bucket 'keys-bucket' is reachable" });
+      await dispatch(handlers, 'aws:clear-keys', {});
+      expect(await dispatch(handlers, 'aws:key-status', {})).toEqual({ ok: true, data: { stored: false, hint: null, keychain: true } });
+    } finally {
+      await s3.destroy();
+    }
+  });
+
+  it('lists profile names from the shared config files', async () => {
+    const { dir, handlers } = await testHandlers();
+    await writeFile(join(dir, 'config'), '[default]\nregion = us-east-1\n[profile analyst]\nregion = eu-west-1\n');
+    await writeFile(join(dir, 'credentials'), '[ci]\naws_access_key_id = AKIAEXAMPLE\naws_secret_access_key = do-not-show\n');
+    const env = { ...process.env };
+    Object.assign(process.env, { AWS_CONFIG_FILE: join(dir, 'config'), AWS_SHARED_CREDENTIALS_FILE: join(dir, 'credentials') });
+    try {
+      const r = await dispatch(handlers, 'aws:profiles', {});
+      expect(r).toEqual({ ok: true, data: { profiles: ['analyst', 'ci', 'default'], selected: null } });
+    } finally {
+      process.env = env;
+    }
   });
 });

@@ -43,3 +43,17 @@ export function describeError(err: unknown): { code: ErrorCode; message: string 
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'ERROR_INTERNAL', message };
 }
+
+/** Stops waiting for `work` when the signal fires (the work itself runs on, unseen). */
+export function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return work;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+    if (signal.aborted) return onAbort();
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
+      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
+    );
+  });
+}

@@ -4,6 +4,7 @@ import { EVENT_CHANNEL } from '../../preload/ipc-contract.js';
 import { createHandlers } from '../ipc/handlers.js';
 import type { Host } from '../ipc/host.js';
 import { registerIpc } from './ipc.js';
+import { KeychainSecretStore } from './secret-store.js';
 import { hardenApp } from './security.js';
 import { createMainWindow } from './window.js';
 
@@ -36,6 +37,7 @@ const host: Host = {
   emit(event) {
     win?.webContents.send(EVENT_CHANNEL, event);
   },
+  secrets: new KeychainSecretStore(app.getPath('userData')),
 };
 const handlers = createHandlers(host);
 

@@ -15,6 +15,7 @@ import { Jobs } from './jobs.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
 import { SettingsStore } from './settings-store.js';
+import { type AwsAccess, credentialsFor, keyHint, listProfiles } from '../core/aws/credentials.js';
 
 export type Handlers = { [C in Channel]: (req: ParsedRequest<C>) => Promise<Responses[C]> };
 
@@ -27,6 +28,11 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
   const runs = new RunsRepo(resultsRoot);
   const jobs = new Jobs((e) => host.emit(e));
+  const access = async (): Promise<AwsAccess> => ({ profile: (await settings.get()).awsProfile || undefined, keys: await host.secrets.get() });
+  const keyStatus = async () => {
+    const keys = await host.secrets.get();
+    return { stored: Boolean(keys), hint: keys ? keyHint(keys.accessKeyId) : null, keychain: host.secrets.available() };
+  };
 
   const handlers: Handlers = {
     async 'dialog:pick-input'({ kind }) {
@@ -62,7 +68,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         root = out;
         await settings.set({ resultsRoot: out });
       }
-      return jobs.start(req, input, root);
+      return jobs.start(req, input, root, await access());
     },
     async 'run:cancel'({ jobId }) {
       return { cancelled: jobs.cancel(jobId) };
@@ -87,7 +93,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         bytes = await readFileReadOnly(r.upscaled);
       } else if (r.storedLocation.startsWith('s3://')) {
         const store = runSettings.store as { bucket: string; prefix?: string; region?: string; endpoint?: string };
-        const s3 = new S3Store(store);
+        const s3 = new S3Store({ ...store, credentials: credentialsFor(await access()) });
         try {
           bytes = await s3.get(r.raw.stored_key.replace(/^'(?=[=+\-@\t\r])/, ''));
         } finally {
@@ -124,7 +130,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     async 'aws:test-connection'(req) {
       const result: Responses['aws:test-connection'] = {};
       if (req.bucket) {
-        const s3 = new S3Store({ bucket: req.bucket, region: req.region, endpoint: req.s3Endpoint, maxAttempts: 1 });
+        const s3 = new S3Store({ bucket: req.bucket, region: req.region, endpoint: req.s3Endpoint, maxAttempts: 1, credentials: credentialsFor(await access()) });
         result.s3 = await s3.check().then(
           () => ({ ok: true, message: `bucket '${req.bucket}' is reachable` }),
           (e: Error) => ({ ok: false, message: e.message }),
@@ -132,7 +138,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         s3.destroy();
       }
       if (req.endpoint) {
-        const sm = new SageMakerJumpStartProvider({ endpointName: req.endpoint, region: req.region, url: req.sagemakerUrl, maxAttempts: 1, timeoutMs: 30_000 });
+        const sm = new SageMakerJumpStartProvider({ endpointName: req.endpoint, region: req.region, url: req.sagemakerUrl, maxAttempts: 1, timeoutMs: 30_000, credentials: credentialsFor(await access()) });
         result.sagemaker = await sm.check().then(
           () => ({ ok: true, message: `endpoint '${req.endpoint}' answered with an upscaled image` }),
           (e: Error) => ({ ok: false, message: e.message }),
@@ -140,6 +146,23 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         await sm.dispose();
       }
       return result;
+    },
+    async 'aws:profiles'() {
+      return { profiles: await listProfiles(), selected: (await settings.get()).awsProfile ?? null };
+    },
+    async 'aws:key-status'() {
+      return keyStatus();
+    },
+    async 'aws:set-keys'(keys) {
+      if (!host.secrets.available()) {
+        throw new BenchError('ERROR_BAD_SETTINGS', 'no OS keychain is available to protect the keys; use an AWS profile instead');
+      }
+      await host.secrets.set(keys);
+      return keyStatus();
+    },
+    async 'aws:clear-keys'() {
+      await host.secrets.clear();
+      return keyStatus();
     },
   };
   return Object.assign(handlers, { dispose: () => jobs.cancelAll() });

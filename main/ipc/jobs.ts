@@ -7,6 +7,7 @@ import { runBatch } from '../core/pipeline/run-batch.js';
 import { defaultConcurrency, type ProviderSpec, type RunSettings } from '../core/pipeline/settings.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import type { ResultRow } from '../core/results/row.js';
+import type { AwsAccess } from '../core/aws/credentials.js';
 
 interface Job {
   controller: AbortController;
@@ -19,7 +20,7 @@ export class Jobs {
 
   constructor(private readonly emit: (e: JobEvent) => void) {}
 
-  start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string): Promise<{ jobId: string; runId: string; outDir: string }> {
+  start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
     const jobId = randomUUID();
     const controller = new AbortController();
     const settings = toRunSettings(req, input);
@@ -49,7 +50,7 @@ export class Jobs {
         this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
       }
     };
-    const done = runBatch(settings, { signal: controller.signal, onEvent, resultsParent: resultsRoot })
+    const done = runBatch(settings, { signal: controller.signal, onEvent, resultsParent: resultsRoot, access })
       .then((summary) => {
         this.emit({ jobId, type: 'end', status: summary.status, message: summary.message, runId });
       })

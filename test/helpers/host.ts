@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { JobEvent } from '../../preload/ipc-contract.js';
 import { createHandlers } from '../../main/ipc/handlers.js';
-import type { Host } from '../../main/ipc/host.js';
+import { type Host, MemorySecretStore } from '../../main/ipc/host.js';
 
 /** The real handlers with dialogs replaced by fixed answers, as main would register them. */
 export async function testHandlers(answers: { folder?: string; csv?: string; save?: string } = {}) {
@@ -17,6 +17,7 @@ export async function testHandlers(answers: { folder?: string; csv?: string; sav
     pickSaveCsv: async () => answers.save ?? null,
     openFolder: async () => true,
     emit: (e) => events.push(e),
+    secrets: new MemorySecretStore(),
   };
   const handlers = createHandlers(host);
   const ended = (jobId: string) =>

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
-import { BenchError, throwIfAborted } from '../errors.js';
+import { BenchError, raceAbort, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
 import { planTiles } from '../image/tiling.js';
 
@@ -65,7 +65,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
     let y4: Float32Array;
     try {
       // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
-      y4 = (await untilAborted(runTile(input, [1, 3, win.h, win.w]), o.signal)).data;
+      y4 = (await raceAbort(runTile(input, [1, 3, win.h, win.w]), o.signal)).data;
     } catch (err) {
       if (err instanceof BenchError) throw err;
       throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });
@@ -88,15 +88,3 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
 
 const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));
 
-function untilAborted<T>(work: Promise<T>, signal?: AbortSignal): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
-    if (signal.aborted) return onAbort();
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (v) => (signal.removeEventListener('abort', onAbort), resolve(v)),
-      (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
-    );
-  });
-}

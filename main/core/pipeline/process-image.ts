@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { BenchError, describeError, isAbortError, throwIfAborted } from '../errors.js';
+import { BenchError, describeError, isAbortError, raceAbort, throwIfAborted } from '../errors.js';
 import { type DownscaleSettings, downscale } from '../image/downscale.js';
 import { type StoreFormat, contentTypeFor } from '../image/formats.js';
 import { type RawImage, rawInput, resizeRaw } from '../image/raw.js';
@@ -108,7 +108,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
       throwIfAborted(ctx.signal);
 
       ctx.onStage?.('score', provider.name);
-      const scores = await ctx.scorer.score(original, upscaled);
+      const scores = await raceAbort(ctx.scorer.score(original, upscaled), ctx.signal);
 
       ctx.onStage?.('write', provider.name);
       const dest = upscaledPath(ctx.outDir, provider.name, item.rel);

@@ -16,6 +16,7 @@ import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderNa
 import { processImage } from './process-image.js';
 import type { RunSettings } from './settings.js';
 import { VERSION } from '../version.js';
+import type { AwsAccess } from '../aws/credentials.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -24,6 +25,8 @@ export interface RunOptions {
   cwd?: string;
   /** Instead of <cwd>/TestResults: the folder that receives <timestamp>/ (the app's results folder). */
   resultsParent?: string;
+  /** Credentials for S3 and SageMaker; kept out of settings.json and summary.json on purpose. */
+  access?: AwsAccess;
 }
 
 /** Runs a whole batch. Bad images become error rows; only bad settings or an unwritable output throw. */
@@ -34,7 +37,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const { items } = await resolveInput(settings.input, [outDir]);
   await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
 
-  const store = createStore(settings.store, join(outDir, STORED_DIR));
+  const store = createStore(settings.store, join(outDir, STORED_DIR), opts.access);
   const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, items.length)));
   const providers: UpscaleProvider[] = [];
   const scorer = new ScorePool(concurrency);
@@ -47,7 +50,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     for (const spec of settings.providers) {
       // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
       const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
-      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency }));
+      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access }));
     }
     await writer.open();
     emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });

@@ -3,6 +3,7 @@ import type { ProviderSpec } from '../pipeline/settings.js';
 import { bicubic, lanczos } from './interpolation.js';
 import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
 import type { UpscaleProvider } from './upscale-provider.js';
+import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
 
 export const PROVIDER_NAMES = ['local-ai', 'sagemaker', 'bicubic', 'lanczos'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -14,6 +15,8 @@ export interface ProviderContext {
   threads: number;
   /** How many images may call it at once. */
   workers?: number;
+  /** Never persisted with the run's settings. */
+  access?: AwsAccess;
 }
 
 export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
@@ -34,6 +37,7 @@ export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): 
         noiseLevel: spec.noiseLevel,
         seed: spec.seed,
         timeoutMs: spec.timeoutMs,
+        credentials: credentialsFor(ctx.access),
       });
     case 'local-ai': {
       const { createLocalAiProvider } = await import('./local-ai.js');

@@ -94,6 +94,7 @@ export class S3Store implements ImageStore {
     else if (name === 'NoSuchKey' || (status === 404 && action.startsWith('fetch'))) why = `no object with that key in '${this.opts.bucket}'`;
     else if (name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || name === 'ExpiredToken' || name === 'InvalidToken')
       why = `the AWS credentials were rejected (${name}); check your profile or keys`;
+    else if (status === 403 && action === 'reach the bucket') why = `access denied to bucket '${this.opts.bucket}': the credentials were rejected or lack s3:ListBucket`;
     else if (name === 'AccessDenied' || status === 403) why = `access denied to bucket '${this.opts.bucket}' (check the IAM policy for s3:PutObject/GetObject)`;
     else if (name === 'CredentialsProviderError' || /credential/i.test(e.message ?? ''))
       why = 'no AWS credentials found (set AWS_PROFILE, run `aws sso login`, or set AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY)';

@@ -1,6 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { PickedInput, RunRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
+import { AwsAccount } from '../components/AwsAccount';
 
 const PROVIDERS = [
   { id: 'local-ai', label: 'Local AI (ESRGAN, offline)' },
@@ -210,6 +211,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           </div>
         )}
       </fieldset>
+
+      {(store === 's3' || providers.includes('sagemaker')) && <AwsAccount onError={props.onError} />}
 
       <div className="row">
         <button className="primary" disabled={problems.length > 0 || starting || props.busy} onClick={start}>
