@@ -8,16 +8,18 @@ export default defineConfig({
   test: {
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Image work is CPU-bound; two workers match the two cores CI has.
+    maxWorkers: 2,
     projects: [
       {
+        extends: true,
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
-          // Image work is CPU-bound; two workers match the two cores CI has.
-          maxWorkers: 2,
         },
       },
       {
+        extends: true,
         plugins: [react()],
         test: {
           name: 'components',

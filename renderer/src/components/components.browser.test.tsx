@@ -68,15 +68,15 @@ describe('ResultsTable', () => {
 
   it('filters by status, provider and text, and counts', async () => {
     const el = await mount(<ResultsTable rows={rows} onView={() => {}} />);
-    const count = () => el.querySelector('[data-testid=row-count]')!.textContent;
+    const count = () => el.querySelector<HTMLElement>('[data-testid=row-count]')!.textContent;
     expect(count()).toBe('4 of 4 rows');
-    await userEvent.selectOptions(el.querySelector('[aria-label="Status filter"]')!, 'error');
+    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'error');
     expect(count()).toBe('1 of 4 rows');
-    expect(el.querySelector('tbody')!.textContent).toContain('image is damaged or truncated');
-    await userEvent.selectOptions(el.querySelector('[aria-label="Status filter"]')!, 'all');
-    await userEvent.selectOptions(el.querySelector('[aria-label="Provider filter"]')!, 'local-ai');
+    expect(el.querySelector<HTMLElement>('tbody')!.textContent).toContain('image is damaged or truncated');
+    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'all');
+    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Provider filter"]')!, 'local-ai');
     expect(count()).toBe('2 of 4 rows');
-    await userEvent.fill(el.querySelector('[aria-label="Filter rows"]')!, 'img3');
+    await userEvent.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img3');
     expect(count()).toBe('1 of 4 rows');
   });
 
@@ -131,8 +131,8 @@ describe('Viewer', () => {
     const el = await mount(<Viewer runId="r1" row={rows[1]} onClose={onClose} />);
     await expect.poll(() => el.querySelectorAll('.panes img').length).toBe(3);
     expect(read.mock.calls.map((c) => c[2]).sort()).toEqual(['original', 'stored', 'upscaled']);
-    expect(el.querySelector('[data-testid=viewer-scores]')!.textContent).toMatch(/PSNR 21\.00 dB · SSIM 0\.625 · ORB 0\.525/);
-    await userEvent.click(el.querySelector('[aria-label="Zoom in"]')!);
+    expect(el.querySelector<HTMLElement>('[data-testid=viewer-scores]')!.textContent).toMatch(/PSNR 21\.00 dB · SSIM 0\.625 · ORB 0\.525/);
+    await userEvent.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
     const transforms = [...el.querySelectorAll<HTMLImageElement>('.panes img')].map((i) => i.style.transform);
     expect(new Set(transforms).size).toBe(1);
     expect(transforms[0]).toContain('scale(1.25)');
