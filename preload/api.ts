@@ -41,6 +41,7 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
       list: () => call('runs:list', {}),
       open: (runId: string) => call('runs:open', { runId }),
       remove: (runId: string) => call('runs:delete', { runId }),
+      resume: (runId: string) => call('runs:resume', { runId }),
       exportCsv: (runId: string, rows?: number[]) => call('export:csv', { runId, rows }),
       openFolder: (runId: string) => call('shell:open-folder', { runId }),
     },

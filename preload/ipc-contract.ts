@@ -39,6 +39,7 @@ export const schemas = {
   'runs:list': z.object({}).strict(),
   'runs:open': z.object({ runId: id }).strict(),
   'runs:delete': z.object({ runId: id }).strict(),
+  'runs:resume': z.object({ runId: id }).strict(),
   'image:read': z.object({ runId: id, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
   'export:csv': z.object({ runId: id, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
   'shell:open-folder': z.object({ runId: id }).strict(),
@@ -145,6 +146,7 @@ export interface Responses {
   'runs:list': RunListItem[];
   'runs:open': RunDetails;
   'runs:delete': { deleted: boolean };
+  'runs:resume': { jobId: string; runId: string; outDir: string };
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
   'shell:open-folder': { opened: boolean };

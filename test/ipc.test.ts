@@ -18,6 +18,7 @@ describe('IPC contract', () => {
       'runs:list',
       'runs:open',
       'runs:delete',
+      'runs:resume',
       'image:read',
       'export:csv',
       'shell:open-folder',
@@ -142,7 +143,14 @@ describe('a whole run through the handlers', () => {
     expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
-    await writeFile(join(dir, 'done'), '');
+
+    // and "Resume" finishes it in the same folder
+    const resumed = await dispatch(handlers, 'runs:resume', { runId: started.data.runId });
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    expect(resumed.data.runId).toBe(started.data.runId);
+    expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
+    const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
+    expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(8);
   });
 });
 

@@ -11,6 +11,7 @@ import { RESULT_COLUMNS, type ResultRow } from '../core/results/row.js';
 import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
 import type { Host } from './host.js';
+import type { RunSettings } from '../core/pipeline/settings.js';
 import { Jobs } from './jobs.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
@@ -81,6 +82,11 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     },
     async 'runs:delete'({ runId }) {
       return { deleted: await runs.remove(runId) };
+    },
+    async 'runs:resume'({ runId }) {
+      const dir = await runs.dirOf(runId);
+      const { settings: recorded } = await runs.rows(runId);
+      return jobs.resume(dir, recorded as unknown as RunSettings, await access());
     },
     async 'image:read'({ runId, row, which }) {
       const { dir, settings: runSettings, rows } = await runs.rows(runId);

@@ -21,9 +21,17 @@ export class Jobs {
   constructor(private readonly emit: (e: JobEvent) => void) {}
 
   start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
+    return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
+  }
+
+  /** Continues an interrupted run in its own folder with its recorded settings. */
+  resume(runDir: string, settings: RunSettings, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
+    return this.launch({ ...settings, out: undefined }, { resume: runDir, access });
+  }
+
+  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }): Promise<{ jobId: string; runId: string; outDir: string }> {
     const jobId = randomUUID();
     const controller = new AbortController();
-    const settings = toRunSettings(req, input);
     let started!: (v: { jobId: string; runId: string; outDir: string }) => void;
     let failedEarly!: (e: unknown) => void;
     const ready = new Promise<{ jobId: string; runId: string; outDir: string }>((res, rej) => {
@@ -50,7 +58,7 @@ export class Jobs {
         this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
       }
     };
-    const done = runBatch(settings, { signal: controller.signal, onEvent, resultsParent: resultsRoot, access })
+    const done = runBatch(settings, { signal: controller.signal, onEvent, ...runOpts })
       .then((summary) => {
         this.emit({ jobId, type: 'end', status: summary.status, message: summary.message, runId });
       })

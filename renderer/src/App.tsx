@@ -34,6 +34,11 @@ export function App() {
     [loadRun],
   );
 
+  const startLive = useCallback((jobId: string, runId: string, total: number) => {
+    setLive({ jobId, runId, total, done: 0, rows: [], providers: [], stage: 'starting', ended: null, eta: null, tile: null });
+    setScreen('run');
+  }, []);
+
   const nav: [Screen, string][] = [
     ['setup', 'New run'],
     ['run', 'Progress'],
@@ -61,16 +66,13 @@ export function App() {
         <div hidden={screen !== 'setup'}>
           <SetupScreen
             busy={Boolean(live && !live.ended)}
-            onStarted={(jobId, runId, total) => {
-              setLive({ jobId, runId, total, done: 0, rows: [], providers: [], stage: 'starting', ended: null, eta: null, tile: null });
-              setScreen('run');
-            }}
+            onStarted={startLive}
             onError={setError}
           />
         </div>
         {screen === 'run' && <RunScreen live={live} onCancel={(jobId) => bench().jobs.cancel(jobId).catch((e) => setError(errorText(e)))} onOpen={openRun} />}
         {screen === 'results' && <ResultsScreen details={details} onError={setError} />}
-        {screen === 'runs' && <RunsScreen onOpen={openRun} onError={setError} />}
+        {screen === 'runs' && <RunsScreen onOpen={openRun} onError={setError} onResumed={startLive} />}
       </main>
     </div>
   );

@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { BenchError } from '../../core/errors.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import { defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
@@ -8,6 +9,7 @@ import { createReporter, fmt } from '../progress.js';
 interface RunOpts extends CommonOpts {
   concurrency: number;
   out?: string;
+  resume?: string;
   json?: boolean;
 }
 
@@ -17,11 +19,13 @@ export function runCommand(): Command {
     .argument('<input>', 'a folder of images (searched recursively), a CSV with an image_path column, or one image')
     .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
+    .option('--resume <dir>', 'continue an interrupted run in DIR (same input and settings): finished rows are kept, the rest are done')
     .option('--json', 'print summary.json to stdout at the end');
   addProviderOptions(cmd, true);
   addDownscaleOptions(cmd);
   addStoreOptions(cmd, 'a folder in the run output');
   return cmd.action(async (input: string, o: RunOpts) => {
+    if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
     const settings: RunSettings = {
       input,
       out: o.out,
@@ -43,7 +47,7 @@ export function runCommand(): Command {
     const reporter = createReporter();
     let summary: RunSummary;
     try {
-      summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter });
+      summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter, resume: o.resume });
     } finally {
       reporter.stop();
       process.off('SIGINT', onSigint);
@@ -60,10 +64,10 @@ function printSummary(s: RunSummary): void {
   const c = s.counts;
   const head =
     s.status === 'cancelled'
-      ? `cancelled: ${c.inputs - c.not_run} of ${c.inputs} images finished; their rows are kept`
+      ? `cancelled: ${c.inputs - c.not_run} of ${c.inputs} images finished; their rows are kept (continue with --resume ${s.output_dir})`
       : s.status === 'failed'
         ? `stopped: ${s.message}`
-        : `done: ${c.inputs} images, ${c.ok} ok rows, ${c.errors} error rows`;
+        : `done: ${c.inputs} images, ${c.ok} ok rows, ${c.errors} error rows${s.resumed ? ` (${s.resumed.kept_inputs} kept from the interrupted run)` : ''}`;
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
   if (t.original_bytes) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);

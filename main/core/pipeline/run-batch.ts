@@ -14,6 +14,7 @@ import { createStore } from '../stores/create-store.js';
 import type { RunEvent } from './events.js';
 import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
 import { processImage } from './process-image.js';
+import { checkResumable, finishedRows } from './resume.js';
 import type { RunSettings } from './settings.js';
 import { VERSION } from '../version.js';
 import type { AwsAccess } from '../aws/credentials.js';
@@ -27,22 +28,32 @@ export interface RunOptions {
   resultsParent?: string;
   /** Credentials for S3 and SageMaker; kept out of settings.json and summary.json on purpose. */
   access?: AwsAccess;
+  /** Continue the interrupted run in this folder: its finished rows are kept, the rest are done. */
+  resume?: string;
 }
 
 /** Runs a whole batch. Bad images become error rows; only bad settings or an unwritable output throw. */
 export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Promise<RunSummary> {
   const emit = opts.onEvent ?? (() => {});
   const startedAt = new Date();
-  const outDir = await prepareOutDir(settings.out, opts.cwd ?? process.cwd(), startedAt, opts.resultsParent);
+  const cwd = opts.cwd ?? process.cwd();
+  settings = { ...settings, input: resolve(cwd, settings.input) };
+  let outDir: string;
+  if (opts.resume) {
+    outDir = resolve(cwd, opts.resume);
+    await checkResumable(outDir, settings);
+  } else outDir = await prepareOutDir(settings.out, cwd, startedAt, opts.resultsParent);
   const { items } = await resolveInput(settings.input, [outDir]);
+  const kept = opts.resume ? await finishedRows(outDir, items, settings.providers.map((p) => p.name)) : new Map<number, ResultRow[]>();
   await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
 
   const store = createStore(settings.store, join(outDir, STORED_DIR), opts.access);
-  const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, items.length)));
+  const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, items.length - kept.size)));
   const providers: UpscaleProvider[] = [];
   const scorer = new ScorePool(concurrency);
   const writer = new ResultsCsvWriter(join(outDir, RESULTS_CSV));
-  const rowsByIndex = new Map<number, ResultRow[]>();
+  const rowsByIndex = new Map<number, ResultRow[]>(kept);
+  const todo = items.filter((i) => !kept.has(i.index));
   let status = 'completed' as RunSummary['status'];
   let message: string | undefined;
 
@@ -52,16 +63,16 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
       providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access }));
     }
-    await writer.open();
+    await writer.open(inInputOrder(items, kept));
     emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });
 
     let next = 0;
-    let done = 0;
+    let done = kept.size;
     const failFast = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
     const worker = async () => {
-      while (!signal.aborted && next < items.length) {
-        const item = items[next++];
+      while (!signal.aborted && next < todo.length) {
+        const item = todo[next++];
         let rows: ResultRow[];
         try {
           rows = await processImage(item, {
@@ -119,6 +130,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     wall_ms: wallMs,
     status,
     ...(message ? { message } : {}),
+    ...(opts.resume ? { resumed: { kept_inputs: kept.size } } : {}),
     counts: {
       inputs: items.length,
       rows: rows.length,

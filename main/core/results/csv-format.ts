@@ -1,5 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
-import { RESULT_COLUMNS, type ResultRow } from './row.js';
+import { RESULT_COLUMNS, type ResultRow, emptyRow } from './row.js';
 
 const DECIMALS: Partial<Record<keyof ResultRow, number>> = { orb_score: 4, psnr: 3, ssim: 4, saved_percent: 2 };
 
@@ -36,4 +36,21 @@ export function parseNumber(cell: string): number | null {
   if (cell === 'inf') return Infinity;
   const n = Number(cell);
   return Number.isNaN(n) ? null : n;
+}
+
+/** Undoes escapeFormula on a cell read back from a CSV we wrote. */
+export function unescapeFormula(cell: string): string {
+  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+}
+
+const NUMERIC = new Set<keyof ResultRow>(Object.keys(emptyRow('', '', '')).filter((k) => emptyRow('', '', '')[k as keyof ResultRow] === null) as (keyof ResultRow)[]);
+
+/** A testResults.csv record back to a row (numbers as numbers, `inf` as Infinity, text unescaped). */
+export function parseResultRow(record: Record<string, string>): ResultRow {
+  const row = emptyRow('', '', '') as unknown as Record<string, unknown>;
+  for (const k of RESULT_COLUMNS) {
+    const cell = record[k] ?? '';
+    row[k] = NUMERIC.has(k) ? parseNumber(cell) : unescapeFormula(cell);
+  }
+  return row as unknown as ResultRow;
 }

@@ -13,11 +13,19 @@ export class ResultsCsvWriter {
 
   constructor(readonly path: string) {}
 
-  async open(): Promise<void> {
+  /** Starts the file with `initial` rows (a resumed run's finished work), replacing any old file atomically. */
+  async open(initial: ResultRow[] = []): Promise<void> {
     try {
-      this.handle = await open(this.path, 'w');
-      await this.handle.write(csvHeader());
-      await this.handle.datasync();
+      const tmp = `${this.path}.partial`;
+      const h = await open(tmp, 'w');
+      try {
+        await h.write(csvHeader() + initial.map(csvLine).join(''));
+        await h.datasync();
+      } finally {
+        await h.close();
+      }
+      await rename(tmp, this.path);
+      this.handle = await open(this.path, 'a');
     } catch (err) {
       throw new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
     }

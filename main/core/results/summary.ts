@@ -27,6 +27,8 @@ export interface RunSummary {
   wall_ms: number;
   status: 'completed' | 'cancelled' | 'failed';
   message?: string;
+  /** Set when this run continued an interrupted one. */
+  resumed?: { kept_inputs: number };
   counts: { inputs: number; rows: number; ok: number; errors: number; not_run: number };
   totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
   images_per_minute: number | null;

@@ -3,7 +3,7 @@ import type { RunListItem } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { fmt } from '../format';
 
-export function RunsScreen({ onOpen, onError }: { onOpen: (runId: string) => void; onError: (m: string) => void }) {
+export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (jobId: string, runId: string, total: number) => void }) {
   const [runs, setRuns] = useState<RunListItem[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const load = () =>
@@ -48,6 +48,20 @@ export function RunsScreen({ onOpen, onError }: { onOpen: (runId: string) => voi
                 <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
                   Open
                 </button>
+                {r.status !== 'completed' ? (
+                  <button
+                    onClick={async () => {
+                      try {
+                        const j = await bench().runs.resume(r.runId);
+                        onResumed(j.jobId, j.runId, r.inputs);
+                      } catch (e) {
+                        onError(errorText(e));
+                      }
+                    }}
+                  >
+                    Resume
+                  </button>
+                ) : null}
                 <button onClick={() => bench().runs.openFolder(r.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
                 {confirming === r.runId ? (
                   <span role="alertdialog" aria-label="Confirm delete">

@@ -1,0 +1,53 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { BenchError } from '../errors.js';
+import type { InputItem } from '../inputs/input-item.js';
+import { parseResultRow } from '../results/csv-format.js';
+import type { ResultRow } from '../results/row.js';
+import { RESULTS_CSV, SETTINGS_JSON } from './layout.js';
+import type { RunSettings } from './settings.js';
+
+/** Settings that change what a row means; concurrency and the output folder do not. */
+function comparable(s: Partial<RunSettings>): Record<string, unknown> {
+  const { input, providers, downscale, store, maxPixels } = s;
+  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels }));
+}
+
+function differences(a: unknown, b: unknown, path = ''): string[] {
+  if (JSON.stringify(a) === JSON.stringify(b)) return [];
+  if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
+    return [...keys].flatMap((k) => differences((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k));
+  }
+  return [`${path}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`];
+}
+
+/** Checks that a resumed run asks for what the interrupted one did, and refuses with the differences. */
+export async function checkResumable(dir: string, settings: RunSettings): Promise<void> {
+  const saved = await readFile(join(dir, SETTINGS_JSON), 'utf8').then(
+    (t) => JSON.parse(t) as RunSettings,
+    () => {
+      throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
+    },
+  );
+  const diff = differences(comparable(saved), comparable({ ...settings, input: settings.input }));
+  if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);
+}
+
+/**
+ * The finished work of an interrupted run: for each input whose every provider row is `ok`, those rows.
+ * Anything else (errors, half-done images, cancelled ones) is done again.
+ */
+export async function finishedRows(dir: string, items: InputItem[], providers: string[]): Promise<Map<number, ResultRow[]>> {
+  const text = await readFile(join(dir, RESULTS_CSV), 'utf8').catch(() => '');
+  const records = (text ? parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) : []) as Record<string, string>[];
+  const ok = records.map(parseResultRow).filter((r) => r.status === 'ok');
+  const done = new Map<number, ResultRow[]>();
+  for (const item of items) {
+    const mine = ok.filter((r) => r.image_path === item.source && (r.stored_key === item.rel || r.stored_key.startsWith(`${item.rel}.`)));
+    const byProvider = providers.map((p) => mine.find((r) => r.provider === p));
+    if (byProvider.every(Boolean)) done.set(item.index, byProvider as ResultRow[]);
+  }
+  return done;
+}
