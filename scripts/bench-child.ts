@@ -74,6 +74,18 @@ if (mode === 'score') {
   const ref = tfjsUpscale(tfModel, img, model === 'thick');
   const tfjsMps = (ref.width * ref.height) / 1e6 / ((now() - t) / 1000);
   result = { onnx_mps: onnxMps, tfjs_mps: tfjsMps, rss_mb: rssMb() };
+} else if (mode === 'soak') {
+  // 1,000 small images; RSS after the first 100 (everything warmed up) against RSS at the end.
+  const [input, out] = args;
+  let warm = 0;
+  const t0 = now();
+  const s = await runBatch({ ...defaultSettings(input), out, concurrency: 2, providers: [{ name: 'bicubic' }] }, {
+    onEvent: (e) => {
+      if (e.type === 'image-done' && e.done === 100) warm = process.memoryUsage().rss;
+    },
+  });
+  const end = process.memoryUsage().rss;
+  result = { images_per_s: s.counts.inputs / ((now() - t0) / 1000), errors: s.counts.errors, rss_warm_mb: warm / 2 ** 20, rss_end_mb: end / 2 ** 20, growth: end / warm - 1 };
 } else throw new Error(`unknown mode ${mode}`);
 
 console.log(JSON.stringify(result));

@@ -12,7 +12,7 @@ import sharp from 'sharp';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,models').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,models,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -87,6 +87,20 @@ if (only.includes('models')) {
     const onnxShare = ((r.onnx_mps * gflop[model]) / PEAK) * 100;
     row(`local-ai ${model} x4`, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `TF.js-wasm ${r.tfjs_mps.toFixed(3)} MP/s out`, `×${(r.onnx_mps / r.tfjs_mps).toFixed(1)}`, `${onnxShare.toFixed(0)}% of ~${PEAK} GFLOP/s`);
   }
+}
+
+if (only.includes('soak')) {
+  const dir = join(work, 'soak');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(dir, { recursive: true });
+  const src = sharp(join(PHOTOS, 'astronaut.png'));
+  for (let i = 0; i < 1000; i++) {
+    const left = (i * 37) % 400;
+    const top = (i * 53) % 440;
+    await src.clone().extract({ left, top, width: 96, height: 64 }).png().toFile(join(dir, `s${String(i).padStart(4, '0')}.png`));
+  }
+  const soak = child('soak', dir, join(work, 'soak-out'));
+  row('soak', '1,000 images 96×64, bicubic, concurrency 2', `${soak.images_per_s.toFixed(1)} img/s, ${soak.errors} errors`, `RSS ${soak.rss_warm_mb.toFixed(0)} MB after 100 → ${soak.rss_end_mb.toFixed(0)} MB at the end`, `growth ${(soak.growth * 100).toFixed(1)}%`);
 }
 
 await rm(work, { recursive: true, force: true });

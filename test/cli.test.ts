@@ -82,7 +82,7 @@ describe('upscale-bench CLI', () => {
     [['run', 'x', '--factor', '5'], /--factor must be one of 2, 3, 4, 8/],
     [['run', 'x', '--quality', '0'], /--quality must be a whole number from 1 to 100/],
     [['run', 'x', '--provider', 'magic'], /--provider must be one of/],
-    [['run', 'nowhere'], /input not found: nowhere/],
+    [['run', 'nowhere'], /input not found: .*nowhere/],
     [['run', '.', '--store', 's3'], /--store s3 needs --bucket/],
     [['run', '.', '--provider', 'sagemaker'], /--provider sagemaker needs --endpoint/],
     [['run', '.', '--fit', '200-100'], /--fit takes MIN-MAX/],

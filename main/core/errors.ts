@@ -10,6 +10,7 @@ export type ErrorCode =
   | 'ERROR_PROVIDER'
   | 'ERROR_PROVIDER_INPUT_TOO_LARGE'
   | 'ERROR_OUTPUT'
+  | 'ERROR_DISK_FULL'
   | 'ERROR_CANCELLED'
   | 'ERROR_BAD_SETTINGS'
   | 'ERROR_INTERNAL';
@@ -56,4 +57,11 @@ export function raceAbort<T>(work: Promise<T>, signal?: AbortSignal): Promise<T>
       (e) => (signal.removeEventListener('abort', onAbort), reject(e)),
     );
   });
+}
+
+/** Out of space (or quota) where we write: the run must stop, not fill the CSV with error rows. */
+export function diskFull(err: unknown, where: string): BenchError | undefined {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  if (code === 'ENOSPC' || code === 'EDQUOT') return new BenchError('ERROR_DISK_FULL', `the output disk is full (${where}); free space, then continue with --resume`, { cause: err });
+  return undefined;
 }

@@ -1,4 +1,4 @@
-import { app, session, shell, type WebContents } from 'electron';
+import { app, session, type WebContents } from 'electron';
 
 /** The renderer's only origin: the packaged file, or Vite's dev server in `npm run dev`. */
 export function isAllowedUrl(url: string, devServerUrl?: string): boolean {
@@ -32,11 +32,8 @@ export function hardenApp(devServerUrl?: string): void {
     contents.on('will-redirect', (event, url) => {
       if (!isAllowedUrl(url, devServerUrl)) event.preventDefault();
     });
-    contents.setWindowOpenHandler(({ url }) => {
-      // Only the README-style help links open, and only in the user's browser.
-      if (url.startsWith('https://')) void shell.openExternal(url);
-      return { action: 'deny' };
-    });
+    // The app links nowhere outside itself: every new window is refused, nothing is handed to the OS.
+    contents.setWindowOpenHandler(() => ({ action: 'deny' }));
     contents.on('will-attach-webview', (event) => event.preventDefault());
   });
   app.whenReady().then(() => {

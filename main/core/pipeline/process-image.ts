@@ -1,7 +1,7 @@
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import sharp from 'sharp';
-import { BenchError, describeError, isAbortError, raceAbort, throwIfAborted } from '../errors.js';
+import { BenchError, describeError, diskFull, isAbortError, raceAbort, throwIfAborted } from '../errors.js';
 import { type DownscaleSettings, downscale } from '../image/downscale.js';
 import { type StoreFormat, contentTypeFor } from '../image/formats.js';
 import { type RawImage, rawInput, resizeRaw } from '../image/raw.js';
@@ -69,7 +69,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
     ctx.onStage?.('store');
     await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
   } catch (err) {
-    if (isAbortError(err)) throw err;
+    if (isAbortError(err) || isFatal(err)) throw err;
     const { code, message } = describeError(err);
     setAll({ status: 'error', error: message, error_code: code, notes: notes.join('; '), total_ms: Date.now() - started });
     return rows;
@@ -116,7 +116,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
       Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, psnr: scores.psnr, ssim: scores.ssim });
       if (scores.ssim === null) rowNotes.push('too small for SSIM (needs 11×11)');
     } catch (err) {
-      if (isAbortError(err)) throw err;
+      if (isAbortError(err) || isFatal(err)) throw err;
       const { code, message } = describeError(err);
       Object.assign(row, { status: 'error', error: message, error_code: code });
     }
@@ -133,6 +133,9 @@ async function writePng(img: RawImage, dest: string): Promise<void> {
     await writeFile(tmp, await sharp(img.data, rawInput(img)).png({ compressionLevel: 6 }).toBuffer());
     await rename(tmp, dest);
   } catch (err) {
-    throw new BenchError('ERROR_OUTPUT', `cannot write ${dest}: ${(err as Error).message}`, { cause: err });
+    throw diskFull(err, dest) ?? new BenchError('ERROR_OUTPUT', `cannot write ${dest}: ${(err as Error).message}`, { cause: err });
   }
 }
+
+/** Errors that end the run rather than one row. */
+export const isFatal = (err: unknown) => err instanceof BenchError && err.code === 'ERROR_DISK_FULL';

@@ -13,7 +13,7 @@ import { type RunSummary, storageTotals, summariseProviders, writeJsonAtomic } f
 import { createStore } from '../stores/create-store.js';
 import type { RunEvent } from './events.js';
 import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
-import { processImage } from './process-image.js';
+import { isFatal, processImage } from './process-image.js';
 import { checkResumable, finishedRows } from './resume.js';
 import type { RunSettings } from './settings.js';
 import { VERSION } from '../version.js';
@@ -88,6 +88,12 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
           });
         } catch (err) {
           if (isAbortError(err)) return; // unfinished images write no row, so a resume redoes them
+          if (isFatal(err)) {
+            status = 'failed';
+            message = describeError(err).message;
+            failFast.abort();
+            return;
+          }
           throw err;
         }
         try {
@@ -106,6 +112,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     if (status !== 'failed' && opts.signal?.aborted) status = 'cancelled';
+    if (status === 'failed') message ??= 'the run stopped';
   } finally {
     // Not awaited: after a cancel a local model may still be finishing its last tile, and the run's
     // results must not wait for it (each provider releases itself once idle).

@@ -1,5 +1,5 @@
 import { open, rename, type FileHandle } from 'node:fs/promises';
-import { BenchError } from '../errors.js';
+import { BenchError, diskFull } from '../errors.js';
 import { csvHeader, csvLine } from './csv-format.js';
 import type { ResultRow } from './row.js';
 
@@ -39,7 +39,7 @@ export class ResultsCsvWriter {
         await this.handle!.write(line);
         await this.handle!.datasync();
       } catch (err) {
-        throw new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
+        throw diskFull(err, this.path) ?? new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
       }
     });
     return this.chain;

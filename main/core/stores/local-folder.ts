@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, writeFile, access, constants } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { BenchError, throwIfAborted } from '../errors.js';
+import { BenchError, diskFull, throwIfAborted } from '../errors.js';
 import { type ImageStore, assertSafeKey } from './image-store.js';
 
 /** The default store: a folder (normally inside the run's output), so the app works with no cloud account. */
@@ -26,7 +26,7 @@ export class LocalFolderStore implements ImageStore {
       await writeFile(tmp, bytes);
       await rename(tmp, path);
     } catch (err) {
-      throw new BenchError('ERROR_STORE', `local store could not write ${path}: ${(err as Error).message}`, { cause: err });
+      throw diskFull(err, path) ?? new BenchError('ERROR_STORE', `local store could not write ${path}: ${(err as Error).message}`, { cause: err });
     }
   }
 
