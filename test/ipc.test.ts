@@ -120,6 +120,15 @@ describe('a whole run through the handlers', () => {
     expect(text).toContain(",'=cmd.jpg,");
     expect(text).not.toContain("''=");
 
+    // a results CSV edited by hand cannot make the viewer read outside the run
+    const csvPath = join(open.ok ? open.data.outDir : '', 'testResults.csv');
+    const csv = readFileSync(csvPath, 'utf8');
+    const tampered = csv.replace(/,(\/[^,]*?upscaled[^,]*?\.png),/, ',/etc/hostname,');
+    expect(tampered).not.toBe(csv);
+    await writeFile(csvPath, tampered);
+    const outside = await dispatch(handlers, 'image:read', { runId, row: 0, which: 'upscaled' });
+    expect(outside).toMatchObject({ ok: false, error: { message: 'upscaled image is outside the run folder' } });
+
     const del = await dispatch(handlers, 'runs:delete', { runId });
     expect(del).toMatchObject({ ok: true, data: { deleted: true } });
     expect(await readdir(join(dir, 'runs'))).toEqual([]);

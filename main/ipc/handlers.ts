@@ -1,5 +1,5 @@
 import { writeFile, rename } from 'node:fs/promises';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import sharp from 'sharp';
 import type { Channel, ParsedRequest, Responses } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
@@ -7,7 +7,6 @@ import { readFileReadOnly } from '../core/image/read.js';
 import { makeCsv } from '../core/inputs/make-csv.js';
 import { resolveInput } from '../core/inputs/resolve-input.js';
 import { csvHeader, csvLine } from '../core/results/csv-format.js';
-import { RESULT_COLUMNS, type ResultRow } from '../core/results/row.js';
 import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
 import type { Host } from './host.js';
@@ -95,19 +94,19 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       let bytes: Buffer;
       if (which === 'original') bytes = await readFileReadOnly(r.original);
       else if (which === 'upscaled') {
-        if (!r.upscaled.startsWith(dir)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
-        bytes = await readFileReadOnly(r.upscaled);
-      } else if (r.storedLocation.startsWith('s3://')) {
+        if (!inside(dir, r.row.upscaled_path)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
+        bytes = await readFileReadOnly(r.row.upscaled_path);
+      } else if (r.row.stored_location.startsWith('s3://')) {
         const store = runSettings.store as { bucket: string; prefix?: string; region?: string; endpoint?: string };
         const s3 = new S3Store({ ...store, credentials: credentialsFor(await access()) });
         try {
-          bytes = await s3.get(r.raw.stored_key.replace(/^'(?=[=+\-@\t\r])/, ''));
+          bytes = await s3.get(r.row.stored_key);
         } finally {
           s3.destroy();
         }
       } else {
-        if (!r.storedLocation.startsWith(dir)) throw new BenchError('ERROR_BAD_SETTINGS', 'stored image is outside the run folder');
-        bytes = await readFileReadOnly(r.storedLocation);
+        if (!inside(dir, r.row.stored_location)) throw new BenchError('ERROR_BAD_SETTINGS', 'stored image is outside the run folder');
+        bytes = await readFileReadOnly(r.row.stored_location);
       }
       return encodeForView(bytes);
     },
@@ -117,7 +116,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       if (!target) return null;
       const chosen = wanted ? wanted.map((i) => rows[i]).filter(Boolean) : rows;
       // Re-encode every row through the engine's formatter, so the export matches testResults.csv exactly.
-      const text = csvHeader() + chosen.map((r) => csvLine(fromCsvRecord(r.raw))).join('');
+      const text = csvHeader() + chosen.map((r) => csvLine(r.row)).join('');
       await writeFile(`${target}.partial`, text, 'utf8');
       await rename(`${target}.partial`, target);
       return { path: target, rows: chosen.length };
@@ -183,12 +182,8 @@ async function encodeForView(bytes: Buffer): Promise<{ mime: string; base64: str
   return { mime: big ? 'image/jpeg' : 'image/png', base64: data.toString('base64'), width: info.width, height: info.height };
 }
 
-function fromCsvRecord(raw: Record<string, string>): ResultRow {
-  // Cells were already escaped once in testResults.csv; undo that so they are escaped exactly once here.
-  const out: Record<string, unknown> = {};
-  for (const k of RESULT_COLUMNS) {
-    const v = raw[k] ?? '';
-    out[k] = /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v;
-  }
-  return out as unknown as ResultRow;
+/** True when `path` lies under `dir` (a CSV edited by hand cannot point the viewer elsewhere). */
+function inside(dir: string, path: string): boolean {
+  const rel = relative(dir, path);
+  return rel !== '' && !rel.startsWith('..') && !isAbsolute(rel);
 }

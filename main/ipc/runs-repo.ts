@@ -3,18 +3,18 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import type { RunDetails, RunListItem, UiRow } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
-import { parseNumber } from '../core/results/csv-format.js';
+import { parseResultRow } from '../core/results/csv-format.js';
+import type { ResultRow } from '../core/results/row.js';
+import { toUi } from './jobs.js';
 import { RESULTS_CSV, SETTINGS_JSON, SUMMARY_JSON } from '../core/pipeline/layout.js';
 
 const RUN_ID = /^[A-Za-z0-9._-]{1,80}$/;
 
 export interface StoredRow {
+  row: ResultRow;
   ui: UiRow;
-  /** Absolute paths recorded by the run itself (never supplied by the renderer). */
+  /** The original's absolute path, as the run recorded it (never supplied by the renderer). */
   original: string;
-  storedLocation: string;
-  upscaled: string;
-  raw: Record<string, string>;
 }
 
 /** Runs live as folders directly under the results root; a run id is its folder name. */
@@ -60,15 +60,12 @@ export class RunsRepo {
     const records = (text ? parse(text, { columns: true, skip_empty_lines: true }) : []) as Record<string, string>[];
     const input = typeof settings.input === 'string' ? settings.input : '';
     const base = input.toLowerCase().endsWith('.csv') ? dirname(input) : input;
-    const rows = records.map((r, row) => {
-      const unescaped = (v: string) => (v.startsWith("'") && /^'[=+\-@\t\r]/.test(v) ? v.slice(1) : v);
-      const imagePath = unescaped(r.image_path);
+    const rows = records.map((record, index) => {
+      const row = parseResultRow(record);
       return {
-        raw: r,
-        original: isAbsolute(imagePath) ? imagePath : resolve(base, imagePath),
-        storedLocation: unescaped(r.stored_location),
-        upscaled: unescaped(r.upscaled_path),
-        ui: toUiRow(row, r, imagePath),
+        row,
+        original: isAbsolute(row.image_path) ? row.image_path : resolve(base, row.image_path),
+        ui: toUi(row, index),
       };
     });
     return { dir, settings, rows };
@@ -84,30 +81,6 @@ export class RunsRepo {
     await rm(dir, { recursive: true, force: true });
     return true;
   }
-}
-
-function toUiRow(row: number, r: Record<string, string>, imagePath: string): UiRow {
-  const n = (k: string) => parseNumber(r[k] ?? '');
-  const psnr = n('psnr');
-  return {
-    row,
-    image_path: imagePath,
-    status: r.status === 'ok' ? 'ok' : 'error',
-    error: r.error ?? '',
-    provider: r.provider ?? '',
-    model: r.model ?? '',
-    width: n('width'),
-    height: n('height'),
-    original_bytes: n('original_bytes'),
-    stored_bytes: n('stored_bytes'),
-    saved_percent: n('saved_percent'),
-    upscale_ms: n('upscale_ms'),
-    orb_score: n('orb_score'),
-    psnr: psnr === Infinity ? null : psnr,
-    identical: psnr === Infinity,
-    ssim: n('ssim'),
-    notes: r.notes ?? '',
-  };
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {

@@ -1,24 +1,13 @@
 import { cpus } from 'node:os';
 import { DEFAULT_DOWNSCALE, type DownscaleSettings } from '../image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';
+import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
   | { name: 'lanczos' }
   | { name: 'local-ai'; model?: string; tileSize?: number; tileOverlap?: number }
-  | {
-      name: 'sagemaker';
-      endpoint: string;
-      region?: string;
-      url?: string;
-      prompt?: string;
-      negativePrompt?: string;
-      numInferenceSteps?: number;
-      guidanceScale?: number;
-      noiseLevel?: number;
-      seed?: number;
-      timeoutMs?: number;
-    };
+  | ({ name: 'sagemaker'; endpoint: string; region?: string; url?: string; timeoutMs?: number } & JumpStartParams);
 
 export type StoreSpec =
   | { kind: 'local' }

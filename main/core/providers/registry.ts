@@ -25,20 +25,10 @@ export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): 
       return bicubic();
     case 'lanczos':
       return lanczos();
-    case 'sagemaker':
-      return new SageMakerJumpStartProvider({
-        endpointName: spec.endpoint,
-        region: spec.region,
-        url: spec.url,
-        prompt: spec.prompt,
-        negativePrompt: spec.negativePrompt,
-        numInferenceSteps: spec.numInferenceSteps,
-        guidanceScale: spec.guidanceScale,
-        noiseLevel: spec.noiseLevel,
-        seed: spec.seed,
-        timeoutMs: spec.timeoutMs,
-        credentials: credentialsFor(ctx.access),
-      });
+    case 'sagemaker': {
+      const { name: _name, endpoint, ...rest } = spec;
+      return new SageMakerJumpStartProvider({ ...rest, endpointName: endpoint, credentials: credentialsFor(ctx.access) });
+    }
     case 'local-ai': {
       const { createLocalAiProvider } = await import('./local-ai.js');
       return createLocalAiProvider(spec, ctx);

@@ -11,17 +11,21 @@ export const JUMPSTART_MODEL_ID = 'model-upscaling-stabilityai-stable-diffusion-
 export const MAX_PAYLOAD_BYTES = 6 * 1024 * 1024;
 export const JUMPSTART_SCALE = 4;
 
-export interface SageMakerOptions {
-  endpointName: string;
-  region?: string;
-  /** Custom endpoint URL (a loopback stand-in, a VPC endpoint). */
-  url?: string;
+/** The JumpStart model's own knobs (payload keys prompt, negative_prompt, num_inference_steps, …). */
+export interface JumpStartParams {
   prompt?: string;
   negativePrompt?: string;
   numInferenceSteps?: number;
   guidanceScale?: number;
   noiseLevel?: number;
   seed?: number;
+}
+
+export interface SageMakerOptions extends JumpStartParams {
+  endpointName: string;
+  region?: string;
+  /** Custom endpoint URL (a loopback stand-in, a VPC endpoint). */
+  url?: string;
   /** Send the stored bytes as they are instead of re-encoding non-JPEG to JPEG. */
   sendAsStored?: boolean;
   /** Socket timeout; a little over the 60 s the container has to answer. */

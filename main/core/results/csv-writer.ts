@@ -5,7 +5,7 @@ import type { ResultRow } from './row.js';
 
 /**
  * Appends whole rows and syncs each one, so a crash at any instant leaves a CSV of complete rows.
- * `finish` rewrites the file in input order through a temp file and a rename.
+ * `rewrite` puts the file in input order at the end, through a temp file and a rename.
  */
 export class ResultsCsvWriter {
   private handle?: FileHandle;
@@ -16,15 +16,7 @@ export class ResultsCsvWriter {
   /** Starts the file with `initial` rows (a resumed run's finished work), replacing any old file atomically. */
   async open(initial: ResultRow[] = []): Promise<void> {
     try {
-      const tmp = `${this.path}.partial`;
-      const h = await open(tmp, 'w');
-      try {
-        await h.write(csvHeader() + initial.map(csvLine).join(''));
-        await h.datasync();
-      } finally {
-        await h.close();
-      }
-      await rename(tmp, this.path);
+      await this.replaceWith(initial);
       this.handle = await open(this.path, 'a');
     } catch (err) {
       throw new BenchError('ERROR_OUTPUT', `cannot write ${this.path}: ${(err as Error).message}`, { cause: err });
@@ -54,6 +46,11 @@ export class ResultsCsvWriter {
   /** Replaces the file with `rows` (in the order given), atomically. */
   async rewrite(rows: ResultRow[]): Promise<void> {
     await this.close();
+    await this.replaceWith(rows);
+  }
+
+  /** Header plus rows into a synced temp file, renamed over the results file. */
+  private async replaceWith(rows: ResultRow[]): Promise<void> {
     const tmp = `${this.path}.partial`;
     const h = await open(tmp, 'w');
     try {
