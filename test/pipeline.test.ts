@@ -228,3 +228,33 @@ describe('pipeline on real photos', () => {
     await expect(runBatch(settings(join(photos, 'b'), out))).rejects.toThrow(/already holds a run's results/);
   });
 });
+
+describe('files the user running the bench cannot read', () => {
+  it('become error rows that say permission denied (run as an unprivileged user)', async (ctx) => {
+    if (process.getuid?.() !== 0) ctx.skip(); // needs root to start the CLI as another user
+    const { spawnSync } = await import('node:child_process');
+    const { chmod } = await import('node:fs/promises');
+    const { fileURLToPath } = await import('node:url');
+    const dir = await tmp('perm-');
+    await chmod(dir, 0o777);
+    const input = join(dir, 'in');
+    await cp(fixture('photos', 'chelsea.png'), join(input, 'readable.png'));
+    await cp(fixture('photos', 'rocket.jpg'), join(input, 'secret.jpg'));
+    await chmod(input, 0o755);
+    await chmod(join(input, 'readable.png'), 0o644);
+    await chmod(join(input, 'secret.jpg'), 0o000);
+    const out = join(dir, 'out');
+    const bin = fileURLToPath(new URL('../bin/upscale-bench.js', import.meta.url));
+    // The project must be readable by that user (a clone under /root is not): otherwise nothing to learn here.
+    const probe = spawnSync(process.execPath, ['-e', `require('fs').accessSync(${JSON.stringify(bin)}); require(${JSON.stringify(fileURLToPath(new URL('../node_modules/sharp/package.json', import.meta.url)))})`], { uid: 65534, gid: 65534 });
+    if (probe.status !== 0) ctx.skip();
+    const r = spawnSync(process.execPath, [bin, 'run', input, '--provider', 'bicubic', '--out', out], { uid: 65534, gid: 65534, encoding: 'utf8', env: { ...process.env, HOME: dir } });
+    expect(r.status, r.stderr).toBe(0);
+    const rows = readRows(join(out, 'testResults.csv'));
+    expect(rows.map((x) => [x.image_path.split('/').pop(), x.status])).toEqual([
+      ['readable.png', 'ok'],
+      ['secret.jpg', 'error'],
+    ]);
+    expect(rows[1].error).toMatch(/permission denied: .*secret\.jpg/);
+  });
+});

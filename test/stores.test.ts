@@ -84,3 +84,26 @@ describe('LocalFolderStore', () => {
     await expect(st.get('missing.png')).rejects.toThrow(/no such key/);
   });
 });
+
+describe('S3Store against a bucket that denies access', () => {
+  it('names the bucket and the missing permission', async () => {
+    const { createServer } = await import('node:http');
+    // What S3 answers when the IAM policy lacks the action: 403 with an AccessDenied error document.
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.writeHead(403, { 'content-type': 'application/xml', 'x-amz-request-id': 'standin' });
+        res.end(req.method === 'HEAD' ? undefined : '<?xml version="1.0" encoding="UTF-8"?><Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>');
+      });
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const { port } = server.address() as import('node:net').AddressInfo;
+    try {
+      const st = new S3Store({ bucket: 'locked', endpoint: `http://127.0.0.1:${port}`, region: 'us-east-1', credentials: S3RVER_CREDENTIALS });
+      await expect(st.put('a.jpg', Buffer.from('x'), 'image/jpeg')).rejects.toThrow("S3 could not upload a.jpg: access denied to bucket 'locked' (check the IAM policy for s3:PutObject/GetObject)");
+      await expect(st.check()).rejects.toThrow(/access denied to bucket 'locked': the credentials were rejected or lack s3:ListBucket/);
+    } finally {
+      server.close();
+    }
+  });
+});

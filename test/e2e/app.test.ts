@@ -57,6 +57,10 @@ describe('the app in Chromium', () => {
     await expect.poll(() => page.getByTestId('input-summary').textContent()).toMatch(/5 images$/);
     await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/expected ≈ .* for 5 typical/);
     await shot('setup');
+    nextAnswer = join(work, 'list.csv');
+    await page.getByRole('button', { name: 'Save as CSV…' }).click();
+    await expect.poll(() => page.getByTestId('made-csv').textContent()).toBe(`Wrote 5 paths to ${nextAnswer}`);
+    expect(readFileSync(nextAnswer, 'utf8').split('\n')[0]).toBe('image_path');
   });
 
   it('runs local-ai and bicubic, shows progress, then the results', async () => {

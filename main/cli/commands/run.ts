@@ -54,7 +54,8 @@ export function runCommand(): Command {
     }
     printSummary(summary);
     if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    if (summary.status === 'cancelled') process.exitCode = 130;
+    // Everything is written; an abandoned model tile may still be finishing in a worker: don't wait for it.
+    if (summary.status === 'cancelled') process.exit(130);
     if (summary.status === 'failed') process.exitCode = 1;
   });
 }

@@ -34,6 +34,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [endpoint, setEndpoint] = useState('');
   const [connection, setConnection] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
+  const [madeCsv, setMadeCsv] = useState<string | null>(null);
 
   useEffect(() => {
     bench()
@@ -114,7 +115,26 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           <span className="picked" data-testid="input-summary">
             {input ? `${input.path} — ${input.count} image${input.count === 1 ? '' : 's'}` : 'No input chosen'}
           </span>
+          {input?.kind === 'folder' ? (
+            <button
+              onClick={async () => {
+                try {
+                  const r = await bench().inputs.makeCsv(input.path);
+                  if (r) setMadeCsv(`Wrote ${r.count} paths to ${r.csvPath}`);
+                } catch (e) {
+                  props.onError(errorText(e));
+                }
+              }}
+            >
+              Save as CSV…
+            </button>
+          ) : null}
         </div>
+        {madeCsv ? (
+          <p role="status" className="hint" data-testid="made-csv">
+            {madeCsv}
+          </p>
+        ) : null}
         <div className="row">
           <button onClick={async () => setOutput((await bench().dialogs.pickOutput())?.path ?? output)}>Results folder…</button>
           <span className="picked">{output ?? 'Default (Documents/Upscale Bench)'}</span>
