@@ -74,7 +74,7 @@ describe('upscale-bench CLI', () => {
 
   it('models lists the local models', () => {
     const r = cli(['models'], work);
-    expect(r.stdout).toMatch(/thick .*x2 x3 x4 x8/);
+    expect(r.stdout).toMatch(/thick +x2 [\d.]+ MB, x3 [\d.]+ MB, x4 [\d.]+ MB, x8 [\d.]+ MB +~0\.15 MP\/s/);
   });
 
   it.each([

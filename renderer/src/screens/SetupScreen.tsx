@@ -11,9 +11,9 @@ const PROVIDERS = [
 ] as const;
 
 const MODELS = [
-  { id: 'thick', label: 'thick — most faithful, slowest', mps: 0.14 },
-  { id: 'medium', label: 'medium — GAN-trained, sharper look', mps: 1.1 },
-  { id: 'slim', label: 'slim — GAN-trained, fastest', mps: 2.5 },
+  { id: 'thick', label: 'thick — most faithful, slowest', mps: 0.15 },
+  { id: 'medium', label: 'medium — GAN-trained, sharper look', mps: 1.19 },
+  { id: 'slim', label: 'slim — GAN-trained, fastest', mps: 1.67 },
 ] as const;
 
 type Provider = (typeof PROVIDERS)[number]['id'];
