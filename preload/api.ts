@@ -45,6 +45,9 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
       exportCsv: (runId: string, rows?: number[]) => call('export:csv', { runId, rows }),
       openFolder: (runId: string) => call('shell:open-folder', { runId }),
     },
+    models: {
+      list: () => call('models:list', {}),
+    },
     images: {
       read: (runId: string, row: number, which: 'original' | 'stored' | 'upscaled') => call('image:read', { runId, row, which }),
     },

@@ -72,6 +72,7 @@ export const schemas = {
     })
     .strict(),
   'aws:clear-keys': z.object({}).strict(),
+  'models:list': z.object({}).strict(),
 } as const;
 
 export type Channel = keyof typeof schemas;
@@ -157,6 +158,14 @@ export interface Responses {
   'aws:key-status': KeyStatus;
   'aws:set-keys': KeyStatus;
   'aws:clear-keys': KeyStatus;
+  'models:list': LocalModelSummary[];
+}
+
+export interface LocalModelSummary {
+  name: 'slim' | 'medium' | 'thick';
+  summary: string;
+  /** Output megapixels per second at x4 on the 2-core reference machine. */
+  mpsX4: number;
 }
 
 /** Never the secret: whether keys are kept in the OS keychain, and a recognisable hint of the key id. */

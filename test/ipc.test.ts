@@ -29,6 +29,7 @@ describe('IPC contract', () => {
       'aws:key-status',
       'aws:set-keys',
       'aws:clear-keys',
+      'models:list',
     ]);
     for (const c of CHANNELS) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
   });

@@ -11,6 +11,7 @@ import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
 import type { Host } from './host.js';
 import type { RunSettings } from '../core/pipeline/settings.js';
+import { LOCAL_MODELS, type LocalModelName } from '../core/models/catalog.js';
 import { Jobs } from './jobs.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
@@ -164,6 +165,9 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       }
       await host.secrets.set(keys);
       return keyStatus();
+    },
+    async 'models:list'() {
+      return Object.entries(LOCAL_MODELS).map(([name, m]) => ({ name: name as LocalModelName, summary: m.summary, mpsX4: m.mpsX4 }));
     },
     async 'aws:clear-keys'() {
       await host.secrets.clear();

@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { PickedInput, RunRequest } from '../../../preload/ipc-contract';
+import type { LocalModelSummary, PickedInput, RunRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
 
@@ -10,11 +10,6 @@ const PROVIDERS = [
   { id: 'sagemaker', label: 'SageMaker JumpStart SD x4' },
 ] as const;
 
-const MODELS = [
-  { id: 'thick', label: 'thick — most faithful, slowest', mps: 0.15 },
-  { id: 'medium', label: 'medium — GAN-trained, sharper look', mps: 1.19 },
-  { id: 'slim', label: 'slim — GAN-trained, fastest', mps: 1.67 },
-] as const;
 
 type Provider = (typeof PROVIDERS)[number]['id'];
 
@@ -35,6 +30,11 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [connection, setConnection] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [madeCsv, setMadeCsv] = useState<string | null>(null);
+  const [models, setModels] = useState<LocalModelSummary[]>([]);
+
+  useEffect(() => {
+    bench().models.list().then(setModels, () => {});
+  }, []);
 
   useEffect(() => {
     bench()
@@ -73,7 +73,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
   };
-  const expected = input && providers.includes('local-ai') ? estimate(input.count, model) : null;
+  const speed = models.find((m) => m.name === model)?.mpsX4;
+  const expected = input && speed && providers.includes('local-ai') ? estimate(input.count, speed) : null;
   const problems = [
     !input && 'choose a folder or CSV',
     providers.length === 0 && 'choose at least one provider',
@@ -152,9 +153,9 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           <label>
             Local model{' '}
             <select value={model} onChange={(e) => setModel(e.target.value as typeof model)}>
-              {MODELS.map((m) => (
-                <option key={m.id} value={m.id}>
-                  {m.label}
+              {models.map((m) => (
+                <option key={m.name} value={m.name}>
+                  {m.name} — {m.summary}
                 </option>
               ))}
             </select>
@@ -244,9 +245,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   );
 }
 
-/** 0.26 MP photos at x4 on 2 cores; the README's measured speeds. */
-function estimate(count: number, model: 'thick' | 'medium' | 'slim'): string {
-  const mps = MODELS.find((m) => m.id === model)!.mps;
+/** Typical 0.3 MP photos at x4 on 2 cores, at the model's measured speed. */
+function estimate(count: number, mps: number): string {
   const seconds = (count * 0.3) / mps;
   return seconds < 90 ? `${Math.round(seconds)} s for ${count} typical 0.3 MP images` : `${Math.round(seconds / 60)} min for ${count} typical 0.3 MP images`;
 }
