@@ -37,7 +37,7 @@ describe('upscale-bench CLI', () => {
     expect(rows[1].model).toBe('esrgan-slim x4');
     expect(Number(rows[1].orb_score)).toBeGreaterThan(0);
     expect(Number(rows[1].orb_score)).toBeLessThanOrEqual(1);
-    expect(rows[0].error).toMatch(/not a supported image/);
+    expect(rows[0].error).toBe('not an image: the contents are not PNG, JPEG, WebP, TIFF, AVIF or GIF, whatever the name says');
     expect(r.stderr).toMatch(/done: 3 images, 2 ok rows, 1 error rows/);
   });
 

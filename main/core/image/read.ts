@@ -44,7 +44,7 @@ export async function probeImage(bytes: Buffer, maxPixels = DEFAULT_MAX_PIXELS):
     meta = await sharp(bytes, { limitInputPixels: false }).metadata();
   } catch (err) {
     if (looksLikeImage(bytes)) throw new BenchError('ERROR_IMAGE_CORRUPT', `image is damaged or truncated (${shortSharpMessage(err)})`);
-    throw new BenchError('ERROR_NOT_AN_IMAGE', `not a supported image (${shortSharpMessage(err)})`);
+    throw new BenchError('ERROR_NOT_AN_IMAGE', 'not an image: the contents are not PNG, JPEG, WebP, TIFF, AVIF or GIF, whatever the name says');
   }
   const { width, height } = meta;
   if (!width || !height) throw new BenchError('ERROR_NOT_AN_IMAGE', 'image has no dimensions');

@@ -48,7 +48,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
             <progress max={live.total || 1} value={b.done} aria-label={`${b.p} progress`} />
             <span>
               {b.done}/{live.total}
-              {b.errors ? ` · ${b.errors} errors` : ''}
+              {b.errors ? ` · ${b.errors} error${b.errors === 1 ? '' : 's'}` : ''}
             </span>
           </div>
         ))}
