@@ -2,7 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers/start-worker.js';
 import type { RawImage } from '../image/raw.js';
 import { rgbOnly } from '../image/raw.js';
-import { type Scores, matchSize, scoreRaw } from './score.js';
+import { type Scores, matchSize } from './score.js';
 
 interface Job {
   id: number;
@@ -12,10 +12,7 @@ interface Job {
   reject: (e: Error) => void;
 }
 
-/**
- * Worker threads for scoring. With `size` 0 scoring runs inline (one-off commands). Under a TS
- * runner (tests, tsx) the worker is started from its .ts source through tsx.
- */
+/** `size` worker threads for scoring, so ORB (wasm) and SSIM of several images run at once. */
 export class ScorePool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -28,7 +25,6 @@ export class ScorePool {
   async score(original: RawImage, candidate: RawImage): Promise<Scores> {
     const b = rgbOnly(await matchSize(original, candidate));
     const a = rgbOnly(original);
-    if (this.size <= 0) return scoreRaw(a, b);
     return new Promise((resolve, reject) => {
       this.queue.push({ id: this.nextId++, a, b, resolve, reject });
       this.pump();

@@ -31,7 +31,7 @@ export async function checkResumable(dir: string, settings: RunSettings): Promis
       throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
     },
   );
-  const diff = differences(comparable(saved), comparable({ ...settings, input: settings.input }));
+  const diff = differences(comparable(saved), comparable(settings));
   if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);
 }
 

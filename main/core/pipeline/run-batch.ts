@@ -57,10 +57,18 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   let status = 'completed' as RunSummary['status'];
   let message: string | undefined;
 
+  // Errors that stop the whole run (disk full, unwritable CSV) end every worker with this message.
+  const failFast = new AbortController();
+  const stop = (err: unknown) => {
+    status = 'failed';
+    message = describeError(err).message;
+    failFast.abort();
+  };
+
   try {
+    // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
+    const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
     for (const spec of settings.providers) {
-      // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
-      const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
       providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access }));
     }
     await writer.open(inInputOrder(items, kept));
@@ -68,7 +76,6 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
 
     let next = 0;
     let done = kept.size;
-    const failFast = new AbortController();
     const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
     const worker = async () => {
       while (!signal.aborted && next < todo.length) {
@@ -88,21 +95,13 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
           });
         } catch (err) {
           if (isAbortError(err)) return; // unfinished images write no row, so a resume redoes them
-          if (isFatal(err)) {
-            status = 'failed';
-            message = describeError(err).message;
-            failFast.abort();
-            return;
-          }
-          throw err;
+          if (!isFatal(err)) throw err;
+          return stop(err);
         }
         try {
           for (const row of rows) await writer.append(row);
         } catch (err) {
-          status = 'failed';
-          message = describeError(err).message;
-          failFast.abort();
-          return;
+          return stop(err);
         }
         rowsByIndex.set(item.index, rows);
         done++;
@@ -112,13 +111,12 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
     if (status !== 'failed' && opts.signal?.aborted) status = 'cancelled';
-    if (status === 'failed') message ??= 'the run stopped';
   } finally {
     // Not awaited: after a cancel a local model may still be finishing its last tile, and the run's
     // results must not wait for it (each provider releases itself once idle).
     void Promise.all(providers.map((p) => p.dispose?.())).catch(() => undefined);
     await scorer.close();
-    (store as { destroy?: () => void }).destroy?.();
+    store.destroy?.();
   }
 
   const rows = inInputOrder(items, rowsByIndex);

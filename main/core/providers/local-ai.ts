@@ -1,6 +1,6 @@
 import sharp from 'sharp';
 import { BenchError, throwIfAborted } from '../errors.js';
-import { type RawImage, toRaw } from '../image/raw.js';
+import { type RawImage, rgbOnly, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
 import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
 import { onnxModelPath } from '../models/model-files.js';
@@ -80,22 +80,11 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {
-  if (img.channels === 3) return { rgb: img };
-  if (img.channels === 1) {
-    const rgb = Buffer.allocUnsafe(img.width * img.height * 3);
-    for (let i = 0; i < img.data.length; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = img.data[i];
-    return { rgb: { ...img, data: rgb, channels: 3 } };
-  }
+  if (img.channels !== 4) return { rgb: rgbOnly(img) };
   const n = img.width * img.height;
-  const rgb = Buffer.allocUnsafe(n * 3);
   const alpha = Buffer.allocUnsafe(n);
-  for (let i = 0; i < n; i++) {
-    rgb[3 * i] = img.data[4 * i];
-    rgb[3 * i + 1] = img.data[4 * i + 1];
-    rgb[3 * i + 2] = img.data[4 * i + 2];
-    alpha[i] = img.data[4 * i + 3];
-  }
-  return { rgb: { ...img, data: rgb, channels: 3 }, alpha: { ...img, data: alpha, channels: 1 } };
+  for (let i = 0; i < n; i++) alpha[i] = img.data[4 * i + 3];
+  return { rgb: rgbOnly(img), alpha: { ...img, data: alpha, channels: 1 } };
 }
 
 function joinAlpha(rgb: RawImage, alpha: RawImage): RawImage {

@@ -40,10 +40,12 @@ export function parseNumber(cell: string): number | null {
 
 /** Undoes escapeFormula on a cell read back from a CSV we wrote. */
 export function unescapeFormula(cell: string): string {
-  return /^'[=+\-@\t\r]/.test(cell) ? cell.slice(1) : cell;
+  return cell.startsWith("'") && FORMULA_START.test(cell.slice(1)) ? cell.slice(1) : cell;
 }
 
-const NUMERIC = new Set<keyof ResultRow>(Object.keys(emptyRow('', '', '')).filter((k) => emptyRow('', '', '')[k as keyof ResultRow] === null) as (keyof ResultRow)[]);
+// Numeric columns are the ones an empty row leaves null.
+const BLANK = emptyRow('', '', '');
+const NUMERIC = new Set(RESULT_COLUMNS.filter((k) => BLANK[k] === null));
 
 /** A testResults.csv record back to a row (numbers as numbers, `inf` as Infinity, text unescaped). */
 export function parseResultRow(record: Record<string, string>): ResultRow {

@@ -9,6 +9,8 @@ export interface ImageStore {
   get(key: string, signal?: AbortSignal): Promise<Buffer>;
   /** Cheap check that the store is usable (bucket reachable, folder writable). */
   check(signal?: AbortSignal): Promise<void>;
+  /** Releases network clients, if any. */
+  destroy?(): void;
 }
 
 /** Keys are relative POSIX paths; refuse anything that could step outside the store. */
