@@ -41,6 +41,7 @@ export class Jobs {
     let runId = '';
     let lastMinor = 0;
     let t0 = Date.now();
+    let doneBefore: number | undefined;
     const onEvent = (e: RunEvent) => {
       if (e.type === 'start') {
         runId = basename(e.outDir);
@@ -53,8 +54,10 @@ export class Jobs {
         lastMinor = now;
         this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
       } else if (e.type === 'row') {
+        // A resumed run starts with its kept images already counted; the rate is this job's own images.
+        doneBefore ??= e.done - 1;
         const elapsed = (Date.now() - t0) / 1000;
-        const eta = e.done > 0 ? (elapsed / e.done) * (e.total - e.done) : null;
+        const eta = (elapsed / (e.done - doneBefore)) * (e.total - e.done);
         this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
       }
     };
