@@ -15,6 +15,7 @@ export const runRequestSchema = z
     output: shortText(4096).optional(),
     providers: z.array(provider).min(1).max(4),
     localModel: z.enum(['slim', 'medium', 'thick']).default('thick'),
+    localPrecision: z.enum(['fp32', 'int8']).default('fp32'),
     factor: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(4),
     fit: z.object({ min: z.number().int().min(1).max(4096), max: z.number().int().min(1).max(4096) }).strict().optional(),
     format: z.enum(['original', 'png', 'jpeg', 'webp', 'avif']).default('original'),
@@ -166,6 +167,8 @@ export interface LocalModelSummary {
   summary: string;
   /** Output megapixels per second at x4 on the 2-core reference machine. */
   mpsX4: number;
+  /** Present when an int8 build exists: its speed and what it costs in fidelity. */
+  int8?: { mpsX4: number; summary: string };
 }
 
 /** Never the secret: whether keys are kept in the OS keychain, and a recognisable hint of the key id. */

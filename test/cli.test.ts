@@ -86,6 +86,8 @@ describe('upscale-bench CLI', () => {
     [['run', '.', '--store', 's3'], /--store s3 needs --bucket/],
     [['run', '.', '--provider', 'sagemaker'], /--provider sagemaker needs --endpoint/],
     [['run', '.', '--fit', '200-100'], /--fit takes MIN-MAX/],
+    [['run', '.', '--precision', 'int4'], /--precision must be one of fp32, int8/],
+    [['run', '.', '--model', 'slim', '--precision', 'int8'], /local model slim has no int8 build \(int8: thick\)/],
   ])('rejects %j with a one-line reason and exit 2', (args, reason) => {
     const r = cli(args, work);
     expect(r.status).toBe(2);

@@ -164,6 +164,27 @@ describe('a whole run through the handlers', () => {
   });
 });
 
+describe('int8 through the handlers', () => {
+  it('lists the int8 build with its cost, and a run asked for int8 says so in its rows', async () => {
+    const answers: { folder?: string } = {};
+    const { dir, handlers, ended } = await testHandlers(answers);
+    const models = await dispatch(handlers, 'models:list', {});
+    expect(models.ok && models.data.find((m) => m.name === 'thick')?.int8).toMatchObject({ mpsX4: expect.any(Number), summary: expect.stringMatching(/dB/) });
+    expect(models.ok && models.data.find((m) => m.name === 'slim')?.int8).toBeUndefined();
+    expect(await dispatch(handlers, 'run:start', { input: dir, providers: ['local-ai'], localPrecision: 'int4' })).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
+
+    const photos = join(dir, 'one');
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'thick', localPrecision: 'int8' });
+    if (!started.ok) throw new Error(started.error.message);
+    expect(await ended(started.data.jobId)).toMatchObject({ status: 'completed' });
+    const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
+    expect(open.ok && open.data.rows.map((r) => [r.status, r.model])).toEqual([['ok', 'esrgan-thick x4 int8']]);
+  });
+});
+
 describe('AWS credentials through the handlers', () => {
   it('keeps typed keys in main, shows only a hint, and uses them against the bucket', async () => {
     const { S3Standin, S3RVER_CREDENTIALS } = await import('./servers/s3-standin.js');

@@ -5,7 +5,7 @@ import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
 import type { ProviderSpec, StoreSpec } from '../core/pipeline/settings.js';
-import { LOCAL_MODELS } from '../core/models/catalog.js';
+import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 
 export const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -75,6 +75,11 @@ export function addProviderOptions(cmd: Command, multiple: boolean): Command {
   return cmd
     .addOption(new Option('--provider <name>', providerHelp).argParser(providerList).default(DEFAULT_PROVIDERS, 'local-ai'))
     .addOption(new Option('--model <m>', `local-ai model: ${Object.keys(LOCAL_MODELS).join(', ')}`).argParser(oneOf('--model', Object.keys(LOCAL_MODELS))).default('thick'))
+    .addOption(
+      new Option('--precision <p>', 'local-ai arithmetic: fp32 (exact) or int8 (faster, measured fidelity loss; thick only)')
+        .argParser(oneOf('--precision', PRECISIONS))
+        .default('fp32'),
+    )
     .addOption(new Option('--tile-size <px>', 'local-ai input tile size').argParser(int('--tile-size', 16, 1024)))
     .addOption(new Option('--tile-overlap <px>', 'local-ai tile overlap (input pixels)').argParser(int('--tile-overlap', 0, 128)))
     .option('--endpoint <name>', 'SageMaker endpoint name (with --provider sagemaker)')
@@ -101,6 +106,7 @@ export interface CommonOpts {
   s3Endpoint?: string;
   provider: ProviderName[];
   model: string;
+  precision: Precision;
   tileSize?: number;
   tileOverlap?: number;
   endpoint?: string;
@@ -149,7 +155,7 @@ export function providersFrom(o: CommonOpts): ProviderSpec[] {
           seed: o.seed,
         };
       case 'local-ai':
-        return { name, model: o.model, tileSize: o.tileSize, tileOverlap: o.tileOverlap };
+        return { name, model: o.model, ...(o.precision === 'int8' ? { precision: 'int8' } : {}), tileSize: o.tileSize, tileOverlap: o.tileOverlap };
       default:
         return { name };
     }

@@ -167,7 +167,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return keyStatus();
     },
     async 'models:list'() {
-      return Object.entries(LOCAL_MODELS).map(([name, m]) => ({ name: name as LocalModelName, summary: m.summary, mpsX4: m.mpsX4 }));
+      return Object.entries(LOCAL_MODELS).map(([name, m]) => ({ name: name as LocalModelName, summary: m.summary, mpsX4: m.mpsX4, ...('int8' in m ? { int8: m.int8 } : {}) }));
     },
     async 'aws:clear-keys'() {
       await host.secrets.clear();

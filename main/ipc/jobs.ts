@@ -89,7 +89,7 @@ export class Jobs {
 
 function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
   const providers: ProviderSpec[] = req.providers.map((name) => {
-    if (name === 'local-ai') return { name, model: req.localModel };
+    if (name === 'local-ai') return { name, model: req.localModel, ...(req.localPrecision === 'int8' ? { precision: 'int8' as const } : {}) };
     if (name === 'sagemaker') {
       if (!req.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', 'SageMaker needs an endpoint name');
       return { name, endpoint: req.endpoint, region: req.region, url: req.sagemakerUrl };

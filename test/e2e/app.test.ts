@@ -56,7 +56,19 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Choose folder…' }).click();
     await expect.poll(() => page.getByTestId('input-summary').textContent()).toMatch(/5 images$/);
     await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/expected ≈ .* for 5 typical/);
+    // thick offers int8 with its measured cost, and the estimate follows the choice
+    const seconds = async () => {
+      const m = /≈ (\d+) (s|min)/.exec((await page.getByTestId('estimate').textContent()) ?? '')!;
+      return Number(m[1]) * (m[2] === 'min' ? 60 : 1);
+    };
+    const fp32 = await seconds();
+    await page.getByTestId('int8').check();
+    await expect.poll(seconds).toBeLessThan(fp32);
     await shot('setup');
+    await page.getByTestId('int8').uncheck();
+    await page.getByLabel('Local model').selectOption('slim');
+    await expect.poll(() => page.getByTestId('int8').count()).toBe(0);
+    await page.getByLabel('Local model').selectOption('thick');
     nextAnswer = join(work, 'list.csv');
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await expect.poll(() => page.getByTestId('made-csv').textContent()).toBe(`Wrote 5 paths to ${nextAnswer}`);

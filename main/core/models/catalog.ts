@@ -6,13 +6,26 @@ export interface LocalModelInfo {
   summary: string;
   /** Output megapixels per second at x4 on the 2-core reference machine (`npm run bench:perf`). */
   mpsX4: number;
+  /** An int8 build exists: faster, with the fidelity loss measured in the README. Never chosen silently. */
+  int8?: { mpsX4: number; summary: string };
 }
 
 export const LOCAL_MODELS = {
-  thick: { package: '@upscalerjs/esrgan-thick', scales: [2, 3, 4, 8], summary: 'RRDN, most faithful (default); slowest', mpsX4: 0.15 },
-  medium: { package: '@upscalerjs/esrgan-medium', scales: [2, 3, 4, 8], summary: 'RDN, GAN-trained: sharper look, fidelity near bicubic', mpsX4: 1.19 },
-  slim: { package: '@upscalerjs/esrgan-slim', scales: [2, 3, 4, 8], summary: 'RDN, GAN-trained, fastest; fidelity near bicubic', mpsX4: 1.67 },
+  thick: {
+    package: '@upscalerjs/esrgan-thick',
+    scales: [2, 3, 4, 8],
+    summary: 'RRDN, most faithful (default); slowest',
+    mpsX4: 0.15,
+    int8: { mpsX4: 0.22, summary: '1.4–1.9× faster; −0.02 dB PSNR, −0.001 SSIM vs fp32 at x4 (README)' },
+  },
+  medium: { package: '@upscalerjs/esrgan-medium', scales: [2, 3, 4, 8], summary: 'RDN, GAN-trained: sharper look, fidelity near bicubic', mpsX4: 1.2 },
+  slim: { package: '@upscalerjs/esrgan-slim', scales: [2, 3, 4, 8], summary: 'RDN, GAN-trained, fastest; fidelity near bicubic', mpsX4: 2.3 },
 } as const satisfies Record<string, LocalModelInfo>;
 
 export type LocalModelName = keyof typeof LOCAL_MODELS;
 export const DEFAULT_LOCAL_MODEL: LocalModelName = 'thick';
+
+export const PRECISIONS = ['fp32', 'int8'] as const;
+export type Precision = (typeof PRECISIONS)[number];
+
+export const hasInt8 = (model: LocalModelName): boolean => 'int8' in LOCAL_MODELS[model];

@@ -2,13 +2,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BenchError } from '../errors.js';
 import { modelsDir } from '../paths.js';
+import type { Precision } from './catalog.js';
 
-export const onnxFileName = (model: string, scale: number) => `esrgan-${model}-x${scale}.onnx`;
+export const onnxFileName = (model: string, scale: number, precision: Precision = 'fp32') =>
+  `esrgan-${model}-x${scale}${precision === 'int8' ? '-int8' : ''}.onnx`;
 
-export function onnxModelPath(model: string, scale: number): string {
-  const path = join(modelsDir(), onnxFileName(model, scale));
+export function onnxModelPath(model: string, scale: number, precision: Precision = 'fp32'): string {
+  const path = join(modelsDir(), onnxFileName(model, scale, precision));
   if (!existsSync(path)) {
-    throw new BenchError('ERROR_BAD_SETTINGS', `local model ${model} x${scale} is not built (${path} missing): run \`npm run models\``);
+    const label = `${model} x${scale}${precision === 'int8' ? ' int8' : ''}`;
+    throw new BenchError('ERROR_BAD_SETTINGS', `local model ${label} is not built (${path} missing): run \`npm run models\``);
   }
   return path;
 }

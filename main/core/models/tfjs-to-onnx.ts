@@ -56,7 +56,16 @@ export async function readTfjsWeights(modelJsonPath: string): Promise<{ topology
   return { topology: model.modelTopology, weights };
 }
 
-export async function convertTfjsModel(modelJsonPath: string): Promise<ConvertedModel> {
+export interface ConvertOptions {
+  /**
+   * Replace concatenations that feed convolutions by sums of per-part convolutions (default). Off for
+   * graphs to be quantized: int8 adds would cost precision, and onnxruntime's QLinearConcat is cheap.
+   */
+  splitConcat?: boolean;
+}
+
+export async function convertTfjsModel(modelJsonPath: string, options: ConvertOptions = {}): Promise<ConvertedModel> {
+  const splitConcat = options.splitConcat ?? true;
   const { topology, weights } = await readTfjsWeights(modelJsonPath);
   const config = topology.model_config ?? topology;
   if (config.class_name !== 'Functional' && config.class_name !== 'Model') {
@@ -157,7 +166,7 @@ export async function convertTfjsModel(modelJsonPath: string): Promise<Converted
         if (activation !== 'linear' && activation !== 'relu') throw new UnsupportedLayerError(`${l.name}: activation ${activation}`);
         const convOut = activation === 'linear' ? l.name : `${l.name}_preact`;
         const attrs = [attrInts('kernel_shape', [kh, kw]), attrInts('pads', pads)];
-        const parts = partsOf.get(l.inbound_nodes[0][0][0]) ?? [{ tensor: x, channels: cin }];
+        const parts = (splitConcat && partsOf.get(l.inbound_nodes[0][0][0])) || [{ tensor: x, channels: cin }];
         if (parts.reduce((a, p) => a + p.channels, 0) !== cin) throw new UnsupportedLayerError(`${l.name}: input channels do not add up`);
         let acc: string | undefined;
         let from = 0;
@@ -199,7 +208,8 @@ export async function convertTfjsModel(modelJsonPath: string): Promise<Converted
         partsOf.set(l.name, parts);
         channels.set(l.name, parts.reduce((a, p) => a + p.channels, 0));
         tensorOf.set(l.name, l.name);
-        const needed = (consumers.get(l.name) ?? []).some((u) => u.class_name !== 'Conv2D' && u.class_name !== 'Concatenate') || outputs.includes(l.name);
+        const needed =
+          !splitConcat || (consumers.get(l.name) ?? []).some((u) => u.class_name !== 'Conv2D' && u.class_name !== 'Concatenate') || outputs.includes(l.name);
         if (needed) nodes.push({ opType: 'Concat', input: parts.map((p) => p.tensor), output: [l.name], name: l.name, attribute: [attrInt('axis', 1)] });
         break;
       }

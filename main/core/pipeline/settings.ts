@@ -1,12 +1,13 @@
 import { cpus } from 'node:os';
 import { DEFAULT_DOWNSCALE, type DownscaleSettings } from '../image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';
+import type { Precision } from '../models/catalog.js';
 import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
   | { name: 'lanczos' }
-  | { name: 'local-ai'; model?: string; tileSize?: number; tileOverlap?: number }
+  | { name: 'local-ai'; model?: string; precision?: Precision; tileSize?: number; tileOverlap?: number }
   | ({ name: 'sagemaker'; endpoint: string; region?: string; url?: string; timeoutMs?: number } & JumpStartParams);
 
 export type StoreSpec =

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { BenchError, throwIfAborted } from '../errors.js';
 import { type RawImage, rgbOnly, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
-import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
+import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, PRECISIONS, hasInt8, type LocalModelName, type Precision } from '../models/catalog.js';
 import { onnxModelPath } from '../models/model-files.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
 import { OnnxWorkerPool } from '../models/onnx-pool.js';
@@ -26,14 +26,18 @@ export class LocalAiProvider implements UpscaleProvider {
     private readonly workers = 1,
     private readonly tileSize = DEFAULT_TILE_SIZE,
     private readonly overlap = DEFAULT_TILE_OVERLAP,
+    readonly precision: Precision = 'fp32',
   ) {
     if (!(LOCAL_MODELS[modelName].scales as readonly number[]).includes(scale)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `local model ${modelName} has no x${scale}`);
     }
+    if (precision === 'int8' && !hasInt8(modelName)) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `local model ${modelName} has no int8 build (int8: ${Object.keys(LOCAL_MODELS).filter((m) => hasInt8(m as LocalModelName)).join(', ')})`);
+    }
   }
 
   get model(): string {
-    return `esrgan-${this.modelName} x${this.scale}`;
+    return `esrgan-${this.modelName} x${this.scale}${this.precision === 'int8' ? ' int8' : ''}`;
   }
 
   scaleFor(): number {
@@ -46,7 +50,7 @@ export class LocalAiProvider implements UpscaleProvider {
     const notes: string[] = [];
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
-    this.pool ??= new OnnxWorkerPool(onnxModelPath(this.modelName, this.scale), this.workers, this.threads);
+    this.pool ??= new OnnxWorkerPool(onnxModelPath(this.modelName, this.scale, this.precision), this.workers, this.threads);
     const worker = this.pool.acquire();
     let up: RawImage;
     try {
@@ -76,7 +80,9 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
   const model = (s.model ?? DEFAULT_LOCAL_MODEL) as LocalModelName;
   if (!(model in LOCAL_MODELS)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown local model '${model}' (${Object.keys(LOCAL_MODELS).join(', ')})`);
-  return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap);
+  const precision = s.precision ?? 'fp32';
+  if (!PRECISIONS.includes(precision)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown precision '${precision}' (${PRECISIONS.join(', ')})`);
+  return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, precision);
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {

@@ -18,6 +18,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [output, setOutput] = useState<string | null>(null);
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
   const [model, setModel] = useState<'thick' | 'medium' | 'slim'>('thick');
+  const [int8, setInt8] = useState(false);
   const [factor, setFactor] = useState<2 | 3 | 4 | 8>(4);
   const [useFit, setUseFit] = useState(false);
   const [format, setFormat] = useState<RunRequest['format']>('original');
@@ -44,6 +45,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
         if (!last) return;
         if (last.providers?.length) setProviders(last.providers as Provider[]);
         if (last.localModel) setModel(last.localModel);
+        if (last.localPrecision) setInt8(last.localPrecision === 'int8');
         if (last.factor) setFactor(last.factor);
         if (last.format) setFormat(last.format);
         if (last.quality) setQuality(last.quality);
@@ -60,11 +62,14 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     }
   };
   const toggle = (p: Provider) => setProviders((cur) => (cur.includes(p) ? cur.filter((x) => x !== p) : [...cur, p]));
+  const chosen = models.find((m) => m.name === model);
+  const useInt8 = int8 && !!chosen?.int8;
   const request: RunRequest = {
     input: input?.path ?? '',
     ...(output ? { output } : {}),
     providers,
     localModel: model,
+    localPrecision: useInt8 ? 'int8' : 'fp32',
     factor,
     ...(useFit ? { fit: { min: 100, max: 200 } } : {}),
     format,
@@ -73,7 +78,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
   };
-  const speed = models.find((m) => m.name === model)?.mpsX4;
+  const speed = useInt8 ? chosen?.int8?.mpsX4 : chosen?.mpsX4;
   const expected = input && speed && providers.includes('local-ai') ? estimate(input.count, speed) : null;
   const problems = [
     !input && 'choose a folder or CSV',
@@ -85,7 +90,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const start = async () => {
     setStarting(true);
     try {
-      await bench().settings.set({ lastRun: { providers, localModel: model, factor, format, quality } });
+      await bench().settings.set({ lastRun: { providers, localModel: model, localPrecision: useInt8 ? 'int8' : 'fp32', factor, format, quality } });
       const r = await bench().jobs.start(request);
       props.onStarted(r.jobId, r.runId, input?.count ?? 0);
     } catch (e) {
@@ -160,6 +165,12 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
               ))}
             </select>
             {expected ? <span className="hint" data-testid="estimate"> expected ≈ {expected} on this machine</span> : null}
+          </label>
+        )}
+        {providers.includes('local-ai') && chosen?.int8 && (
+          <label className="check" title={chosen.int8.summary}>
+            <input type="checkbox" checked={int8} onChange={(e) => setInt8(e.target.checked)} data-testid="int8" /> int8 arithmetic —{' '}
+            <span className="hint">{chosen.int8.summary}</span>
           </label>
         )}
         {providers.includes('sagemaker') && (
