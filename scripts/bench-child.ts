@@ -40,8 +40,8 @@ if (mode === 'score') {
   }
   result = { pairs_per_s: (reps * 1000) / total, orb_ms: orbT / reps, ssim_ms: ssimT / reps, psnr_ms: psnrT / reps, rss_mb: rssMb() };
 } else if (mode === 'pipeline') {
-  const [input, out, conc, provider, model] = args;
-  const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model } : { name: provider as 'bicubic' };
+  const [input, out, conc, provider, model, precision] = args;
+  const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model, precision: precision === 'int8' ? 'int8' : 'fp32' } : { name: provider as 'bicubic' };
   let upscaleMs = 0;
   const t0 = now();
   const s = await runBatch({ ...defaultSettings(input), out, concurrency: Number(conc), providers: [spec] }, {
@@ -55,11 +55,12 @@ if (mode === 'score') {
 } else if (mode === 'model') {
   const model = args[0] as LocalModelName;
   const scale = Number(args[1]);
+  const precision = args[2] === 'int8' ? 'int8' : 'fp32';
   const side = model === 'thick' ? 64 : 128;
   const img = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(side * 2, side * 2).extract({ left: side / 2, top: side / 2, width: side, height: side }).removeAlpha());
   // End to end through the provider: PNG in, worker-thread inference, default tiles, 2 threads.
   const bigPng = await sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).png().toBuffer();
-  const provider = new LocalAiProvider(model, scale, 2, 1);
+  const provider = new LocalAiProvider(model, scale, 2, 1, undefined, undefined, precision);
   const call = () => provider.upscale({ bytes: bigPng, format: 'png', width: 600, height: 400, target: { width: 600 * scale, height: 400 * scale } });
   await provider.upscale({ bytes: await sharp(img.data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(), format: 'png', width: side, height: side, target: { width: side * scale, height: side * scale } });
   let t = now();
@@ -74,6 +75,31 @@ if (mode === 'score') {
   const ref = tfjsUpscale(tfModel, img, model === 'thick');
   const tfjsMps = (ref.width * ref.height) / 1e6 / ((now() - t) / 1000);
   result = { onnx_mps: onnxMps, tfjs_mps: tfjsMps, rss_mb: rssMb() };
+} else if (mode === 'conv-probe') {
+  // The fp32 ceiling for thick's kind of work: eight chained 3×3 convolutions, 64→64 channels, 192² input.
+  const ort = await import('onnxruntime-node');
+  const { default: onnxProto } = await import('onnx-proto');
+  const { onnx } = onnxProto;
+  const [c, side, n] = [64, 192, 8];
+  const inits = [];
+  const nodes = [];
+  for (let i = 0; i < n; i++) {
+    const w = Float32Array.from({ length: c * c * 9 }, (_, k) => Math.sin(k * 12.9898 + i) * 0.05);
+    inits.push({ name: `W${i}`, dims: [c, c, 3, 3], dataType: onnx.TensorProto.DataType.FLOAT, rawData: new Uint8Array(w.buffer) });
+    nodes.push({ opType: 'Conv', input: [i ? `y${i - 1}` : 'x', `W${i}`], output: [`y${i}`], attribute: [{ name: 'pads', type: onnx.AttributeProto.AttributeType.INTS, ints: [1, 1, 1, 1] }] });
+  }
+  const type = { tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: [1, c, side, side].map((d) => ({ dimValue: d })) } } };
+  const bytes = onnx.ModelProto.encode(onnx.ModelProto.create({ irVersion: 8, opsetImport: [{ domain: '', version: 17 }], graph: { name: 'probe', node: nodes, initializer: inits, input: [{ name: 'x', type }], output: [{ name: `y${n - 1}`, type }] } })).finish();
+  const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 2, graphOptimizationLevel: 'all' });
+  const x = new ort.Tensor('float32', Float32Array.from({ length: c * side * side }, (_, k) => (k % 255) / 255), [1, c, side, side]);
+  await session.run({ x });
+  let best = Infinity;
+  for (let r = 0; r < 5; r++) {
+    const t = now();
+    await session.run({ x });
+    best = Math.min(best, now() - t);
+  }
+  result = { gflops: (2 * 9 * c * c * side * side * n) / 1e9 / (best / 1000) };
 } else if (mode === 'soak') {
   // 1,000 small images; RSS after the first 100 (everything warmed up) against RSS at the end.
   const [input, out] = args;

@@ -76,16 +76,22 @@ if (only.includes('rss')) {
   row('24 MP through pipeline', 'bicubic x4', `${bic.seconds.toFixed(1)} s`, `peak RSS ${bic.rss_mb.toFixed(0)} MB`);
   const thick = child('pipeline', big, join(work, 'rss-thick'), '2', 'local-ai', 'thick');
   row('24 MP through pipeline', 'local-ai thick x4 (default)', `${thick.seconds.toFixed(1)} s (${(24 / thick.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick.rss_mb.toFixed(0)} MB`);
+  const thick8 = child('pipeline', big, join(work, 'rss-thick-int8'), '2', 'local-ai', 'thick', 'int8');
+  row('24 MP through pipeline', 'local-ai thick x4 --precision int8', `${thick8.seconds.toFixed(1)} s (${(24 / thick8.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick8.rss_mb.toFixed(0)} MB`);
 }
 
 if (only.includes('models')) {
-  // GFLOP per output megapixel at x4 (issue #4's measured figures) and the fp32 ceiling seen here.
+  // GFLOP per output megapixel at x4 (issue #4's figures, thick's checked against a profile) and the
+  // fp32 3×3-convolution ceiling measured now, on this machine.
   const gflop: Record<string, number> = { slim: 31.5, medium: 88, thick: 907 };
-  const PEAK = 190;
-  for (const model of ['slim', 'medium', 'thick']) {
-    const r = child('model', model, '4');
+  const PEAK = Math.round(child('conv-probe').gflops);
+  row('fp32 ceiling', '8 chained 3×3 convs 64→64 at 192², 2 threads', `${PEAK} GFLOP/s`, 'issue #4 quotes ≈ 180–200', 'the peak the shares below refer to');
+  for (const [model, precision] of [['slim', 'fp32'], ['medium', 'fp32'], ['thick', 'fp32'], ['thick', 'int8']]) {
+    const r = child('model', model, '4', precision);
     const onnxShare = ((r.onnx_mps * gflop[model]) / PEAK) * 100;
-    row(`local-ai ${model} x4`, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `TF.js-wasm ${r.tfjs_mps.toFixed(3)} MP/s out`, `×${(r.onnx_mps / r.tfjs_mps).toFixed(1)}`, `${onnxShare.toFixed(0)}% of ~${PEAK} GFLOP/s`);
+    const label = `local-ai ${model} x4${precision === 'int8' ? ' int8' : ''}`;
+    const share = precision === 'int8' ? `${onnxShare.toFixed(0)}% of the fp32 ceiling's work rate (u8×s8 kernels)` : `${onnxShare.toFixed(0)}% of ${PEAK} GFLOP/s`;
+    row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `TF.js-wasm ${r.tfjs_mps.toFixed(3)} MP/s out`, `×${(r.onnx_mps / r.tfjs_mps).toFixed(1)}`, share);
   }
 }
 

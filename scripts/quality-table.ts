@@ -21,6 +21,7 @@ const variants: [string, string[]][] = [
   ['local-ai slim', ['--provider', 'local-ai', '--model', 'slim']],
   ['local-ai medium', ['--provider', 'local-ai', '--model', 'medium']],
   ['local-ai thick', ['--provider', 'local-ai', '--model', 'thick']],
+  ['local-ai thick int8', ['--provider', 'local-ai', '--model', 'thick', '--precision', 'int8']],
 ];
 const lines = ['| factor | provider | mean PSNR (dB) | mean SSIM | mean ORB | ms / image | vs bicubic |', '|---|---|---|---|---|---|---|'];
 for (const factor of ['2', '4']) {
