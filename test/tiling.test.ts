@@ -35,23 +35,40 @@ describe('planTiles', () => {
 });
 
 describe('tiled ONNX upscaling is seamless', () => {
-  it.each(['thick', 'medium', 'slim'] as const)('%s x4: tiled equals untiled within 1 grey level away from the border', async (model) => {
+  it.each([['thick', 'fp32'], ['medium', 'fp32'], ['slim', 'fp32'], ['thick', 'int8']] as const)('%s %s x4: tiled equals untiled within 1 grey level away from the border', async (model, precision) => {
     const img = await toRaw(sharp(fixture('photos', 'astronaut.png')).extract({ left: 180, top: 40, width: 120, height: 96 }).removeAlpha());
-    const session = await openSession(onnxModelPath(model, 4), 2);
+    const session = await openSession(onnxModelPath(model, 4, precision), 2);
     const whole = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 4096, overlap: 0 });
     const tiled = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 40, overlap: DEFAULT_TILE_OVERLAP });
     const seamy = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 40, overlap: 0 });
     await session.release();
-    const maxInterior = (a: Buffer, b: Buffer) => {
+    const compareInterior = (a: Buffer, b: Buffer) => {
       let max = 0;
+      let over1 = 0;
+      let n = 0;
       const W = whole.width;
       const border = DEFAULT_TILE_OVERLAP * 4;
-      for (let y = border; y < whole.height - border; y++) for (let i = (y * W + border) * 3; i < (y * W + W - border) * 3; i++) max = Math.max(max, Math.abs(a[i] - b[i]));
-      return max;
+      for (let y = border; y < whole.height - border; y++)
+        for (let i = (y * W + border) * 3; i < (y * W + W - border) * 3; i++, n++) {
+          const d = Math.abs(a[i] - b[i]);
+          max = Math.max(max, d);
+          if (d > 1) over1++;
+        }
+      return { max, over1: over1 / n };
     };
-    expect(maxInterior(whole.data, tiled.data)).toBeLessThanOrEqual(1);
+    const seamless = compareInterior(whole.data, tiled.data);
+    if (precision === 'fp32') expect(seamless.max).toBeLessThanOrEqual(1);
+    else {
+      // int8 re-rounds every activation: the last-bit float differences any change of tensor shape causes
+      // flip a few roundings anywhere in the image, not only at seams (measured: max 3, 0.02% of values
+      // off by more than 1, the same with 24 px of overlap). Seams would be 8–9% of values and up to 80.
+      expect(seamless.max).toBeLessThanOrEqual(3);
+      expect(seamless.over1).toBeLessThan(0.001);
+    }
     // without overlap the seams show: the test can tell the difference
-    expect(maxInterior(whole.data, seamy.data)).toBeGreaterThan(10);
+    const seams = compareInterior(whole.data, seamy.data);
+    expect(seams.max).toBeGreaterThan(10);
+    expect(seams.over1).toBeGreaterThan(0.01);
   });
 });
 
