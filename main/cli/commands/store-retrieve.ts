@@ -8,6 +8,7 @@ import { contentTypeFor, type StoreFormat } from '../../core/image/formats.js';
 import { rawInput } from '../../core/image/raw.js';
 import { decodeImage, normaliseFormat, readFileReadOnly } from '../../core/image/read.js';
 import { storeKey } from '../../core/pipeline/layout.js';
+import { savedPercent } from '../../core/results/row.js';
 import { createProvider } from '../../core/providers/registry.js';
 import { createStore } from '../../core/stores/create-store.js';
 import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, downscaleFrom, int, providersFrom, storeFrom } from '../options.js';
@@ -46,7 +47,7 @@ export function storeCommand(): Command {
         stored_height: ds.height,
         original_bytes: bytes.length,
         stored_bytes: ds.bytes.length,
-        saved_percent: Number((((bytes.length - ds.bytes.length) / bytes.length) * 100).toFixed(2)),
+        saved_percent: savedPercent(bytes.length, ds.bytes.length),
         notes: [...decoded.notes, ...ds.notes],
       }) + '\n',
     );

@@ -10,7 +10,7 @@ import type { ScorePool } from '../metrics/score-pool.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import type { InputItem } from '../inputs/input-item.js';
 import type { ImageStore } from '../stores/image-store.js';
-import { type ResultRow, emptyRow } from '../results/row.js';
+import { type ResultRow, emptyRow, savedPercent } from '../results/row.js';
 import type { Stage } from './events.js';
 import { storeKey, upscaledPath } from './layout.js';
 
@@ -62,7 +62,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
       factor,
       format: ds.format,
       stored_bytes: ds.bytes.length,
-      saved_percent: Number((((bytes.length - ds.bytes.length) / bytes.length) * 100).toFixed(2)),
+      saved_percent: savedPercent(bytes.length, ds.bytes.length),
     });
     throwIfAborted(ctx.signal);
 

@@ -84,3 +84,6 @@ export function emptyRow(image_path: string, provider: string, model: string): R
     notes: '',
   };
 }
+
+/** Bytes saved by storing the downscaled copy, as the CSV's `saved_percent` (two decimals). */
+export const savedPercent = (originalBytes: number, storedBytes: number): number => Number((((originalBytes - storedBytes) / originalBytes) * 100).toFixed(2));

@@ -1,5 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
-import type { ResultRow } from './row.js';
+import { type ResultRow, savedPercent } from './row.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -74,7 +74,7 @@ export function storageTotals(rows: ResultRow[]): RunSummary['totals'] {
     original_bytes: original,
     stored_bytes: stored,
     saved_bytes: original - stored,
-    saved_percent: original ? Number((((original - stored) / original) * 100).toFixed(2)) : null,
+    saved_percent: original ? savedPercent(original, stored) : null,
   };
 }
 
