@@ -5,6 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { RawImage } from '../image/raw.js';
+import { planarWindow } from './onnx-runner.js';
 import { type Range, withIntermediateOutputs } from './quantize.js';
 
 export async function calibrateRanges(floatModel: Uint8Array, images: readonly RawImage[], threads = 0): Promise<Map<string, Range>> {
@@ -15,10 +16,7 @@ export async function calibrateRanges(floatModel: Uint8Array, images: readonly R
   try {
     for (const img of images) {
       if (img.channels !== 3) throw new Error('calibration images must be RGB');
-      const plane = img.width * img.height;
-      const x = new Float32Array(3 * plane);
-      for (let i = 0; i < plane; i++) for (let c = 0; c < 3; c++) x[c * plane + i] = img.data[3 * i + c];
-      const out = await session.run({ input: new ort.Tensor('float32', x, [1, 3, img.height, img.width]) });
+      const out = await session.run({ input: new ort.Tensor('float32', planarWindow(img), [1, 3, img.height, img.width]) });
       for (const name of tensors) {
         const v = out[name]?.data;
         if (!(v instanceof Float32Array)) continue;

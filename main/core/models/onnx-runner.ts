@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { BenchError, raceAbort, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
-import { planTiles } from '../image/tiling.js';
+import { type Rect, planTiles } from '../image/tiling.js';
 
 /** Runs the graph on one NCHW tile; in the app this happens in a worker thread (see onnx-pool). */
 export type TileRunner = (data: Float32Array, dims: number[]) => Promise<{ data: Float32Array; dims: readonly number[] }>;
@@ -41,7 +41,7 @@ export function sessionRunner(session: ort.InferenceSession): TileRunner {
 /** Runs an RGB image through a 0–255 NCHW super-resolution graph tile by tile. */
 export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledRunOptions): Promise<RawImage> {
   if (img.channels !== 3) throw new Error('upscaleTiled expects RGB');
-  const { width, height, data } = img;
+  const { width, height } = img;
   const s = o.scale;
   const outW = width * s;
   const outH = height * s;
@@ -51,17 +51,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
   for (let t = 0; t < tiles.length; t++) {
     throwIfAborted(o.signal);
     const { window: win, crop } = tiles[t];
-    const plane = win.w * win.h;
-    const input = new Float32Array(3 * plane);
-    for (let y = 0; y < win.h; y++) {
-      let src = ((win.y + y) * width + win.x) * 3;
-      const row = y * win.w;
-      for (let x = 0; x < win.w; x++, src += 3) {
-        input[row + x] = data[src];
-        input[plane + row + x] = data[src + 1];
-        input[2 * plane + row + x] = data[src + 2];
-      }
-    }
+    const input = planarWindow(img, win);
     let y4: Float32Array;
     try {
       // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
@@ -84,6 +74,22 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
     o.onTile?.(t + 1, tiles.length);
   }
   return { data: out, width: outW, height: outH, channels: 3 };
+}
+
+/** A window of an interleaved RGB image as the NCHW float planes the graphs read (values 0–255). */
+export function planarWindow(img: RawImage, win: Rect = { x: 0, y: 0, w: img.width, h: img.height }): Float32Array {
+  const plane = win.w * win.h;
+  const out = new Float32Array(3 * plane);
+  for (let y = 0; y < win.h; y++) {
+    let src = ((win.y + y) * img.width + win.x) * 3;
+    const row = y * win.w;
+    for (let x = 0; x < win.w; x++, src += 3) {
+      out[row + x] = img.data[src];
+      out[plane + row + x] = img.data[src + 1];
+      out[2 * plane + row + x] = img.data[src + 2];
+    }
+  }
+  return out;
 }
 
 const clampByte = (v: number) => (v <= 0 ? 0 : v >= 255 ? 255 : Math.round(v));

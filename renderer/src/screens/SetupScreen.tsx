@@ -63,13 +63,14 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   };
   const toggle = (p: Provider) => setProviders((cur) => (cur.includes(p) ? cur.filter((x) => x !== p) : [...cur, p]));
   const chosen = models.find((m) => m.name === model);
-  const useInt8 = int8 && !!chosen?.int8;
+  // the box only counts for a model that has an int8 build
+  const precision = int8 && chosen?.int8 ? 'int8' : 'fp32';
   const request: RunRequest = {
     input: input?.path ?? '',
     ...(output ? { output } : {}),
     providers,
     localModel: model,
-    localPrecision: useInt8 ? 'int8' : 'fp32',
+    localPrecision: precision,
     factor,
     ...(useFit ? { fit: { min: 100, max: 200 } } : {}),
     format,
@@ -78,7 +79,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
   };
-  const speed = useInt8 ? chosen?.int8?.mpsX4 : chosen?.mpsX4;
+  const speed = precision === 'int8' ? chosen?.int8?.mpsX4 : chosen?.mpsX4;
   const expected = input && speed && providers.includes('local-ai') ? estimate(input.count, speed) : null;
   const problems = [
     !input && 'choose a folder or CSV',
@@ -90,7 +91,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const start = async () => {
     setStarting(true);
     try {
-      await bench().settings.set({ lastRun: { providers, localModel: model, localPrecision: useInt8 ? 'int8' : 'fp32', factor, format, quality } });
+      await bench().settings.set({ lastRun: { providers, localModel: model, localPrecision: precision, factor, format, quality } });
       const r = await bench().jobs.start(request);
       props.onStarted(r.jobId, r.runId, input?.count ?? 0);
     } catch (e) {
