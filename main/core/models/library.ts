@@ -79,11 +79,17 @@ export class ModelLibrary {
     return join(this.dir, entry.name, ONNX_FILE);
   }
 
-  async add(name: string, facts: Omit<LibraryEntry, 'name' | 'onnxBytes' | 'importedAt'>, onnx: Uint8Array, opts: { force?: boolean } = {}): Promise<LibraryEntry> {
+  /** Refuses an unusable name, or a taken one unless `force`. */
+  async checkName(name: string, force = false): Promise<LibraryEntry | null> {
     const problem = nameProblem(name);
     if (problem) throw new BenchError('ERROR_BAD_SETTINGS', problem);
     const existing = await this.find(name);
-    if (existing && !opts.force) throw new BenchError('ERROR_BAD_SETTINGS', `a model named '${existing.name}' is already in the library; use --force to replace it, or another --name`);
+    if (existing && !force) throw new BenchError('ERROR_BAD_SETTINGS', `a model named '${existing.name}' is already in the library; use --force to replace it, or another --name`);
+    return existing;
+  }
+
+  async add(name: string, facts: Omit<LibraryEntry, 'name' | 'onnxBytes' | 'importedAt'>, onnx: Uint8Array, opts: { force?: boolean } = {}): Promise<LibraryEntry> {
+    const existing = await this.checkName(name, opts.force);
     await mkdir(this.dir, { recursive: true });
     const entry: LibraryEntry = { name, ...facts, onnxBytes: onnx.byteLength, importedAt: new Date().toISOString() };
     const tmp = join(this.dir, `.adding-${randomBytes(6).toString('hex')}`);
