@@ -6,7 +6,7 @@ import { CHANNELS, schemas } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
-import { onnxModelPath } from '../main/core/models/model-files.js';
+import { writeTinyNcnn } from './helpers/tiny-models.js';
 
 describe('IPC contract', () => {
   it('pins the channel names (domain:action, kebab-case)', () => {
@@ -193,8 +193,7 @@ describe('imported models through the handlers', () => {
   it('adds a picked model file with progress, lists it with its scale, runs it by name, removes it', async () => {
     const answers: { folder?: string; model?: string } = {};
     const { dir, handlers, events, ended } = await testHandlers(answers);
-    const file = join(dir, 'my net.onnx');
-    await cp(onnxModelPath('slim', 2), file);
+    const file = await writeTinyNcnn(dir, 'my net');
     // a path that no dialog returned is refused before anything is read
     expect(await dispatch(handlers, 'models:add', { path: file })).toMatchObject({ ok: false, error: { message: 'choose the model file with the picker first' } });
     expect(await dispatch(handlers, 'dialog:pick-model', {})).toEqual({ ok: true, data: null });
@@ -203,7 +202,7 @@ describe('imported models through the handlers', () => {
     expect(picked).toMatchObject({ ok: true, data: { name: 'my-net' } });
     const added = await dispatch(handlers, 'models:add', { path: file, name: 'my-net' });
     if (!added.ok) throw new Error(added.error.message);
-    expect(added.data.model).toMatchObject({ name: 'my-net', kind: 'imported', architecture: 'ONNX', scales: [2], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(added.data.model).toMatchObject({ name: 'my-net', kind: 'imported', architecture: expect.stringMatching(/ncnn/), scales: [2], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
     expect(events.filter((e) => e.type === 'model-import').map((e) => e.type === 'model-import' && e.stage)).toEqual(['reading', 'converting', 'checking', 'saving']);
     expect(await dispatch(handlers, 'models:add', { path: file, name: 'my-net' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already in the library/) } });
     expect(await dispatch(handlers, 'models:add', { path: file, name: 'thick' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/built-in/) } });

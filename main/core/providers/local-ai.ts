@@ -101,7 +101,7 @@ export class LocalAiProvider implements UpscaleProvider {
     await this.pool?.close();
     this.pool = undefined;
     // An imported model's speed on this machine, shown by `models`; a tiny image says little, so skip those.
-    if (this.imported && this.busy.pixels >= 1e6 && this.busy.ms > 0) await this.imported.library.recordSpeed(this.modelName, this.busy.pixels / 1e6 / (this.busy.ms / 1000));
+    if (this.imported && this.busy.pixels >= 1e5 && this.busy.ms > 0) await this.imported.library.recordSpeed(this.modelName, this.busy.pixels / 1e6 / (this.busy.ms / 1000));
   }
 }
 

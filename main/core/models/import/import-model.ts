@@ -6,9 +6,10 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { throwIfAborted } from '../../errors.js';
+import { BenchError, throwIfAborted } from '../../errors.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
+import { convertNcnn } from './ncnn/to-onnx.js';
 import { type ConvertedImport, ModelImportError, type SourceFormat, type StateDict } from './state-dict.js';
 
 export interface ImportProgress {
@@ -133,8 +134,18 @@ async function convert(s: Sniffed): Promise<{ converted: ConvertedImport; licens
 async function converters(): Promise<Converters> {
   // Loaded on first use: the readers and graph builders are only needed when a model is added.
   const load = (m: string) => import(m) as Promise<Record<string, unknown>>;
-  const mods = await Promise.all(['./convert.js', './readers/pth.js', './readers/safetensors.js', './ncnn/to-onnx.js', './onnx-file.js'].map((m) => load(m).catch(() => ({}))));
-  return Object.assign({}, ...mods) as Converters;
+  const mods = await Promise.all(['./convert.js', './architectures/registry.js', './readers/pth.js', './readers/safetensors.js', './onnx-file.js'].map((m) => load(m).catch(() => ({}))));
+  const c = Object.assign({}, ...mods) as Partial<Converters>;
+  const missing = (what: string) => () => {
+    throw new BenchError('ERROR_INTERNAL', `this build cannot import ${what} files yet`);
+  };
+  return {
+    convertStateDict: c.convertStateDict ?? missing('PyTorch'),
+    readPth: c.readPth ?? missing('PyTorch .pth'),
+    readSafetensors: c.readSafetensors ?? missing('.safetensors'),
+    convertNcnn,
+    convertOnnxFile: c.convertOnnxFile ?? missing('.onnx'),
+  };
 }
 
 function licenceOf(meta?: Record<string, string>): string | undefined {
