@@ -15,6 +15,7 @@ import type { RunSettings } from '../core/pipeline/settings.js';
 import { addModelFile } from '../core/models/import/import-model.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
+import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
 import { Jobs } from './jobs.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
@@ -200,7 +201,13 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return keyStatus();
     },
   };
-  return Object.assign(handlers, { dispose: () => jobs.cancelAll() });
+  return Object.assign(handlers, {
+    /** Cancels every job and waits until their inference workers have ended (before the app quits). */
+    dispose: async () => {
+      await jobs.cancelAll();
+      await closeAllInferenceWorkers();
+    },
+  });
 }
 
 function toSummary(m: ModelListing): Responses['models:list'][number] {
