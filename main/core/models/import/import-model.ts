@@ -9,8 +9,11 @@ import { basename, extname } from 'node:path';
 import { BenchError, throwIfAborted } from '../../errors.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
+import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
-import { type ConvertedImport, ModelImportError, type SourceFormat, type StateDict } from './state-dict.js';
+import { readPth } from './readers/pth.js';
+import { readSafetensors } from './readers/safetensors.js';
+import { type ConvertedImport, ModelImportError } from './state-dict.js';
 
 export interface ImportProgress {
   stage: 'reading' | 'converting' | 'checking' | 'saving';
@@ -106,46 +109,27 @@ function looksLikeSafetensors(b: Uint8Array): boolean {
   return n >= 2 && n <= b.byteLength - 8 && b[8] === 0x7b;
 }
 
-type Converters = {
-  convertStateDict(sd: StateDict, format: SourceFormat): ConvertedImport;
-  readPth(bytes: Uint8Array): StateDict;
-  readSafetensors(bytes: Uint8Array): { sd: StateDict; metadata?: Record<string, string> };
-  convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport;
-  convertOnnxFile(bytes: Uint8Array): ConvertedImport;
-};
-
 async function convert(s: Sniffed): Promise<{ converted: ConvertedImport; license?: string }> {
-  const c = await converters();
   switch (s.format) {
     case 'pth-zip':
     case 'pth-legacy':
-      return { converted: c.convertStateDict(c.readPth(s.bytes), s.format) };
+      return { converted: convertStateDict(readPth(s.bytes), s.format) };
     case 'safetensors': {
-      const { sd, metadata } = c.readSafetensors(s.bytes);
-      return { converted: c.convertStateDict(sd, 'safetensors'), license: licenceOf(metadata) };
+      const { sd, metadata } = readSafetensors(s.bytes);
+      return { converted: convertStateDict(sd, 'safetensors'), license: licenceOf(metadata) };
     }
     case 'ncnn':
-      return { converted: c.convertNcnn(Buffer.from(s.param).toString('utf8'), s.bin) };
+      return { converted: convertNcnn(Buffer.from(s.param).toString('utf8'), s.bin) };
     case 'onnx':
-      return { converted: c.convertOnnxFile(s.bytes), license: licenceOf(onnxMetadata(s.bytes)) };
+      return { converted: (await onnxConverter())(s.bytes), license: licenceOf(onnxMetadata(s.bytes)) };
   }
 }
 
-async function converters(): Promise<Converters> {
-  // Loaded on first use: the readers and graph builders are only needed when a model is added.
-  const load = (m: string) => import(m) as Promise<Record<string, unknown>>;
-  const mods = await Promise.all(['./convert.js', './architectures/registry.js', './readers/pth.js', './readers/safetensors.js', './onnx-file.js'].map((m) => load(m).catch(() => ({}))));
-  const c = Object.assign({}, ...mods) as Partial<Converters>;
-  const missing = (what: string) => () => {
-    throw new BenchError('ERROR_INTERNAL', `this build cannot import ${what} files yet`);
-  };
-  return {
-    convertStateDict: c.convertStateDict ?? missing('PyTorch'),
-    readPth: c.readPth ?? missing('PyTorch .pth'),
-    readSafetensors: c.readSafetensors ?? missing('.safetensors'),
-    convertNcnn,
-    convertOnnxFile: c.convertOnnxFile ?? missing('.onnx'),
-  };
+async function onnxConverter(): Promise<(bytes: Uint8Array) => ConvertedImport> {
+  const load = (m: string) => import(m) as Promise<{ convertOnnxFile?: (bytes: Uint8Array) => ConvertedImport }>;
+  const mod = await load('./onnx-file.js').catch(() => ({}) as { convertOnnxFile?: undefined });
+  if (!mod.convertOnnxFile) throw new BenchError('ERROR_INTERNAL', 'this build cannot import .onnx files yet');
+  return mod.convertOnnxFile;
 }
 
 function licenceOf(meta?: Record<string, string>): string | undefined {
