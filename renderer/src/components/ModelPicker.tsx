@@ -13,7 +13,7 @@ const describe = (m: LocalModelSummary) =>
   m.kind === 'imported' ? `${m.name} — x${m.scales[0]} ${m.architecture}, imported${m.license ? ` (${m.license})` : ''}` : `${m.name} — ${m.summary}`;
 
 /** The local-model picker: built-in and imported models, with Add model… and Remove for imported ones. */
-export function ModelPicker(props: { models: LocalModelSummary[]; value: string; onChange: (name: string) => void; onModelsChanged: () => void; children?: React.ReactNode }) {
+export function ModelPicker(props: { models: LocalModelSummary[]; value: string; onChange: (name: string) => void; onModelsChanged: () => Promise<unknown>; children?: React.ReactNode }) {
   const [status, setStatus] = useState<Status>({ kind: 'idle' });
   const chosen = props.models.find((m) => m.name === props.value);
 
@@ -33,7 +33,8 @@ export function ModelPicker(props: { models: LocalModelSummary[]; value: string;
       setStatus({ kind: 'working', file: target.path.split(/[\\/]/).pop() ?? target.path, stage: 'reading' });
       const r = await bench().models.add(target.path, { name: target.name, force });
       setStatus({ kind: 'added', model: r.model, ms: r.ms });
-      props.onModelsChanged();
+      // Choose it once the list holds it (a name not in the list falls back to the default).
+      await props.onModelsChanged();
       props.onChange(r.model.name);
     } catch (e) {
       const message = errorText(e);
@@ -45,8 +46,8 @@ export function ModelPicker(props: { models: LocalModelSummary[]; value: string;
     try {
       await bench().models.remove(name);
       setStatus({ kind: 'idle' });
-      props.onModelsChanged();
       if (props.value === name) props.onChange('thick');
+      await props.onModelsChanged();
     } catch (e) {
       setStatus({ kind: 'failed', message: errorText(e) });
     }
@@ -91,7 +92,7 @@ function ImportStatus(props: { status: Status; onReplace: (t: { path: string; na
     const facts = [
       `${m.architecture} x${m.scales[0]}`,
       ...Object.entries(m.details ?? {}).map(([k, v]) => `${k} ${v}`),
-      m.params !== undefined ? `${(m.params / 1e6).toFixed(2)} M parameters` : null,
+      m.params === undefined ? null : m.params >= 1e6 ? `${(m.params / 1e6).toFixed(2)} M parameters` : `${m.params.toLocaleString('en-US')} parameters`,
       `licence ${m.license ?? 'unknown — the file does not say; check where you got it'}`,
     ].filter(Boolean);
     return (

@@ -162,7 +162,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           </label>
         ))}
         {providers.includes('local-ai') && (
-          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={() => void loadModels()}>
+          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={loadModels}>
             {expected ? <span className="hint" data-testid="estimate"> expected ≈ {expected} on this machine</span> : null}
           </ModelPicker>
         )}
