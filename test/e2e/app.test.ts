@@ -83,22 +83,22 @@ describe('the app in Chromium', () => {
   it('adds a model file, shows it in the picker with its scale, and removes it after asking', async () => {
     nextAnswer = join(work, 'notes.pth');
     await page.getByRole('button', { name: 'Add model…' }).click();
-    await expect.poll(() => page.getByTestId('model-import').textContent()).toMatch(/^not a model: notes\.pth is none of the known formats/);
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^not a model: notes\.pth is none of the known formats/);
     await page.getByRole('button', { name: 'Dismiss' }).click();
 
     nextAnswer = join(work, 'my-upscaler-x2.param');
     await page.getByRole('button', { name: 'Add model…' }).click();
-    await expect.poll(() => page.getByTestId('model-import').textContent()).toMatch(/^Added my-upscaler-x2 in [\d.]+ s: ncnn .* x2, .*parameters, licence unknown/);
-    await expect.poll(() => page.getByLabel('Local model').inputValue()).toBe('my-upscaler-x2');
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^Added my-upscaler-x2 in [\d.]+ s: ncnn .* x2, .*parameters, licence unknown/);
+    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('my-upscaler-x2');
     expect(await page.getByLabel('Local model').locator('option:checked').textContent()).toMatch(/^my-upscaler-x2 — x2 ncnn .*, imported$/);
     await shot('setup-model');
 
     // the same file again: the name is taken, and the app offers to replace it
     await page.getByRole('button', { name: 'OK' }).click();
     await page.getByRole('button', { name: 'Add model…' }).click();
-    await expect.poll(() => page.getByTestId('model-import').textContent()).toMatch(/already in the library/);
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/already in the library/);
     await page.getByRole('button', { name: 'Replace it' }).click();
-    await expect.poll(() => page.getByTestId('model-import').textContent()).toMatch(/^Added my-upscaler-x2/);
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^Added my-upscaler-x2/);
 
     await page.getByRole('button', { name: 'Remove…' }).click();
     await expect.poll(() => page.getByTestId('confirm-remove').textContent()).toMatch(/Remove my-upscaler-x2 from the library\?/);
@@ -106,8 +106,8 @@ describe('the app in Chromium', () => {
     expect(await readdir(join(work, 'models'))).toEqual(['my-upscaler-x2']);
     await page.getByRole('button', { name: 'Remove…' }).click();
     await page.getByRole('button', { name: 'Remove', exact: true }).click();
-    await expect.poll(() => page.getByLabel('Local model').inputValue()).toBe('thick');
-    expect(await page.getByLabel('Local model').locator('option').count()).toBe(3);
+    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('thick');
+    await expect.poll(() => page.getByLabel('Local model').locator('option').count(), { timeout: 10_000 }).toBe(3);
     expect(await readdir(join(work, 'models'))).toEqual([]);
   });
 
