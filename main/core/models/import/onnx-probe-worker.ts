@@ -4,6 +4,9 @@ import type { ProbeInput, ProbeOutput } from './onnx-probe.js';
 // Runs a graph on a few small inputs for onnx-probe, whose caller waits on `flag` (it needs a synchronous
 // answer); the results go through `port`, which that caller reads without an event loop.
 const { onnx, probes, flag, port, threads } = workerData as { onnx: Uint8Array; probes: ProbeInput[]; flag: Int32Array; port: MessagePort; threads: number };
+// started: the caller stops waiting soon if a worker never gets here
+Atomics.store(flag, 0, 2);
+Atomics.notify(flag, 0);
 const firstLine = (err: unknown) => String((err as Error)?.message ?? err).split('\n')[0].slice(0, 300);
 
 async function main(): Promise<{ error?: string; results?: ProbeOutput[] }> {

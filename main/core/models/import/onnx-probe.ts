@@ -26,7 +26,12 @@ export function probeOnnxSync(onnx: Uint8Array, probes: ProbeInput[], timeoutMs 
     transferList: [port2],
   });
   try {
-    if (Atomics.wait(flag, 0, 0, timeoutMs) === 'timed-out') return { error: `no answer from onnxruntime within ${timeoutMs / 1000} s`, results: [] };
+    // 0 → 2 when the worker runs (a worker that fails to start cannot say so to a blocked thread), 2 → 1 when done
+    if (Atomics.wait(flag, 0, 0, 30_000) === 'timed-out') return { error: 'the probe worker did not start', results: [] };
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(flag, 0) !== 1) {
+      if (Atomics.wait(flag, 0, 2, Math.max(0, deadline - Date.now())) === 'timed-out') return { error: `no answer from onnxruntime within ${timeoutMs / 1000} s`, results: [] };
+    }
     const msg = receiveMessageOnPort(port1)?.message as { error?: string; results?: ProbeOutput[] } | undefined;
     if (!msg) return { error: 'the probe worker gave no answer', results: [] };
     return { error: msg.error, results: msg.results ?? [] };
