@@ -11,6 +11,7 @@ import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
 import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
+import { convertOnnxFile } from './onnx-file.js';
 import { readPth } from './readers/pth.js';
 import { readSafetensors } from './readers/safetensors.js';
 import { type ConvertedImport, ModelImportError } from './state-dict.js';
@@ -121,15 +122,8 @@ async function convert(s: Sniffed): Promise<{ converted: ConvertedImport; licens
     case 'ncnn':
       return { converted: convertNcnn(Buffer.from(s.param).toString('utf8'), s.bin) };
     case 'onnx':
-      return { converted: (await onnxConverter())(s.bytes), license: licenceOf(onnxMetadata(s.bytes)) };
+      return { converted: convertOnnxFile(s.bytes), license: licenceOf(onnxMetadata(s.bytes)) };
   }
-}
-
-async function onnxConverter(): Promise<(bytes: Uint8Array) => ConvertedImport> {
-  const load = (m: string) => import(m) as Promise<{ convertOnnxFile?: (bytes: Uint8Array) => ConvertedImport }>;
-  const mod = await load('./onnx-file.js').catch(() => ({}) as { convertOnnxFile?: undefined });
-  if (!mod.convertOnnxFile) throw new BenchError('ERROR_INTERNAL', 'this build cannot import .onnx files yet');
-  return mod.convertOnnxFile;
 }
 
 function licenceOf(meta?: Record<string, string>): string | undefined {
