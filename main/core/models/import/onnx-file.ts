@@ -261,17 +261,18 @@ export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
     opset,
     nodes: g.node.length,
   };
-  let sizeMultiple = multiples[k];
+  // Tile windows must start on this grid (a net that needs a multiple is not shift-invariant by one pixel)...
+  const sizeMultiple = multiples[k];
   let bytesOut = wrap(bytes, plan, 1);
   if (sizeMultiple > 1 && opset >= 11) {
-    // Pad inside the graph (ONNX Pad/Mod/Slice as inputs need opset 11), then check it takes an odd size.
+    // ...and the last tile of an image may have any size: pad inside the graph (Pad/Mod/Slice with inputs
+    // need opset 11), then check that it takes an odd size.
     const padded = wrap(bytes, plan, 1, { multiple: sizeMultiple, scale });
     const check = probeOnnxSync(padded, [{ data: pattern(9, 11).map((v) => v * 255), dims: [1, 3, 9, 11] }]);
     const r = check.results[0];
     if (!check.error && r?.data && r.dims[2] === 9 * scale && r.dims[3] === 11 * scale) {
       bytesOut = padded;
       details.padsToMultipleOf = sizeMultiple;
-      sizeMultiple = 1;
     }
   }
 
