@@ -8,6 +8,8 @@ import { recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pare
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, int, providersFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
+import { planRun } from '../../core/pipeline/plan.js';
+import { storedSettings } from '../../core/pipeline/stored-settings.js';
 
 interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> {
   factors: Factor[];
@@ -69,6 +71,12 @@ export function sweepCommand(): Command {
       sweep: { factors: o.factors, formats: o.formats, qualities: o.qualities },
       targetSsim: o.targetSsim,
     };
+    const plan = await planRun(settings);
+    const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))];
+    process.stderr.write(
+      `sweep: ${plan.images} images × ${plan.settings} settings (${providers.join(', ')}) = ${plan.rows} rows; ` +
+        `estimated ${span(plan.estimate.low, plan.estimate.high)}${plan.estimate.reasons.length ? ` (${plan.estimate.reasons.join('; ')})` : ''}\n`,
+    );
     await runInTerminal(settings, o, (s) => printRecommendation(s, o.factors.includes(1)));
   });
 }
@@ -88,3 +96,11 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
 }
 
 const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
+export function span(low: number, high: number): string {
+  const unit = high < 90 ? ['s', 1] : high < 5400 ? ['min', 60] : ['h', 3600];
+  const [name, div] = unit as [string, number];
+  const f = (x: number) => (div === 3600 ? (x / div).toFixed(1) : String(Math.max(div === 1 ? 1 : 0, Math.round(x / div))));
+  return f(low) === f(high) ? `about ${f(high)} ${name}` : `${f(low)}–${f(high)} ${name}`;
+}
