@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { JobEvent, RunDetails, UiRow } from '../../preload/ipc-contract';
+import type { JobEvent, RunDetails, StartedJob, UiRow } from '../../preload/ipc-contract';
 import { bench, errorText } from './bench';
+import { baseName } from './format';
 import { SetupScreen } from './screens/SetupScreen';
 import { RunScreen, type LiveRun } from './screens/RunScreen';
 import { ResultsScreen } from './screens/ResultsScreen';
@@ -34,8 +35,11 @@ export function App() {
     [loadRun],
   );
 
-  const startLive = useCallback((jobId: string, runId: string, total: number) => {
-    setLive({ jobId, runId, total, done: 0, rows: [], providers: [], stage: 'starting', ended: null, eta: null, tile: null });
+  // The job's own start event arrives before this (main sends it as the run begins), so the live view
+  // starts from what run:start / runs:resume answered, kept rows of a resumed run included.
+  const startLive = useCallback((job: StartedJob) => {
+    const { jobId, runId, total, done, kept, rows } = job;
+    setLive({ jobId, runId, total, done, kept, rowsTotal: rows, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null });
     setScreen('run');
   }, []);
 
@@ -81,15 +85,23 @@ export function App() {
 function reduce(cur: LiveRun, e: JobEvent): LiveRun {
   switch (e.type) {
     case 'start':
-      return { ...cur, total: e.total, providers: e.providers, runId: e.runId };
+      return { ...cur, total: e.total, done: e.done, kept: e.kept, rowsTotal: e.rows, providers: e.providers, runId: e.runId };
     case 'stage':
-      return { ...cur, stage: `${e.path.split(/[\\/]/).pop()} — ${e.stage}${e.provider ? ` (${e.provider})` : ''}` };
-    case 'tile':
-      return { ...cur, tile: { done: e.done, total: e.total, provider: e.provider } };
+      return { ...cur, inFlight: { ...cur.inFlight, [e.index]: { name: baseName(e.path), setting: e.setting, stage: e.stage, provider: e.provider } } };
+    case 'tile': {
+      // a tile always belongs to the upscale of this image by this provider
+      const step = { name: baseName(e.path), setting: cur.inFlight[e.index]?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } };
+      return { ...cur, eta: e.etaSeconds ?? cur.eta, inFlight: { ...cur.inFlight, [e.index]: step } };
+    }
     case 'row':
       return { ...cur, done: e.done, eta: e.etaSeconds, rows: [...cur.rows, e.row as UiRow] };
+    case 'image-done': {
+      const inFlight = { ...cur.inFlight };
+      delete inFlight[e.index];
+      return { ...cur, done: e.done, inFlight };
+    }
     case 'end':
-      return { ...cur, ended: e.status, message: e.message };
+      return { ...cur, ended: e.status, message: e.message, inFlight: {} };
     case 'model-import':
       return cur;
   }

@@ -77,7 +77,7 @@ export function retrieveCommand(): Command {
     const bytes = await store.get(key);
     const meta = await sharp(bytes).metadata();
     const [spec] = providersFrom(o);
-    const provider = await createProvider(spec, { factor: o.scale, threads: 0 });
+    const provider = await createProvider(spec, { factor: o.scale });
     try {
       const scale = provider.scaleFor(o.scale) ?? o.scale;
       const width = meta.width ?? 0;
