@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobEvent, RunDetails, StartedJob, UiRow } from '../../preload/ipc-contract';
 import { bench, errorText } from './bench';
 import { baseName } from './format';
@@ -25,9 +25,15 @@ export function App() {
   }, []);
   const openRun = useCallback((runId: string) => loadRun(runId, true), [loadRun]);
 
+  // Main sends a job's first events (its start, and a fast error row) before run:start / runs:resume has
+  // answered; they wait here for that job's live view instead of being dropped.
+  const liveJob = useRef<string | null>(null);
+  const early = useRef<JobEvent[]>([]);
+
   useEffect(
     () =>
       bench().jobs.onProgress((e: JobEvent) => {
+        if (e.type !== 'model-import' && e.jobId !== liveJob.current) early.current = [...early.current.slice(-499), e];
         setLive((cur) => (cur && cur.jobId === e.jobId ? reduce(cur, e) : cur));
         // Results are loaded in the background; the user decides when to look.
         if (e.type === 'end') void loadRun(e.runId, false);
@@ -35,11 +41,15 @@ export function App() {
     [loadRun],
   );
 
-  // The job's own start event arrives before this (main sends it as the run begins), so the live view
-  // starts from what run:start / runs:resume answered, kept rows of a resumed run included.
+  // The live view starts from what run:start / runs:resume answered (a resume's kept rows included), then
+  // catches up with the job's events that came before the answer.
   const startLive = useCallback((job: StartedJob) => {
     const { jobId, runId, total, done, kept, rows } = job;
-    setLive({ jobId, runId, total, done, kept, rowsTotal: rows, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null });
+    liveJob.current = jobId;
+    const mine = early.current.filter((e) => e.jobId === jobId);
+    early.current = [];
+    const initial: LiveRun = { jobId, runId, total, done, kept, rowsTotal: rows, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
+    setLive(mine.reduce(reduce, initial));
     setScreen('run');
   }, []);
 
