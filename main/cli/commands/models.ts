@@ -7,7 +7,7 @@ import { addModelFile } from '../../core/models/import/import-model.js';
 import { ModelLibrary } from '../../core/models/library.js';
 import { onnxFileName } from '../../core/models/model-files.js';
 import { importedListing, listModels } from '../../core/models/model-list.js';
-import { modelsDir } from '../../core/paths.js';
+import { libraryDir, modelsDir } from '../../core/paths.js';
 
 const mb = (bytes: number) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
@@ -15,6 +15,7 @@ export function modelsCommand(): Command {
   const cmd = new Command('models')
     .description('list the local AI models (built in and imported) with scales, sizes, speed and licence; add or remove your own')
     .option('--json', 'print the list as JSON')
+    .addHelpText('after', () => `\nImported models live in ${libraryDir()} (set UPSCALE_BENCH_MODELS=DIR to use another folder).`)
     .action(printList);
 
   cmd
