@@ -38,7 +38,7 @@ describe('upscale-bench CLI', () => {
     expect(Number(rows[1].orb_score)).toBeGreaterThan(0);
     expect(Number(rows[1].orb_score)).toBeLessThanOrEqual(1);
     expect(rows[0].error).toBe('not an image: the contents are not PNG, JPEG, WebP, TIFF, AVIF or GIF, whatever the name says');
-    expect(r.stderr).toMatch(/done: 3 images, 2 ok rows, 1 error rows/);
+    expect(r.stderr).toMatch(/done: 3 images, 2 ok rows, 1 error row \(/);
   });
 
   it('make-csv writes image_path rows that run reads back', async () => {
