@@ -67,7 +67,8 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
     throwIfAborted(ctx.signal);
 
     ctx.onStage?.('store');
-    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
+    const info = { originalWidth: original.width, originalHeight: original.height, ...(ctx.downscale.fit ? {} : { factor: ctx.downscale.factor }) };
+    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal, info);
   } catch (err) {
     if (isAbortError(err) || isFatal(err)) throw err;
     const { code, message } = describeError(err);
