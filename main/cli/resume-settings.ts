@@ -24,7 +24,8 @@ function optsFromSettings(s: RunSettings): CommonOpts {
     prefix: store?.prefix ?? '',
     region: store?.region ?? sm?.region,
     s3Endpoint: store?.endpoint,
-    provider: s.providers.map((p) => p.name),
+    // 'none' is not typed by users: factor-1 runs add it themselves
+    provider: s.providers.flatMap((p) => (p.name === 'none' ? [] : [p.name])),
     model: local?.model ?? 'thick',
     precision: local?.precision ?? 'fp32',
     tileSize: local?.tileSize,
@@ -56,5 +57,8 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     store: STORE_OPTS.some(given) ? storeFrom(opts) : saved.store,
     maxPixels: given('maxPixels') ? o.maxPixels : saved.maxPixels,
     concurrency: given('concurrency') ? o.concurrency : (saved.concurrency ?? o.concurrency),
+    // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
+    ...(saved.sweep ? { sweep: saved.sweep } : {}),
+    ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
   };
 }

@@ -152,8 +152,8 @@ export function retrievePlan(key: string, stored: { width: number; height: numbe
   }
   if (info) {
     const target = { width: info.originalWidth, height: info.originalHeight };
-    // --fit copies have no single factor; their runs use the x4 models too
-    return { factor: info.factor ?? 4, target, sizeFrom: 'original', message: `back to the original's size ${size(target)} (stored at ${size(stored)})` };
+    // --fit copies have no single factor (their runs use the x4 models too); a factor-1 copy has no model of its own
+    return { factor: Math.max(2, info.factor ?? 4), target, sizeFrom: 'original', message: `back to the original's size ${size(target)} (stored at ${size(stored)})` };
   }
   return {
     factor: 4,

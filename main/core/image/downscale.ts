@@ -1,16 +1,12 @@
 import sharp from 'sharp';
 import { type RawImage, rawInput } from './raw.js';
 import { type StoreFormat, storeFormatFor } from './formats.js';
+import { type Factor, type FitRange, targetSize } from './geometry.js';
 
-export const FACTORS = [2, 3, 4, 8] as const;
-export type Factor = (typeof FACTORS)[number];
+export { FACTORS, type Factor, type FitRange, fitSize, targetSize } from './geometry.js';
+
 export const KERNELS = ['nearest', 'linear', 'cubic', 'mitchell', 'lanczos2', 'lanczos3'] as const;
 export type Kernel = (typeof KERNELS)[number];
-
-export interface FitRange {
-  min: number;
-  max: number;
-}
 
 export interface DownscaleSettings {
   /** Divide each side by this, or… */
@@ -33,31 +29,14 @@ export interface Downscaled {
   notes: string[];
 }
 
-export function targetSize(width: number, height: number, s: Pick<DownscaleSettings, 'factor' | 'fit'>): { width: number; height: number } {
-  if (s.fit) return fitSize(width, height, s.fit);
-  return { width: Math.max(1, Math.round(width / s.factor)), height: Math.max(1, Math.round(height / s.factor)) };
-}
-
-/**
- * The original sample clamps one side to 100–200 px and truncates the other; unlike it we clamp the
- * longest side (so tall images fit too) and leave images already inside the range untouched.
- */
-export function fitSize(width: number, height: number, fit: FitRange): { width: number; height: number } {
-  const longest = Math.max(width, height);
-  const target = longest > fit.max ? fit.max : longest < fit.min ? fit.min : longest;
-  if (target === longest) return { width, height };
-  const scale = target / longest;
-  return width >= height
-    ? { width: target, height: Math.max(1, Math.trunc(height * scale)) }
-    : { width: Math.max(1, Math.trunc(width * scale)), height: target };
-}
-
 export async function downscale(img: RawImage, originalFormat: string, s: DownscaleSettings): Promise<Downscaled> {
   const format = s.format === 'original' ? storeFormatFor(originalFormat) : s.format;
   const notes: string[] = [];
   if (s.format === 'original' && format !== originalFormat) notes.push(`${originalFormat} stored as ${format}`);
   const size = targetSize(img.width, img.height, s);
-  let pipeline = sharp(img.data, rawInput(img)).resize(size.width, size.height, { fit: 'fill', kernel: s.kernel });
+  let pipeline = sharp(img.data, rawInput(img));
+  // same size (factor 1, or a fit already in range): re-encode only; a resize to the same size still filters
+  if (size.width !== img.width || size.height !== img.height) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: s.kernel });
   if (format === 'jpeg' && img.channels === 4) {
     notes.push('alpha flattened onto white for JPEG');
     pipeline = pipeline.flatten({ background: '#ffffff' });
@@ -65,7 +44,8 @@ export async function downscale(img: RawImage, originalFormat: string, s: Downsc
   const q = s.quality;
   switch (format) {
     case 'png':
-      pipeline = pipeline.png({ compressionLevel: 9, effort: 7 });
+      // no `effort`: for PNG it switches sharp to a lossy 256-colour palette
+      pipeline = pipeline.png({ compressionLevel: 9 });
       break;
     case 'jpeg':
       pipeline = pipeline.jpeg({ quality: q, mozjpeg: false });

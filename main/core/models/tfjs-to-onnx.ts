@@ -6,11 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import onnxProto from 'onnx-proto';
-
-const { onnx } = onnxProto;
-const OPSET = 17;
-const IR_VERSION = 8;
+import { attr, OnnxGraph } from './graph/onnx-graph.js';
 
 interface KerasLayer {
   class_name: string;
@@ -73,8 +69,8 @@ export async function convertTfjsModel(modelJsonPath: string, options: ConvertOp
   }
   const layers: KerasLayer[] = config.config.layers;
   const outputs: string[] = config.config.output_layers.map((o: [string]) => o[0]);
-  const nodes: any[] = [];
-  const initializers: any[] = [];
+  const g = new OnnxGraph();
+  const nodes = g.nodes;
   let params = 0;
   let scale = 1;
   const pixelUnit = layers.some((l) => l.class_name === 'MultiplyBeta' || /^PixelShuffle\d+x$/.test(l.class_name));
@@ -95,18 +91,8 @@ export async function convertTfjsModel(modelJsonPath: string, options: ConvertOp
   // its blocked (NCHWc) layout throughout instead of reordering around every Concat.
   const channels = new Map<string, number>([['input', 3]]);
   const partsOf = new Map<string, { tensor: string; channels: number }[]>();
-  const constant = (name: string, dims: number[], data: Float32Array | number[], type = onnx.TensorProto.DataType.FLOAT) => {
-    if (type === onnx.TensorProto.DataType.FLOAT) {
-      const f = data instanceof Float32Array ? data : Float32Array.from(data);
-      initializers.push({ name, dims, dataType: type, rawData: new Uint8Array(f.buffer, f.byteOffset, f.byteLength) });
-    } else {
-      initializers.push({ name, dims, dataType: type, int64Data: Array.from(data) });
-    }
-    return name;
-  };
-  const attrInt = (name: string, i: number) => ({ name, type: onnx.AttributeProto.AttributeType.INT, i });
-  const attrInts = (name: string, ints: number[]) => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
-  const attrStr = (name: string, s: string) => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) });
+  const constant = (name: string, dims: number[], data: Float32Array | number[]) => g.constant(name, dims, data);
+  const { int: attrInt, ints: attrInts, str: attrStr } = attr;
   const inputsOf = (l: KerasLayer) => {
     if (l.inbound_nodes.length !== 1) throw new UnsupportedLayerError(`layer ${l.name} is shared; not supported`);
     return l.inbound_nodes[0].map(([name, nodeIndex, tensorIndex]) => {
@@ -268,23 +254,8 @@ export async function convertTfjsModel(modelJsonPath: string, options: ConvertOp
       : { opType: 'Identity', input: [last], output: ['output'], name: 'output_identity' },
   );
 
-  const dim = (d: string | number) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d });
-  const tensorType = (dims: (string | number)[]) => ({ tensorType: { elemType: onnx.TensorProto.DataType.FLOAT, shape: { dim: dims.map(dim) } } });
-  const model = onnx.ModelProto.create({
-    irVersion: IR_VERSION,
-    opsetImport: [{ domain: '', version: OPSET }],
-    producerName: 'upscale-bench',
-    producerVersion: '1',
-    docString: `Converted from ${modelJsonPath.split(/[\\/]/).slice(-4).join('/')}`,
-    graph: {
-      name: 'esrgan',
-      node: nodes,
-      initializer: initializers,
-      input: [{ name: 'input', type: tensorType(['batch', 3, 'height', 'width']) }],
-      output: [{ name: 'output', type: tensorType(['batch', 3, 'out_height', 'out_width']) }],
-    },
-  });
-  return { onnx: onnx.ModelProto.encode(model).finish(), scale, inputRange, layers: layers.length, params };
+  const bytes = g.encode({ name: 'esrgan', docString: `Converted from ${modelJsonPath.split(/[\\/]/).slice(-4).join('/')}` });
+  return { onnx: bytes, scale, inputRange, layers: layers.length, params };
 }
 
 /** OIHW kernel restricted to input channels [from, from + n). */

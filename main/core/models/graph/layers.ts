@@ -1,0 +1,139 @@
+/**
+ * PyTorch-semantics layers on top of OnnxGraph: weights are OIHW as torch stores them, names are the
+ * state-dict names so a graph can be read beside its source. Each returns the output tensor's name.
+ */
+import { attr, type OnnxGraph } from './onnx-graph.js';
+
+export interface Weight {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface ConvOptions {
+  /** Symmetric padding; default (k-1)/2, i.e. "same" for odd kernels. */
+  pad?: number;
+  stride?: number;
+  groups?: number;
+  /** Name of the output tensor (e.g. the graph's `output`); default derived from the node name. */
+  output?: string;
+}
+
+export function conv(g: OnnxGraph, x: string, name: string, weight: Weight, bias?: Weight, options: ConvOptions = {}): string {
+  const [, , kh, kw] = weight.shape;
+  const ph = options.pad ?? (kh - 1) / 2;
+  const pw = options.pad ?? (kw - 1) / 2;
+  const inputs = [x, g.constant(g.fresh(`${name}.weight`), weight.shape, weight.data, true)];
+  if (bias) inputs.push(g.constant(g.fresh(`${name}.bias`), bias.shape, bias.data, true));
+  const attrs = [attr.ints('kernel_shape', [kh, kw]), attr.ints('pads', [ph, pw, ph, pw])];
+  if ((options.stride ?? 1) !== 1) attrs.push(attr.ints('strides', [options.stride!, options.stride!]));
+  if ((options.groups ?? 1) !== 1) attrs.push(attr.int('group', options.groups!));
+  return g.node('Conv', inputs, name, attrs, options.output);
+}
+
+export const relu = (g: OnnxGraph, x: string, name: string): string => g.node('Relu', [x], name);
+
+export const leakyRelu = (g: OnnxGraph, x: string, name: string, alpha: number): string => g.node('LeakyRelu', [x], name, [attr.float('alpha', alpha)]);
+
+/** Per-channel (or single) slope, broadcast over NCHW. */
+export function prelu(g: OnnxGraph, x: string, name: string, slope: Weight): string {
+  const n = slope.data.length;
+  return g.node('PRelu', [x, g.constant(g.fresh(`${name}.weight`), [n, 1, 1], slope.data, true)], name);
+}
+
+export const sigmoid = (g: OnnxGraph, x: string, name: string): string => g.node('Sigmoid', [x], name);
+
+export const add = (g: OnnxGraph, a: string, b: string, name: string): string => g.node('Add', [a, b], name);
+export const sub = (g: OnnxGraph, a: string, b: string, name: string): string => g.node('Sub', [a, b], name);
+export const mul = (g: OnnxGraph, a: string, b: string, name: string): string => g.node('Mul', [a, b], name);
+
+/** x · k for a scalar k (a 0-d constant). */
+export const scale = (g: OnnxGraph, x: string, k: number, name: string): string => g.node('Mul', [x, g.constant(g.fresh(`${name}_k`), [], [k])], name);
+
+/** x + per-channel constant c (shape [C,1,1]). */
+export const addChannels = (g: OnnxGraph, x: string, c: number[], name: string): string =>
+  g.node('Add', [x, g.constant(g.fresh(`${name}_c`), [c.length, 1, 1], c)], name);
+
+export const concat = (g: OnnxGraph, xs: string[], name: string, axis = 1): string => g.node('Concat', xs, name, [attr.int('axis', axis)]);
+
+/** torch `F.interpolate(mode='nearest')` by an integer factor. */
+export function upsampleNearest(g: OnnxGraph, x: string, factor: number, name: string): string {
+  return g.node('Resize', [x, '', g.constant(g.fresh(`${name}_scales`), [4], [1, 1, factor, factor])], name, [
+    attr.str('mode', 'nearest'),
+    attr.str('coordinate_transformation_mode', 'asymmetric'),
+    attr.str('nearest_mode', 'floor'),
+  ]);
+}
+
+/** torch `nn.PixelShuffle(r)`: channel c·r² + i·r + j → pixel (i, j) of channel c, which is ONNX CRD. */
+export const pixelShuffle = (g: OnnxGraph, x: string, r: number, name: string, output?: string): string =>
+  g.node('DepthToSpace', [x], name, [attr.int('blocksize', r), attr.str('mode', 'CRD')], output);
+
+/**
+ * ONNX SpaceToDepth: pixel (i, j) of channel c → channel (i·r + j)·C + c. torch's pixel_unshuffle puts it at
+ * c·r² + i·r + j; a conv that follows takes the torch order with `unshuffleConvWeight`.
+ */
+export const spaceToDepth = (g: OnnxGraph, x: string, r: number, name: string): string => g.node('SpaceToDepth', [x], name, [attr.int('blocksize', r)]);
+
+/** Reorders a conv kernel's input channels from torch pixel_unshuffle order to ONNX SpaceToDepth order. */
+export function unshuffleConvWeight(w: Weight, r: number): Weight {
+  const [cout, cin, kh, kw] = w.shape;
+  const c = cin / (r * r);
+  const hw = kh * kw;
+  const out = new Float32Array(w.data.length);
+  for (let o = 0; o < cout; o++)
+    for (let ch = 0; ch < c; ch++)
+      for (let ij = 0; ij < r * r; ij++) {
+        const from = (o * cin + ch * r * r + ij) * hw;
+        const to = (o * cin + ij * c + ch) * hw;
+        out.set(w.data.subarray(from, from + hw), to);
+      }
+  return { shape: w.shape, data: out };
+}
+
+/** The input's height and width as a 1-d int64 tensor [H, W]. */
+export function spatialSize(g: OnnxGraph, x: string, name: string): string {
+  const shape = g.node('Shape', [x], `${name}_shape`);
+  return g.node('Slice', [shape, g.int64(g.fresh(`${name}_from`), [1], [2]), g.int64(g.fresh(`${name}_to`), [1], [4])], `${name}_hw`);
+}
+
+/**
+ * Pads H and W at the bottom/right by reflection up to a multiple of m, inside the graph, so the runner may
+ * feed any size. `hw` is spatialSize(x).
+ */
+export function reflectPadToMultiple(g: OnnxGraph, x: string, hw: string, m: number, name: string): string {
+  // (-n) mod m with a positive divisor is the pad that reaches the next multiple (0 when already there).
+  const neg = g.node('Neg', [hw], `${name}_neg`);
+  const extra = g.node('Mod', [neg, g.int64(g.fresh(`${name}_m`), [1], [m])], `${name}_extra`, [attr.int('fmod', 0)]);
+  const pads = g.node('Concat', [g.int64(g.fresh(`${name}_zeros`), [6], [0, 0, 0, 0, 0, 0]), extra], `${name}_pads`, [attr.int('axis', 0)]);
+  return g.node('Pad', [x, pads], name, [attr.str('mode', 'reflect')]);
+}
+
+/** Keeps the top-left [H·s, W·s] of x, undoing a pad before an s× net. */
+export function cropTo(g: OnnxGraph, x: string, hw: string, s: number, name: string, output?: string): string {
+  const ends = s === 1 ? hw : g.node('Mul', [hw, g.int64(g.fresh(`${name}_s`), [1], [s])], `${name}_ends`);
+  return g.node('Slice', [x, g.int64(g.fresh(`${name}_starts`), [2], [0, 0]), ends, g.int64(g.fresh(`${name}_axes`), [2], [2, 3])], name, undefined, output);
+}
+
+/**
+ * A conv over the channel concatenation of `parts`, without materialising the Concat: the sum of convs over
+ * each part with the kernel split by input channel. Same FLOPs; onnxruntime keeps its blocked layout.
+ */
+export function convOverParts(g: OnnxGraph, parts: { tensor: string; channels: number }[], name: string, weight: Weight, bias?: Weight): string {
+  const [cout, cin, kh, kw] = weight.shape;
+  if (parts.length === 1) return conv(g, parts[0].tensor, name, weight, bias);
+  let acc: string | undefined;
+  let from = 0;
+  parts.forEach((part, k) => {
+    const w = new Float32Array(cout * part.channels * kh * kw);
+    const hw = kh * kw;
+    for (let o = 0; o < cout; o++) w.set(weight.data.subarray((o * cin + from) * hw, (o * cin + from + part.channels) * hw), o * part.channels * hw);
+    from += part.channels;
+    const out = conv(g, part.tensor, `${name}_part${k}`, { shape: [cout, part.channels, kh, kw], data: w }, k === 0 ? bias : undefined);
+    acc = acc === undefined ? out : add(g, acc, out, k === parts.length - 1 ? name : `${name}_sum${k}`);
+  });
+  if (from !== cin) throw new Error(`${name}: parts have ${from} channels, the kernel ${cin}`);
+  return acc!;
+}
+
+/** Multiplies a conv's weight and bias by k (folds a following constant scale into it). */
+export const scaled = (w: Weight, k: number): Weight => ({ shape: w.shape, data: w.data.map((v) => v * k) });
