@@ -54,6 +54,7 @@ export async function startWebBridge(o: WebBridgeOptions) {
       if (p && existsSync(p)) throw new Error(`${p} already exists; type a new file name`);
       return p;
     },
+    pickModelFile: () => take('path'),
     openFolder: async () => false,
     emit: (e: JobEvent) => {
       for (const res of sse) res.write(`data: ${JSON.stringify(e)}\n\n`);

@@ -101,7 +101,12 @@ export function retrieveCommand(): Command {
         let image = out.image;
         const notes = [...out.notes];
         if (image.width !== plan.target.width || image.height !== plan.target.height) {
-          notes.push(`provider output ${image.width}×${image.height} resized to ${plan.target.width}×${plan.target.height}`);
+          // e.g. an imported model of another scale, or a scale that does not land on the original's size
+          notes.push(
+            out.resizeReason
+              ? `${out.resizeReason}: output ${image.width}×${image.height} resized with lanczos to ${plan.target.width}×${plan.target.height}`
+              : `provider output ${image.width}×${image.height} resized to ${plan.target.width}×${plan.target.height}`,
+          );
           image = await resizeRaw(image, plan.target.width, plan.target.height);
         }
         const img = sharp(image.data, rawInput(image));

@@ -434,7 +434,12 @@ function describeArchitecture(layers: NcnnLayer[]): { architecture: string; deta
   const convs = layers.filter((l) => l.type === 'Convolution');
   const details: Record<string, number | string> = { layers: layers.length, convolutions: convs.length };
   if (convs.length) details.features = intParam(convs[0], 0, 0);
-  const residualSums = layers.filter((l) => l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)).length;
+  // x·0.2 + skip: one Eltwise with coefficients (onnx2ncnn), or a BinaryOp ×0.2 before an add (pnnx)
+  const residualSums = layers.filter(
+    (l) =>
+      (l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)) ||
+      (l.type === 'BinaryOp' && intParam(l, 0, 0) === 2 && intParam(l, 1, 0) === 1 && floatParam(l, 2, 0) === Math.fround(0.2)),
+  ).length;
   if (count('Concat') > 0 && residualSums > 0 && residualSums % 4 === 0) {
     // RRDBNet: each block is three residual dense blocks and one residual, each x·0.2 + skip
     details.blocks = residualSums / 4;
