@@ -61,7 +61,8 @@ describe('upscale-bench CLI', () => {
     const r = cli(['retrieve', 'cats/c.png', '-o', join(work, 'back.png'), '--provider', 'lanczos', '--store-dir', 'st'], work);
     expect(r.status, r.stderr).toBe(0);
     const meta = await sharp(join(work, 'back.png')).metadata();
-    expect([meta.width, meta.height]).toEqual([452, 300]);
+    // back at the original's 451×300, which the store recorded (not 4 × 113×75)
+    expect([meta.width, meta.height]).toEqual([451, 300]);
   });
 
   it('score prints the three numbers as JSON', () => {

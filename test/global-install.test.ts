@@ -46,7 +46,7 @@ describe.skipIf(process.platform === 'win32')('upscale-bench installed globally 
   it('lists the clone’s models from another folder', () => {
     const r = run(['models']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`local models in ${join(realpathSync(ROOT), 'models')}`);
+    expect(r.stdout).toContain(`models in ${join(realpathSync(ROOT), 'models')}`);
     expect(r.stdout).toMatch(/slim +x2 [\d.]+ MB/);
   });
 

@@ -44,8 +44,7 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
 function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const started = Date.now();
   const report = ((e: RunEvent) => {
-    if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}
-`);
+    if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
     const r = e.row;
     const what =
