@@ -126,7 +126,7 @@ describe('ncnn .param reader', () => {
     ['bad pair', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b slope\n', 'ERROR_MODEL_CORRUPT', /line 4: layer r: "slope" is not a key=value pair/],
     ['array count', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b -23310=3,1.0,2.0\n', 'ERROR_MODEL_CORRUPT', /line 4: array -23310 declares 3 values but has 2/],
     ['key range', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b 40=1\n', 'ERROR_MODEL_CORRUPT', /line 4: layer r: parameter key 40 is out of range/],
-    ['blob count', '7767517\n2 3\nInput in 0 1 a\nReLU r 1 1 a b\n', 'ERROR_MODEL_CORRUPT', /declares 3 blobs but the layers produce 2/],
+    ['blob count', '7767517\n2 1\nInput in 0 1 a\nReLU r 1 1 a b\n', 'ERROR_MODEL_CORRUPT', /line 2: declares 1 blobs but the layers produce 2/],
     ['duplicate blob', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a a\n', 'ERROR_MODEL_CORRUPT', /line 4: blob a is produced twice/],
   ])('refuses %s with the line', (_name, text, code, re) => expectImportError(() => parseNcnnParam(text), code, re));
 });

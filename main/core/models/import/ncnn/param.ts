@@ -125,7 +125,8 @@ export function parseNcnnParam(text: string): NcnnParam {
   if (layers.length !== layerCount) {
     throw corrupt(lines.length, `the file ends after ${layers.length} layers but line ${countsLine + 1} declares ${layerCount} (truncated?)`);
   }
-  if (blobs.size !== blobCount) throw corrupt(countsLine + 1, `declares ${blobCount} blobs but the layers produce ${blobs.size}`);
+  // ncnn sizes its blob table by this count: more is harmless, fewer would overrun it
+  if (blobs.size > blobCount) throw corrupt(countsLine + 1, `declares ${blobCount} blobs but the layers produce ${blobs.size}`);
   return { layers, blobCount };
 }
 
