@@ -88,12 +88,12 @@ if (mode === 'score') {
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { rrdbnet, compact } = await import('./random-sr-weights.js');
+  const { syntheticCompact, syntheticRrdbNet } = await import('./synthetic-models.js');
   const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
   const { ModelLibrary } = await import('../main/core/models/library.js');
   const { createLocalAiProvider } = await import('../main/core/providers/local-ai.js');
   process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
-  const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? rrdbnet() : compact(), 'safetensors');
+  const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
   await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);
   const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4 });
   const [w, h] = kind === 'rrdbnet' ? [300, 200] : [600, 400];
@@ -104,7 +104,7 @@ if (mode === 'score') {
   const t = now();
   const out = (await provider.upscale({ bytes, format: 'png', width: w, height: h, target: { width: w * 4, height: h * 4 } })).image;
   const mps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
-  await provider.dispose();
+  await provider.dispose?.();
   result = { onnx_mps: mps, params: descriptor.params, rss_mb: rssMb() };
 } else if (mode === 'workers') {
   // Output MP/s of W sessions × T threads each, all busy on thick's kind of tile (256 px + 10 px

@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { RunProgress } from '../core/pipeline/run-progress.js';
+import { plural } from '../core/plural.js';
 
 export interface Reporter {
   (e: RunEvent): void;
@@ -62,7 +63,7 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const progress = new RunProgress();
   const report = ((e: RunEvent) => {
     progress.update(e);
-    if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${e.settings} settings = ${e.rows} rows` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
+    if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
     const r = e.row;
     const what =
@@ -84,8 +85,6 @@ export function duration(seconds: number | null): string {
   if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
-
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 const rate = (done: number, started: number) => ((done / Math.max(1, Date.now() - started)) * 60_000).toFixed(1);
 

@@ -11,6 +11,8 @@ export interface TiledRunOptions {
   scale: number;
   tileSize: number;
   overlap: number;
+  /** Tile windows start on multiples of this (an imported model's sizeMultiple); default 1. */
+  align?: number;
   signal?: AbortSignal;
   onTile?: (done: number, total: number) => void;
   /** Tiles handed to the runner at once (default 1: one after the other). */
@@ -51,7 +53,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
   const outW = width * s;
   const outH = height * s;
   const out = Buffer.alloc(outW * outH * 3);
-  const tiles = planTiles(width, height, o.tileSize, o.overlap);
+  const tiles = planTiles(width, height, o.tileSize, o.overlap, o.align ?? 1);
   // A failed tile stops this image's other lanes too; their tiles still running finish unseen.
   const stop = new AbortController();
   const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
