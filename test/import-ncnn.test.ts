@@ -114,6 +114,11 @@ describe('ncnn .param reader', () => {
     expect(conv.params.get(10)).toEqual({ kind: 'array', values: [Math.fround(0.2)], float: true });
   });
 
+  it('says a file cut in the middle of a line looks truncated', async () => {
+    const { param } = await ncnnFiles('realesr-animevideov3-x4');
+    expectImportError(() => parseNcnnParam(param.slice(0, 1500)), 'ERROR_MODEL_CORRUPT', /^ncnn \.param line 22: .*\(the file ends in the middle of this line: truncated\?\)$/);
+  });
+
   it.each([
     ['not a param', 'hello world\n1 1\n', 'ERROR_NOT_A_MODEL', /not an ncnn \.param file/],
     ['binary', '\u00dd\u00cbv\0\0\0', 'ERROR_NOT_A_MODEL', /binary/],
