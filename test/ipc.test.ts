@@ -7,6 +7,16 @@ import { CHANNELS, type Channel, schemas } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
+import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
+
+const until = (ok: () => boolean, ms = 60_000) =>
+  new Promise<void>((resolve, reject) => {
+    const t0 = Date.now();
+    const poll = setInterval(() => {
+      if (ok()) (clearInterval(poll), resolve());
+      else if (Date.now() - t0 > ms) (clearInterval(poll), reject(new Error('timed out waiting')));
+    }, 10);
+  });
 
 describe('IPC contract', () => {
   it('pins the channel names (domain:action, kebab-case)', () => {
@@ -193,7 +203,39 @@ describe('a whole run through the handlers', () => {
     expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
     const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
     expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(8);
-  });
+  }, 180_000);
+});
+
+describe('cancelling local-ai in the long-lived app process', () => {
+  it('survives five runs cancelled mid-tile in a row, then runs a batch to completion', async () => {
+    const answers: { folder?: string } = {};
+    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const photos = join(dir, 'cancel-me');
+    for (let i = 0; i < 3; i++) await cp(fixture('photos', 'coffee.png'), join(photos, `c${i}.png`));
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    for (let n = 0; n < 5; n++) {
+      const sent = inferenceTilesSent();
+      const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'thick', concurrency: 1 });
+      if (!started.ok) throw new Error(started.error.message);
+      // cancel while this run's first tile is inside onnxruntime (earlier runs' abandoned tiles may be running too)
+      await until(() => inferenceTilesSent() > sent);
+      expect(inferenceTilesRunning()).toBeGreaterThan(0);
+      const t0 = Date.now();
+      expect(await dispatch(handlers, 'run:cancel', { jobId: started.data.jobId })).toMatchObject({ ok: true, data: { cancelled: true } });
+      expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
+      expect(Date.now() - t0).toBeLessThan(2000);
+    }
+    expect(events.filter((e) => e.type === 'end').map((e) => e.type === 'end' && e.status)).toEqual(Array(5).fill('cancelled'));
+
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'slim' });
+    if (!started.ok) throw new Error(started.error.message);
+    expect(await ended(started.data.jobId)).toMatchObject({ status: 'completed' });
+    const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
+    expect(open.ok && open.data.rows.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
+    // every worker, the abandoned ones included, released its session and ended by itself
+    await until(() => inferenceWorkersAlive() === 0, 120_000);
+  }, 240_000);
 });
 
 describe('what the setup and past-runs screens are told', () => {

@@ -46,7 +46,16 @@ app.on('second-instance', () => {
   win?.focus();
 });
 app.on('window-all-closed', () => app.quit());
-app.on('before-quit', () => void handlers.dispose());
+// Quitting while a tile runs inside onnxruntime would abort the process: cancel, let the tile end, then quit.
+let disposed = false;
+app.on('before-quit', (e) => {
+  if (disposed) return;
+  e.preventDefault();
+  void handlers.dispose().finally(() => {
+    disposed = true;
+    app.quit();
+  });
+});
 
 app.whenReady().then(() => {
   registerIpc(handlers, devServerUrl);

@@ -14,6 +14,7 @@ import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstar
 import type { Host } from './host.js';
 import type { RunSettings } from '../core/pipeline/settings.js';
 import { LOCAL_MODELS, type LocalModelName } from '../core/models/catalog.js';
+import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
 import { Jobs } from './jobs.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
@@ -187,7 +188,13 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return keyStatus();
     },
   };
-  return Object.assign(handlers, { dispose: () => jobs.cancelAll() });
+  return Object.assign(handlers, {
+    /** Cancels every job and waits until their inference workers have ended (before the app quits). */
+    dispose: async () => {
+      await jobs.cancelAll();
+      await closeAllInferenceWorkers();
+    },
+  });
 }
 
 /** The viewer gets PNG up to 16 MP (pixel-exact comparison), JPEG scaled to fit beyond that. */

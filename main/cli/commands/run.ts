@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { BenchError } from '../../core/errors.js';
 import type { RunSummary } from '../../core/results/summary.js';
+import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import { defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
 import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, downscaleFrom, int, providersFrom, storeFrom } from '../options.js';
@@ -39,7 +40,7 @@ export function runCommand(): Command {
     let interrupts = 0;
     const onSigint = () => {
       interrupts++;
-      if (interrupts > 1) process.exit(130);
+      if (interrupts > 1) return quitNow();
       process.stderr.write('\nstopping after the current step; finished rows are kept (Ctrl-C again to quit at once)\n');
       controller.abort();
     };
@@ -50,14 +51,26 @@ export function runCommand(): Command {
       summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter, resume: o.resume });
     } finally {
       reporter.stop();
-      process.off('SIGINT', onSigint);
     }
     printSummary(summary);
     if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    // Everything is written; an abandoned model tile may still be finishing in a worker: don't wait for it.
+    // Everything is written. A tile abandoned on cancel is still running inside onnxruntime; exiting
+    // under it would abort the process, so let it end and the workers close themselves first.
+    if (inferenceTilesRunning()) process.stderr.write('letting the local model finish its current tile…\n');
+    await closeAllInferenceWorkers();
+    process.off('SIGINT', onSigint);
     if (summary.status === 'cancelled') process.exit(130);
     if (summary.status === 'failed') process.exitCode = 1;
   });
+}
+
+/**
+ * A second Ctrl-C: die by SIGINT itself (the shell reports 130) without the exit-time teardown of
+ * worker threads, which would abort under a tile still inside onnxruntime.
+ */
+function quitNow(): void {
+  process.removeAllListeners('SIGINT');
+  process.kill(process.pid, 'SIGINT');
 }
 
 function printSummary(s: RunSummary): void {

@@ -5,7 +5,7 @@ import type { RawImage } from '../image/raw.js';
 import { type Rect, planTiles } from '../image/tiling.js';
 
 /** Runs the graph on one NCHW tile; in the app this happens in a worker thread (see onnx-pool). */
-export type TileRunner = (data: Float32Array, dims: number[]) => Promise<{ data: Float32Array; dims: readonly number[] }>;
+export type TileRunner = (data: Float32Array, dims: number[], signal?: AbortSignal) => Promise<{ data: Float32Array; dims: readonly number[] }>;
 
 export interface TiledRunOptions {
   scale: number;
@@ -55,7 +55,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
     let y4: Float32Array;
     try {
       // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
-      y4 = (await raceAbort(runTile(input, [1, 3, win.h, win.w]), o.signal)).data;
+      y4 = (await raceAbort(runTile(input, [1, 3, win.h, win.w], o.signal), o.signal)).data;
     } catch (err) {
       if (err instanceof BenchError) throw err;
       throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });

@@ -4,10 +4,15 @@ import { openSession } from './onnx-runner.js';
 
 // onnxruntime-node's run() blocks the thread it is called on; here it blocks only this worker, so the
 // main thread keeps reporting progress, answering cancel and running other images.
+// This worker is never terminated from outside: Worker.terminate() (or process.exit) while run() is
+// inside onnxruntime aborts the whole process ('Napi::Error', exit 134). It ends itself on 'close',
+// which the pool sends only once no tile is running: release the session, then close the port.
 let session: ort.InferenceSession | undefined;
 let Tensor: typeof ort.Tensor;
 
-parentPort!.on('message', async (msg: { type: 'open'; path: string; threads: number } | { type: 'run'; id: number; data: Float32Array; dims: number[] } | { type: 'close' }) => {
+type Msg = { type: 'open'; path: string; threads: number } | { type: 'run'; id: number; data: Float32Array; dims: number[] } | { type: 'close' };
+
+parentPort!.on('message', async (msg: Msg) => {
   try {
     if (msg.type === 'open') {
       ({ Tensor } = await import('onnxruntime-node'));
@@ -21,9 +26,11 @@ parentPort!.on('message', async (msg: { type: 'open'; path: string; threads: num
     } else if (msg.type === 'close') {
       await session?.release();
       session = undefined;
-      parentPort!.postMessage({ type: 'closed' });
+      // With the port closed nothing keeps this thread's loop alive, so the worker exits on its own.
+      parentPort!.close();
     }
   } catch (err) {
     parentPort!.postMessage({ type: 'error', id: (msg as { id?: number }).id, message: (err as Error).message });
+    if (msg.type === 'close') parentPort!.close();
   }
 });

