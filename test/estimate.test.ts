@@ -107,3 +107,23 @@ describe('estimateRun', () => {
     expect(eight.high).toBeLessThanOrEqual(two.high);
   });
 });
+
+describe('image sizes for the estimate', () => {
+  it('reads headers only, samples a big input evenly, and stops at its time budget', async () => {
+    const { readImageSizes, spreadOrder } = await import('../main/core/inputs/image-sizes.js');
+    const { fixture } = await import('./helpers/images.js');
+    expect(spreadOrder(8)).toEqual([0, 4, 2, 6, 1, 3, 5, 7]);
+    expect(spreadOrder(5).sort()).toEqual([0, 1, 2, 3, 4]);
+    const items = ['chelsea.png', 'rocket.jpg', 'coffee.png', 'astronaut.png'].map((f, index) => ({ index, source: f, path: fixture('photos', f), rel: f }));
+    const bomb = { index: 4, source: 'bomb', path: fixture('corpus', 'bomb-50000x50000.png'), rel: 'bomb' };
+    const all = await readImageSizes([...items, bomb]);
+    expect(all.total).toBe(5);
+    // the 50000×50000 bomb's header is read, never its pixels
+    expect(all.sizes).toContainEqual({ width: 50_000, height: 50_000 });
+    expect(all.sizes).toContainEqual({ width: 451, height: 300 });
+    const sampled = await readImageSizes(items, { maxHeaders: 2 });
+    expect(sampled).toMatchObject({ total: 4 });
+    expect(sampled.sizes).toHaveLength(2);
+    expect(await readImageSizes(items, { budgetMs: -1 })).toEqual({ total: 4, sizes: [] });
+  });
+});

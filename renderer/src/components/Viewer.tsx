@@ -15,6 +15,8 @@ interface Source {
   label: string;
   row: number;
   which: 'original' | 'stored' | 'upscaled';
+  /** An upscaled output's scores, beside its label. */
+  scores?: string;
 }
 
 const MIN_ZOOM = 0.02;
@@ -30,7 +32,7 @@ export function Viewer({ runId, row, siblings = [], onClose }: { runId: string; 
   const sources: Source[] = [
     { key: 'original', label: 'Original', row: row.row, which: 'original' },
     { key: 'stored', label: 'Stored (downscaled)', row: row.row, which: 'stored' },
-    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const })),
+    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: `PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB · SSIM ${fmt(r.ssim, 3)} · ORB ${fmt(r.orb_score, 3)}` })),
   ];
   const [shown, setShown] = useState<string[]>(['original', 'stored', `up:${row.row}`]);
   const [images, setImages] = useState<Record<string, Loaded>>({});
@@ -121,7 +123,9 @@ export function Viewer({ runId, row, siblings = [], onClose }: { runId: string; 
   const labelOf = (key: string) => sources.find((s) => s.key === key)?.label ?? key;
   const pane = (key: string, i: number) => (
     <figure className="pane" key={key} {...pan}>
-      <figcaption>{labelOf(key)}</figcaption>
+      <figcaption>
+        {labelOf(key)} {sources.find((s) => s.key === key)?.scores ? <span className="hint">{sources.find((s) => s.key === key)!.scores}</span> : null}
+      </figcaption>
       <div className="stage" ref={i === 0 ? stageRef : undefined}>
         {images[key] ? <img src={images[key].src} alt={`${labelOf(key)} of ${baseName(row.image_path)}`} width={w} height={h} style={imgStyle(key)} draggable={false} /> : <span className="hint">loading…</span>}
       </div>

@@ -295,8 +295,8 @@ describe('RunsScreen', () => {
     const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
     await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
     const cells = (i: number) => [...el.querySelectorAll('tbody tr')[i].querySelectorAll('td')].map((td) => td.textContent);
-    expect(cells(0).slice(2, 8)).toEqual(['photos', '÷4 · webp q80', 'local-ai · esrgan-thick x4bicubic', '4', '6 ok · 2 errors (4 images × 2 providers)', '93.2%']);
-    expect(cells(1).slice(3, 7)).toEqual(['fit 100–200 px · png', 'bicubic', '1 of 5', '1 ok (1 image × 1 provider)']);
+    expect(cells(0).slice(2, 8)).toEqual(['photos', '÷4 · webp q80', 'local-ai · esrgan-thick x4bicubic', '4', '6 ok · 2 errors4 images × 2 providers', '93.2%']);
+    expect(cells(1).slice(3, 7)).toEqual(['fit 100–200 px · png', 'bicubic', '1 of 5', '1 ok1 image × 1 provider']);
   });
 });
 
@@ -332,7 +332,7 @@ describe('ResultsScreen', () => {
     const card = () => el.querySelector('[data-testid=compute-card]')!;
     const line = (p: string) => [...card().querySelectorAll('tbody tr')].find((tr) => tr.textContent?.startsWith(p))!.textContent;
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $10.00');
-    expect(line('local-ai')).toBe('local-ai4.001 h 6 min of this machine');
+    expect(line('local-ai')).toBe('local-ai4.001 h 6 min');
     const price = card().querySelector('input')!;
     await userEvent.fill(price, '2');
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $5.00');

@@ -120,7 +120,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                       ? `${fmt(c.instanceHoursPer1000, 2)} instance-h${c.dollarsPer1000 !== null && c.dollarsPer1000 !== undefined ? ` · $${fmt(c.dollarsPer1000, 2)}` : ''}`
                       : c.secondsPerImage === null
                         ? '–'
-                        : `${duration((c.hoursPer1000 ?? 0) * 3600)} of this machine`}
+                        : duration((c.hoursPer1000 ?? 0) * 3600)}
                   </td>
                 </tr>
               ))}
@@ -144,7 +144,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
             </label>
           ) : null}
           <p className="hint">
-            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Local providers use this machine’s cores while they run.'}
+            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Time on the machine that ran this, its cores busy while a provider runs.'}
           </p>
         </div>
         <div className="card wide">

@@ -28,7 +28,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
             <th>Stored as</th>
             <th>Providers and models</th>
             <th>Images</th>
-            <th title="One result per image and provider">Results (image × provider)</th>
+            <th title="One result per image and provider">Results</th>
             <th>Saved</th>
             <th>
               <span className="sr-only">Actions</span>
@@ -54,7 +54,11 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                 ))}
               </td>
               <td>{imagesText(r)}</td>
-              <td>{resultsText(r)}</td>
+              <td>
+                {resultsText(r)}
+                <br />
+                <span className="hint">{shapeText(r)}</span>
+              </td>
               <td>{r.savedPercent === null ? '–' : `${fmt(r.savedPercent, 1)}%`}</td>
               <td className="actions">
                 <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
@@ -119,12 +123,15 @@ export function imagesText(r: RunListItem): string {
   return done === r.inputs ? String(r.inputs) : `${done} of ${r.inputs}`;
 }
 
-/** Results are one per image and provider, and the cell says so: "6 ok · 2 errors (4 images × 2 providers)". */
+/** Results are one per image and provider: "6 ok · 2 errors", over "4 images × 2 providers". */
 export function resultsText(r: RunListItem): string {
   const parts = [`${r.ok} ok`];
   if (r.errors) parts.push(`${r.errors} error${r.errors === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
+export function shapeText(r: RunListItem): string {
   const done = r.inputs === null ? null : r.inputs - r.notRun;
   const n = r.providers.length;
-  const shape = done !== null && n ? ` (${done} image${done === 1 ? '' : 's'} × ${n} provider${n === 1 ? '' : 's'})` : '';
-  return `${parts.join(' · ')}${shape}`;
+  return done !== null && n ? `${done} image${done === 1 ? '' : 's'} × ${n} provider${n === 1 ? '' : 's'}` : '';
 }
