@@ -26,7 +26,7 @@ export const runRequestSchema = z
     providers: z.array(provider).min(1).max(4),
     localModel: z.enum(['slim', 'medium', 'thick']).default('thick'),
     localPrecision: z.enum(['fp32', 'int8']).default('fp32'),
-    factor: z.union([z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(4),
+    factor: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(4),
     fit: z.object({ min: z.number().int().min(1).max(4096), max: z.number().int().min(1).max(4096) }).strict().optional(),
     format: z.enum(['original', 'png', 'jpeg', 'webp', 'avif']).default('original'),
     quality: z.number().int().min(1).max(100).default(90),
@@ -219,7 +219,7 @@ export interface KeyStatus {
 
 /** Progress pushed from main to the renderer on `EVENT_CHANNEL`. */
 export type JobEvent =
-  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string }
+  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string; /** rows the run will write */ rows: number; /** stored settings per image (1 unless a sweep) */ settings: number }
   | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string }
   | { jobId: string; type: 'tile'; index: number; provider: string; done: number; total: number }
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }

@@ -79,7 +79,7 @@ describe('upscale-bench CLI', () => {
 
   it.each([
     [['run', 'x', '--bogus'], /unknown option '--bogus'/],
-    [['run', 'x', '--factor', '5'], /--factor must be one of 2, 3, 4, 8/],
+    [['run', 'x', '--factor', '5'], /--factor must be one of 1, 2, 3, 4, 8/],
     [['run', 'x', '--quality', '0'], /--quality must be a whole number from 1 to 100/],
     [['run', 'x', '--provider', 'magic'], /--provider must be one of/],
     [['run', 'nowhere'], /input not found: .*nowhere/],

@@ -179,6 +179,15 @@ describe('ncnn → ONNX', () => {
         }
   });
 
+  it('pads inside the graph for a net that needs even sizes, crops back, and says tiles start on even pixels', async () => {
+    // 2×2 stride-2 conv (3 → 48) then PixelShuffle 4: x2 overall, exact only on even sizes
+    const text = '7767517\n3 3\nInput in 0 1 data\nConvolution down 1 1 data d 0=48 1=2 3=2 6=576\nPixelShuffle ps 1 1 d out 0=4\n';
+    const c = convertNcnn(text, tagged(Array.from({ length: 576 }, (_, i) => ((i % 7) - 3) / 10)));
+    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 2, details: { padsToMultipleOf: 2 } });
+    const y = await runOnnx(c.onnx, Float32Array.from({ length: 3 * 9 * 11 }, (_, i) => i % 256), [1, 3, 9, 11]);
+    expect(y.dims).toEqual([1, 3, 18, 22]);
+  });
+
   it('refuses an unknown layer by type and name before reading weights', () => {
     const text = tinyNet({ extraLine: 'Deconvolution up 1 1 out out2 0=3 1=4', layers: 4 });
     expectImportError(() => convertNcnn(text, new Uint8Array(0)), 'ERROR_MODEL_UNSUPPORTED_LAYER', /ncnn layer type Deconvolution \(layer up, line 6\) is not supported; supported: Input, Split/);

@@ -5,6 +5,7 @@ import { makeCsvCommand } from './commands/make-csv.js';
 import { modelsCommand } from './commands/models.js';
 import { runCommand } from './commands/run.js';
 import { scoreCommand } from './commands/score.js';
+import { sweepCommand } from './commands/sweep.js';
 import { retrieveCommand, storeCommand } from './commands/store-retrieve.js';
 
 // SDK versions are pinned in the lockfile; its Node 22 notice is not the analyst's concern.
@@ -16,7 +17,7 @@ export function buildProgram(): Command {
     .version(VERSION)
     .showHelpAfterError('(add --help for usage)')
     .exitOverride();
-  for (const cmd of [runCommand(), makeCsvCommand(), storeCommand(), retrieveCommand(), scoreCommand(), modelsCommand()]) {
+  for (const cmd of [runCommand(), sweepCommand(), makeCsvCommand(), storeCommand(), retrieveCommand(), scoreCommand(), modelsCommand()]) {
     program.addCommand(cmd.exitOverride().showHelpAfterError('(add --help for usage)'));
   }
   return program;

@@ -30,7 +30,7 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   const payload = () => ({ rate: rate(bar.getProgress() * bar.getTotal(), started), errors, current });
   const report = ((e: RunEvent) => {
     if (e.type === 'start') bar.start(e.total, 0, payload());
-    else if (e.type === 'stage') current = `${basename(e.path)} ${e.stage}${e.provider ? ` (${e.provider})` : ''}`;
+    else if (e.type === 'stage') current = `${basename(e.path)}${e.setting ? ` ${e.setting}` : ''} ${e.stage}${e.provider ? ` (${e.provider})` : ''}`;
     else if (e.type === 'tile') current = current.replace(/ tile \d+\/\d+$/, '') + ` tile ${e.done}/${e.total}`;
     else if (e.type === 'row' && e.row.status === 'error') errors++;
     else if (e.type === 'image-done') bar.update(e.done, payload());
@@ -43,14 +43,15 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
 function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const started = Date.now();
   const report = ((e: RunEvent) => {
-    if (e.type === 'start') stream.write(`upscale-bench: ${e.total} images, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
+    if (e.type === 'start') stream.write(`upscale-bench: ${e.total} images${e.settings > 1 ? ` × ${e.settings} settings = ${e.rows} rows` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
     const r = e.row;
     const what =
       r.status === 'ok'
         ? `ok psnr=${fmt(r.psnr, 2)} ssim=${fmt(r.ssim, 3)} orb=${fmt(r.orb_score, 3)} saved=${fmt(r.saved_percent, 1)}% ${r.upscale_ms} ms`
         : `error ${r.error}`;
-    stream.write(`[${e.done}/${e.total}] ${r.provider} ${r.image_path}: ${what} (${rate(e.done, started)}/min)\n`);
+    const setting = r.factor !== null && r.format ? ` ÷${r.factor} ${r.format}${r.quality !== null ? ` q${r.quality}` : ''}` : '';
+    stream.write(`[${e.done}/${e.total}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(e.done, started)}/min)\n`);
   }) as Reporter;
   report.stop = () => {};
   return report;

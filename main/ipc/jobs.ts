@@ -41,23 +41,25 @@ export class Jobs {
     let runId = '';
     let lastMinor = 0;
     let t0 = Date.now();
-    let doneBefore: number | undefined;
+    let rowsLeft = 0;
+    let rowsSeen = 0;
     const onEvent = (e: RunEvent) => {
       if (e.type === 'start') {
         runId = knownRunId ?? basename(e.outDir);
         t0 = Date.now();
+        rowsLeft = e.rows - e.keptRows;
         started({ jobId, runId, outDir: e.outDir });
-        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId });
+        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId, rows: e.rows, settings: e.settings });
       } else if (e.type === 'stage' || e.type === 'tile') {
         const now = Date.now();
         if (now - lastMinor < 100) return; // at most ~10 minor updates a second reach the renderer
         lastMinor = now;
         this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
       } else if (e.type === 'row') {
-        // A resumed run starts with its kept images already counted; the rate is this job's own images.
-        doneBefore ??= e.done - 1;
+        // The rate is this job's own rows (a resumed run starts with its kept rows already written).
+        rowsSeen++;
         const elapsed = (Date.now() - t0) / 1000;
-        const eta = (elapsed / (e.done - doneBefore)) * (e.total - e.done);
+        const eta = (elapsed / rowsSeen) * Math.max(0, rowsLeft - rowsSeen);
         this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
       }
     };

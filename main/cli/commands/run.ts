@@ -36,32 +36,38 @@ export function runCommand(): Command {
       concurrency: o.concurrency,
       maxPixels: o.maxPixels,
     };
-    const controller = new AbortController();
-    let interrupts = 0;
-    const onSigint = () => {
-      interrupts++;
-      if (interrupts > 1) return quitNow();
-      process.stderr.write('\nstopping after the current step; finished rows are kept (Ctrl-C again to quit at once)\n');
-      controller.abort();
-    };
-    process.on('SIGINT', onSigint);
-    const reporter = createReporter();
-    let summary: RunSummary;
-    try {
-      summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter, resume: o.resume });
-    } finally {
-      reporter.stop();
-    }
-    printSummary(summary);
-    if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
-    // Everything is written. A tile abandoned on cancel is still running inside onnxruntime; exiting
-    // under it would abort the process, so let it end and the workers close themselves first.
-    if (inferenceTilesRunning()) process.stderr.write('letting the local model finish its current tile…\n');
-    await closeAllInferenceWorkers();
-    process.off('SIGINT', onSigint);
-    if (summary.status === 'cancelled') process.exit(130);
-    if (summary.status === 'failed') process.exitCode = 1;
+    await runInTerminal(settings, o);
   });
+}
+
+/** Runs a batch with the progress display and Ctrl-C handling, prints the summary, sets the exit code. */
+export async function runInTerminal(settings: RunSettings, o: { resume?: string; json?: boolean }, epilogue?: (s: RunSummary) => void): Promise<void> {
+  const controller = new AbortController();
+  let interrupts = 0;
+  const onSigint = () => {
+    interrupts++;
+    if (interrupts > 1) return quitNow();
+    process.stderr.write('\nstopping after the current step; finished rows are kept (Ctrl-C again to quit at once)\n');
+    controller.abort();
+  };
+  process.on('SIGINT', onSigint);
+  const reporter = createReporter();
+  let summary: RunSummary;
+  try {
+    summary = await runBatch(settings, { signal: controller.signal, onEvent: reporter, resume: o.resume });
+  } finally {
+    reporter.stop();
+  }
+  printSummary(summary);
+  epilogue?.(summary);
+  if (o.json) process.stdout.write(JSON.stringify(summary, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+  // Everything is written. A tile abandoned on cancel is still running inside onnxruntime; exiting
+  // under it would abort the process, so let it end and the workers close themselves first.
+  if (inferenceTilesRunning()) process.stderr.write('letting the local model finish its current tile…\n');
+  await closeAllInferenceWorkers();
+  process.off('SIGINT', onSigint);
+  if (summary.status === 'cancelled') process.exit(130);
+  if (summary.status === 'failed') process.exitCode = 1;
 }
 
 /**
@@ -84,7 +90,8 @@ function printSummary(s: RunSummary): void {
         : `done: ${c.inputs} images, ${c.ok} ok rows, ${c.errors} error rows${s.resumed ? ` (${s.resumed.kept_inputs} kept from the interrupted run)` : ''}`;
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
-  if (t.original_bytes) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
+  // a sweep stores each image many times; its storage answer is the recommendation printed after this
+  if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
   for (const p of s.providers) {
     out.write(
       `  ${p.provider.padEnd(10)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,

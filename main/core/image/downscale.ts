@@ -34,7 +34,9 @@ export async function downscale(img: RawImage, originalFormat: string, s: Downsc
   const notes: string[] = [];
   if (s.format === 'original' && format !== originalFormat) notes.push(`${originalFormat} stored as ${format}`);
   const size = targetSize(img.width, img.height, s);
-  let pipeline = sharp(img.data, rawInput(img)).resize(size.width, size.height, { fit: 'fill', kernel: s.kernel });
+  let pipeline = sharp(img.data, rawInput(img));
+  // same size (factor 1, or a fit already in range): re-encode only; a resize to the same size still filters
+  if (size.width !== img.width || size.height !== img.height) pipeline = pipeline.resize(size.width, size.height, { fit: 'fill', kernel: s.kernel });
   if (format === 'jpeg' && img.channels === 4) {
     notes.push('alpha flattened onto white for JPEG');
     pipeline = pipeline.flatten({ background: '#ffffff' });
@@ -42,7 +44,8 @@ export async function downscale(img: RawImage, originalFormat: string, s: Downsc
   const q = s.quality;
   switch (format) {
     case 'png':
-      pipeline = pipeline.png({ compressionLevel: 9, effort: 7 });
+      // no `effort`: for PNG it switches sharp to a lossy 256-colour palette
+      pipeline = pipeline.png({ compressionLevel: 9 });
       break;
     case 'jpeg':
       pipeline = pipeline.jpeg({ quality: q, mozjpeg: false });

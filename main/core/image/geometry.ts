@@ -1,5 +1,6 @@
 /** Sizes of stored copies: pure arithmetic, shared by the engine and the renderer's time estimate. */
-export const FACTORS = [2, 3, 4, 8] as const;
+/** 1 re-encodes at full size: the recompress-only baseline. */
+export const FACTORS = [1, 2, 3, 4, 8] as const;
 export type Factor = (typeof FACTORS)[number];
 
 export interface FitRange {

@@ -22,7 +22,9 @@ export interface SizeSample {
 export type EstimateProvider =
   | { name: 'bicubic' | 'lanczos' }
   | { name: 'local-ai'; model: LocalModelName; precision?: Precision }
-  | { name: 'sagemaker' };
+  | { name: 'sagemaker' }
+  /** Factor 1's recompress-only baseline: decoding and scoring only. */
+  | { name: 'none' };
 
 export interface EstimateSettings {
   providers: EstimateProvider[];
@@ -94,7 +96,7 @@ export function imageCost(size: PixelSize, s: EstimateSettings): Cost {
       const sec = localSeconds(p, storedMp, s.fit ? 4 : s.factor);
       cost = add(cost, { serial: sec, parallel: score });
     } else {
-      // the endpoint works while we wait: its time neither uses nor competes for our cores
+      // the endpoint works while we wait: its time neither uses nor competes for our cores (none: no upscale at all)
       cost = add(cost, { serial: [0, 0], parallel: score });
     }
   }

@@ -14,80 +14,135 @@ import { type ResultRow, emptyRow, savedPercent } from '../results/row.js';
 import type { Stage } from './events.js';
 import { storeKey, upscaledPath } from './layout.js';
 
+/** One stored setting of an image: how it is downscaled and stored, and the providers that read it back. */
+export interface ImagePass {
+  /** Keeps a sweep's copies apart in the store and the upscaled folder (see `settingTag`); null for a plain run. */
+  tag: string | null;
+  downscale: DownscaleSettings;
+  providers: UpscaleProvider[];
+}
+
 export interface ImageContext {
   outDir: string;
   store: ImageStore;
-  providers: UpscaleProvider[];
-  downscale: DownscaleSettings;
+  passes: ImagePass[];
   maxPixels: number;
   scorer: ScorePool;
   signal?: AbortSignal;
-  onStage?: (stage: Stage, provider?: string) => void;
+  onStage?: (stage: Stage, provider?: string, setting?: string) => void;
   onTile?: (provider: string, done: number, total: number) => void;
+  /** Each pass's rows as soon as they are final, so a sweep interrupted mid-image keeps its finished settings. */
+  onPassDone?: (pass: ImagePass, rows: ResultRow[]) => Promise<void>;
 }
 
 /**
- * One image through read → downscale → store, then per provider fetch → upscale → score → write.
- * Returns one row per provider; a failure becomes that row's error. Throws only when cancelled.
+ * One image read once, then per pass downscale → store, and per provider fetch → upscale → score → write.
+ * Returns one row per (pass, provider), in that order; a failure becomes its rows' error. Throws only when cancelled.
  */
 export async function processImage(item: InputItem, ctx: ImageContext): Promise<ResultRow[]> {
   const started = Date.now();
-  const rows = ctx.providers.map((p) => emptyRow(item.source, p.name, p.model));
-  const setAll = (patch: Partial<ResultRow>) => rows.forEach((r) => Object.assign(r, patch));
+  const perPass = ctx.passes.map((pass) =>
+    pass.providers.map((p) => ({
+      ...emptyRow(item.source, p.name, p.model),
+      // the setting is known before the image is read, so even an unreadable input says which setting it was
+      factor: pass.downscale.fit ? null : pass.downscale.factor,
+      format: pass.downscale.format === 'original' ? '' : pass.downscale.format,
+      quality: pass.downscale.format === 'png' ? null : pass.downscale.quality,
+    })),
+  );
+  const all = perPass.flat();
   const notes: string[] = item.duplicateOf !== undefined ? [`duplicate of input row ${item.duplicateOf + 1}`] : [];
 
   let original: RawImage;
-  let key: string;
-  let stored: { width: number; height: number; format: StoreFormat };
+  let originalBytes: number;
+  let originalFormat: string;
   try {
     ctx.onStage?.('read');
     const bytes = await readFileReadOnly(item.path);
     const decoded = await decodeImage(bytes, ctx.maxPixels);
     original = decoded.raw;
+    originalBytes = bytes.length;
+    originalFormat = decoded.format;
     notes.push(...decoded.notes);
-    setAll({ width: original.width, height: original.height, original_bytes: bytes.length, quality: ctx.downscale.quality });
+    for (const r of all) Object.assign(r, { width: original.width, height: original.height, original_bytes: bytes.length });
     throwIfAborted(ctx.signal);
-
-    ctx.onStage?.('downscale');
-    const ds = await downscale(original, decoded.format, ctx.downscale);
-    notes.push(...ds.notes);
-    key = storeKey(item.rel, ds.format);
-    stored = ds;
-    const factor = Number((original.width / ds.width).toFixed(3));
-    setAll({
-      stored_key: key,
-      stored_location: ctx.store.locationOf(key),
-      stored_width: ds.width,
-      stored_height: ds.height,
-      factor,
-      format: ds.format,
-      stored_bytes: ds.bytes.length,
-      saved_percent: savedPercent(bytes.length, ds.bytes.length),
-    });
-    throwIfAborted(ctx.signal);
-
-    ctx.onStage?.('store');
-    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
   } catch (err) {
-    if (isAbortError(err) || isFatal(err)) throw err;
-    const { code, message } = describeError(err);
-    setAll({ status: 'error', error: message, error_code: code, notes: notes.join('; '), total_ms: Date.now() - started });
-    return rows;
+    failRows(all, err, notes, started);
+    for (let p = 0; p < ctx.passes.length; p++) await ctx.onPassDone?.(ctx.passes[p], perPass[p]);
+    return all;
   }
 
-  for (let i = 0; i < ctx.providers.length; i++) {
-    const provider = ctx.providers[i];
+  for (let p = 0; p < ctx.passes.length; p++) {
+    await processPass(item, ctx, ctx.passes[p], perPass[p], { original, originalBytes, originalFormat, notes, started });
+    await ctx.onPassDone?.(ctx.passes[p], perPass[p]);
+  }
+  return all;
+}
+
+/** A step every row of the image or pass depends on failed: they all carry its error. */
+function failRows(rows: ResultRow[], err: unknown, notes: string[], started: number): void {
+  if (isAbortError(err) || isFatal(err)) throw err;
+  const { code, message } = describeError(err);
+  for (const r of rows) Object.assign(r, { status: 'error', error: message, error_code: code, notes: notes.join('; '), total_ms: Date.now() - started });
+}
+
+interface Original {
+  original: RawImage;
+  originalBytes: number;
+  originalFormat: string;
+  notes: string[];
+  started: number;
+}
+
+async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, rows: ResultRow[], o: Original): Promise<void> {
+  const setting = pass.tag ?? undefined;
+  const notes = [...o.notes];
+  const { original } = o;
+  let key: string;
+  let stored: { width: number; height: number; format: StoreFormat };
+  try {
+    throwIfAborted(ctx.signal);
+    ctx.onStage?.('downscale', undefined, setting);
+    const ds = await downscale(original, o.originalFormat, pass.downscale);
+    notes.push(...ds.notes);
+    key = pass.tag ? `${pass.tag}/${storeKey(item.rel, ds.format)}` : storeKey(item.rel, ds.format);
+    stored = ds;
+    for (const r of rows) {
+      Object.assign(r, {
+        stored_key: key,
+        stored_location: ctx.store.locationOf(key),
+        stored_width: ds.width,
+        stored_height: ds.height,
+        // a fit has no factor of its own: the row gives the ratio it came to
+        factor: pass.downscale.fit ? Number((original.width / ds.width).toFixed(3)) : pass.downscale.factor,
+        format: ds.format,
+        quality: ds.format === 'png' ? null : pass.downscale.quality,
+        stored_bytes: ds.bytes.length,
+        saved_percent: savedPercent(o.originalBytes, ds.bytes.length),
+      });
+    }
+    throwIfAborted(ctx.signal);
+
+    ctx.onStage?.('store', undefined, setting);
+    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
+  } catch (err) {
+    failRows(rows, err, notes, o.started);
+    return;
+  }
+
+  for (let i = 0; i < pass.providers.length; i++) {
+    const provider = pass.providers[i];
     const row = rows[i];
     const rowNotes = [...notes];
     try {
       throwIfAborted(ctx.signal);
-      ctx.onStage?.('fetch', provider.name);
+      ctx.onStage?.('fetch', provider.name, setting);
       const fetched = await ctx.store.get(key, ctx.signal);
       if (fetched.length !== row.stored_bytes) {
         throw new BenchError('ERROR_STORE', `store returned ${fetched.length} bytes for '${key}', ${row.stored_bytes} were stored`);
       }
 
-      ctx.onStage?.('upscale', provider.name);
+      ctx.onStage?.('upscale', provider.name, setting);
       const tUp = Date.now();
       const out = await provider.upscale({
         bytes: fetched,
@@ -107,11 +162,11 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
       }
       throwIfAborted(ctx.signal);
 
-      ctx.onStage?.('score', provider.name);
+      ctx.onStage?.('score', provider.name, setting);
       const scores = await raceAbort(ctx.scorer.score(original, upscaled), ctx.signal);
 
-      ctx.onStage?.('write', provider.name);
-      const dest = upscaledPath(ctx.outDir, provider.name, item.rel);
+      ctx.onStage?.('write', provider.name, setting);
+      const dest = upscaledPath(ctx.outDir, provider.name, pass.tag ? `${pass.tag}/${item.rel}` : item.rel);
       await writePng(upscaled, dest);
       Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, psnr: scores.psnr, ssim: scores.ssim });
       if (scores.ssim === null) rowNotes.push('too small for SSIM (needs 11×11)');
@@ -121,9 +176,8 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
       Object.assign(row, { status: 'error', error: message, error_code: code });
     }
     row.notes = rowNotes.join('; ');
-    row.total_ms = Date.now() - started;
+    row.total_ms = Date.now() - o.started;
   }
-  return rows;
 }
 
 async function writePng(img: RawImage, dest: string): Promise<void> {

@@ -10,8 +10,8 @@ import type { RunSettings } from './settings.js';
 
 /** Settings that change what a row means; concurrency and the output folder do not. */
 function comparable(s: Partial<RunSettings>): Record<string, unknown> {
-  const { input, providers, downscale, store, maxPixels } = s;
-  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels }));
+  const { input, providers, downscale, store, maxPixels, sweep } = s;
+  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep }));
 }
 
 function differences(a: unknown, b: unknown, path = ''): string[] {
@@ -35,19 +35,31 @@ export async function checkResumable(dir: string, settings: RunSettings): Promis
   if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);
 }
 
+/** What resume needs to know of a stored setting: its tag and the providers that read it back. */
+export interface PassNames {
+  tag: string | null;
+  providers: string[];
+}
+
 /**
- * The finished work of an interrupted run: for each input whose every provider row is `ok`, those rows.
- * Anything else (errors, half-done images, cancelled ones) is done again.
+ * The finished work of an interrupted run: per input, per stored setting whose every provider row is `ok`,
+ * those rows (undefined for a setting still to do). Anything else (errors, half-done settings, cancelled
+ * images) is done again. Inputs with nothing finished are left out.
  */
-export async function finishedRows(dir: string, items: InputItem[], providers: string[]): Promise<Map<number, ResultRow[]>> {
+export async function finishedRows(dir: string, items: InputItem[], passes: PassNames[]): Promise<Map<number, (ResultRow[] | undefined)[]>> {
   const text = await readFile(join(dir, RESULTS_CSV), 'utf8').catch(() => '');
   const records = (text ? parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) : []) as Record<string, string>[];
   const ok = records.map(parseResultRow).filter((r) => r.status === 'ok');
-  const done = new Map<number, ResultRow[]>();
+  const done = new Map<number, (ResultRow[] | undefined)[]>();
   for (const item of items) {
-    const mine = ok.filter((r) => r.image_path === item.source && (r.stored_key === item.rel || r.stored_key.startsWith(`${item.rel}.`)));
-    const byProvider = providers.map((p) => mine.find((r) => r.provider === p));
-    if (byProvider.every(Boolean)) done.set(item.index, byProvider as ResultRow[]);
+    const mine = ok.filter((r) => r.image_path === item.source);
+    const perPass = passes.map((pass) => {
+      const rel = pass.tag ? `${pass.tag}/${item.rel}` : item.rel;
+      const rows = mine.filter((r) => r.stored_key === rel || r.stored_key.startsWith(`${rel}.`));
+      const byProvider = pass.providers.map((p) => rows.find((r) => r.provider === p));
+      return byProvider.every(Boolean) ? (byProvider as ResultRow[]) : undefined;
+    });
+    if (perPass.some(Boolean)) done.set(item.index, perPass);
   }
   return done;
 }

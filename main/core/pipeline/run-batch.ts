@@ -9,13 +9,14 @@ import { createProvider } from '../providers/registry.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
-import { type RunSummary, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
+import { type RunSummary, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
 import { createStore } from '../stores/create-store.js';
 import type { RunEvent } from './events.js';
 import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
-import { isFatal, processImage } from './process-image.js';
+import { type ImagePass, isFatal, processImage } from './process-image.js';
+import { rowsPerImage, storedSettings } from './stored-settings.js';
 import { checkResumable, finishedRows } from './resume.js';
-import type { RunSettings } from './settings.js';
+import { DEFAULT_TARGET_SSIM, type RunSettings } from './settings.js';
 import { VERSION } from '../version.js';
 import type { AwsAccess } from '../aws/credentials.js';
 
@@ -44,16 +45,24 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     await checkResumable(outDir, settings);
   } else outDir = await prepareOutDir(settings.out, cwd, startedAt, opts.resultsParent);
   const { items } = await resolveInput(settings.input, [outDir]);
-  const kept = opts.resume ? await finishedRows(outDir, items, settings.providers.map((p) => p.name)) : new Map<number, ResultRow[]>();
+  const plan = storedSettings(settings);
+  const kept = opts.resume
+    ? await finishedRows(outDir, items, plan.map((s) => ({ tag: s.tag, providers: s.providers.map((p) => p.name) })))
+    : new Map<number, (ResultRow[] | undefined)[]>();
   await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
 
   const store = createStore(settings.store, join(outDir, STORED_DIR), opts.access);
-  const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, items.length - kept.size)));
+  const finished = (index: number) => kept.get(index)?.every(Boolean) ?? false;
+  const todo = items.filter((i) => !finished(i.index));
+  const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, todo.length)));
   const providers: UpscaleProvider[] = [];
   const scorer = new ScorePool(concurrency);
   const writer = new ResultsCsvWriter(join(outDir, RESULTS_CSV));
-  const rowsByIndex = new Map<number, ResultRow[]>(kept);
-  const todo = items.filter((i) => !kept.has(i.index));
+  // Per input, per stored setting: its final rows once written (kept ones from an interrupted run included).
+  const slots = new Map<number, (ResultRow[] | undefined)[]>([...kept].map(([index, perPass]) => [index, [...perPass]]));
+  const rowsOf = () => new Map([...slots].map(([index, perPass]) => [index, perPass.flatMap((r) => r ?? [])]));
+  const completed = new Set<number>([...kept.keys()].filter(finished));
+  const keptRowCount = [...kept.values()].reduce((n, perPass) => n + perPass.flat().filter(Boolean).length, 0);
   let status = 'completed' as RunSummary['status'];
   let message: string | undefined;
 
@@ -66,46 +75,76 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   };
 
   try {
-    // --fit runs store ~1/4-size copies, so scale-following providers use x4 there
-    const factor = settings.downscale.fit ? 4 : settings.downscale.factor;
-    for (const spec of settings.providers) {
-      providers.push(await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access }));
+    // One instance per (provider, factor): scale-following providers (local-ai) pick their model from the
+    // factor; --fit runs store ~1/4-size copies, so they use x4 there.
+    const instances = new Map<string, UpscaleProvider>();
+    const passes: ImagePass[] = [];
+    for (const s of plan) {
+      const factor = s.downscale.fit ? 4 : s.downscale.factor;
+      const list: UpscaleProvider[] = [];
+      for (const spec of s.providers) {
+        const id = `${factor}\0${JSON.stringify(spec)}`;
+        if (!instances.has(id)) {
+          const made = await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access });
+          instances.set(id, made);
+          providers.push(made);
+        }
+        list.push(instances.get(id)!);
+      }
+      passes.push({ tag: s.tag, downscale: s.downscale, providers: list });
     }
-    await writer.open(inInputOrder(items, kept));
-    emit({ type: 'start', total: items.length, providers: providers.map((p) => p.name), outDir });
+    await writer.open(inInputOrder(items, rowsOf()));
+    emit({
+      type: 'start',
+      total: items.length,
+      providers: [...new Set(passes.flatMap((p) => p.providers.map((x) => x.name)))],
+      outDir,
+      rows: items.length * rowsPerImage(plan),
+      keptRows: keptRowCount,
+      settings: plan.length,
+    });
 
     let next = 0;
-    let done = kept.size;
+    let done = completed.size;
     const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
     const worker = async () => {
       while (!signal.aborted && next < todo.length) {
         const item = todo[next++];
-        let rows: ResultRow[];
+        const keptHere = kept.get(item.index) ?? [];
+        const open = passes.filter((_, i) => !keptHere[i]);
+        let left = open.length;
         try {
-          rows = await processImage(item, {
+          await processImage(item, {
             outDir,
             store,
-            providers,
-            downscale: settings.downscale,
+            passes: open,
             maxPixels: settings.maxPixels,
             scorer,
             signal,
-            onStage: (stage, provider) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider }),
+            onStage: (stage, provider, setting) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider, setting }),
             onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, provider, done: d, total: t }),
+            onPassDone: async (pass, rows) => {
+              try {
+                for (const row of rows) await writer.append(row);
+              } catch (err) {
+                return stop(err); // aborts the shared signal: the image stops at its next step
+              }
+              const perPass = slots.get(item.index) ?? [];
+              perPass[passes.indexOf(pass)] = rows;
+              slots.set(item.index, perPass);
+              // the image's last setting: it counts as done before its rows are announced
+              if (--left === 0) {
+                completed.add(item.index);
+                done++;
+              }
+              for (const row of rows) emit({ type: 'row', index: item.index, row, done, total: items.length });
+            },
           });
         } catch (err) {
-          if (isAbortError(err)) return; // unfinished images write no row, so a resume redoes them
+          if (isAbortError(err)) return; // an unfinished setting writes no row, so a resume redoes it
           if (!isFatal(err)) throw err;
           return stop(err);
         }
-        try {
-          for (const row of rows) await writer.append(row);
-        } catch (err) {
-          return stop(err);
-        }
-        rowsByIndex.set(item.index, rows);
-        done++;
-        for (const row of rows) emit({ type: 'row', index: item.index, row, done, total: items.length });
         emit({ type: 'image-done', index: item.index, done, total: items.length });
       }
     };
@@ -119,7 +158,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     store.destroy?.();
   }
 
-  const rows = inInputOrder(items, rowsByIndex);
+  // an image cancelled halfway keeps the settings it had finished
+  const rows = inInputOrder(items, rowsOf());
   if (status === 'failed') await writer.close();
   else await writer.rewrite(rows);
   const finishedAt = new Date();
@@ -135,17 +175,19 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     wall_ms: wallMs,
     status,
     ...(message ? { message } : {}),
-    ...(opts.resume ? { resumed: { kept_inputs: kept.size } } : {}),
+    ...(opts.resume ? { resumed: { kept_inputs: [...kept.keys()].filter(finished).length } } : {}),
     counts: {
       inputs: items.length,
       rows: rows.length,
       ok: rows.filter((r) => r.status === 'ok').length,
       errors: rows.filter((r) => r.status === 'error').length,
-      not_run: items.length - rowsByIndex.size,
+      not_run: items.length - completed.size,
     },
     totals: storageTotals(rows),
-    images_per_minute: rowsByIndex.size && wallMs ? Number(((rowsByIndex.size / wallMs) * 60_000).toFixed(2)) : null,
+    images_per_minute: completed.size && wallMs ? Number(((completed.size / wallMs) * 60_000).toFixed(2)) : null,
     providers: summariseProviders(rows),
+    // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
+    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(rows, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
   };
   try {
     await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);

@@ -1,11 +1,13 @@
 import { cpus } from 'node:os';
-import { DEFAULT_DOWNSCALE, type DownscaleSettings } from '../image/downscale.js';
+import { DEFAULT_DOWNSCALE, type DownscaleSettings, type Factor } from '../image/downscale.js';
+import type { StoreFormat } from '../image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';
 import type { Precision } from '../models/catalog.js';
 import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
+  | { name: 'none' }
   | { name: 'lanczos' }
   | { name: 'local-ai'; model?: string; precision?: Precision; tileSize?: number; tileOverlap?: number }
   | ({ name: 'sagemaker'; endpoint: string; region?: string; url?: string; timeoutMs?: number } & JumpStartParams);
@@ -24,7 +26,20 @@ export interface RunSettings {
   store: StoreSpec;
   concurrency: number;
   maxPixels: number;
+  /** A sweep stores every image once per (factor, format, quality) here instead of `downscale`'s one setting. */
+  sweep?: SweepGrid;
+  /** Mean SSIM the recommendation must reach (default 0.9); it changes no row, so resume ignores it. */
+  targetSsim?: number;
 }
+
+/** The settings a sweep tries; `downscale.kernel` still applies. PNG is lossless, so it ignores the qualities. */
+export interface SweepGrid {
+  factors: Factor[];
+  formats: StoreFormat[];
+  qualities: number[];
+}
+
+export const DEFAULT_TARGET_SSIM = 0.9;
 
 export const defaultConcurrency = () => Math.max(1, cpus().length);
 

@@ -1,6 +1,7 @@
 import { BenchError } from '../errors.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import { bicubic, lanczos } from './interpolation.js';
+import { RecompressOnlyProvider } from './recompress-only.js';
 import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
 import type { UpscaleProvider } from './upscale-provider.js';
 import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
@@ -25,6 +26,8 @@ export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): 
       return bicubic();
     case 'lanczos':
       return lanczos();
+    case 'none':
+      return new RecompressOnlyProvider();
     case 'sagemaker': {
       const { name: _name, endpoint, ...rest } = spec;
       return new SageMakerJumpStartProvider({ ...rest, endpointName: endpoint, credentials: credentialsFor(ctx.access) });

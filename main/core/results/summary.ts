@@ -1,4 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
+import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints } from './pareto.js';
 import { type ResultRow, savedPercent } from './row.js';
 
 export interface ProviderSummary {
@@ -33,6 +34,18 @@ export interface RunSummary {
   totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
   images_per_minute: number | null;
   providers: ProviderSummary[];
+  /** The mean SSIM `recommendation` had to reach. */
+  target_ssim?: number;
+  /** Per provider, the settings no other setting of it beats on both mean stored bytes and mean SSIM. */
+  pareto?: Record<string, FrontierEntry[]>;
+  /** The cheapest setting reaching `target_ssim`, with the best recompress-only one beside it; null if none did. */
+  recommendation?: Recommendation | null;
+}
+
+/** summary.json's answer to "which setting should I store with?" */
+export function storageAnswer(rows: ResultRow[], targetSsim: number): Pick<RunSummary, 'target_ssim' | 'pareto' | 'recommendation'> {
+  const points = settingPoints(rows);
+  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation: recommend(points, targetSsim) };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);

@@ -22,7 +22,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
   const [model, setModel] = useState<'thick' | 'medium' | 'slim'>('thick');
   const [int8, setInt8] = useState(false);
-  const [factor, setFactor] = useState<2 | 3 | 4 | 8>(4);
+  const [factor, setFactor] = useState<1 | 2 | 3 | 4 | 8>(4);
   const [useFit, setUseFit] = useState(false);
   const [format, setFormat] = useState<RunRequest['format']>('original');
   const [qualityText, setQualityText] = useState('90');
@@ -216,13 +216,14 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           <label>
             Factor{' '}
             <select value={factor} disabled={useFit} onChange={(e) => setFactor(Number(e.target.value) as typeof factor)}>
-              {[2, 3, 4, 8].map((f) => (
+              {[1, 2, 3, 4, 8].map((f) => (
                 <option key={f} value={f}>
-                  ÷{f}
+                  {f === 1 ? '÷1 — re-encode at full size' : `÷${f}`}
                 </option>
               ))}
             </select>
           </label>
+          {factor === 1 && !useFit ? <span className="hint">Full size: nothing is upscaled; the re-encoded copy is scored as it is (provider none).</span> : null}
           <label className="check">
             <input type="checkbox" checked={useFit} onChange={(e) => setUseFit(e.target.checked)} /> Fit longest side to 100–200 px (as the original sample)
           </label>

@@ -3,6 +3,7 @@
  * synchronous, and onnxruntime-node only runs asynchronously, so the graph runs in a worker thread while
  * this thread blocks on a shared flag (for seconds at most, at import time only).
  */
+import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort } from 'node:worker_threads';
 import { startWorker } from '../../workers/start-worker.js';
 
@@ -22,7 +23,7 @@ export function probeOnnxSync(onnx: Uint8Array, probes: ProbeInput[], timeoutMs 
   const flag = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
   const worker = startWorker(import.meta.url, 'onnx-probe-worker', {
-    workerData: { onnx, probes, flag, port: port2, threads: 1 },
+    workerData: { onnx, probes, flag, port: port2, threads: Math.min(4, availableParallelism()) },
     transferList: [port2],
   });
   try {

@@ -5,6 +5,7 @@
  * The net's scale and the tile size multiple it needs come from shape inference at several input sizes.
  */
 import { attr, OnnxGraph } from '../../graph/onnx-graph.js';
+import { cropTo, reflectPadToMultiple, spatialSize } from '../../graph/layers.js';
 import { ModelImportError, type ConvertedImport } from '../state-dict.js';
 import { readNcnnBin, type WeightBlob } from './bin.js';
 import { arrayParam, describeLayer, floatParam, intParam, parseNcnnParam, type NcnnLayer } from './param.js';
@@ -433,7 +434,12 @@ function describeArchitecture(layers: NcnnLayer[]): { architecture: string; deta
   const convs = layers.filter((l) => l.type === 'Convolution');
   const details: Record<string, number | string> = { layers: layers.length, convolutions: convs.length };
   if (convs.length) details.features = intParam(convs[0], 0, 0);
-  const residualSums = layers.filter((l) => l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)).length;
+  // x·0.2 + skip: one Eltwise with coefficients (onnx2ncnn), or a BinaryOp ×0.2 before an add (pnnx)
+  const residualSums = layers.filter(
+    (l) =>
+      (l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)) ||
+      (l.type === 'BinaryOp' && intParam(l, 0, 0) === 2 && intParam(l, 1, 0) === 1 && floatParam(l, 2, 0) === Math.fround(0.2)),
+  ).length;
   if (count('Concat') > 0 && residualSums > 0 && residualSums % 4 === 0) {
     // RRDBNet: each block is three residual dense blocks and one residual, each x·0.2 + skip
     details.blocks = residualSums / 4;
@@ -461,7 +467,11 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
   g.fresh('output');
   const tensors = new Map<string, string>();
   // The Real-ESRGAN ncnn runners feed RGB in 0..1 and multiply the output by 255.
-  tensors.set(t.input.outputs[0], g.node('Mul', ['input', g.constant(g.fresh('input_scale'), [], [1 / 255])], 'to_unit'));
+  let x = g.node('Mul', ['input', g.constant(g.fresh('input_scale'), [], [1 / 255])], 'to_unit');
+  // A net that needs sizes on a grid gets the last tile of an image padded to it, and the output cropped back.
+  const hw = multiple > 1 ? spatialSize(g, 'input', 'input') : '';
+  if (multiple > 1) x = reflectPadToMultiple(g, x, hw, multiple, 'pad_to_multiple');
+  tensors.set(t.input.outputs[0], x);
   for (const l of param.layers) {
     if (l === t.input) continue;
     const outs = RULES[l.type].build(
@@ -472,8 +482,11 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
     );
     l.outputs.forEach((b, i) => tensors.set(b, outs[i]));
   }
-  g.node('Mul', [tensors.get(t.output)!, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels', undefined, 'output');
+  const y = tensors.get(t.output)!;
+  if (multiple > 1) cropTo(g, g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels'), hw, scale, 'crop', 'output');
+  else g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels', undefined, 'output');
   const { architecture, details } = describeArchitecture(param.layers);
+  if (multiple > 1) details.padsToMultipleOf = multiple;
   return {
     descriptor: { architecture, scale, inChannels: 3, outChannels: 3, details, params: g.params, sourceFormat: 'ncnn', sizeMultiple: multiple },
     onnx: g.encode({ name: 'ncnn', docString: `Converted from an ncnn model (${param.layers.length} layers)` }),

@@ -1,0 +1,106 @@
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { BenchError } from '../../core/errors.js';
+import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
+import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
+import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
+import { DEFAULT_TARGET_SSIM, defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
+import { recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
+import type { RunSummary } from '../../core/results/summary.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, int, providersFrom, storeFrom } from '../options.js';
+import { runInTerminal } from './run.js';
+import { planRun } from '../../core/pipeline/plan.js';
+import { storedSettings } from '../../core/pipeline/stored-settings.js';
+
+interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> {
+  factors: Factor[];
+  formats: StoreFormat[];
+  qualities: number[];
+  targetSsim: number;
+  concurrency: number;
+  out?: string;
+  resume?: string;
+  json?: boolean;
+}
+
+/** "1,2,4" → [1, 2, 4], each checked; order kept, repeats dropped. */
+const listOf =
+  <T>(name: string, parse: (v: string) => T) =>
+  (v: string): T[] => {
+    const parts = v.split(',').map((s) => s.trim()).filter(Boolean);
+    if (!parts.length) throw new InvalidArgumentError(`${name} needs at least one value`);
+    return [...new Set(parts.map(parse))];
+  };
+const oneOf = <T extends string | number>(name: string, values: readonly T[]) => (v: string) => {
+  const hit = values.find((x) => String(x) === v);
+  if (hit === undefined) throw new InvalidArgumentError(`${name} takes ${values.join(', ')}`);
+  return hit;
+};
+
+export function sweepCommand(): Command {
+  const cmd = new Command('sweep')
+    .description('store every image at each factor × format × quality, upscale each copy with every provider, and recommend the cheapest setting that reaches a target SSIM')
+    .argument('<input>', 'a folder of images (searched recursively), a CSV with an image_path column, or one image')
+    .addOption(new Option('--factors <list>', `downscale factors to try (${FACTORS.join(', ')}); 1 re-encodes at full size and is scored as provider none`).argParser(listOf('--factors', oneOf('--factors', FACTORS))).default([1, 2, 4], '1,2,4'))
+    .addOption(new Option('--formats <list>', `stored formats to try (${STORE_FORMATS.join(', ')})`).argParser(listOf('--formats', oneOf('--formats', STORE_FORMATS))).default(['webp', 'jpeg', 'avif'], 'webp,jpeg,avif'))
+    .addOption(new Option('--qualities <list>', 'qualities to try for jpeg/webp/avif (1-100; png ignores them)').argParser(listOf('--qualities', int('--qualities', 1, 100))).default([50, 80, 95], '50,80,95'))
+    .addOption(
+      new Option('--target-ssim <x>', 'mean SSIM the recommended setting must reach').argParser((v) => {
+        const n = Number(v);
+        if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError('--target-ssim must be a number above 0 and at most 1');
+        return n;
+      }).default(DEFAULT_TARGET_SSIM),
+    )
+    .addOption(new Option('--kernel <k>', `downscale kernel (${KERNELS.join(', ')})`).choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
+    .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
+    .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
+    .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
+    .option('--resume <dir>', 'continue an interrupted sweep in DIR (same input, grid and providers): finished rows are kept, the rest are done')
+    .option('--json', 'print summary.json to stdout at the end');
+  addProviderOptions(cmd, true);
+  addStoreOptions(cmd, 'a folder in the run output');
+  return cmd.action(async (input: string, o: SweepOpts & { kernel: Kernel }) => {
+    if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
+    const settings: RunSettings = {
+      input,
+      out: o.out,
+      providers: providersFrom(o as unknown as CommonOpts),
+      downscale: { ...DEFAULT_DOWNSCALE, kernel: o.kernel },
+      store: storeFrom(o as unknown as CommonOpts),
+      concurrency: o.concurrency,
+      maxPixels: o.maxPixels,
+      sweep: { factors: o.factors, formats: o.formats, qualities: o.qualities },
+      targetSsim: o.targetSsim,
+    };
+    const plan = await planRun(settings);
+    const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))];
+    process.stderr.write(
+      `sweep: ${plan.images} images × ${plan.settings} settings (${providers.join(', ')}) = ${plan.rows} rows; ` +
+        `estimated ${span(plan.estimate.low, plan.estimate.high)}${plan.estimate.reasons.length ? ` (${plan.estimate.reasons.join('; ')})` : ''}\n`,
+    );
+    await runInTerminal(settings, o, (s) => printRecommendation(s, o.factors.includes(1)));
+  });
+}
+
+function printRecommendation(s: RunSummary, recompressTested: boolean): void {
+  if (s.status !== 'completed' || s.recommendation === undefined) return;
+  const target = s.target_ssim ?? DEFAULT_TARGET_SSIM;
+  process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
+  const frontier = Object.entries(s.pareto ?? {});
+  if (frontier.length) {
+    process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
+    for (const [provider, list] of frontier) {
+      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${kb(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
+      process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
+    }
+  }
+}
+
+const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+
+/** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
+export function span(low: number, high: number): string {
+  const unit = high < 90 ? ['s', 1] : high < 5400 ? ['min', 60] : ['h', 3600];
+  const [name, div] = unit as [string, number];
+  const f = (x: number) => (div === 3600 ? (x / div).toFixed(1) : String(Math.max(div === 1 ? 1 : 0, Math.round(x / div))));
+  return f(low) === f(high) ? `about ${f(high)} ${name}` : `${f(low)}–${f(high)} ${name}`;
+}

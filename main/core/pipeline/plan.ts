@@ -1,0 +1,71 @@
+import { availableParallelism } from 'node:os';
+import sharp from 'sharp';
+import { resolveInput } from '../inputs/resolve-input.js';
+import { LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
+import { type EstimateProvider, type PixelSize, type TimeEstimate, estimateRun } from './estimate.js';
+import type { ProviderSpec, RunSettings } from './settings.js';
+import { rowsPerImage, storedSettings } from './stored-settings.js';
+
+/** Headers read for the estimate; beyond this the rest are taken to be like them. */
+const SAMPLE = 200;
+
+/** What a run (or sweep) will do, before it starts: counts and a time range. */
+export interface RunPlan {
+  images: number;
+  /** Stored settings per image (1 for a run). */
+  settings: number;
+  rows: number;
+  estimate: TimeEstimate;
+}
+
+export async function planRun(settings: RunSettings, cores = availableParallelism()): Promise<RunPlan> {
+  const { items } = await resolveInput(settings.input);
+  const step = Math.max(1, items.length / SAMPLE);
+  const sample = Array.from({ length: Math.min(items.length, SAMPLE) }, (_, i) => items[Math.floor(i * step)]);
+  const sizes = await Promise.all(sample.map((item) => headerSize(item.path)));
+  const plan = storedSettings(settings);
+  const estimates = plan.map((s) => {
+    const { known, unknown } = forEstimate(s.providers);
+    const e = estimateRun({ total: items.length, sizes }, { providers: known, factor: s.downscale.factor, fit: s.downscale.fit, concurrency: settings.concurrency, cores, maxPixels: settings.maxPixels });
+    return { ...e, unknown: [...e.unknown, ...unknown] };
+  });
+  const unknown = [...new Set(estimates.flatMap((e) => e.unknown))];
+  return {
+    images: items.length,
+    settings: plan.length,
+    rows: items.length * rowsPerImage(plan),
+    estimate: {
+      low: estimates.reduce((a, e) => a + e.low, 0),
+      high: estimates.reduce((a, e) => a + e.high, 0),
+      reasons: [...new Set(estimates.flatMap((e) => e.reasons)), ...unknown.filter((u) => u !== 'sagemaker').map((u) => `no measured speed for ${u}: not counted`)],
+      megapixels: estimates[0]?.megapixels ?? 0,
+      unknown,
+    },
+  };
+}
+
+/** Width and height from the header only (no decoding); null when it cannot be read. */
+async function headerSize(path: string): Promise<PixelSize | null> {
+  try {
+    const m = await sharp(path, { limitInputPixels: false }).metadata();
+    if (!m.width || !m.height) return null;
+    // EXIF orientations 5–8 swap the sides
+    return (m.orientation ?? 1) >= 5 ? { width: m.height, height: m.width } : { width: m.width, height: m.height };
+  } catch {
+    return null;
+  }
+}
+
+/** The estimate's view of the providers; a local model without a measured speed (an imported one) is left out and named. */
+function forEstimate(specs: ProviderSpec[]): { known: EstimateProvider[]; unknown: string[] } {
+  const known: EstimateProvider[] = [];
+  const unknown: string[] = [];
+  for (const s of specs) {
+    if (s.name === 'local-ai') {
+      const model = s.model ?? 'thick';
+      if (model in LOCAL_MODELS) known.push({ name: 'local-ai', model: model as LocalModelName, precision: s.precision });
+      else unknown.push(`local-ai ${model}`);
+    } else known.push({ name: s.name });
+  }
+  return { known, unknown };
+}

@@ -1,0 +1,180 @@
+/**
+ * The storage decision: per setting means, each provider's Pareto frontier (mean stored bytes against mean
+ * SSIM), and the cheapest setting that reaches a target SSIM. Pure and dependency-free on purpose: the
+ * renderer imports it too, so its target slider moves the same recommendation summary.json holds.
+ */
+
+/** The fields of a results row this module reads (a `ResultRow` or the renderer's `UiRow` both fit). */
+export interface SettingRow {
+  status: string;
+  provider: string;
+  model: string;
+  factor: number | null;
+  format: string;
+  quality: number | null;
+  stored_bytes: number | null;
+  saved_percent: number | null;
+  ssim: number | null;
+  psnr: number | null;
+  orb_score: number | null;
+  upscale_ms: number | null;
+}
+
+/** One stored setting (factor, format, quality) read back by one provider, averaged over its ok rows. */
+export interface SettingPoint {
+  provider: string;
+  model: string;
+  factor: number;
+  format: string;
+  quality: number | null;
+  /** Rows that scored (status ok). */
+  images: number;
+  errors: number;
+  stored_bytes_mean: number;
+  saved_percent_mean: number;
+  /** null when no row of the setting could be scored on SSIM (images under 11×11). */
+  ssim_mean: number | null;
+  /** Over finite values: identical images (infinite PSNR) are left out, as in the provider means. */
+  psnr_mean: number | null;
+  orb_mean: number | null;
+  upscale_ms_mean: number | null;
+}
+
+/** A frontier entry as summary.json writes it (the provider is its key). */
+export type FrontierEntry = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean'>;
+
+type Choice = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean'>;
+
+export interface Recommendation extends Choice {
+  provider: string;
+  model: string;
+  /** The cheapest recompress-only (provider `none`, factor 1) setting reaching the same target, for comparison. */
+  recompress_only: Choice | null;
+}
+
+/** Provider name of a factor-1 row: the stored copy is compared as it is, nothing upscales it. */
+export const RECOMPRESS_ONLY = 'none';
+
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+const finite = (xs: (number | null)[]) => xs.filter((x): x is number => x !== null && Number.isFinite(x));
+
+export const settingId = (p: Pick<SettingPoint, 'provider' | 'factor' | 'format' | 'quality'>) => `${p.provider}|${p.factor}|${p.format}|${p.quality ?? ''}`;
+
+/** Groups rows by (provider, factor, format, quality) and averages each group; rows without a stored copy are skipped. */
+export function settingPoints(rows: readonly SettingRow[]): SettingPoint[] {
+  const groups = new Map<string, SettingRow[]>();
+  for (const r of rows) {
+    if (r.factor === null || !r.format) continue;
+    const id = settingId({ provider: r.provider, factor: r.factor, format: r.format, quality: r.quality });
+    groups.set(id, [...(groups.get(id) ?? []), r]);
+  }
+  const points: SettingPoint[] = [];
+  for (const rs of groups.values()) {
+    const ok = rs.filter((r) => r.status === 'ok' && r.stored_bytes !== null);
+    if (!ok.length) continue;
+    const first = ok[0];
+    points.push({
+      provider: first.provider,
+      model: first.model,
+      factor: first.factor!,
+      format: first.format,
+      quality: first.quality,
+      images: ok.length,
+      errors: rs.length - ok.length,
+      stored_bytes_mean: mean(ok.map((r) => r.stored_bytes!))!,
+      saved_percent_mean: mean(finite(ok.map((r) => r.saved_percent))) ?? 0,
+      ssim_mean: mean(finite(ok.map((r) => r.ssim))),
+      psnr_mean: mean(finite(ok.map((r) => r.psnr))),
+      orb_mean: mean(finite(ok.map((r) => r.orb_score))),
+      upscale_ms_mean: mean(finite(ok.map((r) => r.upscale_ms))),
+    });
+  }
+  return points.sort(byBytesThenSsim);
+}
+
+function byBytesThenSsim(a: SettingPoint, b: SettingPoint): number {
+  return a.stored_bytes_mean - b.stored_bytes_mean || (b.ssim_mean ?? -Infinity) - (a.ssim_mean ?? -Infinity) || settingId(a).localeCompare(settingId(b));
+}
+
+/**
+ * The settings no other one beats: q beats p when it stores no more bytes, scores no less SSIM, and is
+ * strictly better on one of the two. Exact ties both stay. Sorted by bytes (then SSIM, best first).
+ */
+export function frontier(points: readonly SettingPoint[]): SettingPoint[] {
+  const scored = points.filter((p) => p.ssim_mean !== null);
+  const beats = (q: SettingPoint, p: SettingPoint) =>
+    q.stored_bytes_mean <= p.stored_bytes_mean && q.ssim_mean! >= p.ssim_mean! && (q.stored_bytes_mean < p.stored_bytes_mean || q.ssim_mean! > p.ssim_mean!);
+  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(byBytesThenSsim);
+}
+
+/** Each provider's frontier, keyed by provider. */
+export function frontiers(points: readonly SettingPoint[]): Record<string, SettingPoint[]> {
+  const out: Record<string, SettingPoint[]> = {};
+  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontier(points.filter((p) => p.provider === provider));
+  return out;
+}
+
+/** summary.json's `pareto`: the frontiers with only the fields the file documents. */
+export function paretoSummary(points: readonly SettingPoint[]): Record<string, FrontierEntry[]> {
+  const out: Record<string, FrontierEntry[]> = {};
+  for (const [provider, list] of Object.entries(frontiers(points))) {
+    out[provider] = list.map(({ factor, format, quality, stored_bytes_mean, saved_percent_mean, ssim_mean, psnr_mean, orb_mean }) => ({
+      factor,
+      format,
+      quality,
+      stored_bytes_mean,
+      saved_percent_mean,
+      ssim_mean,
+      psnr_mean,
+      orb_mean,
+    }));
+  }
+  return out;
+}
+
+/** The cheapest point whose mean SSIM reaches the target (ties on bytes: the higher SSIM); null when none does. */
+export function cheapestReaching(points: readonly SettingPoint[], targetSsim: number): SettingPoint | null {
+  return points.filter((p) => p.ssim_mean !== null && p.ssim_mean >= targetSsim).sort(byBytesThenSsim)[0] ?? null;
+}
+
+const choice = (p: SettingPoint): Choice => ({
+  factor: p.factor,
+  format: p.format,
+  quality: p.quality,
+  stored_bytes_mean: p.stored_bytes_mean,
+  saved_percent_mean: p.saved_percent_mean,
+  ssim_mean: p.ssim_mean,
+});
+
+/** The cheapest setting over all providers reaching `targetSsim`, with the best recompress-only one beside it. */
+export function recommend(points: readonly SettingPoint[], targetSsim: number): Recommendation | null {
+  const best = cheapestReaching(points, targetSsim);
+  if (!best) return null;
+  const recompress = cheapestReaching(
+    points.filter((p) => p.provider === RECOMPRESS_ONLY),
+    targetSsim,
+  );
+  return { provider: best.provider, model: best.model, ...choice(best), recompress_only: recompress ? choice(recompress) : null };
+}
+
+/** "webp q80 at ÷2", "avif q80 at full size", "png at ÷4". */
+export function describeSetting(s: Pick<SettingPoint, 'factor' | 'format' | 'quality'>): string {
+  const fmt = s.quality === null || s.format === 'png' ? s.format : `${s.format} q${s.quality}`;
+  return `${fmt} ${s.factor === 1 ? 'at full size' : `at ÷${s.factor}`}`;
+}
+
+const pct = (x: number) => `${Math.round(x)}% smaller`;
+const ssim = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+
+/** The recommendation in one sentence, as the CLI prints it and the app shows it. */
+export function recommendationSentence(rec: Recommendation | null, targetSsim: number, recompressTested = true): string {
+  if (!rec) return `no setting reached a mean SSIM of ${targetSsim}; lower the target or try higher qualities or smaller factors`;
+  const main =
+    rec.provider === RECOMPRESS_ONLY
+      ? `store as ${describeSetting(rec)} and serve it as it is (recompress only): ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`
+      : `store as ${describeSetting(rec)} and upscale with ${rec.provider}${rec.model && rec.model !== rec.provider ? ` (${rec.model})` : ''}: ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`;
+  const r = rec.recompress_only;
+  if (rec.provider === RECOMPRESS_ONLY) return `${main}; no downscale-and-upscale setting reaches SSIM ${targetSsim} with fewer bytes`;
+  if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches SSIM ${targetSsim}` : main;
+  return `${main}; recompress-only needs ${describeSetting(r)} for SSIM ≥ ${targetSsim}: ${pct(r.saved_percent_mean)} (SSIM ${ssim(r.ssim_mean)})`;
+}

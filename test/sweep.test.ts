@@ -1,0 +1,199 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import sharp from 'sharp';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { runBatch } from '../main/core/pipeline/run-batch.js';
+import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
+import { fixture } from './helpers/images.js';
+
+const BIN = fileURLToPath(new URL('../bin/upscale-bench.js', import.meta.url));
+const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
+const readRows = (dir: string) => parse(readFileSync(join(dir, 'testResults.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
+const tmp = (p: string) => mkdtemp(join(tmpdir(), p));
+
+let work: string;
+let photos: string;
+beforeAll(async () => {
+  work = await tmp('sweep-');
+  photos = join(work, 'photos');
+  await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+  await cp(fixture('photos', 'rocket.jpg'), join(photos, 'sub', 'rocket.jpg'));
+  await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+});
+
+describe('factor 1: re-encode at full size, scored as provider none', () => {
+  it('stores full size, runs no upscaler, and scores the decoded copy as it is', async () => {
+    const out = join(work, 'f1');
+    const s = await runBatch({ ...defaultSettings(photos), out, concurrency: 2, providers: [{ name: 'bicubic' }], downscale: { factor: 1, format: 'webp', quality: 60, kernel: 'lanczos3' } });
+    expect(s.status).toBe('completed');
+    const rows = readRows(out);
+    expect(rows.map((r) => [r.image_path.split('/').pop(), r.provider, r.status])).toEqual([
+      ['broken.jpg', 'none', 'error'],
+      ['chelsea.png', 'none', 'ok'],
+      ['rocket.jpg', 'none', 'ok'],
+    ]);
+    const ok = rows.filter((r) => r.status === 'ok');
+    for (const r of ok) {
+      expect([r.stored_width, r.stored_height]).toEqual([r.width, r.height]);
+      expect([r.factor, r.format, r.quality, r.model]).toEqual(['1', 'webp', '60', 'recompress only']);
+      // lossy at full size: close to, but not, the original
+      expect(Number(r.ssim)).toBeGreaterThan(0.85);
+      expect(Number(r.ssim)).toBeLessThan(0.999);
+      // the written PNG is the decoded stored copy, pixel for pixel
+      const stored = await sharp(r.stored_location).raw().toBuffer();
+      const written = await sharp(r.upscaled_path).raw().toBuffer();
+      expect(written.equals(stored)).toBe(true);
+    }
+    expect(s.providers.map((p) => p.provider)).toEqual(['none']);
+    expect(Object.keys(s.pareto!)).toEqual(['none']);
+  });
+
+  it('lossless PNG at factor 1 is identical to the original (PSNR ∞, SSIM 1)', async () => {
+    const out = join(work, 'f1-png');
+    await runBatch({ ...defaultSettings(join(photos, 'chelsea.png')), out, concurrency: 1, downscale: { factor: 1, format: 'png', quality: 90, kernel: 'lanczos3' } });
+    const [r] = readRows(out);
+    expect([r.provider, r.status, r.psnr, r.ssim, r.quality]).toEqual(['none', 'ok', 'inf', '1', '']);
+  });
+
+  it('the CLI takes --factor 1', () => {
+    const r = cli(['run', join(photos, 'sub'), '--factor', '1', '--format', 'jpeg', '--quality', '70', '--out', join(work, 'f1-cli'), '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout).providers.map((p: { provider: string }) => p.provider)).toEqual(['none']);
+  });
+});
+
+/** Means per (provider, factor, format, quality) straight from the CSV: what summary.json must agree with. */
+function meansFromCsv(rows: Record<string, string>[]) {
+  const groups = new Map<string, Record<string, string>[]>();
+  for (const r of rows.filter((x) => x.status === 'ok')) {
+    const k = `${r.provider}|${r.factor}|${r.format}|${r.quality}`;
+    groups.set(k, [...(groups.get(k) ?? []), r]);
+  }
+  return [...groups].map(([k, rs]) => {
+    const [provider, factor, format, quality] = k.split('|');
+    const avg = (c: string) => rs.reduce((a, r) => a + Number(r[c]), 0) / rs.length;
+    return { provider, factor: Number(factor), format, quality: quality === '' ? null : Number(quality), bytes: avg('stored_bytes'), ssim: avg('ssim'), saved: avg('saved_percent') };
+  });
+}
+
+describe('upscale-bench sweep', () => {
+  const grid = ['--factors', '1,2', '--formats', 'webp,jpeg', '--qualities', '40,90'];
+  let out: string;
+  let summary: Record<string, any>;
+  let rows: Record<string, string>[];
+  let stderr: string;
+
+  beforeAll(() => {
+    out = join(work, 'sweep');
+    const r = cli(['sweep', photos, '--provider', 'bicubic,lanczos', ...grid, '--target-ssim', '0.88', '--concurrency', '2', '--out', out, '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    summary = JSON.parse(r.stdout);
+    rows = readRows(out);
+    stderr = r.stderr;
+  }, 240_000);
+
+  it('writes one row per image, setting and provider; factor 1 only as none', () => {
+    // 3 inputs × (4 full-size settings × none + 4 settings at ÷2 × 2 providers)
+    expect(rows).toHaveLength(3 * (4 + 8));
+    expect(summary.counts).toMatchObject({ inputs: 3, rows: 36, ok: 24, errors: 12 });
+    const ok = rows.filter((r) => r.status === 'ok');
+    const settings = new Set(ok.map((r) => `${r.provider} ${r.factor} ${r.format} ${r.quality}`));
+    expect([...settings].sort()).toEqual(
+      ['none 1', 'bicubic 2', 'lanczos 2'].flatMap((p) => ['webp', 'jpeg'].flatMap((f) => ['40', '90'].map((q) => `${p} ${f} ${q}`))).sort(),
+    );
+    // the unreadable input says which setting each of its error rows was
+    const broken = rows.filter((r) => r.image_path.endsWith('broken.jpg'));
+    expect(broken.map((r) => `${r.provider} ${r.factor} ${r.format} ${r.quality}`)).toHaveLength(12);
+    expect(new Set(broken.map((r) => r.error_code))).toEqual(new Set(['ERROR_NOT_AN_IMAGE']));
+  });
+
+  it('keeps every stored copy and upscaled image apart', () => {
+    const ok = rows.filter((r) => r.status === 'ok');
+    const keys = new Set(ok.map((r) => `${r.image_path}|${r.stored_key}`));
+    expect(keys.size).toBe(2 * 8); // 2 images × 8 stored settings
+    expect(new Set(ok.map((r) => r.upscaled_path)).size).toBe(ok.length);
+    for (const r of ok) {
+      expect(existsSync(r.stored_location), r.stored_location).toBe(true);
+      expect(existsSync(r.upscaled_path), r.upscaled_path).toBe(true);
+      expect(r.stored_key).toMatch(new RegExp(`^f${r.factor}-${r.format}-q${r.quality}/`));
+    }
+    const rocket = ok.find((r) => r.provider === 'bicubic' && r.image_path.endsWith('rocket.jpg') && r.format === 'webp' && r.quality === '40')!;
+    expect(rocket.stored_key).toBe('f2-webp-q40/sub/rocket.jpg.webp');
+    expect(Number(rocket.stored_width)).toBe(320);
+  });
+
+  it('summary.json holds each provider frontier and the recommendation the CSV implies', () => {
+    const means = meansFromCsv(rows);
+    expect(Object.keys(summary.pareto).sort()).toEqual(['bicubic', 'lanczos', 'none']);
+    for (const [provider, frontier] of Object.entries(summary.pareto as Record<string, any[]>)) {
+      const mine = means.filter((m) => m.provider === provider);
+      const expected = mine.filter((p) => !mine.some((q) => q !== p && q.bytes <= p.bytes && q.ssim >= p.ssim && (q.bytes < p.bytes || q.ssim > p.ssim)));
+      expect(frontier.map((f) => `${f.format} ${f.quality}`)).toEqual(expected.sort((a, b) => a.bytes - b.bytes).map((e) => `${e.format} ${e.quality}`));
+      for (let i = 1; i < frontier.length; i++) {
+        expect(frontier[i].stored_bytes_mean).toBeGreaterThan(frontier[i - 1].stored_bytes_mean);
+        expect(frontier[i].ssim_mean).toBeGreaterThan(frontier[i - 1].ssim_mean);
+      }
+    }
+    const reaching = means.filter((m) => m.ssim >= 0.88).sort((a, b) => a.bytes - b.bytes || b.ssim - a.ssim);
+    expect(summary.target_ssim).toBe(0.88);
+    expect(summary.recommendation).toMatchObject({ provider: reaching[0].provider, factor: reaching[0].factor, format: reaching[0].format, quality: reaching[0].quality });
+    expect(summary.recommendation.stored_bytes_mean).toBeCloseTo(reaching[0].bytes, 6);
+    const none = reaching.find((m) => m.provider === 'none')!;
+    expect(summary.recommendation.recompress_only).toMatchObject({ factor: 1, format: none.format, quality: none.quality });
+    expect(stderr).toMatch(/at a mean SSIM of 0\.88 or more: store as (webp|jpeg) q\d+ at (÷2|full size)/);
+    expect(stderr).toMatch(/upscale-bench: 3 images × 8 settings = 36 rows/);
+  });
+
+  it('refuses a bad grid with a one-line message', () => {
+    for (const [args, msg] of [
+      [['--factors', '1,5'], /--factors takes 1, 2, 3, 4, 8/],
+      [['--formats', 'gif'], /--formats takes png, jpeg, webp, avif/],
+      [['--qualities', '0'], /--qualities must be a whole number from 1 to 100/],
+      [['--target-ssim', '2'], /--target-ssim must be a number above 0 and at most 1/],
+    ] as const) {
+      const r = cli(['sweep', photos, ...args], work);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(msg);
+    }
+  });
+});
+
+describe('a sweep interrupted mid-image resumes to the clean result', () => {
+  const STABLE = ['image_path', 'stored_key', 'status', 'factor', 'format', 'quality', 'stored_bytes', 'provider', 'psnr', 'ssim'];
+  const stable = (rs: Record<string, string>[]) => rs.map((r) => STABLE.map((k) => r[k]).join('|'));
+  const settings = (out?: string): RunSettings => ({
+    ...defaultSettings(photos),
+    out,
+    providers: [{ name: 'bicubic' }],
+    concurrency: 1,
+    sweep: { factors: [1, 2], formats: ['webp', 'png'], qualities: [50, 80] },
+  });
+
+  it('keeps the settings an image had finished, and does the rest', async () => {
+    const clean = join(work, 'clean');
+    await runBatch(settings(clean));
+    const out = join(work, 'cut');
+    const ac = new AbortController();
+    let rowsSeen = 0;
+    // broken.jpg first (6 error rows), then stop after 3 settings of chelsea: mid-image
+    const first = await runBatch(settings(out), { signal: ac.signal, onEvent: (e) => e.type === 'row' && ++rowsSeen === 9 && ac.abort() });
+    expect(first.status).toBe('cancelled');
+    const partial = readRows(out);
+    expect(partial.filter((r) => r.image_path.endsWith('chelsea.png')).length).toBeGreaterThanOrEqual(3);
+    expect(partial.filter((r) => r.image_path.endsWith('chelsea.png')).length).toBeLessThan(6);
+    const again = await runBatch(settings(), { resume: out });
+    expect(again.status).toBe('completed');
+    expect(stable(readRows(out))).toEqual(stable(readRows(clean)));
+    expect(readRows(out)).toHaveLength(3 * 6); // 3 inputs × (f1 webp50, webp80, png + f2 webp50, webp80, png)
+  });
+
+  it('refuses to resume with another grid', async () => {
+    const out = join(work, 'cut');
+    await expect(runBatch({ ...settings(), sweep: { factors: [1, 4], formats: ['webp', 'png'], qualities: [50, 80] } }, { resume: out })).rejects.toThrow(/sweep\.factors: was \[1,2\], now \[1,4\]/);
+  });
+});
