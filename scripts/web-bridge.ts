@@ -49,6 +49,7 @@ export async function startWebBridge(o: WebBridgeOptions) {
     },
     pickCsv: () => take('path'),
     pickSaveCsv: () => take('parent'),
+    pickModelFile: () => take('path'),
     openFolder: async () => false,
     emit: (e: JobEvent) => {
       for (const res of sse) res.write(`data: ${JSON.stringify(e)}\n\n`);

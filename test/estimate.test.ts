@@ -46,6 +46,19 @@ describe('estimateRun', () => {
     expect(fit.low).toBeGreaterThan((0.03 * 16) / 0.15 * 0.85);
   });
 
+  it('times an imported model at its own scale, and says when it has not been timed', () => {
+    const sizes = all([{ width: 2000, height: 1500 }]);
+    // ÷4 stores 500×375 (0.1875 MP); an x2 model makes 0.75 MP of it, at a measured 0.5 MP/s: 1.5 s
+    const timed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2, mps: 0.5 }] });
+    const base = estimateRun(sizes, { ...thick, providers: [] });
+    expect(timed.low - base.low).toBeCloseTo(1.5 * 0.8 + (0.25 * 3) / 1.8 + 0.3, 5);
+    expect(timed.unknown).toEqual([]);
+    const untimed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2 }] });
+    expect(untimed.unknown).toEqual(['my-x2']);
+    expect(untimed.reasons.join(' ')).toMatch(/my-x2 has not been timed yet/);
+    expect(untimed.high / untimed.low).toBeGreaterThan(10);
+  });
+
   it('adds providers and divides the CPU work by the images run at once', () => {
     const sizes = all(Array.from({ length: 10 }, () => ({ width: 1000, height: 1000 })));
     const one = estimateRun(sizes, { providers: [{ name: 'bicubic' }], factor: 4, cores: 2, concurrency: 1 });

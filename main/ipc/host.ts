@@ -35,6 +35,8 @@ export interface Host {
   pickFolder(title: string): Promise<string | null>;
   pickCsv(): Promise<string | null>;
   pickSaveCsv(defaultPath: string): Promise<string | null>;
+  /** A model file to import (.pth, .pt, .safetensors, .param, .onnx). */
+  pickModelFile(): Promise<string | null>;
   openFolder(path: string): Promise<boolean>;
   emit(event: JobEvent): void;
   secrets: SecretStore;

@@ -5,7 +5,7 @@ import { writeFile } from 'node:fs/promises';
 import sharp from 'sharp';
 import { downscale } from '../../core/image/downscale.js';
 import { contentTypeFor, type StoreFormat } from '../../core/image/formats.js';
-import { rawInput } from '../../core/image/raw.js';
+import { rawInput, resizeRaw } from '../../core/image/raw.js';
 import { decodeImage, normaliseFormat, readFileReadOnly } from '../../core/image/read.js';
 import { storeKey } from '../../core/pipeline/layout.js';
 import { savedPercent } from '../../core/results/row.js';
@@ -90,10 +90,17 @@ export function retrieveCommand(): Command {
         height,
         target: { width: width * scale, height: height * scale },
       });
-      const img = sharp(out.image.data, rawInput(out.image));
+      // An imported model of another scale ran at its own: its output is resized to the asked scale.
+      const target = { width: width * scale, height: height * scale };
+      let image = out.image;
+      if (image.width !== target.width || image.height !== target.height) {
+        out.notes.push(`${out.resizeReason ?? 'provider output'}: output ${image.width}×${image.height} resized with lanczos to ${target.width}×${target.height}`);
+        image = await resizeRaw(image, target.width, target.height);
+      }
+      const img = sharp(image.data, rawInput(image));
       await writeFile(o.output, await (outFormat === 'png' ? img.png() : outFormat === 'jpeg' ? img.jpeg({ quality: 95 }) : img.webp({ quality: 95 })).toBuffer());
       process.stdout.write(
-        JSON.stringify({ key, output: resolve(o.output), provider: provider.name, model: provider.model, width: out.image.width, height: out.image.height, upscale_ms: Date.now() - t0, notes: out.notes }) + '\n',
+        JSON.stringify({ key, output: resolve(o.output), provider: provider.name, model: provider.model, width: image.width, height: image.height, upscale_ms: Date.now() - t0, notes: out.notes }) + '\n',
       );
     } finally {
       await provider.dispose?.();

@@ -157,7 +157,11 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       rowNotes.push(...out.notes);
       let upscaled = out.image;
       if (upscaled.width !== original.width || upscaled.height !== original.height) {
-        rowNotes.push(`provider output ${upscaled.width}×${upscaled.height} resized to ${original.width}×${original.height}`);
+        rowNotes.push(
+          out.resizeReason
+            ? `${out.resizeReason}: output ${upscaled.width}×${upscaled.height} resized with lanczos to ${original.width}×${original.height}`
+            : `provider output ${upscaled.width}×${upscaled.height} resized to ${original.width}×${original.height}`,
+        );
         upscaled = await resizeRaw(upscaled, original.width, original.height);
       }
       throwIfAborted(ctx.signal);

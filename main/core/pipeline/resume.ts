@@ -31,6 +31,13 @@ export async function checkResumable(dir: string, settings: RunSettings): Promis
       throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
     },
   );
+  // An imported model replaced under the same name since the run started: say so plainly.
+  for (const [i, p] of settings.providers.entries()) {
+    const was = saved.providers?.[i];
+    if (p.name === 'local-ai' && was?.name === 'local-ai' && p.model === was.model && p.modelSha256 !== was.modelSha256) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: model '${p.model}' changed since the run started (sha256 ${String(was.modelSha256 ?? 'none').slice(0, 12)}… then, ${String(p.modelSha256 ?? 'built-in').slice(0, 12)}… now)`);
+    }
+  }
   const diff = differences(comparable(saved), comparable(settings));
   if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);
 }

@@ -5,6 +5,7 @@ import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
 import { durationRange } from '../format';
 import { parseQuality, validateSetup } from '../setup-form';
+import { ModelPicker } from '../components/ModelPicker';
 
 const PROVIDERS = [
   { id: 'local-ai', label: 'Local AI (ESRGAN, offline)' },
@@ -20,7 +21,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [input, setInput] = useState<PickedInput | null>(null);
   const [output, setOutput] = useState<string | null>(null);
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
-  const [model, setModel] = useState<'thick' | 'medium' | 'slim'>('thick');
+  const [model, setModel] = useState('thick');
   const [int8, setInt8] = useState(false);
   const [factor, setFactor] = useState<1 | 2 | 3 | 4 | 8>(4);
   const [useFit, setUseFit] = useState(false);
@@ -38,9 +39,14 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [sizes, setSizes] = useState<ImageSizes | 'reading' | null>(null);
   const [resultsFolder, setResultsFolder] = useState<{ path: string; isDefault: boolean } | null>(null);
 
+  const loadModels = () => bench().models.list().then(setModels, () => {});
   useEffect(() => {
-    bench().models.list().then(setModels, () => {});
+    void loadModels();
   }, []);
+  // A remembered model that has since been removed falls back to the default.
+  useEffect(() => {
+    if (models.length && !models.some((m) => m.name === model)) setModel('thick');
+  }, [models, model]);
 
   useEffect(() => {
     bench()
@@ -95,10 +101,12 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   };
   const estimate = useMemo(() => {
     if (!input || sizes === 'reading' || providers.length === 0) return null;
-    const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision } : { name: p }));
+    // an imported model runs at its own scale, at the speed runs here measured (if any)
+    const own = chosen?.kind === 'imported' ? { scale: chosen.scales[0], mps: chosen.mpsX4 } : {};
+    const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision, ...own } : { name: p }));
     const cores = navigator.hardwareConcurrency || 2;
     return estimateRun(sizes ?? { total: input.count, sizes: [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
-  }, [input, sizes, providers, model, precision, factor, useFit]);
+  }, [input, sizes, providers, model, chosen, precision, factor, useFit]);
   const problems = [
     !input && 'choose a folder or CSV',
     providers.length === 0 && 'choose at least one provider',
@@ -175,16 +183,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           </label>
         ))}
         {providers.includes('local-ai') && (
-          <label>
-            Local model{' '}
-            <select value={model} onChange={(e) => setModel(e.target.value as typeof model)}>
-              {models.map((m) => (
-                <option key={m.name} value={m.name}>
-                  {m.name} — {m.summary}
-                </option>
-              ))}
-            </select>
-          </label>
+          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={loadModels} />
         )}
         {providers.includes('local-ai') && chosen?.int8 && (
           <label className="check" title={chosen.int8.summary}>

@@ -2,6 +2,7 @@
 import type { Architecture } from './architecture.js';
 import { compact } from './compact.js';
 import { esrgan } from './esrgan.js';
+import { omnisr } from './omnisr.js';
 import { span } from './span.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, compact];
+export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, compact];
