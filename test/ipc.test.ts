@@ -120,7 +120,7 @@ describe('every handler refuses malformed and hostile requests', () => {
     }
     expect(refused).toBeGreaterThan(200);
     expect((await dispatch(handlers, 'settings:set', { lastRun: { quality: 150 } })) as unknown).toMatchObject({ ok: false, error: { message: 'Quality must be 100 or less.' } });
-    expect((await dispatch(handlers, 'run:start', { input: '/x', providers: ['bicubic'], factor: 5 })) as unknown).toMatchObject({ ok: false, error: { message: 'Downscale factor must be 2, 3, 4 or 8.' } });
+    expect((await dispatch(handlers, 'run:start', { input: '/x', providers: ['bicubic'], factor: 5 })) as unknown).toMatchObject({ ok: false, error: { message: 'Downscale factor must be 1, 2, 3, 4 or 8.' } });
   });
 });
 

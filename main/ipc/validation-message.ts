@@ -35,6 +35,15 @@ const LABELS: Record<string, string> = {
   accessKeyId: 'Access key id',
   secretAccessKey: 'Secret access key',
   sessionToken: 'Session token',
+  path: 'The model file',
+  name: 'Model name',
+  force: 'Replace',
+};
+
+/** What a pattern allows, for the schema messages that only say "not a …". */
+const RULES: Record<string, string> = {
+  'not a model name': 'use up to 64 letters, digits, dots, underscores, plus and minus signs, starting with a letter or digit',
+  'not an AWS region': 'it looks like us-east-1 or eu-west-2',
 };
 
 const KINDS: Record<string, string> = {
@@ -96,6 +105,7 @@ export function plainValidationMessage(error: z.ZodError): string {
       // a schema's own message is written for people ("not an AWS region"); zod's defaults are not
       const own = issue.message && !/invalid|expected|must match/i.test(issue.message) ? issue.message : null;
       if (!own) return `${label} is not valid.`;
+      if (RULES[own]) return `${label}: ${RULES[own]}.`;
       return own.startsWith('not ') ? `${label} is ${own}.` : `${own[0].toUpperCase()}${own.slice(1)}.`;
     }
     default:

@@ -219,11 +219,16 @@ describe('SetupScreen', () => {
   const fakeBench = (over: Record<string, unknown> = {}) => {
     const start = vi.fn(async () => ({ jobId: 'j', runId: 'r', outDir: '/x' }));
     (window as unknown as { bench: unknown }).bench = {
-      models: { list: async () => [{ name: 'thick', summary: 'RRDN', mpsX4: 0.15, int8: { mpsX4: 0.22, summary: 'faster' } }, { name: 'slim', summary: 'fast', mpsX4: 2.3 }] },
+      models: {
+        list: async () => [
+          { name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, int8: { mpsX4: 0.22, summary: 'faster' }, sizeBytes: null },
+          { name: 'slim', kind: 'built-in', architecture: 'RDN', scales: [2, 3, 4, 8], summary: 'fast', mpsX4: 2.3, sizeBytes: null },
+        ],
+      },
       settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/home/ana/Upscale Bench', resultsFolderIsDefault: true }), set: async () => ({}) },
       dialogs: { pickInput: async () => ({ path: '/photos', kind: 'folder', count: 4 }), pickOutput: async () => null },
       inputs: { imageSizes: async () => ({ total: 4, sizes: [{ width: 1920, height: 1080 }, { width: 3000, height: 2000 }, { width: 4032, height: 3024 }, { width: 1600, height: 1000 }] }) },
-      jobs: { start },
+      jobs: { start, onProgress: () => () => {} },
       ...over,
     };
     return { start };
