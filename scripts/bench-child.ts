@@ -82,12 +82,12 @@ if (mode === 'score') {
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
-  const { rrdbnet, compact } = await import('./random-sr-weights.js');
+  const { syntheticCompact, syntheticRrdbNet } = await import('./synthetic-models.js');
   const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
   const { ModelLibrary } = await import('../main/core/models/library.js');
   const { createLocalAiProvider } = await import('../main/core/providers/local-ai.js');
   process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
-  const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? rrdbnet() : compact(), 'safetensors');
+  const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
   await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);
   const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4, threads: 2, workers: 1 });
   const [w, h] = kind === 'rrdbnet' ? [300, 200] : [600, 400];

@@ -9,7 +9,7 @@ import { tmpdir, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { gflopPerOutputMp } from './random-sr-weights.js';
+import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-models.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
@@ -103,8 +103,9 @@ if (only.includes('imported') && !only.includes('models')) importedRows(Math.rou
 function importedRows(peak: number) {
   for (const [kind, label] of [['rrdbnet', 'imported RRDBNet x4 (23 blocks, 64 features: Real-ESRGAN x4plus size)'], ['compact', 'imported Compact x4 (64 features, 16 convs)']] as const) {
     const r = child('imported', kind);
-    const share = ((r.onnx_mps * gflopPerOutputMp(kind)) / peak) * 100;
-    row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflopPerOutputMp(kind).toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
+    const gflop = kind === 'rrdbnet' ? rrdbGflopPerOutputMp(23) : compactGflopPerOutputMp(16);
+    const share = ((r.onnx_mps * gflop) / peak) * 100;
+    row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
   }
 }
 

@@ -31,7 +31,7 @@ const host: Host = {
     return r.canceled ? null : r.filePaths[0];
   },
   async pickSaveCsv(defaultPath) {
-    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }], properties: ['showOverwriteConfirmation'] });
     return r.canceled || !r.filePath ? null : r.filePath;
   },
   async pickModelFile() {

@@ -70,7 +70,8 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'that folder was not chosen in this session');
       const target = await host.pickSaveCsv(join(real, 'testFile.csv'));
       if (!target) return null;
-      const count = await makeCsv(real, target);
+      // the save dialog has already asked before replacing an existing file (Host.pickSaveCsv)
+      const count = await makeCsv(real, target, { replace: true });
       await grants.grant(target);
       return { csvPath: target, count };
     },

@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -62,6 +63,17 @@ def tame(model, last_conv, input_name, target_std=0.15):
     a = target_std / max(float(y.std()), 1e-6)
     last_conv.weight.mul_(a)
     last_conv.bias.mul_(a).add_(0.5 - a * float(y.mean()))
+
+
+def tame_residual(model, last_conv, input_name, scale, target_std=0.08):
+    """For nets whose output is last_conv + the nearest-upsampled input: scale the learned residual to a
+    modest, zero-mean correction so the picture stays recognisable."""
+    x = torch.from_numpy(INPUTS[input_name].astype(np.float32) / 255.0).permute(2, 0, 1).unsqueeze(0)
+    base = F.interpolate(x, scale_factor=scale, mode="nearest")[0].permute(1, 2, 0).numpy()
+    r = run(model, input_name) / 255.0 - base
+    a = target_std / max(float(r.std()), 1e-6)
+    last_conv.weight.mul_(a)
+    last_conv.bias.mul_(a).sub_(a * float(r.mean()))
 
 
 def save_safetensors(sd, path, metadata):
@@ -186,6 +198,17 @@ m = A.OmniSR(num_feat=16, block_num=2, pe=False, window_size=8, res_num=1, up_sc
 tame(m, m.up[0], "chelsea-48x40")
 save_safetensors(m.state_dict(), os.path.join(OUT, "omnisr-x2-nope.safetensors"), {"format": "pt"})
 case("omnisr-x2-nope", m, "omnisr-x2-nope.safetensors", "chelsea-48x40", "OmniSR without position bias, safetensors")
+
+# RealPLKSR x2 with GroupNorm and element-wise attention (.pth), and x4 with LayerNorm and without
+# attention (safetensors). Random init is trunc-normal in the original; uniform here, any weights do.
+m = A.RealPLKSR(dim=16, n_blocks=3, upscaling_factor=2, kernel_size=9, split_ratio=0.25)
+tame_residual(m, m.feats[-1], "chelsea-48x40", 2)
+torch.save({"params_ema": m.state_dict()}, os.path.join(OUT, "realplksr-x2.pth"))
+case("realplksr-x2", m, "realplksr-x2.pth", "chelsea-48x40", "RealPLKSR GroupNorm + EA, zip")
+m = A.RealPLKSR(dim=12, n_blocks=2, upscaling_factor=4, kernel_size=7, split_ratio=0.5, use_ea=False, layer_norm=True)
+tame_residual(m, m.feats[-1], "chelsea-48x40", 4)
+save_safetensors(m.state_dict(), os.path.join(OUT, "realplksr-x4-ln.safetensors"), {"format": "pt"})
+case("realplksr-x4-ln", m, "realplksr-x4-ln.safetensors", "chelsea-48x40", "RealPLKSR LayerNorm, no EA, safetensors")
 
 # Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
 # torch.load(weights_only=False). The importer must refuse them by name and run nothing.

@@ -605,3 +605,84 @@ class OmniSR(nn.Module):
         out = torch.add(self.output(out), residual)
         out = self.up(out)
         return out[:, :, : H * self.up_scale, : W * self.up_scale]
+
+
+# ---------------------------------------------------------------- RealPLKSR
+# Partial Large Kernel CNNs for Efficient Super-Resolution (dslisleedh/PLKSR; the "Real" variant by
+# neosr) as kept by chaiNNer-org/spandrel architectures/PLKSR/__arch/RealPLKSR.py, without DySample.
+class PLKLayerNorm(nn.Module):
+    def __init__(self, dim, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim))
+        self.eps = eps
+
+    def forward(self, x):
+        u = x.mean(1, keepdim=True)
+        s = (x - u).pow(2).mean(1, keepdim=True)
+        x = (x - u) / torch.sqrt(s + self.eps)
+        return self.weight[:, None, None] * x + self.bias[:, None, None]
+
+
+class DCCM(nn.Sequential):
+    def __init__(self, dim):
+        super().__init__(nn.Conv2d(dim, dim * 2, 3, 1, 1), nn.Mish(), nn.Conv2d(dim * 2, dim, 3, 1, 1))
+
+
+class PLKConv2d(nn.Module):
+    def __init__(self, dim, kernel_size):
+        super().__init__()
+        self.conv = nn.Conv2d(dim, dim, kernel_size, 1, kernel_size // 2)
+        self.idx = dim
+
+    def forward(self, x):
+        x1, x2 = torch.split(x, [self.idx, x.size(1) - self.idx], dim=1)
+        return torch.cat([self.conv(x1), x2], dim=1)
+
+
+class EA(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.f = nn.Sequential(nn.Conv2d(dim, dim, 3, 1, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return x * self.f(x)
+
+
+class PLKBlock(nn.Module):
+    def __init__(self, dim, kernel_size, split_ratio, use_ea=True, norm_groups=4, use_layer_norm=False):
+        super().__init__()
+        self.layer_norm = PLKLayerNorm(dim) if use_layer_norm else nn.Identity()
+        self.channel_mixer = DCCM(dim)
+        self.lk = PLKConv2d(int(dim * split_ratio), kernel_size)
+        self.attn = EA(dim) if use_ea else nn.Identity()
+        self.refine = nn.Conv2d(dim, dim, 1, 1, 0)
+        self.norm = nn.GroupNorm(norm_groups, dim) if not use_layer_norm else nn.Identity()
+
+    def forward(self, x):
+        x_skip = x
+        x = self.layer_norm(x)
+        x = self.channel_mixer(x)
+        x = self.lk(x)
+        x = self.attn(x)
+        x = self.refine(x)
+        x = self.norm(x)
+        return x + x_skip
+
+
+class RealPLKSR(nn.Module):
+    def __init__(self, dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25, use_ea=True, norm_groups=4, layer_norm=False):
+        super().__init__()
+        in_ch = out_ch = 3
+        self.feats = nn.Sequential(
+            *[nn.Conv2d(in_ch, dim, 3, 1, 1)]
+            + [PLKBlock(dim, kernel_size, split_ratio, use_ea, norm_groups, layer_norm) for _ in range(n_blocks)]
+            + [nn.Dropout2d(0)]
+            + [nn.Conv2d(dim, out_ch * upscaling_factor**2, 3, 1, 1)]
+        )
+        self.s = upscaling_factor
+        self.to_img = nn.PixelShuffle(upscaling_factor)
+
+    def forward(self, x):
+        x = self.feats(x) + torch.repeat_interleave(x, repeats=self.s**2, dim=1)
+        return self.to_img(x)

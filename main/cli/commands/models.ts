@@ -7,14 +7,15 @@ import { addModelFile } from '../../core/models/import/import-model.js';
 import { ModelLibrary } from '../../core/models/library.js';
 import { onnxFileName } from '../../core/models/model-files.js';
 import { importedListing, listModels } from '../../core/models/model-list.js';
-import { modelsDir } from '../../core/paths.js';
+import { libraryDir, modelsDir } from '../../core/paths.js';
 
-const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
+const mb = (bytes: number) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export function modelsCommand(): Command {
   const cmd = new Command('models')
     .description('list the local AI models (built in and imported) with scales, sizes, speed and licence; add or remove your own')
     .option('--json', 'print the list as JSON')
+    .addHelpText('after', () => `\nImported models live in ${libraryDir()} (set UPSCALE_BENCH_MODELS=DIR to use another folder).`)
     .action(printList);
 
   cmd
@@ -83,10 +84,11 @@ async function printList(o: { json?: boolean }) {
   printBuiltins();
   const imported = await library.list();
   process.stdout.write(`\nimported models in ${library.dir}${imported.length ? '' : ': none yet (add one with `upscale-bench models add FILE`)'}\n`);
+  const width = Math.max(24, ...imported.map((e) => e.name.length + 1));
   for (const e of imported) {
     const l = importedListing(e);
     const speed = l.speed ? `${l.speed.mpsOut} MP/s measured here` : 'speed not measured yet';
-    process.stdout.write(`${e.name.padEnd(24)} ${e.architecture} x${e.scale}  ${mb(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
+    process.stdout.write(`${e.name.padEnd(width)} ${e.architecture} x${e.scale}  ${mb(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
   }
 }
 

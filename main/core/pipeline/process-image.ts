@@ -124,7 +124,8 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
     throwIfAborted(ctx.signal);
 
     ctx.onStage?.('store', undefined, setting);
-    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
+    const info = { originalWidth: original.width, originalHeight: original.height, ...(pass.downscale.fit ? {} : { factor: pass.downscale.factor }) };
+    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal, info);
   } catch (err) {
     failRows(rows, err, notes, o.started);
     return;

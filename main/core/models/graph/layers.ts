@@ -200,3 +200,24 @@ export function zeroPadToMultiple(g: OnnxGraph, x: string, hw: string, m: number
   const pads = g.node('Concat', [g.int64(g.fresh(`${name}_zeros`), [6], [0, 0, 0, 0, 0, 0]), extra], `${name}_pads`, [attr.int('axis', 0)]);
   return g.node('Pad', [x, pads], name, [attr.str('mode', 'constant')]);
 }
+
+/** torch nn.Mish: x · tanh(softplus(x)). */
+export const mish = (g: OnnxGraph, x: string, name: string): string =>
+  mul(g, x, g.node('Tanh', [g.node('Softplus', [x], `${name}_softplus`)], `${name}_tanh`), name);
+
+/** Channels [from, to) of an NCHW tensor. */
+export const channelSlice = (g: OnnxGraph, x: string, from: number, to: number, name: string): string =>
+  g.node('Slice', [x, g.int64(g.fresh(`${name}_from`), [1], [from]), g.int64(g.fresh(`${name}_to`), [1], [to]), g.int64(g.fresh(`${name}_axis`), [1], [1])], name);
+
+/** torch nn.GroupNorm(groups, C) on NCHW (opset 17 has no GroupNormalization). */
+export function groupNorm(g: OnnxGraph, x: string, name: string, groups: number, weight: Weight, bias: Weight, eps: number): string {
+  const grouped = reshape(g, x, [0, groups, -1], `${name}_grouped`);
+  const axes = [attr.ints('axes', [2]), attr.int('keepdims', 1)];
+  const mu = g.node('ReduceMean', [grouped], `${name}_mean`, axes);
+  const dx = sub(g, grouped, mu, `${name}_centred`);
+  const v = g.node('ReduceMean', [mul(g, dx, dx, `${name}_sq`)], `${name}_var`, axes);
+  const y = g.node('Div', [dx, g.node('Sqrt', [g.node('Add', [v, g.constant(g.fresh(`${name}_eps`), [], [eps])], `${name}_vareps`)], `${name}_sd`)], `${name}_norm`);
+  const back = g.node('Reshape', [y, g.node('Shape', [x], `${name}_shape`)], `${name}_ungrouped`);
+  const c = weight.data.length;
+  return add(g, mul(g, back, g.constant(g.fresh(`${name}.weight`), [c, 1, 1], weight.data, true), `${name}_scaled`), g.constant(g.fresh(`${name}.bias`), [c, 1, 1], bias.data, true), name);
+}

@@ -23,7 +23,8 @@ class TooSmall extends Error {}
 interface LayerRule {
   weights?(l: NcnnLayer): WeightBlob[];
   shape(l: NcnnLayer, ins: Shape[]): Shape[];
-  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[]): string[];
+  /** `shapes`: the inputs' shapes at the nominal size (channel counts are what they are good for). */
+  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[], shapes: Shape[]): string[];
 }
 
 const mismatch = (l: NcnnLayer, what: string) => new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `${describeLayer(l)}: ${what}`);
@@ -335,6 +336,47 @@ const RULES: Record<string, LayerRule> = {
       return [g.node('Resize', [x, '', scales], l.name, attrs)];
     },
   },
+  Reorg: {
+    // space-to-depth; mode 0 orders channels as torch's pixel_unshuffle (c·s² + i·s + j), mode 1 as ONNX's
+    shape(l, ins) {
+      const x = oneInput(l, ins);
+      const s = intParam(l, 0, 1);
+      if (s < 1) throw new ModelImportError('ERROR_MODEL_CORRUPT', `${describeLayer(l)}: stride ${s}`);
+      if (intParam(l, 1, 0) !== 0 && intParam(l, 1, 0) !== 1) throw unsupported(l, `mode ${intParam(l, 1, 0)}`);
+      const h = Math.floor(x.h / s);
+      const w = Math.floor(x.w / s);
+      if (h < 1 || w < 1) throw new TooSmall();
+      return [{ c: x.c * s * s, h, w }];
+    },
+    build(g, l, [x], _w, [input]) {
+      const s = intParam(l, 0, 1);
+      if (s === 1) return [x];
+      const y = g.node('SpaceToDepth', [x], intParam(l, 1, 0) === 0 ? `${l.name}_s2d` : l.name, [attr.int('blocksize', s)]);
+      if (intParam(l, 1, 0) === 1) return [y];
+      // ONNX puts pixel (i, j) of channel c at (i·s + j)·C + c; torch order wants c·s² + i·s + j
+      const c = input.c;
+      const order = Array.from({ length: c * s * s }, (_, p) => (p % (s * s)) * c + Math.floor(p / (s * s)));
+      return [g.node('Gather', [y, g.int64(g.fresh(`${l.name}_order`), [order.length], order)], l.name, [attr.int('axis', 1)])];
+    },
+  },
+  Padding: {
+    shape(l, ins) {
+      const x = oneInput(l, ins);
+      const [top, bottom, left, right, type] = [0, 1, 2, 3, 4].map((k) => intParam(l, k, 0));
+      if (type < 0 || type > 2) throw unsupported(l, `padding type ${type}`);
+      if (intParam(l, 6, 0) !== 0 || intParam(l, 7, 0) !== 0 || intParam(l, 8, 0) !== 0) throw unsupported(l, 'padding along channels');
+      if ([top, bottom, left, right].some((p) => p < 0)) throw unsupported(l, 'negative padding');
+      if (type === 2 && (top >= x.h || bottom >= x.h || left >= x.w || right >= x.w)) throw new TooSmall();
+      return [{ c: x.c, h: x.h + top + bottom, w: x.w + left + right }];
+    },
+    build(g, l, [x]) {
+      const [top, bottom, left, right, type] = [0, 1, 2, 3, 4].map((k) => intParam(l, k, 0));
+      const pads = g.int64(g.fresh(`${l.name}_pads`), [8], [0, 0, top, left, 0, 0, bottom, right]);
+      const inputs = [x, pads];
+      if (type === 0) inputs.push(g.constant(g.fresh(`${l.name}_value`), [], [floatParam(l, 5, 0)]));
+      return [g.node('Pad', inputs, l.name, [attr.str('mode', ['constant', 'edge', 'reflect'][type])])];
+    },
+  },
   PixelShuffle: {
     shape(l, ins) {
       const x = oneInput(l, ins);
@@ -457,7 +499,17 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
   const param = parseNcnnParam(paramText);
   const t = topology(param.layers);
   // Shapes first: a weight size the graph cannot take is named by layer before the .bin is read.
-  const outChannels = inferShapes(t, 64, 64).get(t.output)!.c;
+  let nominal: Map<string, Shape> | undefined;
+  for (const size of [64, 256, 1024]) {
+    try {
+      nominal = inferShapes(t, size, size);
+      break;
+    } catch (err) {
+      if (!(err instanceof TooSmall)) throw err;
+    }
+  }
+  if (!nominal) throw new ModelImportError('ERROR_MODEL_UNSUPPORTED_LAYER', 'the ncnn graph shrinks a 1024×1024 image to nothing; it is not a super-resolution model');
+  const outChannels = nominal.get(t.output)!.c;
   if (outChannels !== 3) throw new ModelImportError('ERROR_MODEL_UNSUPPORTED_LAYER', `the model outputs ${outChannels}-channel images; Upscale Bench runs RGB (3-channel) models`);
   const { scale, multiple } = scaleAndMultiple(t);
   const weights = readNcnnBin(param.layers, bin, (l) => RULES[l.type]?.weights?.(l) ?? []);
@@ -479,6 +531,7 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
       l,
       l.inputs.map((b) => tensors.get(b)!),
       weights.get(l.name) ?? [],
+      l.inputs.map((b) => nominal!.get(b)!),
     );
     l.outputs.forEach((b, i) => tensors.set(b, outs[i]));
   }
