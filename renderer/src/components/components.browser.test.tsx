@@ -13,6 +13,14 @@ import '../styles.css';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
+// Playwright's real events reach React outside act(); inside it React applies their updates before the test looks.
+const user = {
+  click: (el: HTMLElement) => act(async () => void (await userEvent.click(el))),
+  selectOptions: (el: HTMLElement, value: string) => act(async () => void (await userEvent.selectOptions(el, value))),
+  fill: (el: HTMLElement, text: string) => act(async () => void (await userEvent.fill(el, text))),
+  keyboard: (keys: string) => act(async () => void (await userEvent.keyboard(keys))),
+};
+
 const row = (i: number, provider: string, over: Partial<UiRow> = {}): UiRow => ({
   row: i,
   image_path: `/photos/img${i}.png`,
@@ -58,12 +66,12 @@ describe('ResultsTable', () => {
   it('sorts by a column, both ways, and marks the header', async () => {
     const el = await mount(<ResultsTable rows={rows} onView={() => {}} />);
     const header = () => [...el.querySelectorAll('th')].find((th) => th.textContent?.startsWith('PSNR'))!;
-    await userEvent.click(header().querySelector('button')!);
+    await user.click(header().querySelector('button')!);
     const first = header().getAttribute('aria-sort');
     const psnrs = () => [...el.querySelectorAll('tbody tr')].map((tr) => tr.children[7].textContent);
     expect(first).toMatch(/ascending|descending/);
     const once = psnrs();
-    await userEvent.click(header().querySelector('button')!);
+    await user.click(header().querySelector('button')!);
     expect(header().getAttribute('aria-sort')).not.toBe(first);
     expect(psnrs()).not.toEqual(once);
     expect(psnrs()).toContain('∞');
@@ -73,13 +81,13 @@ describe('ResultsTable', () => {
     const el = await mount(<ResultsTable rows={rows} onView={() => {}} />);
     const count = () => el.querySelector<HTMLElement>('[data-testid=row-count]')!.textContent;
     expect(count()).toBe('4 of 4 rows');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'error');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'error');
     expect(count()).toBe('1 of 4 rows');
     expect(el.querySelector<HTMLElement>('tbody')!.textContent).toContain('image is damaged or truncated');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'all');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Provider filter"]')!, 'local-ai');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'all');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Provider filter"]')!, 'local-ai');
     expect(count()).toBe('2 of 4 rows');
-    await userEvent.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img3');
+    await user.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img3');
     expect(count()).toBe('1 of 4 rows');
   });
 
@@ -88,7 +96,7 @@ describe('ResultsTable', () => {
     const el = await mount(<ResultsTable rows={rows} onView={onView} />);
     const buttons = [...el.querySelectorAll('button')].filter((b) => b.textContent === 'View');
     expect(buttons).toHaveLength(3);
-    await userEvent.click(buttons[0]);
+    await user.click(buttons[0]);
     expect(onView).toHaveBeenCalledWith(expect.objectContaining({ status: 'ok' }));
   });
 });
@@ -111,7 +119,7 @@ describe('charts', () => {
     expect(labels).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIM']));
     expect([...el.querySelectorAll('.recharts-legend-item')].map((l) => l.textContent)).toEqual(['bicubic', 'local-ai']);
     // the y axis follows the chosen metric
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Scatter quality metric"]')!, 'psnr');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Scatter quality metric"]')!, 'psnr');
     await expect.poll(() => [...el.querySelectorAll('.recharts-label')].map((l) => l.textContent)).toContain('PSNR (dB)');
   });
 
@@ -168,12 +176,12 @@ describe('Viewer', () => {
     await expect.poll(() => shown(el).length).toBe(3);
     expect(read.mock.calls.map((c) => c[2]).sort()).toEqual(['original', 'stored', 'upscaled']);
     expect(el.querySelector<HTMLElement>('[data-testid=viewer-scores]')!.textContent).toMatch(/PSNR 21\.00 dB · SSIM 0\.625 · ORB 0\.525/);
-    await userEvent.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
+    await user.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
     const transforms = shown(el).map((i) => i.style.transform);
     expect(new Set(transforms).size).toBe(1);
-    await userEvent.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
     await expect.poll(() => el.querySelectorAll('.slider img').length).toBe(2);
-    await userEvent.keyboard('{Escape}');
+    await user.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalled();
   });
 
@@ -188,11 +196,11 @@ describe('Viewer', () => {
     // it opens fitted: the whole image inside its pane, and the zoom says how small that is
     await expect.poll(() => Math.round(Math.max(onScreen().width / stage().width, onScreen().height / stage().height) * 100)).toBe(100);
     expect(Number(zoomText()!.replace('%', ''))).toBeLessThan(50);
-    await userEvent.click(button('100%'));
+    await user.click(button('100%'));
     expect(zoomText()).toBe('100%');
     expect(onScreen().width * devicePixelRatio).toBeCloseTo(1600, 0);
     expect(onScreen().height * devicePixelRatio).toBeCloseTo(1200, 0);
-    await userEvent.click(button('Fit'));
+    await user.click(button('Fit'));
     expect(onScreen().width).toBeLessThanOrEqual(stage().width + 0.5);
     expect(button('Fit').getAttribute('aria-pressed')).toBe('true');
   });
@@ -204,13 +212,13 @@ describe('Viewer', () => {
     const el = await mount(<Viewer runId="r1" row={rows[1]} siblings={[rows[1], sibling]} onClose={() => {}} />);
     await expect.poll(() => shown(el).length).toBe(3);
     const box = (label: string) => [...el.querySelectorAll('label')].find((l) => l.textContent?.trim() === label)!.querySelector('input')!;
-    await userEvent.click(box('Stored (downscaled)'));
-    await userEvent.click(box('Upscaled (bicubic)'));
+    await user.click(box('Stored (downscaled)'));
+    await user.click(box('Upscaled (bicubic)'));
     await expect.poll(() => shown(el).map((i) => i.alt)).toEqual([`Original of img1.png`, `Upscaled (local-ai) of img1.png`, `Upscaled (bicubic) of img1.png`]);
     expect(read).toHaveBeenCalledWith('r1', 7, 'upscaled');
     // and in the slider, either side can be any of them
-    await userEvent.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Left image"]')!, 'up:7');
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Left image"]')!, 'up:7');
     await expect.poll(() => [...el.querySelectorAll<HTMLImageElement>('.slider img')].map((i) => i.alt).sort()).toEqual(['Upscaled (bicubic)', 'Upscaled (local-ai)']);
   });
 });
@@ -244,32 +252,32 @@ describe('SetupScreen', () => {
   it('estimates from the images’ sizes, as a range, and follows the model', async () => {
     fakeBench();
     const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
-    await userEvent.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
     const text = () => el.querySelector('[data-testid=estimate]')!.textContent ?? '';
     await expect.poll(text).toMatch(/Expected time: \d+ min( \d+ s)? – \d+ min( \d+ s)? for 4 images \(22\.? ?\d* ?MP\)|Expected time: .* for 4 images \(2\d MP\)/);
     expect(text()).not.toMatch(/0\.3 MP/);
     const thick = text();
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('select')!, 'slim');
+    await user.selectOptions(el.querySelector<HTMLElement>('select')!, 'slim');
     await expect.poll(text).not.toBe(thick);
   });
 
   it('says what is wrong with the quality beside the field, and keeps Start disabled until it is right', async () => {
     const { start } = fakeBench();
     const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
-    await userEvent.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
     await expect.poll(() => startButton(el).disabled).toBe(false);
     const quality = [...el.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Quality'))!.querySelector('input')!;
-    await userEvent.fill(quality, '150');
+    await user.fill(quality, '150');
     await expect.poll(() => el.querySelector('#quality-error')?.textContent).toBe('Quality goes from 1 to 100; 150 is too high.');
     expect(quality.getAttribute('aria-invalid')).toBe('true');
     expect(startButton(el).disabled).toBe(true);
     expect(el.textContent).not.toMatch(/expected|Too big|lastRun/);
-    await userEvent.fill(quality, '');
+    await user.fill(quality, '');
     await expect.poll(() => el.querySelector('#quality-error')?.textContent).toBe('Enter a quality from 1 to 100.');
-    await userEvent.fill(quality, '75');
+    await user.fill(quality, '75');
     await expect.poll(() => el.querySelector('#quality-error')).toBeNull();
     expect(startButton(el).disabled).toBe(false);
-    await userEvent.click(startButton(el));
+    await user.click(startButton(el));
     expect(start).toHaveBeenCalledWith(expect.objectContaining({ quality: 75 }));
   });
 });
@@ -327,7 +335,7 @@ describe('ResultsScreen', () => {
     const line = (p: string) => [...card().querySelectorAll('tbody tr')].find((tr) => tr.textContent?.startsWith(p))!;
     await expect.poll(() => card().querySelectorAll('tbody tr').length).toBe(2);
     expect([...line('local-ai').querySelectorAll('td')].map((td) => td.textContent)).toEqual(['local-ai vs bicubic', '2', '±0.00', '+0.005', '+0.025', '50% (1 of 2)', '50% (1 of 2)']);
-    await userEvent.selectOptions(card().querySelector<HTMLElement>('[aria-label="Baseline provider"]')!, 'local-ai');
+    await user.selectOptions(card().querySelector<HTMLElement>('[aria-label="Baseline provider"]')!, 'local-ai');
     await expect.poll(() => line('bicubic')?.textContent).toContain('bicubic vs local-ai');
   });
 
@@ -339,7 +347,7 @@ describe('ResultsScreen', () => {
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $10.00');
     expect(line('local-ai')).toBe('local-ai4.001 h 6 min');
     const price = card().querySelector('input')!;
-    await userEvent.fill(price, '2');
+    await user.fill(price, '2');
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $5.00');
     expect(set).toHaveBeenLastCalledWith({ sagemakerPricePerHour: 2 });
   });
