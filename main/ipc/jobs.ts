@@ -25,12 +25,12 @@ export class Jobs {
     return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
-  /** Continues an interrupted run in its own folder with its recorded settings. */
-  resume(runDir: string, settings: RunSettings, access?: AwsAccess): Promise<StartedJob> {
-    return this.launch({ ...settings, out: undefined }, { resume: runDir, access });
+  /** Continues an interrupted run in its own folder with its recorded settings; `runId` names it when it is not the folder's own name. */
+  resume(runDir: string, settings: RunSettings, access?: AwsAccess, runId?: string): Promise<StartedJob> {
+    return this.launch({ ...settings, out: undefined }, { resume: runDir, access }, runId);
   }
 
-  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }): Promise<StartedJob> {
+  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }, knownRunId?: string): Promise<StartedJob> {
     const jobId = randomUUID();
     const controller = new AbortController();
     let started!: (v: StartedJob) => void;
@@ -56,7 +56,7 @@ export class Jobs {
     const onEvent = (e: RunEvent) => {
       progress.update(e);
       if (e.type === 'start') {
-        runId = basename(e.outDir);
+        runId = knownRunId ?? basename(e.outDir);
         const job: StartedJob = { jobId, runId, outDir: e.outDir, total: e.total, done: e.done, rows: e.rows, kept: e.kept };
         started(job);
         this.emit({ ...job, type: 'start', providers: e.providers, settings: e.settings });
