@@ -131,7 +131,7 @@ if (only.includes('scheduler')) {
   await mkdir(lone, { recursive: true });
   await cp(join(mixed, 'a-large.png'), join(lone, 'a-large.png'));
   for (const [label, dir] of [['mixed batch (1 photo of 0.87 MP + 3 of 0.1–0.26 MP), thick x4', mixed], ['one 0.87 MP photo alone, thick x4', lone]] as const) {
-    const def = child('pipeline', dir, join(work, `d-${label.length}`), String(Math.max(2, workerPlan(cores, '').workers)), 'local-ai', 'thick');
+    const def = child('pipeline', dir, join(work, `d-${label.length}`), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
     const one = child('pipeline', dir, join(work, `c1-${label.length}`), '1', 'local-ai', 'thick');
     const before = childWith(OLD, 'pipeline', dir, join(work, `o-${label.length}`), '1', 'local-ai', 'thick');
     row(label, `default: ${def.seconds.toFixed(1)} s`, `--concurrency 1: ${one.seconds.toFixed(1)} s; before the scheduler (--concurrency 1): ${before.seconds.toFixed(1)} s`, `default ÷ c1 = ${(def.seconds / one.seconds).toFixed(2)}`, `default ÷ before = ${(def.seconds / before.seconds).toFixed(2)}`);
@@ -141,8 +141,8 @@ if (only.includes('scheduler')) {
   const three = join(work, 'three');
   await mkdir(three, { recursive: true });
   for (const f of ['astronaut.png', 'coffee.png', 'chelsea.png']) await cp(join(PHOTOS, f), join(three, f));
-  const ai = child('pipeline', three, join(work, 'three-ai'), String(Math.max(2, workerPlan(cores, '').workers)), 'local-ai', 'thick');
-  const bic = child('pipeline', three, join(work, 'three-bic'), String(Math.max(2, workerPlan(cores, '').workers)), 'bicubic');
+  const ai = child('pipeline', three, join(work, 'three-ai'), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
+  const bic = child('pipeline', three, join(work, 'three-bic'), String(workerPlan(cores, '').workers + 1), 'bicubic');
   const outMp = ((512 * 512 + 600 * 400 + 451 * 300) / 1e6);
   const tfjs = child('model', 'thick', '4', 'fp32').tfjs_mps;
   const e2e = outMp / (ai.seconds - bic.seconds);

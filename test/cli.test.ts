@@ -126,7 +126,7 @@ describe('upscale-bench CLI', () => {
       await sharp(fixture('photos', 'astronaut.png')).resize(2048, 2048).toFile(join(many, 'c11.png'));
     }
     const out = join(work, `interrupted-${name.replace(/ /g, '-')}`);
-    const child = spawn(process.execPath, [BIN, 'run', many, '--model', model, '--concurrency', '2', '--out', out], { cwd: work });
+    const child = spawn(process.execPath, [BIN, 'run', many, '--model', model, '--out', out], { cwd: work });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));
     const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));

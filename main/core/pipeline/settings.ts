@@ -51,9 +51,10 @@ export const DEFAULT_TARGET_SSIM = 0.9;
 
 /**
  * Images in flight by default: one per inference worker (their tiles share the workers, oldest image
- * first), and at least two so one image's decode, store and scoring overlap another's inference.
+ * first) and one more, so that while an image is scored and written the next one is already decoded
+ * and stored, its tiles waiting for the first worker that frees.
  */
-export const defaultConcurrency = () => Math.max(2, workerPlan().workers);
+export const defaultConcurrency = () => workerPlan().workers + 1;
 
 export function defaultSettings(input: string): RunSettings {
   return {
