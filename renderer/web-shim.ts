@@ -11,6 +11,7 @@ const DIALOG_PROMPTS: Partial<Record<Channel, (req: any) => string>> = {
   'dialog:pick-output': () => 'Folder where runs are saved:',
   'input:make-csv': () => 'Save the CSV as (path):',
   'export:csv': () => 'Export the CSV to (path):',
+  'export:settings-csv': () => 'Export the per-setting table to (path):',
 };
 
 const token = new URLSearchParams(location.search).get('token') ?? '';

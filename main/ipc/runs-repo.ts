@@ -48,6 +48,7 @@ export class RunsRepo {
         errors: (summary?.counts as { errors?: number })?.errors ?? 0,
         providers: ((settings.providers as { name: string }[]) ?? []).map((p) => p.name),
         savedPercent: (summary?.totals as { saved_percent?: number })?.saved_percent ?? null,
+        kind: settings.sweep ? 'sweep' : 'run',
       });
     }
     return items.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
@@ -72,8 +73,8 @@ export class RunsRepo {
   }
 
   async open(runId: string): Promise<RunDetails> {
-    const { dir, rows } = await this.rows(runId);
-    return { runId, outDir: dir, summary: await readJson(join(dir, SUMMARY_JSON)), rows: rows.map((r) => r.ui) };
+    const { dir, settings, rows } = await this.rows(runId);
+    return { runId, outDir: dir, summary: await readJson(join(dir, SUMMARY_JSON)), rows: rows.map((r) => r.ui), kind: settings.sweep ? 'sweep' : 'run' };
   }
 
   async remove(runId: string): Promise<boolean> {

@@ -5,8 +5,9 @@ import { SetupScreen } from './screens/SetupScreen';
 import { RunScreen, type LiveRun } from './screens/RunScreen';
 import { ResultsScreen } from './screens/ResultsScreen';
 import { RunsScreen } from './screens/RunsScreen';
+import { SweepScreen } from './screens/SweepScreen';
 
-type Screen = 'setup' | 'run' | 'results' | 'runs';
+type Screen = 'setup' | 'sweep' | 'run' | 'results' | 'runs';
 
 export function App() {
   const [screen, setScreen] = useState<Screen>('setup');
@@ -16,8 +17,9 @@ export function App() {
 
   const loadRun = useCallback(async (runId: string, show: boolean) => {
     try {
-      setDetails(await bench().runs.open(runId));
-      if (show) setScreen('results');
+      const d = await bench().runs.open(runId);
+      setDetails(d);
+      if (show) setScreen(d.kind === 'sweep' ? 'sweep' : 'results');
     } catch (e) {
       setError(errorText(e));
     }
@@ -35,12 +37,13 @@ export function App() {
   );
 
   const startLive = useCallback((jobId: string, runId: string, total: number) => {
-    setLive({ jobId, runId, total, done: 0, rows: [], providers: [], stage: 'starting', ended: null, eta: null, tile: null });
+    setLive({ jobId, runId, total, done: 0, rows: [], providers: [], providerRows: {}, settings: 1, stage: 'starting', ended: null, eta: null, tile: null });
     setScreen('run');
   }, []);
 
   const nav: [Screen, string][] = [
     ['setup', 'New run'],
+    ['sweep', 'Sweep'],
     ['run', 'Progress'],
     ['results', 'Results'],
     ['runs', 'Past runs'],
@@ -70,6 +73,9 @@ export function App() {
             onError={setError}
           />
         </div>
+        <div hidden={screen !== 'sweep'}>
+          <SweepScreen busy={Boolean(live && !live.ended)} onStarted={startLive} onError={setError} details={details?.kind === 'sweep' ? details : null} />
+        </div>
         {screen === 'run' && <RunScreen live={live} onCancel={(jobId) => bench().jobs.cancel(jobId).catch((e) => setError(errorText(e)))} onOpen={openRun} />}
         {screen === 'results' && <ResultsScreen details={details} onError={setError} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} onError={setError} onResumed={startLive} />}
@@ -81,9 +87,9 @@ export function App() {
 function reduce(cur: LiveRun, e: JobEvent): LiveRun {
   switch (e.type) {
     case 'start':
-      return { ...cur, total: e.total, providers: e.providers, runId: e.runId };
+      return { ...cur, total: e.total, providers: e.providers, providerRows: e.providerRows, settings: e.settings, runId: e.runId };
     case 'stage':
-      return { ...cur, stage: `${e.path.split(/[\\/]/).pop()} — ${e.stage}${e.provider ? ` (${e.provider})` : ''}` };
+      return { ...cur, stage: `${e.path.split(/[\\/]/).pop()}${e.setting ? ` ${e.setting}` : ''} — ${e.stage}${e.provider ? ` (${e.provider})` : ''}` };
     case 'tile':
       return { ...cur, tile: { done: e.done, total: e.total, provider: e.provider } };
     case 'row':

@@ -102,6 +102,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       rows: items.length * rowsPerImage(plan),
       keptRows: keptRowCount,
       settings: plan.length,
+      providerRows: Object.fromEntries([...new Set(plan.flatMap((s) => s.providers.map((p) => p.name)))].map((name) => [name, items.length * plan.filter((s) => s.providers.some((p) => p.name === name)).length])),
     });
 
     let next = 0;

@@ -10,8 +10,11 @@ interface Loaded {
   height: number;
 }
 
-/** Original, stored and upscaled side by side or as a slider, with one zoom and pan for all. */
-export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onClose: () => void }) {
+/**
+ * Original, stored and upscaled side by side or as a slider, with one zoom and pan for all. `siblings`
+ * (e.g. every image of one sweep setting) adds previous/next.
+ */
+export function Viewer({ runId, row, onClose, siblings, onPick }: { runId: string; row: UiRow; onClose: () => void; siblings?: UiRow[]; onPick?: (r: UiRow) => void }) {
   const [images, setImages] = useState<Partial<Record<Which, Loaded>>>({});
   const [error, setError] = useState<string | null>(null);
   const [mode, setMode] = useState<'side' | 'slider'>('side');
@@ -41,6 +44,8 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
     else if (e.key === '+' || e.key === '=') zoomBy(1.25);
     else if (e.key === '-') zoomBy(0.8);
     else if (e.key === '0') setView({ zoom: 1, x: 0, y: 0 });
+    else if (e.key === 'PageDown' && siblings) go(1);
+    else if (e.key === 'PageUp' && siblings) go(-1);
     else if (e.key === 'ArrowLeft') setView((v) => ({ ...v, x: v.x + step }));
     else if (e.key === 'ArrowRight') setView((v) => ({ ...v, x: v.x - step }));
     else if (e.key === 'ArrowUp') setView((v) => ({ ...v, y: v.y + step }));
@@ -62,6 +67,12 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
     },
     onPointerUp: () => (drag.current = null),
     onWheel: (e: WheelEvent) => zoomBy(e.deltaY < 0 ? 1.15 : 1 / 1.15),
+  };
+  const at = siblings ? siblings.findIndex((r) => r.row === row.row) : -1;
+  const go = (d: number) => {
+    if (!siblings || at < 0) return;
+    setImages({});
+    onPick?.(siblings[(at + d + siblings.length) % siblings.length]);
   };
   const w = images.original?.width ?? row.width ?? 0;
   const h = images.original?.height ?? row.height ?? 0;
@@ -86,6 +97,12 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
         <span className="scores" data-testid="viewer-scores">
           {row.provider} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
         </span>
+        {siblings && siblings.length > 1 ? (
+          <span role="group" aria-label="Images of this setting">
+            <button onClick={() => go(-1)} aria-label="Previous image">◀</button> <span>{at + 1} of {siblings.length}</span>{' '}
+            <button onClick={() => go(1)} aria-label="Next image">▶</button>
+          </span>
+        ) : null}
         <span className="spacer" />
         <div role="group" aria-label="Layout">
           <button aria-pressed={mode === 'side'} onClick={() => setMode('side')}>
@@ -107,7 +124,7 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
       {mode === 'side' ? (
         <div className="panes">
           {layer('original', 'Original')}
-          {layer('stored', 'Stored (downscaled)')}
+          {layer('stored', row.factor === 1 ? 'Stored (full size, re-encoded)' : 'Stored (downscaled)')}
           {layer('upscaled', `Upscaled (${row.provider})`)}
         </div>
       ) : (
