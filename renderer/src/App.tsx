@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 import type { JobEvent, RunDetails, UiRow } from '../../preload/ipc-contract';
 import { bench, errorText } from './bench';
 import { SetupScreen } from './screens/SetupScreen';
@@ -14,6 +14,8 @@ export function App() {
   const [live, setLive] = useState<LiveRun | null>(null);
   const [details, setDetails] = useState<RunDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // a job's start event can arrive before the call that started it returns: kept until startLive
+  const starts = useRef(new Map<string, JobEvent>());
 
   const loadRun = useCallback(async (runId: string, show: boolean) => {
     try {
@@ -29,6 +31,7 @@ export function App() {
   useEffect(
     () =>
       bench().jobs.onProgress((e: JobEvent) => {
+        if (e.type === 'start') starts.current.set(e.jobId, e);
         setLive((cur) => (cur && cur.jobId === e.jobId ? reduce(cur, e) : cur));
         // Results are loaded in the background; the user decides when to look.
         if (e.type === 'end') void loadRun(e.runId, false);
@@ -37,7 +40,9 @@ export function App() {
   );
 
   const startLive = useCallback((jobId: string, runId: string, total: number) => {
-    setLive({ jobId, runId, total, done: 0, rows: [], providers: [], providerRows: {}, settings: 1, stage: 'starting', ended: null, eta: null, tile: null });
+    const fresh: LiveRun = { jobId, runId, total, done: 0, rows: [], providers: [], providerRows: {}, settings: 1, stage: 'starting', ended: null, eta: null, tile: null };
+    const early = starts.current.get(jobId);
+    setLive(early ? reduce(fresh, early) : fresh);
     setScreen('run');
   }, []);
 

@@ -33,13 +33,13 @@ export function SweepPlot(props: {
             name="Mean stored"
             unit=" KB"
             scale="log"
-            domain={['auto', 'auto']}
+            domain={[(min: number) => min / 1.25, (max: number) => max * 1.25]}
             allowDataOverflow
             tickFormatter={(v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))}
             label={{ value: 'mean stored size per image (KB, log scale)', position: 'insideBottom', offset: -14 }}
           />
           <YAxis type="number" dataKey="ssim" name="Mean SSIM" domain={[yMin, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
-          <ZAxis range={[70, 70]} />
+          <ZAxis range={[110, 110]} />
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}
             content={({ active, payload }) => {
@@ -56,6 +56,19 @@ export function SweepPlot(props: {
           />
           <Legend verticalAlign="top" />
           <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${props.target.toFixed(3)}`, position: 'insideTopLeft', fontSize: 12 }} />
+          {/* frontier lines first, under the dots, and deaf to the pointer so every dot stays clickable */}
+          {providers.map((p) => (
+            <Scatter
+              key={`front-${p}`}
+              name={`${p} frontier`}
+              legendType="none"
+              data={data(props.frontiers[p] ?? [])}
+              fill={colour(p)}
+              line={{ stroke: colour(p), strokeWidth: 2, pointerEvents: 'none' }}
+              shape={() => <g />}
+              isAnimationActive={false}
+            />
+          ))}
           {providers.map((p) => (
             <Scatter
               key={`pts-${p}`}
@@ -66,18 +79,6 @@ export function SweepPlot(props: {
               isAnimationActive={false}
               onClick={(d: { payload?: SettingPoint }) => d?.payload && props.onPick(d.payload)}
               cursor="pointer"
-            />
-          ))}
-          {providers.map((p) => (
-            <Scatter
-              key={`front-${p}`}
-              name={`${p} frontier`}
-              legendType="none"
-              data={data(props.frontiers[p] ?? [])}
-              fill={colour(p)}
-              line={{ stroke: colour(p), strokeWidth: 2 }}
-              shape={() => <g />}
-              isAnimationActive={false}
             />
           ))}
           {props.recommended && props.recommended.ssim_mean !== null ? (

@@ -125,7 +125,7 @@ export function Viewer({ runId, row, onClose, siblings, onPick }: { runId: strin
         <div className="panes">
           {layer('original', 'Original')}
           {layer('stored', row.factor === 1 ? 'Stored (full size, re-encoded)' : 'Stored (downscaled)')}
-          {layer('upscaled', `Upscaled (${row.provider})`)}
+          {layer('upscaled', row.provider === 'none' ? 'As served (nothing upscaled)' : `Upscaled (${row.provider})`)}
         </div>
       ) : (
         <div className="slider-wrap">
