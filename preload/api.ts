@@ -54,6 +54,9 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     },
     models: {
       list: () => call('models:list', {}),
+      pickFile: () => call('dialog:pick-model', {}),
+      add: (path: string, opts: { name?: string; force?: boolean } = {}) => call('models:add', { path, ...opts }),
+      remove: (name: string) => call('models:remove', { name }),
     },
     images: {
       read: (runId: string, row: number, which: 'original' | 'stored' | 'upscaled') => call('image:read', { runId, row, which }),

@@ -8,13 +8,15 @@ import { z } from 'zod';
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'not a valid id');
+const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'not a model name');
 
 export const runRequestSchema = z
   .object({
     input: shortText(4096),
     output: shortText(4096).optional(),
     providers: z.array(provider).min(1).max(4),
-    localModel: z.enum(['slim', 'medium', 'thick']).default('thick'),
+    // A built-in (slim, medium, thick) or an imported model's name; main checks it against the model list.
+    localModel: modelName.default('thick'),
     localPrecision: z.enum(['fp32', 'int8']).default('fp32'),
     factor: z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)]).default(4),
     fit: z.object({ min: z.number().int().min(1).max(4096), max: z.number().int().min(1).max(4096) }).strict().optional(),
@@ -88,6 +90,10 @@ export const schemas = {
     .strict(),
   'aws:clear-keys': z.object({}).strict(),
   'models:list': z.object({}).strict(),
+  /** Opens the file dialog for a model file; the returned path is granted for `models:add`. */
+  'dialog:pick-model': z.object({}).strict(),
+  'models:add': z.object({ path: shortText(4096), name: modelName.optional(), force: z.boolean().optional() }).strict(),
+  'models:remove': z.object({ name: modelName }).strict(),
 } as const;
 
 export type Channel = keyof typeof schemas;
@@ -194,15 +200,29 @@ export interface Responses {
   'aws:set-keys': KeyStatus;
   'aws:clear-keys': KeyStatus;
   'models:list': LocalModelSummary[];
+  'dialog:pick-model': { path: string; name: string } | null;
+  'models:add': { model: LocalModelSummary; ms: number };
+  'models:remove': { removed: string };
 }
 
 export interface LocalModelSummary {
-  name: 'slim' | 'medium' | 'thick';
+  name: string;
+  kind: 'built-in' | 'imported';
+  architecture: string;
+  /** Built-ins follow the run's factor; an imported model runs at its own scale (then resized to the original). */
+  scales: number[];
   summary: string;
-  /** Output megapixels per second at x4 on the 2-core reference machine. */
-  mpsX4: number;
+  /** Output megapixels per second: built-ins at x4 on the 2-core reference machine; imported models as measured by runs here. */
+  mpsX4?: number;
   /** Present when an int8 build exists: its speed and what it costs in fidelity. */
   int8?: { mpsX4: number; summary: string };
+  sizeBytes: number | null;
+  license?: string;
+  /** Imported models: what the importer found. */
+  details?: Record<string, number | string>;
+  params?: number;
+  sha256?: string;
+  sourceFile?: string;
 }
 
 /** Never the secret: whether keys are kept in the OS keychain, and a recognisable hint of the key id. */
@@ -218,7 +238,9 @@ export type JobEvent =
   | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string; setting?: string }
   | { jobId: string; type: 'tile'; index: number; provider: string; done: number; total: number }
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
-  | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string };
+  | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string }
+  /** A model file being imported (`models:add`): jobId is the import's own id, unrelated to runs. */
+  | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string };
 
 export { EVENT_CHANNEL } from './channels.js';
 

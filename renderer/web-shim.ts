@@ -9,6 +9,7 @@ import type { Channel, JobEvent } from '../preload/ipc-contract';
 const DIALOG_PROMPTS: Partial<Record<Channel, (req: any) => string>> = {
   'dialog:pick-input': (req) => (req.kind === 'csv' ? 'Path of a CSV of image paths:' : 'Path of a folder of images:'),
   'dialog:pick-output': () => 'Folder where runs are saved:',
+  'dialog:pick-model': () => 'Path of a model file (.pth, .pt, .safetensors, ncnn .param, .onnx):',
   'input:make-csv': () => 'Save the CSV as (path):',
   'export:csv': () => 'Export the CSV to (path):',
   'export:settings-csv': () => 'Export the per-setting table to (path):',

@@ -75,6 +75,31 @@ if (mode === 'score') {
   const ref = tfjsUpscale(tfModel, img, model === 'thick');
   const tfjsMps = (ref.width * ref.height) / 1e6 / ((now() - t) / 1000);
   result = { onnx_mps: onnxMps, tfjs_mps: tfjsMps, rss_mb: rssMb() };
+} else if (mode === 'imported') {
+  // An imported model end to end through the provider (worker thread, default tiles, 2 threads): random
+  // weights in a published layout, converted by the same importer `models add` uses.
+  const kind = args[0] as 'rrdbnet' | 'compact';
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { syntheticCompact, syntheticRrdbNet } = await import('./synthetic-models.js');
+  const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
+  const { ModelLibrary } = await import('../main/core/models/library.js');
+  const { createLocalAiProvider } = await import('../main/core/providers/local-ai.js');
+  process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
+  const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
+  await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);
+  const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4, threads: 2, workers: 1 });
+  const [w, h] = kind === 'rrdbnet' ? [300, 200] : [600, 400];
+  const png = (pw: number, ph: number) => sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(pw, ph).png().toBuffer();
+  const call = async (pw: number, ph: number) => provider.upscale({ bytes: await png(pw, ph), format: 'png', width: pw, height: ph, target: { width: pw * 4, height: ph * 4 } });
+  await call(64, 64);
+  const bytes = await png(w, h);
+  const t = now();
+  const out = (await provider.upscale({ bytes, format: 'png', width: w, height: h, target: { width: w * 4, height: h * 4 } })).image;
+  const mps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
+  await provider.dispose();
+  result = { onnx_mps: mps, params: descriptor.params, rss_mb: rssMb() };
 } else if (mode === 'conv-probe') {
   // The fp32 ceiling for thick's kind of work: eight chained 3×3 convolutions, 64→64 channels, 192² input.
   const ort = await import('onnxruntime-node');

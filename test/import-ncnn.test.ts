@@ -114,6 +114,11 @@ describe('ncnn .param reader', () => {
     expect(conv.params.get(10)).toEqual({ kind: 'array', values: [Math.fround(0.2)], float: true });
   });
 
+  it('says a file cut in the middle of a line looks truncated', async () => {
+    const { param } = await ncnnFiles('realesr-animevideov3-x4');
+    expectImportError(() => parseNcnnParam(param.slice(0, 1500)), 'ERROR_MODEL_CORRUPT', /^ncnn \.param line 22: .*\(the file ends in the middle of this line: truncated\?\)$/);
+  });
+
   it.each([
     ['not a param', 'hello world\n1 1\n', 'ERROR_NOT_A_MODEL', /not an ncnn \.param file/],
     ['binary', '\u00dd\u00cbv\0\0\0', 'ERROR_NOT_A_MODEL', /binary/],
@@ -126,7 +131,7 @@ describe('ncnn .param reader', () => {
     ['bad pair', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b slope\n', 'ERROR_MODEL_CORRUPT', /line 4: layer r: "slope" is not a key=value pair/],
     ['array count', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b -23310=3,1.0,2.0\n', 'ERROR_MODEL_CORRUPT', /line 4: array -23310 declares 3 values but has 2/],
     ['key range', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a b 40=1\n', 'ERROR_MODEL_CORRUPT', /line 4: layer r: parameter key 40 is out of range/],
-    ['blob count', '7767517\n2 3\nInput in 0 1 a\nReLU r 1 1 a b\n', 'ERROR_MODEL_CORRUPT', /declares 3 blobs but the layers produce 2/],
+    ['blob count', '7767517\n2 1\nInput in 0 1 a\nReLU r 1 1 a b\n', 'ERROR_MODEL_CORRUPT', /line 2: declares 1 blobs but the layers produce 2/],
     ['duplicate blob', '7767517\n2 2\nInput in 0 1 a\nReLU r 1 1 a a\n', 'ERROR_MODEL_CORRUPT', /line 4: blob a is produced twice/],
   ])('refuses %s with the line', (_name, text, code, re) => expectImportError(() => parseNcnnParam(text), code, re));
 });
@@ -177,6 +182,40 @@ describe('ncnn → ONNX', () => {
           const expected = ((x[(ch * h + (yy >> 1)) * w + (xx >> 1)] / 255) * (1 + k)) / 4 + tinyBias[o];
           expect(y.data[(ch * 2 * h + yy) * 2 * w + xx]).toBeCloseTo(expected * 255, 3);
         }
+  });
+
+  it('pads inside the graph for a net that needs even sizes, crops back, and says tiles start on even pixels', async () => {
+    // 2×2 stride-2 conv (3 → 48) then PixelShuffle 4: x2 overall, exact only on even sizes
+    const text = '7767517\n3 3\nInput in 0 1 data\nConvolution down 1 1 data d 0=48 1=2 3=2 6=576\nPixelShuffle ps 1 1 d out 0=4\n';
+    const c = convertNcnn(text, tagged(Array.from({ length: 576 }, (_, i) => ((i % 7) - 3) / 10)));
+    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 2, details: { padsToMultipleOf: 2 } });
+    const y = await runOnnx(c.onnx, Float32Array.from({ length: 3 * 9 * 11 }, (_, i) => i % 256), [1, 3, 9, 11]);
+    expect(y.dims).toEqual([1, 3, 18, 22]);
+  });
+
+  it.each([0, 1])('Reorg mode %i undoes PixelShuffle of the same mode; reflect Padding feeds an unpadded conv', async (mode) => {
+    // Reorg 2 → PixelShuffle 2 is the identity; Padding 1 (reflect) → 3×3 conv with a centre-tap identity
+    // kernel, no padding, is the identity too; then nearest x2. The output must be exactly nearest(x).
+    const identity = Array.from({ length: 3 * 3 * 9 }, (_, k) => (Math.floor(k / 27) === Math.floor(k / 9) % 3 && k % 9 === 4 ? 1 : 0));
+    const text = [
+      '7767517',
+      '6 6',
+      'Input in 0 1 data',
+      `Reorg r 1 1 data a 0=2 1=${mode}`,
+      `PixelShuffle ps 1 1 a b 0=2 1=${mode}`,
+      'Padding pad 1 1 b c 0=1 1=1 2=1 3=1 4=2',
+      'Convolution id 1 1 c d 0=3 1=3 6=81',
+      'Interp up 1 1 d out 0=1 1=2.0 2=2.0',
+    ].join('\n');
+    const c = convertNcnn(text, tagged(identity));
+    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 2 });
+    const [h, w] = [6, 8];
+    const x = Float32Array.from({ length: 3 * h * w }, (_, i) => (i * 29) % 256);
+    const y = await runOnnx(c.onnx, x, [1, 3, h, w]);
+    expect(y.dims).toEqual([1, 3, 2 * h, 2 * w]);
+    for (let ch = 0; ch < 3; ch++)
+      for (let yy = 0; yy < 2 * h; yy++)
+        for (let xx = 0; xx < 2 * w; xx++) expect(y.data[(ch * 2 * h + yy) * 2 * w + xx]).toBeCloseTo(x[(ch * h + (yy >> 1)) * w + (xx >> 1)], 3);
   });
 
   it('refuses an unknown layer by type and name before reading weights', () => {

@@ -117,7 +117,7 @@ describe('a user ONNX file, wrapped to the runner contract, matches torch', asyn
 });
 
 describe('what the file does not declare is measured', () => {
-  it('pads inside the graph for a model that needs even sizes (pixel-unshuffle style), and crops back', async () => {
+  it('pads inside the graph for a model that needs even sizes (pixel-unshuffle style) and crops back; tiles start on even pixels', async () => {
     // space-to-depth 2 then depth-to-space 2 is the identity, on even sizes only; then nearest x2
     const bytes = tiny([
       { opType: 'SpaceToDepth', input: ['x'], output: ['s2d'], attribute: [{ name: 'blocksize', type: 2, i: 2 }] },
@@ -125,7 +125,7 @@ describe('what the file does not declare is measured', () => {
       { opType: 'Resize', input: ['d2s', '', 'scales'], output: ['y'], attribute: [{ name: 'mode', type: 3, s: new TextEncoder().encode('nearest') }] },
     ], [floats('scales', [4], [1, 1, 2, 2])]);
     const c = convertOnnxFile(bytes);
-    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 1, details: { padsToMultipleOf: 2, opset: 13 } });
+    expect(c.descriptor).toMatchObject({ scale: 2, sizeMultiple: 2, details: { padsToMultipleOf: 2, opset: 13 } });
     const [h, w] = [5, 7];
     const x = Float32Array.from({ length: 3 * h * w }, (_, i) => (i * 53) % 256);
     const s = await ort.InferenceSession.create(c.onnx);

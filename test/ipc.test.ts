@@ -6,6 +6,7 @@ import { CHANNELS, schemas } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
+import { writeTinyNcnn } from './helpers/tiny-models.js';
 import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
 
 const until = (ok: () => boolean, ms = 60_000) =>
@@ -43,6 +44,9 @@ describe('IPC contract', () => {
       'aws:set-keys',
       'aws:clear-keys',
       'models:list',
+      'dialog:pick-model',
+      'models:add',
+      'models:remove',
     ]);
     for (const c of CHANNELS) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
   });
@@ -227,6 +231,54 @@ describe('int8 through the handlers', () => {
     expect(await ended(started.data.jobId)).toMatchObject({ status: 'completed' });
     const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
     expect(open.ok && open.data.rows.map((r) => [r.status, r.model])).toEqual([['ok', 'esrgan-thick x4 int8']]);
+  });
+});
+
+describe('imported models through the handlers', () => {
+  it('adds a picked model file with progress, lists it with its scale, runs it by name, removes it', async () => {
+    const answers: { folder?: string; model?: string } = {};
+    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const file = await writeTinyNcnn(dir, 'my net');
+    // a path that no dialog returned is refused before anything is read
+    expect(await dispatch(handlers, 'models:add', { path: file })).toMatchObject({ ok: false, error: { message: 'choose the model file with the picker first' } });
+    expect(await dispatch(handlers, 'dialog:pick-model', {})).toEqual({ ok: true, data: null });
+    answers.model = file;
+    const picked = await dispatch(handlers, 'dialog:pick-model', {});
+    expect(picked).toMatchObject({ ok: true, data: { name: 'my-net' } });
+    const added = await dispatch(handlers, 'models:add', { path: file, name: 'my-net' });
+    if (!added.ok) throw new Error(added.error.message);
+    expect(added.data.model).toMatchObject({ name: 'my-net', kind: 'imported', architecture: expect.stringMatching(/ncnn/), scales: [2], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(events.filter((e) => e.type === 'model-import').map((e) => e.type === 'model-import' && e.stage)).toEqual(['reading', 'converting', 'checking', 'saving']);
+    expect(await dispatch(handlers, 'models:add', { path: file, name: 'my-net' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already in the library/) } });
+    expect(await dispatch(handlers, 'models:add', { path: file, name: 'thick' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/built-in/) } });
+    const listed = await dispatch(handlers, 'models:list', {});
+    expect(listed.ok && listed.data.map((m) => `${m.name}:${m.kind}:${m.scales.join('/')}`)).toEqual(['thick:built-in:2/3/4/8', 'medium:built-in:2/3/4/8', 'slim:built-in:2/3/4/8', 'my-net:imported:2']);
+
+    const photos = join(dir, 'one');
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    expect(await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'gone' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/unknown local model 'gone'/) } });
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'my-net', factor: 4 });
+    if (!started.ok) throw new Error(started.error.message);
+    expect(await ended(started.data.jobId)).toMatchObject({ status: 'completed' });
+    const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
+    expect(open.ok && open.data.rows.map((r) => [r.status, r.model, r.notes])).toEqual([['ok', 'my-net x2', 'model is x2, run factor 4: output 226×150 resized with lanczos to 451×300']]);
+
+    expect(await dispatch(handlers, 'models:remove', { name: 'my-net' })).toEqual({ ok: true, data: { removed: 'my-net' } });
+    expect(await dispatch(handlers, 'models:remove', { name: 'thick' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/built-in models cannot be removed/) } });
+  });
+
+  it('says plainly when the picked file is not a model, and the library stays empty', async () => {
+    const answers: { model?: string } = {};
+    const { dir, handlers } = await testHandlers(answers);
+    answers.model = join(dir, 'notes.pth');
+    await writeFile(answers.model, 'these are my notes, not weights\n');
+    await dispatch(handlers, 'dialog:pick-model', {});
+    const r = await dispatch(handlers, 'models:add', { path: answers.model });
+    expect(r).toMatchObject({ ok: false, error: { code: 'ERROR_NOT_A_MODEL', message: expect.stringMatching(/^not a model: notes\.pth is none of the known formats/) } });
+    const listed = await dispatch(handlers, 'models:list', {});
+    expect(listed.ok && listed.data.filter((m) => m.kind === 'imported')).toEqual([]);
   });
 });
 

@@ -27,9 +27,13 @@ function psnr(a: Uint8Array, b: Uint8Array): number {
   return se === 0 ? Infinity : 10 * Math.log10((255 * 255) / (se / a.length));
 }
 
-const EXPECTED: Record<string, { architecture: string; scale: number; sourceFormat: string; details?: Record<string, number | string> }> = {
+const EXPECTED: Record<string, { architecture: string; scale: number; sourceFormat: string; details?: Record<string, number | string>; sizeMultiple?: number }> = {
   'aniscale-x2': { architecture: 'Real-ESRGAN Compact', scale: 2, sourceFormat: 'pth-zip', details: { convs: 16, features: 64 } },
   'yandereneo-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-legacy', details: { layout: 'old', blocks: 2, features: 64, growth: 32 } },
+  'omnisr-wtp-x4': { architecture: 'OmniSR', scale: 4, sourceFormat: 'pth-zip', details: { groups: 5, blocks: 1, features: 64, window: 8 }, sizeMultiple: 8 },
+  'omnisr-x2-nope': { architecture: 'OmniSR', scale: 2, sourceFormat: 'safetensors', details: { groups: 1, blocks: 2, features: 16 }, sizeMultiple: 8 },
+  'realplksr-x2': { architecture: 'RealPLKSR', scale: 2, sourceFormat: 'pth-zip', details: { blocks: 3, features: 16, kernel: 9, norm: 'group' } },
+  'realplksr-x4-ln': { architecture: 'RealPLKSR', scale: 4, sourceFormat: 'safetensors', details: { blocks: 2, features: 12, kernel: 7, norm: 'layer', attention: 'off' } },
   'rrdb-realesrgan-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-zip', details: { layout: 'Real-ESRGAN', blocks: 2, features: 8, growth: 4 } },
   'rrdb-bsrgan-x4': { architecture: 'ESRGAN', scale: 4, sourceFormat: 'pth-legacy', details: { layout: 'BSRGAN', blocks: 3 } },
   'rrdb-unshuffle-x2': { architecture: 'ESRGAN', scale: 2, sourceFormat: 'pth-zip', details: { pixelUnshuffle: 2, blocks: 1 } },
@@ -50,7 +54,7 @@ describe('imported PyTorch models match python3-torch within one grey level', ()
   it.each(cases.map((c) => [c.name, c] as const))('%s', async (name, c) => {
     const converted = importWeights(c.weights);
     const want = EXPECTED[name];
-    expect(converted.descriptor).toMatchObject({ architecture: want.architecture, scale: want.scale, sourceFormat: want.sourceFormat, inChannels: 3, outChannels: 3, sizeMultiple: (want.details?.pixelUnshuffle as number) ?? 1 });
+    expect(converted.descriptor).toMatchObject({ architecture: want.architecture, scale: want.scale, sourceFormat: want.sourceFormat, inChannels: 3, outChannels: 3, sizeMultiple: want.sizeMultiple ?? (want.details?.pixelUnshuffle as number) ?? 1 });
     expect(converted.descriptor.details).toMatchObject(want.details ?? {});
     expect(converted.descriptor.params).toBeGreaterThan(0);
 

@@ -155,7 +155,13 @@ describe('architecture detection failures', () => {
   const sdOf = (name: string): StateDict => readPth(file(name));
 
   it('unknown architecture lists what was tried', () => {
-    refuses(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
+    refuses(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
+  });
+
+  it('a variant the converter does not build yet is named (RealPLKSR with DySample)', () => {
+    const sd = readPth(file('realplksr-x2.pth'));
+    sd.set('params_ema.to_img.init_pos', { shape: [1, 32, 1, 1], data: new Float32Array(32) });
+    refuses(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /RealPLKSR with DySample upsampling/);
   });
 
   it('a weight of the wrong shape is named with both shapes', () => {

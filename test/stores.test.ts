@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -55,6 +56,17 @@ describe('S3Store through the real SDK against s3rver', () => {
     await expect(store().get('never/put.jpg')).rejects.toThrow(/no object with that key in 'bench'/);
   });
 
+  it('records how a key was stored as object metadata, and forgets it when stored again without', async () => {
+    const st = store({ prefix: 'meta' });
+    await st.put('a/b.png', Buffer.from('png'), 'image/png', undefined, { originalWidth: 451, originalHeight: 300, factor: 2 });
+    expect(await st.info('a/b.png')).toEqual({ originalWidth: 451, originalHeight: 300, factor: 2 });
+    await st.put('fit.png', Buffer.from('png'), 'image/png', undefined, { originalWidth: 1200, originalHeight: 800 });
+    expect(await st.info('fit.png')).toEqual({ originalWidth: 1200, originalHeight: 800 });
+    await st.put('a/b.png', Buffer.from('png'), 'image/png');
+    expect(await st.info('a/b.png')).toBeUndefined();
+    await expect(st.info('never/put.png')).rejects.toThrow(/S3 could not fetch never\/put\.png/);
+  });
+
   it('reports rejected credentials without echoing the secret', async () => {
     const st = store({ credentials: { accessKeyId: 'AKIAWRONG', secretAccessKey: 'sekrit-do-not-print' } });
     const err = await st.put('a.jpg', Buffer.from('x'), 'image/jpeg').catch((e) => e as Error);
@@ -73,6 +85,15 @@ describe('S3Store through the real SDK against s3rver', () => {
   });
 });
 
+describe('the AWS SDK in tests', () => {
+  it("prints no Node-version notice: vitest.config.ts sets the SDK's documented switch for every test process", () => {
+    const make = "const { S3Client } = require('@aws-sdk/client-s3'); new S3Client({ region: 'us-east-1' });";
+    const quiet = spawnSync(process.execPath, ['-e', make], { encoding: 'utf8', env: process.env });
+    expect(quiet.stderr).toBe('');
+    expect(process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED).toBe('true');
+  });
+});
+
 describe('LocalFolderStore', () => {
   it('writes under its root, reads back, and refuses escaping keys', async () => {
     const root = await mkdtemp(join(tmpdir(), 'store-'));
@@ -82,6 +103,28 @@ describe('LocalFolderStore', () => {
     expect(await readdir(join(root, 'a'))).toEqual(['b.png']);
     await expect(st.put('../x.png', Buffer.from('x'), 'image/png')).rejects.toThrow(/unsafe/);
     await expect(st.get('missing.png')).rejects.toThrow(/no such key/);
+  });
+
+  it('records how a key was stored in a sidecar that no key can reach or collide with', async () => {
+    const root = await mkdtemp(join(tmpdir(), 'store-'));
+    const st = new LocalFolderStore(root);
+    const info = { originalWidth: 451, originalHeight: 300, factor: 2 };
+    await st.put('a.png', Buffer.from('one'), 'image/png', undefined, info);
+    // keys that would collide with a sidecar written beside the image are ordinary keys here
+    await st.put('a.png.json', Buffer.from('two'), 'image/png', undefined, { originalWidth: 8, originalHeight: 8, factor: 4 });
+    await st.put('b/c.png', Buffer.from('three'), 'image/png');
+    expect(await st.info('a.png')).toEqual(info);
+    expect(await st.info('a.png.json')).toEqual({ originalWidth: 8, originalHeight: 8, factor: 4 });
+    expect(await st.info('b/c.png')).toBeUndefined();
+    expect((await st.get('a.png.json')).toString()).toBe('two');
+    // the only thing beside the keys is the records folder, which no key may enter
+    expect((await readdir(root)).sort()).toEqual(['.upscale-bench-records', 'a.png', 'a.png.json', 'b']);
+    await expect(st.put('.upscale-bench-records/x.json', Buffer.from('x'), 'image/png')).rejects.toThrow(/store keys cannot start with \.upscale-bench-records\//);
+    await expect(st.get('.upscale-bench-records/x.json')).rejects.toThrow(/store's own records/);
+    // stored again without a record: the old record is gone, not stale
+    await st.put('a.png', Buffer.from('one'), 'image/png');
+    expect(await st.info('a.png')).toBeUndefined();
+    expect(await st.info('never.png')).toBeUndefined();
   });
 });
 

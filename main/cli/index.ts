@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { BenchError } from '../core/errors.js';
+import { ModelImportError } from '../core/models/import/state-dict.js';
 import { VERSION } from '../core/version.js';
 import { makeCsvCommand } from './commands/make-csv.js';
 import { modelsCommand } from './commands/models.js';
@@ -35,6 +36,11 @@ export async function main(argv: string[]): Promise<number> {
     if (err instanceof BenchError) {
       process.stderr.write(`upscale-bench: ${err.message}\n`);
       return err.code === 'ERROR_BAD_SETTINGS' ? 2 : 1;
+    }
+    if (err instanceof ModelImportError) {
+      // A file that is not a usable model is a bad argument: one line naming the problem, exit 2.
+      process.stderr.write(`upscale-bench: ${err.message}\n`);
+      return 2;
     }
     if ((err as { code?: string })?.code === 'commander.invalidArgument') {
       process.stderr.write(`upscale-bench: ${(err as Error).message}\n`);

@@ -6,6 +6,7 @@ import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
 import type { ProviderSpec, StoreSpec } from '../core/pipeline/settings.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
+import { nameProblem } from '../core/models/library.js';
 
 export const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -22,6 +23,14 @@ const num = (name: string) => (v: string) => {
 const oneOf = <T extends string>(name: string, values: readonly T[]) => (v: string) => {
   if (!(values as readonly string[]).includes(v)) throw new InvalidArgumentError(`${name} must be one of ${values.join(', ')}`);
   return v as T;
+};
+
+// Built-in names, or an imported model's (checked against the library when the run starts).
+const modelName = (v: string) => {
+  if (v in LOCAL_MODELS) return v;
+  const problem = nameProblem(v);
+  if (problem && !/built-in/.test(problem)) throw new InvalidArgumentError(`--model: ${problem}`);
+  return v;
 };
 
 const fitRange = (v: string) => {
@@ -74,9 +83,9 @@ export function addProviderOptions(cmd: Command, multiple: boolean): Command {
     : `upscaler: ${PROVIDER_NAMES.join(', ')}`;
   return cmd
     .addOption(new Option('--provider <name>', providerHelp).argParser(providerList).default(DEFAULT_PROVIDERS, 'local-ai'))
-    .addOption(new Option('--model <m>', `local-ai model: ${Object.keys(LOCAL_MODELS).join(', ')}`).argParser(oneOf('--model', Object.keys(LOCAL_MODELS))).default('thick'))
+    .addOption(new Option('--model <m>', `local-ai model: ${Object.keys(LOCAL_MODELS).join(', ')}, or the name of a model you imported (\`upscale-bench models\`)`).argParser(modelName).default('thick'))
     .addOption(
-      new Option('--precision <p>', 'local-ai arithmetic: fp32 (reference) or int8 (thick only: 1.4–1.9× faster, −0.02 dB PSNR measured; see README)')
+      new Option('--precision <p>', 'local-ai arithmetic: fp32 (reference) or int8 (thick only: 1.4–1.9× faster, 0 to −0.10 dB PSNR measured; see README)')
         .argParser(oneOf('--precision', PRECISIONS))
         .default('fp32'),
     )

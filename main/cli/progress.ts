@@ -1,6 +1,7 @@
 import cliProgress from 'cli-progress';
 import { basename } from 'node:path';
 import type { RunEvent } from '../core/pipeline/events.js';
+import { plural } from '../core/plural.js';
 
 export interface Reporter {
   (e: RunEvent): void;
@@ -17,7 +18,7 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} images | {rate}/min | ETA {eta_formatted} | {errors} errors | {current}',
+      format: ' {bar} {value}/{total} images | {rate}/min | ETA {eta_formatted} | {errors} | {current}',
       barsize: 28,
       hideCursor: true,
       etaBuffer: 20,
@@ -27,7 +28,7 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   );
   let errors = 0;
   let current = '';
-  const payload = () => ({ rate: rate(bar.getProgress() * bar.getTotal(), started), errors, current });
+  const payload = () => ({ rate: rate(bar.getProgress() * bar.getTotal(), started), errors: plural(errors, 'error'), current });
   const report = ((e: RunEvent) => {
     if (e.type === 'start') bar.start(e.total, 0, payload());
     else if (e.type === 'stage') current = `${basename(e.path)}${e.setting ? ` ${e.setting}` : ''} ${e.stage}${e.provider ? ` (${e.provider})` : ''}`;
@@ -46,7 +47,7 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
   let sweep: { done: number; total: number } | null = null;
   const report = ((e: RunEvent) => {
     if (e.type === 'start' && e.settings > 1) sweep = { done: e.keptRows, total: e.rows };
-    if (e.type === 'start') stream.write(`upscale-bench: ${e.total} images${e.settings > 1 ? ` × ${e.settings} settings = ${e.rows} rows` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
+    if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
     const r = e.row;
     const what =

@@ -1,3 +1,5 @@
+import { type ImportErrorCode, ModelImportError } from './models/import/state-dict.js';
+
 /** Error codes a results row, the CLI and (later) the IPC layer can rely on. */
 export type ErrorCode =
   | 'ERROR_INPUT_MISSING'
@@ -13,6 +15,7 @@ export type ErrorCode =
   | 'ERROR_DISK_FULL'
   | 'ERROR_CANCELLED'
   | 'ERROR_BAD_SETTINGS'
+  | ImportErrorCode
   | 'ERROR_INTERNAL';
 
 /** An error whose message is written for the analyst reading the results row. */
@@ -39,7 +42,7 @@ export function throwIfAborted(signal?: AbortSignal): void {
 }
 
 export function describeError(err: unknown): { code: ErrorCode; message: string } {
-  if (err instanceof BenchError) return { code: err.code, message: err.message };
+  if (err instanceof BenchError || err instanceof ModelImportError) return { code: err.code, message: err.message };
   if (isAbortError(err)) return { code: 'ERROR_CANCELLED', message: 'cancelled' };
   const message = err instanceof Error ? err.message : String(err);
   return { code: 'ERROR_INTERNAL', message };

@@ -1,4 +1,5 @@
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,7 +14,30 @@ export function packageRoot(): string {
   throw new Error('cannot find the upscale-bench package folder');
 }
 
-/** Built ONNX models live here (`npm run models`); UPSCALE_BENCH_MODELS overrides it. */
+/** The built-in ONNX models (`npm run models`); UPSCALE_BENCH_BUILTIN_MODELS overrides it (build scripts only). */
 export function modelsDir(): string {
-  return process.env.UPSCALE_BENCH_MODELS ?? join(packageRoot(), 'models');
+  return process.env.UPSCALE_BENCH_BUILTIN_MODELS ?? join(packageRoot(), 'models');
+}
+
+export const APP_NAME = 'Upscale Bench';
+
+let userDataOverride: string | undefined;
+
+/** The app's per-user folder, computed as Electron's `app.getPath('userData')` does, so the CLI finds the same one. */
+export function userDataDir(): string {
+  if (userDataOverride) return userDataOverride;
+  const home = homedir();
+  if (process.platform === 'win32') return join(process.env.APPDATA ?? join(home, 'AppData', 'Roaming'), APP_NAME);
+  if (process.platform === 'darwin') return join(home, 'Library', 'Application Support', APP_NAME);
+  return join(process.env.XDG_CONFIG_HOME || join(home, '.config'), APP_NAME);
+}
+
+/** The Electron glue passes the folder Electron itself reports, in case it differs (dev runs, a custom path). */
+export function setUserDataDir(dir: string): void {
+  userDataOverride = dir;
+}
+
+/** The library of imported models: `<user data>/models`, or UPSCALE_BENCH_MODELS for the CLI and the app alike. */
+export function libraryDir(): string {
+  return process.env.UPSCALE_BENCH_MODELS || join(userDataDir(), 'models');
 }

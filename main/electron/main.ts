@@ -1,6 +1,7 @@
 import { app, BrowserWindow, dialog, shell } from 'electron';
 import { join } from 'node:path';
 import { EVENT_CHANNEL } from '../../preload/ipc-contract.js';
+import { setUserDataDir } from '../core/paths.js';
 import { createHandlers } from '../ipc/handlers.js';
 import type { Host } from '../ipc/host.js';
 import { registerIpc } from './ipc.js';
@@ -13,6 +14,8 @@ const devServerUrl = app.isPackaged ? undefined : process.env.VITE_DEV_SERVER_UR
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 if (!app.requestSingleInstanceLock()) app.quit();
+// The engine computes the same folder for the CLI; Electron's own answer wins (dev runs, a custom name).
+setUserDataDir(app.getPath('userData'));
 hardenApp(devServerUrl);
 
 let win: BrowserWindow | undefined;
@@ -28,8 +31,16 @@ const host: Host = {
     return r.canceled ? null : r.filePaths[0];
   },
   async pickSaveCsv(defaultPath) {
-    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }] });
+    const r = await dialog.showSaveDialog(win!, { defaultPath, filters: [{ name: 'CSV', extensions: ['csv'] }], properties: ['showOverwriteConfirmation'] });
     return r.canceled || !r.filePath ? null : r.filePath;
+  },
+  async pickModelFile() {
+    const r = await dialog.showOpenDialog(win!, {
+      title: 'Choose a super-resolution model',
+      properties: ['openFile'],
+      filters: [{ name: 'Models (PyTorch, safetensors, ncnn, ONNX)', extensions: ['pth', 'pt', 'safetensors', 'param', 'onnx'] }],
+    });
+    return r.canceled ? null : r.filePaths[0];
   },
   async openFolder(path) {
     return (await shell.openPath(path)) === '';

@@ -1,5 +1,6 @@
+import { randomUUID } from 'node:crypto';
 import { writeFile, rename } from 'node:fs/promises';
-import { isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative } from 'node:path';
 import sharp from 'sharp';
 import type { Channel, ParsedRequest, Responses } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
@@ -11,7 +12,9 @@ import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
 import type { Host } from './host.js';
 import type { RunSettings } from '../core/pipeline/settings.js';
-import { LOCAL_MODELS, type LocalModelName } from '../core/models/catalog.js';
+import { addModelFile } from '../core/models/import/import-model.js';
+import { ModelLibrary, nameFromFile } from '../core/models/library.js';
+import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
 import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
 import { Jobs, toSweepSettings } from './jobs.js';
 import { planRun } from '../core/pipeline/plan.js';
@@ -29,6 +32,8 @@ const VIEW_MAX_PIXELS = 16_000_000;
 /** Every IPC handler, as plain async functions: main registers them with ipcMain, tests and the web bridge call them directly. */
 export function createHandlers(host: Host): Handlers & { dispose(): Promise<void> } {
   const grants = new PathGrants();
+  // The library runs use too: UPSCALE_BENCH_MODELS or <user data>/models, looked up on each call as the CLI does.
+  const library = () => new ModelLibrary();
   const settings = new SettingsStore(host.userDataDir);
   const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
   const runs = new RunsRepo(resultsRoot);
@@ -59,7 +64,8 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'that folder was not chosen in this session');
       const target = await host.pickSaveCsv(join(real, 'testFile.csv'));
       if (!target) return null;
-      const count = await makeCsv(real, target);
+      // the save dialog has already asked before replacing an existing file (Host.pickSaveCsv)
+      const count = await makeCsv(real, target, { replace: true });
       await grants.grant(target);
       return { csvPath: target, count };
     },
@@ -197,7 +203,28 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return keyStatus();
     },
     async 'models:list'() {
-      return Object.entries(LOCAL_MODELS).map(([name, m]) => ({ name: name as LocalModelName, summary: m.summary, mpsX4: m.mpsX4, ...('int8' in m ? { int8: m.int8 } : {}) }));
+      return (await listModels(library())).map(toSummary);
+    },
+    async 'dialog:pick-model'() {
+      const picked = await host.pickModelFile();
+      if (!picked) return null;
+      const path = await grants.grant(picked);
+      return { path, name: nameFromFile(path) };
+    },
+    async 'models:add'({ path, name, force }) {
+      const real = await grants.check(path);
+      if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the model file with the picker first');
+      const importId = randomUUID();
+      const { entry, ms } = await addModelFile(real, {
+        name: name ?? nameFromFile(real),
+        force,
+        library: library(),
+        onProgress: (p) => host.emit({ jobId: importId, type: 'model-import', stage: p.stage, file: basename(real) }),
+      });
+      return { model: toSummary(importedListing(entry)), ms };
+    },
+    async 'models:remove'({ name }) {
+      return { removed: (await library().remove(name)).name };
     },
     async 'aws:clear-keys'() {
       await host.secrets.clear();
@@ -211,6 +238,22 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       await closeAllInferenceWorkers();
     },
   });
+}
+
+function toSummary(m: ModelListing): Responses['models:list'][number] {
+  const e = m.imported;
+  return {
+    name: m.name,
+    kind: m.kind,
+    architecture: m.architecture,
+    scales: m.scales,
+    summary: m.summary,
+    ...(m.speed ? { mpsX4: m.speed.mpsOut } : {}),
+    ...(m.int8 ? { int8: m.int8 } : {}),
+    sizeBytes: m.sizeBytes,
+    ...(m.license ? { license: m.license } : {}),
+    ...(e ? { details: e.details, params: e.params, sha256: e.sha256, sourceFile: e.sourceFile } : {}),
+  };
 }
 
 /** The viewer gets PNG up to 16 MP (pixel-exact comparison), JPEG scaled to fit beyond that. */

@@ -34,7 +34,10 @@ export interface Host {
   defaultResultsRoot: string;
   pickFolder(title: string): Promise<string | null>;
   pickCsv(): Promise<string | null>;
+  /** A path to write; when the file exists, the user has confirmed replacing it (or it is refused here). */
   pickSaveCsv(defaultPath: string): Promise<string | null>;
+  /** A model file to import (.pth, .pt, .safetensors, .param, .onnx). */
+  pickModelFile(): Promise<string | null>;
   openFolder(path: string): Promise<boolean>;
   emit(event: JobEvent): void;
   secrets: SecretStore;

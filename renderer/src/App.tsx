@@ -101,5 +101,7 @@ function reduce(cur: LiveRun, e: JobEvent): LiveRun {
       return { ...cur, done: e.done, eta: e.etaSeconds, rows: [...cur.rows, e.row as UiRow] };
     case 'end':
       return { ...cur, ended: e.status, message: e.message };
+    case 'model-import':
+      return cur;
   }
 }

@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 from PIL import Image
 
 sys.path.insert(0, os.path.dirname(__file__))
@@ -64,6 +65,17 @@ def tame(model, last_conv, input_name, target_std=0.15):
     last_conv.bias.mul_(a).add_(0.5 - a * float(y.mean()))
 
 
+def tame_residual(model, last_conv, input_name, scale, target_std=0.08):
+    """For nets whose output is last_conv + the nearest-upsampled input: scale the learned residual to a
+    modest, zero-mean correction so the picture stays recognisable."""
+    x = torch.from_numpy(INPUTS[input_name].astype(np.float32) / 255.0).permute(2, 0, 1).unsqueeze(0)
+    base = F.interpolate(x, scale_factor=scale, mode="nearest")[0].permute(1, 2, 0).numpy()
+    r = run(model, input_name) / 255.0 - base
+    a = target_std / max(float(r.std()), 1e-6)
+    last_conv.weight.mul_(a)
+    last_conv.bias.mul_(a).sub_(a * float(r.mean()))
+
+
 def save_safetensors(sd, path, metadata):
     """The safetensors format, written by hand (Debian has no safetensors package): u64 header length,
     JSON header, then row-major little-endian tensor bytes."""
@@ -92,7 +104,7 @@ def case(name, model, weights_file, input_name, note):
 
 # ---- real weights from waifu2x@1.6.5 (read from the cache, not committed)
 real = {}
-for f in ("2x-AniScale.pth", "4x-NMKD-YandereNeo-Superlite.pth"):
+for f in ("2x-AniScale.pth", "4x-NMKD-YandereNeo-Superlite.pth", "4x_WTP_descreenton.pth"):
     p = os.path.join(CACHE, f)
     if not os.path.exists(p):
         sys.exit(f"{p} missing: run `npm run fetch-test-models` first")
@@ -107,6 +119,18 @@ nb = max(int(k.split(".")[3]) for k in yan_sd if k.startswith("model.1.sub.") an
 yan = A.OldRRDBNet(3, 3, nf=yan_sd["model.0.weight"].shape[0], nb=nb, scale=4)
 yan.load_state_dict(yan_sd)
 case("yandereneo-x4", yan, "cache:4x-NMKD-YandereNeo-Superlite.pth", "chelsea-48x40", "real ESRGAN old layout x4, legacy .pth")
+
+wtp_sd = real["4x_WTP_descreenton.pth"]["params"]
+wtp = A.OmniSR(
+    num_feat=wtp_sd["input.weight"].shape[0],
+    block_num=max(int(k.split(".")[3]) for k in wtp_sd if k.startswith("residual_layer.0.residual_layer.")),
+    pe=True,
+    window_size=int(((wtp_sd["residual_layer.0.residual_layer.0.layer.2.fn.rel_pos_bias.weight"].shape[0]) ** 0.5 + 1) / 2),
+    res_num=max(int(k.split(".")[1]) for k in wtp_sd if k.startswith("residual_layer.")) + 1,
+    up_scale=4,
+)
+wtp.load_state_dict(wtp_sd)
+case("omnisr-wtp-x4", wtp, "cache:4x_WTP_descreenton.pth", "astronaut-45x38", "real OmniSR x4, zip .pth; odd size: zero-padded to the window")
 
 # ---- small random-weight models in every other layout and format
 torch.manual_seed(20261126)
@@ -168,6 +192,23 @@ m = A.SPAN(3, 3, feature_channels=6, upscale=4, norm=False)
 tame(m, m.upsampler[0], "chelsea-48x40")
 torch.save(m.state_dict(), os.path.join(OUT, "span-x4-nonorm.pth"))
 case("span-x4-nonorm", m, "span-x4-nonorm.pth", "chelsea-48x40", "SPAN no_norm, zip")
+
+# OmniSR x2 without the relative position bias, two blocks in one group, as safetensors.
+m = A.OmniSR(num_feat=16, block_num=2, pe=False, window_size=8, res_num=1, up_scale=2)
+tame(m, m.up[0], "chelsea-48x40")
+save_safetensors(m.state_dict(), os.path.join(OUT, "omnisr-x2-nope.safetensors"), {"format": "pt"})
+case("omnisr-x2-nope", m, "omnisr-x2-nope.safetensors", "chelsea-48x40", "OmniSR without position bias, safetensors")
+
+# RealPLKSR x2 with GroupNorm and element-wise attention (.pth), and x4 with LayerNorm and without
+# attention (safetensors). Random init is trunc-normal in the original; uniform here, any weights do.
+m = A.RealPLKSR(dim=16, n_blocks=3, upscaling_factor=2, kernel_size=9, split_ratio=0.25)
+tame_residual(m, m.feats[-1], "chelsea-48x40", 2)
+torch.save({"params_ema": m.state_dict()}, os.path.join(OUT, "realplksr-x2.pth"))
+case("realplksr-x2", m, "realplksr-x2.pth", "chelsea-48x40", "RealPLKSR GroupNorm + EA, zip")
+m = A.RealPLKSR(dim=12, n_blocks=2, upscaling_factor=4, kernel_size=7, split_ratio=0.5, use_ea=False, layer_norm=True)
+tame_residual(m, m.feats[-1], "chelsea-48x40", 4)
+save_safetensors(m.state_dict(), os.path.join(OUT, "realplksr-x4-ln.safetensors"), {"format": "pt"})
+case("realplksr-x4-ln", m, "realplksr-x4-ln.safetensors", "chelsea-48x40", "RealPLKSR LayerNorm, no EA, safetensors")
 
 # Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
 # torch.load(weights_only=False). The importer must refuse them by name and run nothing.

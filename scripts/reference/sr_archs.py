@@ -331,3 +331,358 @@ class SPAN(nn.Module):
         out_b6 = self.conv_2(out_b6)
         out = self.conv_cat(torch.cat([out_feature, out_b6, out_b1, out_b5_2], 1))
         return self.upsampler(out)
+
+
+# ---------------------------------------------------------------- OmniSR
+# Omni Aggregation Networks (Wang et al., CVPR 2023; Francis0625/Omni-SR, Apache-2.0) as kept by
+# chaiNNer-org/spandrel architectures/OmniSR/__arch/{OmniSR,OSAG,OSA,esa,layernorm,pixelshuffle}.py.
+# Debian has no einops: each einops rearrange is written as the equivalent view/permute, named in a comment.
+class LayerNorm2d(nn.Module):
+    def __init__(self, channels, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels))
+        self.eps = eps
+
+    def forward(self, x):
+        N, C, H, W = x.size()
+        mu = x.mean(1, keepdim=True)
+        var = (x - mu).pow(2).mean(1, keepdim=True)
+        y = (x - mu) / (var + self.eps).sqrt()
+        return self.weight.view(1, C, 1, 1) * y + self.bias.view(1, C, 1, 1)
+
+
+class _MeanHW(nn.Module):  # Reduce("b c h w -> b c", "mean")
+    def forward(self, x):
+        return x.mean(dim=(2, 3))
+
+
+class _ToBC11(nn.Module):  # Rearrange("b c -> b c 1 1")
+    def forward(self, x):
+        return x[:, :, None, None]
+
+
+class SqueezeExcitation(nn.Module):
+    def __init__(self, dim, shrinkage_rate=0.25):
+        super().__init__()
+        hidden_dim = int(dim * shrinkage_rate)
+        self.gate = nn.Sequential(_MeanHW(), nn.Linear(dim, hidden_dim, bias=False), nn.SiLU(), nn.Linear(hidden_dim, dim, bias=False), nn.Sigmoid(), _ToBC11())
+
+    def forward(self, x):
+        return x * self.gate(x)
+
+
+class MBConvResidual(nn.Module):
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(x) + x
+
+
+def MBConv(dim_in, dim_out, expansion_rate=1, shrinkage_rate=0.25):
+    hidden_dim = int(expansion_rate * dim_out)
+    net = nn.Sequential(
+        nn.Conv2d(dim_in, hidden_dim, 1),
+        nn.GELU(),
+        nn.Conv2d(hidden_dim, hidden_dim, 3, stride=1, padding=1, groups=hidden_dim),
+        nn.GELU(),
+        SqueezeExcitation(hidden_dim, shrinkage_rate=shrinkage_rate),
+        nn.Conv2d(hidden_dim, dim_out, 1),
+    )
+    return MBConvResidual(net)
+
+
+class PreNormResidual(nn.Module):
+    def __init__(self, dim, fn):
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(self.norm(x)) + x
+
+
+class Conv_PreNormResidual(nn.Module):
+    def __init__(self, dim, fn):
+        super().__init__()
+        self.norm = LayerNorm2d(dim)
+        self.fn = fn
+
+    def forward(self, x):
+        return self.fn(self.norm(x)) + x
+
+
+class Gated_Conv_FeedForward(nn.Module):
+    def __init__(self, dim, mult=1, bias=False):
+        super().__init__()
+        hidden = int(dim * mult)
+        self.project_in = nn.Conv2d(dim, hidden * 2, kernel_size=1, bias=bias)
+        self.dwconv = nn.Conv2d(hidden * 2, hidden * 2, kernel_size=3, stride=1, padding=1, groups=hidden * 2, bias=bias)
+        self.project_out = nn.Conv2d(hidden, dim, kernel_size=1, bias=bias)
+
+    def forward(self, x):
+        x = self.project_in(x)
+        x1, x2 = self.dwconv(x).chunk(2, dim=1)
+        return self.project_out(F.gelu(x1) * x2)
+
+
+class Attention(nn.Module):
+    def __init__(self, dim, dim_head=32, window_size=7, with_pe=True):
+        super().__init__()
+        self.heads = dim // dim_head
+        self.scale = dim_head**-0.5
+        self.with_pe = with_pe
+        self.to_qkv = nn.Linear(dim, dim * 3, bias=False)
+        self.attend = nn.Sequential(nn.Softmax(dim=-1), nn.Dropout(0.0))
+        self.to_out = nn.Sequential(nn.Linear(dim, dim, bias=False), nn.Dropout(0.0))
+        if with_pe:
+            self.rel_pos_bias = nn.Embedding((2 * window_size - 1) ** 2, self.heads)
+            pos = torch.arange(window_size)
+            grid = torch.stack(torch.meshgrid(pos, pos, indexing="ij"))  # c i j
+            grid = grid.permute(1, 2, 0).reshape(-1, 2)  # "c i j -> (i j) c"
+            rel_pos = grid[:, None, :] - grid[None, :, :]
+            rel_pos += window_size - 1
+            self.register_buffer("rel_pos_indices", (rel_pos * torch.tensor([2 * window_size - 1, 1])).sum(dim=-1), persistent=False)
+
+    def forward(self, x):
+        batch, height, width, wh, ww, d = x.shape
+        h = self.heads
+        x = x.reshape(batch * height * width, wh * ww, d)  # "b x y w1 w2 d -> (b x y) (w1 w2) d"
+        q, k, v = self.to_qkv(x).chunk(3, dim=-1)
+        q, k, v = (t.reshape(t.shape[0], t.shape[1], h, -1).permute(0, 2, 1, 3) for t in (q, k, v))  # "b n (h d) -> b h n d"
+        q = q * self.scale
+        sim = torch.einsum("b h i d, b h j d -> b h i j", q, k)
+        if self.with_pe:
+            bias = self.rel_pos_bias(self.rel_pos_indices)
+            sim = sim + bias.permute(2, 0, 1)  # "i j h -> h i j"
+        attn = self.attend(sim)
+        out = torch.einsum("b h i j, b h j d -> b h i d", attn, v)
+        out = out.permute(0, 2, 1, 3).reshape(out.shape[0], wh, ww, -1)  # "b h (w1 w2) d -> b w1 w2 (h d)"
+        out = self.to_out(out)
+        return out.reshape(batch, height, width, wh, ww, d)  # "(b x y) ... -> b x y ..."
+
+
+class _ToBlocks(nn.Module):  # Rearrange("b d (x w1) (y w2) -> b x y w1 w2 d")
+    def __init__(self, w):
+        super().__init__()
+        self.w = w
+
+    def forward(self, x):
+        b, d, H, W = x.shape
+        return x.view(b, d, H // self.w, self.w, W // self.w, self.w).permute(0, 2, 4, 3, 5, 1)
+
+
+class _FromBlocks(nn.Module):  # Rearrange("b x y w1 w2 d -> b d (x w1) (y w2)")
+    def forward(self, x):
+        b, X, Y, w1, w2, d = x.shape
+        return x.permute(0, 5, 1, 3, 2, 4).reshape(b, d, X * w1, Y * w2)
+
+
+class _ToGrid(nn.Module):  # Rearrange("b d (w1 x) (w2 y) -> b x y w1 w2 d")
+    def __init__(self, w):
+        super().__init__()
+        self.w = w
+
+    def forward(self, x):
+        b, d, H, W = x.shape
+        return x.view(b, d, self.w, H // self.w, self.w, W // self.w).permute(0, 3, 5, 2, 4, 1)
+
+
+class _FromGrid(nn.Module):  # Rearrange("b x y w1 w2 d -> b d (w1 x) (w2 y)")
+    def forward(self, x):
+        b, X, Y, w1, w2, d = x.shape
+        return x.permute(0, 5, 3, 1, 4, 2).reshape(b, d, w1 * X, w2 * Y)
+
+
+class Channel_Attention(nn.Module):
+    def __init__(self, dim, heads, bias=False, window_size=7, grid=False):
+        super().__init__()
+        self.heads = heads
+        self.temperature = nn.Parameter(torch.ones(heads, 1, 1))
+        self.ps = window_size
+        self.grid = grid
+        self.qkv = nn.Conv2d(dim, dim * 3, kernel_size=1, bias=bias)
+        self.qkv_dwconv = nn.Conv2d(dim * 3, dim * 3, kernel_size=3, stride=1, padding=1, groups=dim * 3, bias=bias)
+        self.project_out = nn.Conv2d(dim, dim, kernel_size=1, bias=bias)
+
+    def forward(self, x):
+        b, c, h, w = x.shape
+        p, hd = self.ps, self.heads
+        qkv = self.qkv_dwconv(self.qkv(x)).chunk(3, dim=1)
+        # view as b head d hh ph ww pw
+        split = [t.view(b, hd, c // hd, h // p, p, w // p, p) for t in qkv]
+        if self.grid:  # "b (head d) (h ph) (w pw) -> b (ph pw) head d (h w)"
+            q, k, v = (t.permute(0, 4, 6, 1, 2, 3, 5).reshape(b, p * p, hd, c // hd, (h // p) * (w // p)) for t in split)
+        else:  # "b (head d) (h ph) (w pw) -> b (h w) head d (ph pw)"
+            q, k, v = (t.permute(0, 3, 5, 1, 2, 4, 6).reshape(b, (h // p) * (w // p), hd, c // hd, p * p) for t in split)
+        q = F.normalize(q, dim=-1)
+        k = F.normalize(k, dim=-1)
+        attn = (q @ k.transpose(-2, -1)) * self.temperature
+        attn = attn.softmax(dim=-1)
+        out = attn @ v
+        if self.grid:  # "b (ph pw) head d (h w) -> b (head d) (h ph) (w pw)"
+            out = out.view(b, p, p, hd, c // hd, h // p, w // p).permute(0, 3, 4, 5, 1, 6, 2).reshape(b, c, h, w)
+        else:  # "b (h w) head d (ph pw) -> b (head d) (h ph) (w pw)"
+            out = out.view(b, h // p, w // p, hd, c // hd, p, p).permute(0, 3, 4, 1, 5, 2, 6).reshape(b, c, h, w)
+        return self.project_out(out)
+
+
+class OSA_Block(nn.Module):
+    def __init__(self, channel_num=64, window_size=8, with_pe=False):
+        super().__init__()
+        w = window_size
+        self.layer = nn.Sequential(
+            MBConv(channel_num, channel_num, expansion_rate=1, shrinkage_rate=0.25),
+            _ToBlocks(w),
+            PreNormResidual(channel_num, Attention(dim=channel_num, dim_head=channel_num // 4, window_size=w, with_pe=with_pe)),
+            _FromBlocks(),
+            Conv_PreNormResidual(channel_num, Gated_Conv_FeedForward(dim=channel_num)),
+            Conv_PreNormResidual(channel_num, Channel_Attention(dim=channel_num, heads=4, window_size=w)),
+            Conv_PreNormResidual(channel_num, Gated_Conv_FeedForward(dim=channel_num)),
+            _ToGrid(w),
+            PreNormResidual(channel_num, Attention(dim=channel_num, dim_head=channel_num // 4, window_size=w, with_pe=with_pe)),
+            _FromGrid(),
+            Conv_PreNormResidual(channel_num, Gated_Conv_FeedForward(dim=channel_num)),
+            Conv_PreNormResidual(channel_num, Channel_Attention(dim=channel_num, heads=4, window_size=w, grid=True)),
+            Conv_PreNormResidual(channel_num, Gated_Conv_FeedForward(dim=channel_num)),
+        )
+
+    def forward(self, x):
+        return self.layer(x)
+
+
+class ESA(nn.Module):
+    def __init__(self, esa_channels, n_feats):
+        super().__init__()
+        f = esa_channels
+        self.conv1 = nn.Conv2d(n_feats, f, kernel_size=1)
+        self.conv_f = nn.Conv2d(f, f, kernel_size=1)
+        self.conv2 = nn.Conv2d(f, f, kernel_size=3, stride=2, padding=0)
+        self.conv3 = nn.Conv2d(f, f, kernel_size=3, padding=1)
+        self.conv4 = nn.Conv2d(f, n_feats, kernel_size=1)
+        self.sigmoid = nn.Sigmoid()
+
+    def forward(self, x):
+        c1_ = self.conv1(x)
+        c1 = self.conv2(c1_)
+        v_max = F.max_pool2d(c1, kernel_size=7, stride=3)
+        c3 = self.conv3(v_max)
+        c3 = F.interpolate(c3, (x.size(2), x.size(3)), mode="bilinear", align_corners=False)
+        cf = self.conv_f(c1_)
+        c4 = self.conv4(c3 + cf)
+        return x * self.sigmoid(c4)
+
+
+class OSAG(nn.Module):
+    def __init__(self, channel_num=64, bias=True, block_num=4, window_size=0, pe=False):
+        super().__init__()
+        group_list = [OSA_Block(channel_num, window_size=window_size, with_pe=pe) for _ in range(block_num)]
+        group_list.append(nn.Conv2d(channel_num, channel_num, 1, 1, 0, bias=bias))
+        self.residual_layer = nn.Sequential(*group_list)
+        self.esa = ESA(max(channel_num // 4, 16), channel_num)
+
+    def forward(self, x):
+        return self.esa(self.residual_layer(x) + x)
+
+
+class OmniSR(nn.Module):
+    def __init__(self, num_in_ch=3, num_out_ch=3, num_feat=64, block_num=1, pe=True, window_size=8, res_num=1, up_scale=4, bias=True):
+        super().__init__()
+        self.up_scale = up_scale
+        self.window_size = window_size
+        self.residual_layer = nn.Sequential(*[OSAG(channel_num=num_feat, bias=bias, block_num=block_num, window_size=window_size, pe=pe) for _ in range(res_num)])
+        self.input = nn.Conv2d(num_in_ch, num_feat, kernel_size=3, stride=1, padding=1, bias=bias)
+        self.output = nn.Conv2d(num_feat, num_feat, kernel_size=3, stride=1, padding=1, bias=bias)
+        self.up = nn.Sequential(nn.Conv2d(num_feat, num_out_ch * up_scale**2, 3, padding=1, bias=bias), nn.PixelShuffle(up_scale))
+
+    def forward(self, x):
+        H, W = x.shape[2:]
+        x = pad_to_multiple(x, self.window_size, mode="constant")
+        residual = self.input(x)
+        out = self.residual_layer(residual)
+        out = torch.add(self.output(out), residual)
+        out = self.up(out)
+        return out[:, :, : H * self.up_scale, : W * self.up_scale]
+
+
+# ---------------------------------------------------------------- RealPLKSR
+# Partial Large Kernel CNNs for Efficient Super-Resolution (dslisleedh/PLKSR; the "Real" variant by
+# neosr) as kept by chaiNNer-org/spandrel architectures/PLKSR/__arch/RealPLKSR.py, without DySample.
+class PLKLayerNorm(nn.Module):
+    def __init__(self, dim, eps=1e-6):
+        super().__init__()
+        self.weight = nn.Parameter(torch.ones(dim))
+        self.bias = nn.Parameter(torch.zeros(dim))
+        self.eps = eps
+
+    def forward(self, x):
+        u = x.mean(1, keepdim=True)
+        s = (x - u).pow(2).mean(1, keepdim=True)
+        x = (x - u) / torch.sqrt(s + self.eps)
+        return self.weight[:, None, None] * x + self.bias[:, None, None]
+
+
+class DCCM(nn.Sequential):
+    def __init__(self, dim):
+        super().__init__(nn.Conv2d(dim, dim * 2, 3, 1, 1), nn.Mish(), nn.Conv2d(dim * 2, dim, 3, 1, 1))
+
+
+class PLKConv2d(nn.Module):
+    def __init__(self, dim, kernel_size):
+        super().__init__()
+        self.conv = nn.Conv2d(dim, dim, kernel_size, 1, kernel_size // 2)
+        self.idx = dim
+
+    def forward(self, x):
+        x1, x2 = torch.split(x, [self.idx, x.size(1) - self.idx], dim=1)
+        return torch.cat([self.conv(x1), x2], dim=1)
+
+
+class EA(nn.Module):
+    def __init__(self, dim):
+        super().__init__()
+        self.f = nn.Sequential(nn.Conv2d(dim, dim, 3, 1, 1), nn.Sigmoid())
+
+    def forward(self, x):
+        return x * self.f(x)
+
+
+class PLKBlock(nn.Module):
+    def __init__(self, dim, kernel_size, split_ratio, use_ea=True, norm_groups=4, use_layer_norm=False):
+        super().__init__()
+        self.layer_norm = PLKLayerNorm(dim) if use_layer_norm else nn.Identity()
+        self.channel_mixer = DCCM(dim)
+        self.lk = PLKConv2d(int(dim * split_ratio), kernel_size)
+        self.attn = EA(dim) if use_ea else nn.Identity()
+        self.refine = nn.Conv2d(dim, dim, 1, 1, 0)
+        self.norm = nn.GroupNorm(norm_groups, dim) if not use_layer_norm else nn.Identity()
+
+    def forward(self, x):
+        x_skip = x
+        x = self.layer_norm(x)
+        x = self.channel_mixer(x)
+        x = self.lk(x)
+        x = self.attn(x)
+        x = self.refine(x)
+        x = self.norm(x)
+        return x + x_skip
+
+
+class RealPLKSR(nn.Module):
+    def __init__(self, dim=64, n_blocks=28, upscaling_factor=4, kernel_size=17, split_ratio=0.25, use_ea=True, norm_groups=4, layer_norm=False):
+        super().__init__()
+        in_ch = out_ch = 3
+        self.feats = nn.Sequential(
+            *[nn.Conv2d(in_ch, dim, 3, 1, 1)]
+            + [PLKBlock(dim, kernel_size, split_ratio, use_ea, norm_groups, layer_norm) for _ in range(n_blocks)]
+            + [nn.Dropout2d(0)]
+            + [nn.Conv2d(dim, out_ch * upscaling_factor**2, 3, 1, 1)]
+        )
+        self.s = upscaling_factor
+        self.to_img = nn.PixelShuffle(upscaling_factor)
+
+    def forward(self, x):
+        x = self.feats(x) + torch.repeat_interleave(x, repeats=self.s**2, dim=1)
+        return self.to_img(x)

@@ -3,7 +3,7 @@
  * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { cp, mkdir, mkdtemp } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startWebBridge } from '../../scripts/web-bridge.js';
 import { fixture } from '../helpers/images.js';
+import { writeTinyNcnn } from '../helpers/tiny-models.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -35,6 +36,10 @@ beforeAll(async () => {
   photos = join(work, 'photos');
   for (const f of ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png']) await cp(fixture('photos', f), join(photos, f));
   await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+  // The bridge runs the handlers in this process: its model library is a fresh folder of this test's.
+  process.env.UPSCALE_BENCH_MODELS = join(work, 'models');
+  await writeTinyNcnn(work, 'my-upscaler-x2');
+  await writeFile(join(work, 'notes.pth'), 'not a model\n');
   bridge = await startWebBridge({ rendererDir: join(ROOT, 'dist', 'renderer'), userDataDir: join(work, 'user-data'), resultsRoot: join(work, 'runs') });
   browser = await chromium.launch({
     executablePath: CHROMIUM,
@@ -73,6 +78,37 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await expect.poll(() => page.getByTestId('made-csv').textContent()).toBe(`Wrote 5 paths to ${nextAnswer}`);
     expect(readFileSync(nextAnswer, 'utf8').split('\n')[0]).toBe('image_path');
+  });
+
+  it('adds a model file, shows it in the picker with its scale, and removes it after asking', async () => {
+    nextAnswer = join(work, 'notes.pth');
+    await page.getByRole('button', { name: 'Add model…' }).click();
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^not a model: notes\.pth is none of the known formats/);
+    await page.getByRole('button', { name: 'Dismiss' }).click();
+
+    nextAnswer = join(work, 'my-upscaler-x2.param');
+    await page.getByRole('button', { name: 'Add model…' }).click();
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^Added my-upscaler-x2 in [\d.]+ s: ncnn .* x2, .*parameters, licence unknown/);
+    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('my-upscaler-x2');
+    expect(await page.getByLabel('Local model').locator('option:checked').textContent()).toMatch(/^my-upscaler-x2 — x2 ncnn .*, imported$/);
+    await shot('setup-model');
+
+    // the same file again: the name is taken, and the app offers to replace it
+    await page.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('button', { name: 'Add model…' }).click();
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/already in the library/);
+    await page.getByRole('button', { name: 'Replace it' }).click();
+    await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^Added my-upscaler-x2/);
+
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await expect.poll(() => page.getByTestId('confirm-remove').textContent()).toMatch(/Remove my-upscaler-x2 from the library\?/);
+    await page.getByRole('button', { name: 'Keep it' }).click();
+    expect(await readdir(join(work, 'models'))).toEqual(['my-upscaler-x2']);
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('thick');
+    await expect.poll(() => page.getByLabel('Local model').locator('option').count(), { timeout: 10_000 }).toBe(3);
+    expect(await readdir(join(work, 'models'))).toEqual([]);
   });
 
   it('runs local-ai and bicubic, shows progress, then the results', async () => {

@@ -6,15 +6,18 @@ import { createHandlers } from '../../main/ipc/handlers.js';
 import { type Host, MemorySecretStore } from '../../main/ipc/host.js';
 
 /** The real handlers with dialogs replaced by fixed answers, as main would register them. */
-export async function testHandlers(answers: { folder?: string; csv?: string; save?: string } = {}) {
+export async function testHandlers(answers: { folder?: string; csv?: string; save?: string; model?: string } = {}) {
   const dir = await mkdtemp(join(tmpdir(), 'ipc-'));
   const events: JobEvent[] = [];
+  // Each set of handlers gets its own empty model library (runs and handlers both read this variable).
+  process.env.UPSCALE_BENCH_MODELS = join(dir, 'models');
   const host: Host = {
     userDataDir: join(dir, 'user-data'),
     defaultResultsRoot: join(dir, 'runs'),
     pickFolder: async () => answers.folder ?? null,
     pickCsv: async () => answers.csv ?? null,
     pickSaveCsv: async () => answers.save ?? null,
+    pickModelFile: async () => answers.model ?? null,
     openFolder: async () => true,
     emit: (e) => events.push(e),
     secrets: new MemorySecretStore(),

@@ -1,24 +1,109 @@
 import { Command } from 'commander';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
+import { BenchError } from '../../core/errors.js';
 import { LOCAL_MODELS, type Precision } from '../../core/models/catalog.js';
+import { addModelFile } from '../../core/models/import/import-model.js';
+import { ModelLibrary } from '../../core/models/library.js';
 import { onnxFileName } from '../../core/models/model-files.js';
-import { modelsDir } from '../../core/paths.js';
+import { importedListing, listModels } from '../../core/models/model-list.js';
+import { libraryDir, modelsDir } from '../../core/paths.js';
+
+const mb = (bytes: number) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
 
 export function modelsCommand(): Command {
-  return new Command('models').description('list the local AI models (local-ai provider) with scales, sizes and speed').action(() => {
-    const dir = modelsDir();
-    const sizes = (name: string, scales: readonly number[], precision: Precision) =>
-      scales
-        .map((s) => {
-          const st = statSync(join(dir, onnxFileName(name, s, precision)), { throwIfNoEntry: false });
-          return `x${s} ${st ? `${(st.size / 1e6).toFixed(1)} MB` : 'not built'}`;
-        })
-        .join(', ');
-    process.stdout.write(`local models in ${dir} (speed: output megapixels/s at x4 on 2 cores)\n`);
-    for (const [name, m] of Object.entries(LOCAL_MODELS)) {
-      process.stdout.write(`${name.padEnd(7)} ${sizes(name, m.scales, 'fp32')}  ~${m.mpsX4} MP/s  ${m.summary}\n`);
-      if ('int8' in m) process.stdout.write(`${''.padEnd(7)} --precision int8: ${sizes(name, m.scales, 'int8')}  ~${m.int8.mpsX4} MP/s  ${m.int8.summary}\n`);
-    }
-  });
+  const cmd = new Command('models')
+    .description('list the local AI models (built in and imported) with scales, sizes, speed and licence; add or remove your own')
+    .option('--json', 'print the list as JSON')
+    .addHelpText('after', () => `\nImported models live in ${libraryDir()} (set UPSCALE_BENCH_MODELS=DIR to use another folder).`)
+    .action(printList);
+
+  cmd
+    .command('list')
+    .description('the same as `models`')
+    .option('--json', 'print the list as JSON')
+    .action(printList);
+
+  cmd
+    .command('add')
+    .description('import a model file (.pth/.pt, .safetensors, ncnn .param with its .bin, .onnx) into the library')
+    .argument('<file>', 'the model file')
+    .option('--name <name>', 'the name to use with --model (default: from the file name)')
+    .option('--force', 'replace a model of the same name')
+    .option('--json', 'print the imported model as JSON')
+    .action(async (file: string, o: { name?: string; force?: boolean; json?: boolean }) => {
+      const tty = process.stderr.isTTY;
+      let result;
+      try {
+        result = await addModelFile(file, { name: o.name, force: o.force, onProgress: (p) => tty && process.stderr.write(`\r${p.stage}…`.padEnd(16)) });
+      } catch (err) {
+        // A missing or unreadable file is a bad invocation of this command, like a bad model file.
+        if (err instanceof BenchError && err.code.startsWith('ERROR_INPUT')) throw new BenchError('ERROR_BAD_SETTINGS', err.message);
+        throw err;
+      } finally {
+        if (tty) process.stderr.write('\r'.padEnd(17) + '\r');
+      }
+      const { entry: e, ms } = result;
+      if (o.json) {
+        process.stdout.write(JSON.stringify({ ...e, ms }, null, 2) + '\n');
+        return;
+      }
+      const lines: [string, string][] = [
+        ['architecture', e.architecture],
+        ['scale', `x${e.scale}`],
+        ...Object.entries(e.details).map(([k, v]): [string, string] => [k, String(v)]),
+        ['channels', `${e.inChannels} in, ${e.outChannels} out`],
+        ['parameters', e.params.toLocaleString('en-US')],
+        ['source', `${e.sourceFile} (${e.sourceFormat}, ${mb(e.sourceBytes)})`],
+        ['sha256', e.sha256],
+        ['licence', e.license ?? 'unknown: the file does not say; check where you got it'],
+        ['stored', `${mb(e.onnxBytes)} ONNX in ${new ModelLibrary().dir}`],
+      ];
+      process.stdout.write(`added '${e.name}' in ${(ms / 1000).toFixed(1)} s; use it with --model ${e.name}\n`);
+      for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(13)} ${v}\n`);
+    });
+
+  cmd
+    .command('remove')
+    .description('remove an imported model from the library')
+    .argument('<name>', 'the model name')
+    .action(async (name: string) => {
+      const e = await new ModelLibrary().remove(name);
+      process.stdout.write(`removed '${e.name}' (${e.architecture} x${e.scale}, ${mb(e.onnxBytes)})\n`);
+    });
+  return cmd;
+}
+
+async function printList(o: { json?: boolean }) {
+  const library = new ModelLibrary();
+  if (o.json) {
+    const list = (await listModels(library)).map(({ imported, ...rest }) => ({ ...rest, ...(imported ? { sha256: imported.sha256, sourceFile: imported.sourceFile, sourceFormat: imported.sourceFormat, details: imported.details, params: imported.params, importedAt: imported.importedAt } : {}) }));
+    process.stdout.write(JSON.stringify(list, null, 2) + '\n');
+    return;
+  }
+  printBuiltins();
+  const imported = await library.list();
+  process.stdout.write(`\nimported models in ${library.dir}${imported.length ? '' : ': none yet (add one with `upscale-bench models add FILE`)'}\n`);
+  const width = Math.max(24, ...imported.map((e) => e.name.length + 1));
+  for (const e of imported) {
+    const l = importedListing(e);
+    const speed = l.speed ? `${l.speed.mpsOut} MP/s measured here` : 'speed not measured yet';
+    process.stdout.write(`${e.name.padEnd(width)} ${e.architecture} x${e.scale}  ${mb(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
+  }
+}
+
+function printBuiltins() {
+  const dir = modelsDir();
+  const sizes = (name: string, scales: readonly number[], precision: Precision) =>
+    scales
+      .map((s) => {
+        const st = statSync(join(dir, onnxFileName(name, s, precision)), { throwIfNoEntry: false });
+        return `x${s} ${st ? mb(st.size) : 'not built'}`;
+      })
+      .join(', ');
+  process.stdout.write(`built-in models in ${dir} (speed: output megapixels/s at x4 on the 2-core reference machine; licence MIT)\n`);
+  for (const [name, m] of Object.entries(LOCAL_MODELS)) {
+    process.stdout.write(`${name.padEnd(7)} ${sizes(name, m.scales, 'fp32')}  ~${m.mpsX4} MP/s  ${m.summary}\n`);
+    if ('int8' in m) process.stdout.write(`${''.padEnd(7)} --precision int8: ${sizes(name, m.scales, 'int8')}  ~${m.int8.mpsX4} MP/s  ${m.int8.summary}\n`);
+  }
 }

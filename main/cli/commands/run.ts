@@ -1,11 +1,13 @@
 import { Command, Option } from 'commander';
 import { BenchError } from '../../core/errors.js';
+import { plural } from '../../core/plural.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import { defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
 import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, downscaleFrom, int, providersFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
+import { resumeSettings } from '../resume-settings.js';
 
 interface RunOpts extends CommonOpts {
   concurrency: number;
@@ -17,25 +19,29 @@ interface RunOpts extends CommonOpts {
 export function runCommand(): Command {
   const cmd = new Command('run')
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
-    .argument('<input>', 'a folder of images (searched recursively), a CSV with an image_path column, or one image')
+    .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
     .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
-    .option('--resume <dir>', 'continue an interrupted run in DIR (same input and settings): finished rows are kept, the rest are done')
+    .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
   addProviderOptions(cmd, true);
   addDownscaleOptions(cmd);
   addStoreOptions(cmd, 'a folder in the run output');
-  return cmd.action(async (input: string, o: RunOpts) => {
+  return cmd.action(async (input: string | undefined, o: RunOpts) => {
     if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
-    const settings: RunSettings = {
-      input,
-      out: o.out,
-      providers: providersFrom(o),
-      downscale: downscaleFrom(o),
-      store: storeFrom(o),
-      concurrency: o.concurrency,
-      maxPixels: o.maxPixels,
-    };
+    if (!input && !o.resume) cmd.error("error: missing required argument 'input'", { code: 'commander.missingArgument', exitCode: 2 });
+    const given = (opt: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(opt) ?? '');
+    const settings: RunSettings = o.resume
+      ? await resumeSettings(o.resume, input, o, given)
+      : {
+          input: input!,
+          out: o.out,
+          providers: providersFrom(o),
+          downscale: downscaleFrom(o),
+          store: storeFrom(o),
+          concurrency: o.concurrency,
+          maxPixels: o.maxPixels,
+        };
     await runInTerminal(settings, o);
   });
 }
@@ -84,10 +90,10 @@ function printSummary(s: RunSummary): void {
   const c = s.counts;
   const head =
     s.status === 'cancelled'
-      ? `cancelled: ${c.inputs - c.not_run} of ${c.inputs} images finished; their rows are kept (continue with --resume ${s.output_dir})`
+      ? `cancelled: ${c.inputs - c.not_run} of ${plural(c.inputs, 'image')} finished; their rows are kept (continue with --resume ${s.output_dir})`
       : s.status === 'failed'
         ? `stopped: ${s.message}`
-        : `done: ${c.inputs} images, ${c.ok} ok rows, ${c.errors} error rows${s.resumed ? ` (${s.resumed.kept_inputs} kept from the interrupted run)` : ''}`;
+        : `done: ${plural(c.inputs, 'image')}, ${plural(c.ok, 'ok row')}, ${plural(c.errors, 'error row')}${s.resumed ? ` (${s.resumed.kept_inputs} kept from the interrupted run)` : ''}`;
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
   // a sweep stores each image many times; its storage answer is the recommendation printed after this

@@ -1,6 +1,19 @@
 import { Command } from 'commander';
+import { BenchError, describeError } from '../../core/errors.js';
 import { decodeImage, readFileReadOnly } from '../../core/image/read.js';
 import { scoreImages } from '../../core/metrics/score.js';
+
+/** Reads and decodes one of the two images; an error names which one it was and its path. */
+async function load(role: 'original' | 'candidate', path: string) {
+  const bytes = await readFileReadOnly(path).catch((err) => {
+    const { code, message } = describeError(err);
+    throw new BenchError(code, `the ${role}: ${message}`); // read errors already name the path
+  });
+  return decodeImage(bytes).catch((err) => {
+    const { code, message } = describeError(err);
+    throw new BenchError(code, `the ${role} ${path}: ${message}`);
+  });
+}
 
 export function scoreCommand(): Command {
   return new Command('score')
@@ -9,7 +22,10 @@ export function scoreCommand(): Command {
     .argument('<candidate>', 'the image to judge (resized to the original first if sizes differ)')
     .option('--json', 'print JSON only')
     .action(async (originalPath: string, candidatePath: string, o: { json?: boolean }) => {
-      const [a, b] = await Promise.all([originalPath, candidatePath].map(async (p) => decodeImage(await readFileReadOnly(p))));
+      const loaded = await Promise.allSettled([load('original', originalPath), load('candidate', candidatePath)]);
+      const failed = loaded.flatMap((r) => (r.status === 'rejected' ? [r.reason as BenchError] : []));
+      if (failed.length) throw new BenchError(failed[0].code, failed.map((e) => e.message).join('; '));
+      const [a, b] = loaded.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof load>>>).value);
       const s = await scoreImages(a.raw, b.raw);
       const result = { orb: s.orb, psnr: Number.isFinite(s.psnr) ? s.psnr : 'inf', ssim: s.ssim };
       if (o.json) process.stdout.write(JSON.stringify(result) + '\n');

@@ -1,5 +1,6 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { BenchError } from '../../core/errors.js';
+import { plural } from '../../core/plural.js';
 import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
@@ -74,7 +75,7 @@ export function sweepCommand(): Command {
     const plan = await planRun(settings);
     const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))];
     process.stderr.write(
-      `sweep: ${plan.images} images × ${plan.settings} settings (${providers.join(', ')}) = ${plan.rows} rows; ` +
+      `sweep: ${plural(plan.images, 'image')} × ${plural(plan.settings, 'setting')} (${providers.join(', ')}) = ${plural(plan.rows, 'row')}; ` +
         `estimated ${span(plan.estimate.low, plan.estimate.high)}${plan.estimate.reasons.length ? ` (${plan.estimate.reasons.join('; ')})` : ''}\n`,
     );
     await runInTerminal(settings, o, (s) => printRecommendation(s, o.factors.includes(1)));

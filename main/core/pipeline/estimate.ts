@@ -5,6 +5,7 @@
  */
 import { LOCAL_MODELS, type LocalModelName, type Precision } from '../models/catalog.js';
 import { type FitRange, targetSize } from '../image/geometry.js';
+import { plural } from '../plural.js';
 
 export interface PixelSize {
   width: number;
@@ -162,7 +163,7 @@ export function estimateRun(sample: SizeSample, s: EstimateSettings): TimeEstima
         parallel: [part((c) => c.parallel[0], 0), part((c) => c.parallel[1], 1)],
       });
       mp += (mp / Math.max(1, read.length)) * rest;
-      reasons.push(`sizes read from ${read.length} of ${total} images; the rest assumed alike`);
+      reasons.push(`sizes read from ${read.length} of ${plural(total, 'image')}; the rest assumed alike`);
     }
   }
   if (unreadable > 0) reasons.push(`${unreadable} image${unreadable === 1 ? '' : 's'} with an unreadable header`);

@@ -124,7 +124,8 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
     throwIfAborted(ctx.signal);
 
     ctx.onStage?.('store', undefined, setting);
-    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal);
+    const info = { originalWidth: original.width, originalHeight: original.height, ...(pass.downscale.fit ? {} : { factor: pass.downscale.factor }) };
+    await ctx.store.put(key, ds.bytes, contentTypeFor(ds.format), ctx.signal, info);
   } catch (err) {
     failRows(rows, err, notes, o.started);
     return;
@@ -157,7 +158,11 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       rowNotes.push(...out.notes);
       let upscaled = out.image;
       if (upscaled.width !== original.width || upscaled.height !== original.height) {
-        rowNotes.push(`provider output ${upscaled.width}×${upscaled.height} resized to ${original.width}×${original.height}`);
+        rowNotes.push(
+          out.resizeReason
+            ? `${out.resizeReason}: output ${upscaled.width}×${upscaled.height} resized with lanczos to ${original.width}×${original.height}`
+            : `provider output ${upscaled.width}×${upscaled.height} resized to ${original.width}×${original.height}`,
+        );
         upscaled = await resizeRaw(upscaled, original.width, original.height);
       }
       throwIfAborted(ctx.signal);

@@ -23,14 +23,28 @@ function differences(a: unknown, b: unknown, path = ''): string[] {
   return [`${path}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`];
 }
 
+/** The settings an earlier run recorded in its folder. */
+export async function readRunSettings(dir: string): Promise<RunSettings> {
+  const text = await readFile(join(dir, SETTINGS_JSON), 'utf8').catch(() => {
+    throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
+  });
+  try {
+    return JSON.parse(text) as RunSettings;
+  } catch {
+    throw new BenchError('ERROR_BAD_SETTINGS', `${join(dir, SETTINGS_JSON)} is not readable JSON`);
+  }
+}
+
 /** Checks that a resumed run asks for what the interrupted one did, and refuses with the differences. */
 export async function checkResumable(dir: string, settings: RunSettings): Promise<void> {
-  const saved = await readFile(join(dir, SETTINGS_JSON), 'utf8').then(
-    (t) => JSON.parse(t) as RunSettings,
-    () => {
-      throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
-    },
-  );
+  const saved = await readRunSettings(dir);
+  // An imported model replaced under the same name since the run started: say so plainly.
+  for (const [i, p] of settings.providers.entries()) {
+    const was = saved.providers?.[i];
+    if (p.name === 'local-ai' && was?.name === 'local-ai' && p.model === was.model && p.modelSha256 !== was.modelSha256) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: model '${p.model}' changed since the run started (sha256 ${String(was.modelSha256 ?? 'none').slice(0, 12)}… then, ${String(p.modelSha256 ?? 'built-in').slice(0, 12)}… now)`);
+    }
+  }
   const diff = differences(comparable(saved), comparable(settings));
   if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);
 }

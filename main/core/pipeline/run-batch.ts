@@ -5,6 +5,7 @@ import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
 import type { InputItem } from '../inputs/input-item.js';
 import { ScorePool } from '../metrics/score-pool.js';
+import { pinImportedModels } from '../models/library.js';
 import { createProvider } from '../providers/registry.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import { asWritten } from '../results/csv-format.js';
@@ -39,7 +40,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const emit = opts.onEvent ?? (() => {});
   const startedAt = new Date();
   const cwd = opts.cwd ?? process.cwd();
-  settings = { ...settings, input: resolve(cwd, settings.input) };
+  settings = await pinImportedModels({ ...settings, input: resolve(cwd, settings.input) });
   let outDir: string;
   if (opts.resume) {
     outDir = resolve(cwd, opts.resume);

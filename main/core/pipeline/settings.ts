@@ -9,7 +9,15 @@ export type ProviderSpec =
   | { name: 'bicubic' }
   | { name: 'none' }
   | { name: 'lanczos' }
-  | { name: 'local-ai'; model?: string; precision?: Precision; tileSize?: number; tileOverlap?: number }
+  | {
+      name: 'local-ai';
+      model?: string;
+      precision?: Precision;
+      tileSize?: number;
+      tileOverlap?: number;
+      /** An imported model's source sha256, recorded when the run starts so a resume runs the very same file. */
+      modelSha256?: string;
+    }
   | ({ name: 'sagemaker'; endpoint: string; region?: string; url?: string; timeoutMs?: number } & JumpStartParams);
 
 export type StoreSpec =

@@ -4,6 +4,7 @@ import { type RawImage, rgbOnly, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
 import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, PRECISIONS, hasInt8, type LocalModelName, type Precision } from '../models/catalog.js';
 import { onnxModelPath } from '../models/model-files.js';
+import { ModelLibrary, changedModel, unknownModel } from '../models/library.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
 import { OnnxWorkerPool } from '../models/onnx-pool.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
@@ -13,13 +14,22 @@ import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-pro
 export const DEFAULT_TILE_SIZE = 256;
 export const DEFAULT_TILE_OVERLAP = 10;
 
+/** An imported model from the library, resolved by name for one run. */
+export interface ImportedModel {
+  onnxPath: string;
+  /** The run's factor; the model runs at its own scale and the row says why its output is resized. */
+  runFactor: number;
+  library: ModelLibrary;
+}
+
 /** ESRGAN on the CPU through onnxruntime: offline, no account, the app's default provider. */
 export class LocalAiProvider implements UpscaleProvider {
   readonly name = 'local-ai';
   private pool?: OnnxWorkerPool;
+  private busy = { active: 0, since: 0, ms: 0, pixels: 0 };
 
   constructor(
-    readonly modelName: LocalModelName,
+    readonly modelName: string,
     readonly scale: number,
     private readonly threads: number,
     /** Images that may run at once: one worker (and session) each. */
@@ -27,21 +37,25 @@ export class LocalAiProvider implements UpscaleProvider {
     private readonly tileSize = DEFAULT_TILE_SIZE,
     private readonly overlap = DEFAULT_TILE_OVERLAP,
     readonly precision: Precision = 'fp32',
+    private readonly imported?: ImportedModel,
   ) {
-    if (!(LOCAL_MODELS[modelName].scales as readonly number[]).includes(scale)) {
+    if (imported) return;
+    if (!(LOCAL_MODELS[modelName as LocalModelName].scales as readonly number[]).includes(scale)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `local model ${modelName} has no x${scale}`);
     }
-    if (precision === 'int8' && !hasInt8(modelName)) {
+    if (precision === 'int8' && !hasInt8(modelName as LocalModelName)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `local model ${modelName} has no int8 build (int8: ${Object.keys(LOCAL_MODELS).filter((m) => hasInt8(m as LocalModelName)).join(', ')})`);
     }
   }
 
   get model(): string {
+    if (this.imported) return `${this.modelName} x${this.scale}`;
     return `esrgan-${this.modelName} x${this.scale}${this.precision === 'int8' ? ' int8' : ''}`;
   }
 
+  /** An imported model runs at its own scale, and its output is resized to the run's factor. */
   scaleFor(): number {
-    return this.scale;
+    return this.imported?.runFactor ?? this.scale;
   }
 
 
@@ -50,9 +64,10 @@ export class LocalAiProvider implements UpscaleProvider {
     const notes: string[] = [];
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
-    this.pool ??= new OnnxWorkerPool(onnxModelPath(this.modelName, this.scale, this.precision), this.workers, this.threads);
+    this.pool ??= new OnnxWorkerPool(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision), this.workers, this.threads);
     const worker = this.pool.acquire();
     let up: RawImage;
+    this.busyStart();
     try {
       up = await upscaleTiled(worker.run, rgb, {
         scale: this.scale,
@@ -61,28 +76,59 @@ export class LocalAiProvider implements UpscaleProvider {
         signal: input.signal,
         onTile: (done, total) => input.onProgress?.({ done, total }),
       });
+      this.busy.pixels += up.width * up.height;
     } finally {
+      this.busyEnd();
       worker.release();
     }
-    if (!alpha) return { image: up, notes };
+    const resizeReason = this.imported && this.imported.runFactor !== this.scale ? `model is x${this.scale}, run factor ${this.imported.runFactor}` : undefined;
+    if (!alpha) return { image: up, notes, resizeReason };
     notes.push('alpha upscaled with bicubic');
     const a = resample(alpha, up.width, up.height, 'cubic');
-    return { image: joinAlpha(up, a), notes };
+    return { image: joinAlpha(up, a), notes, resizeReason };
+  }
+
+  /** Wall time with at least one image upscaling: the machine's throughput for this model. */
+  private busyStart() {
+    if (this.busy.active++ === 0) this.busy.since = Date.now();
+  }
+
+  private busyEnd() {
+    if (--this.busy.active === 0) this.busy.ms += Date.now() - this.busy.since;
   }
 
   async dispose(): Promise<void> {
     await this.pool?.close();
     this.pool = undefined;
+    // An imported model's speed on this machine, shown by `models`; a tiny image says little, so skip those.
+    if (this.imported && this.busy.pixels >= 1e5 && this.busy.ms > 0) await this.imported.library.recordSpeed(this.modelName, this.busy.pixels / 1e6 / (this.busy.ms / 1000));
   }
 }
 
 export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
   const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
-  const model = (s.model ?? DEFAULT_LOCAL_MODEL) as LocalModelName;
-  if (!(model in LOCAL_MODELS)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown local model '${model}' (${Object.keys(LOCAL_MODELS).join(', ')})`);
+  const model = s.model ?? DEFAULT_LOCAL_MODEL;
   const precision = s.precision ?? 'fp32';
   if (!PRECISIONS.includes(precision)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown precision '${precision}' (${PRECISIONS.join(', ')})`);
-  return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, precision);
+  if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, precision);
+  const { library, entry } = await resolveImported(model, s.modelSha256);
+  if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
+  // The tiler cuts tiles of any size; importers pad inside the graph so that every net takes them.
+  if ((entry.sizeMultiple ?? 1) > 1) throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' needs tiles in multiples of ${entry.sizeMultiple}, which the tiler cannot cut; re-import it with this version`);
+  return new LocalAiProvider(entry.name, entry.scale, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, 'fp32', {
+    onnxPath: library.onnxPath(entry),
+    runFactor: ctx.factor,
+    library,
+  });
+}
+
+/** An imported model by name; with `sha256` (a run's record), only the very file that run used. */
+export async function resolveImported(name: string, sha256?: string) {
+  const library = new ModelLibrary();
+  const entry = await library.find(name);
+  if (!entry) throw unknownModel(name, library.dir);
+  if (sha256 && entry.sha256 !== sha256) throw changedModel(entry, sha256);
+  return { library, entry };
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {

@@ -21,6 +21,8 @@ export interface UpscaleInput {
 export interface UpscaleOutput {
   image: RawImage;
   notes: string[];
+  /** Why the output is not the original's size (e.g. "model is x2, run factor 4"); the row's note says it. */
+  resizeReason?: string;
 }
 
 /** One way of bringing a stored image back up. */

@@ -1,7 +1,7 @@
-import { GetObjectCommand, HeadBucketCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { BenchError } from '../errors.js';
-import { type ImageStore, assertSafeKey, joinKey } from './image-store.js';
+import { type ImageStore, type StoredImageInfo, assertSafeKey, infoFromMetadata, infoToMetadata, joinKey } from './image-store.js';
 
 export interface S3StoreOptions {
   bucket: string;
@@ -44,11 +44,18 @@ export class S3Store implements ImageStore {
     return `s3://${this.opts.bucket}/${joinKey(this.opts.prefix, key)}`;
   }
 
-  async put(key: string, bytes: Buffer, contentType: string, signal?: AbortSignal): Promise<void> {
+  async put(key: string, bytes: Buffer, contentType: string, signal?: AbortSignal, info?: StoredImageInfo): Promise<void> {
     assertSafeKey(key);
     try {
       await this.client.send(
-        new PutObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key), Body: bytes, ContentType: contentType }),
+        new PutObjectCommand({
+          Bucket: this.opts.bucket,
+          Key: joinKey(this.opts.prefix, key),
+          Body: bytes,
+          ContentType: contentType,
+          // x-amz-meta-original-width etc.: how the key was stored travels with the object
+          ...(info ? { Metadata: infoToMetadata(info) } : {}),
+        }),
         { abortSignal: signal },
       );
     } catch (err) {
@@ -64,6 +71,16 @@ export class S3Store implements ImageStore {
       });
       if (!res.Body) throw new Error('empty response body');
       return Buffer.from(await res.Body.transformToByteArray());
+    } catch (err) {
+      throw this.explain(err, `fetch ${key}`);
+    }
+  }
+
+  async info(key: string, signal?: AbortSignal): Promise<StoredImageInfo | undefined> {
+    assertSafeKey(key);
+    try {
+      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key) }), { abortSignal: signal });
+      return infoFromMetadata(res.Metadata);
     } catch (err) {
       throw this.explain(err, `fetch ${key}`);
     }

@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
+import { ModelPicker } from '../components/ModelPicker';
 
 const PROVIDERS = [
   { id: 'local-ai', label: 'Local AI (ESRGAN, offline)' },
@@ -17,7 +18,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [input, setInput] = useState<PickedInput | null>(null);
   const [output, setOutput] = useState<string | null>(null);
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
-  const [model, setModel] = useState<'thick' | 'medium' | 'slim'>('thick');
+  const [model, setModel] = useState('thick');
   const [int8, setInt8] = useState(false);
   const [factor, setFactor] = useState<1 | 2 | 3 | 4 | 8>(4);
   const [useFit, setUseFit] = useState(false);
@@ -33,9 +34,14 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [madeCsv, setMadeCsv] = useState<string | null>(null);
   const [models, setModels] = useState<LocalModelSummary[]>([]);
 
+  const loadModels = () => bench().models.list().then(setModels, () => {});
   useEffect(() => {
-    bench().models.list().then(setModels, () => {});
+    void loadModels();
   }, []);
+  // A remembered model that has since been removed falls back to the default.
+  useEffect(() => {
+    if (models.length && !models.some((m) => m.name === model)) setModel('thick');
+  }, [models, model]);
 
   useEffect(() => {
     bench()
@@ -156,17 +162,9 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           </label>
         ))}
         {providers.includes('local-ai') && (
-          <label>
-            Local model{' '}
-            <select value={model} onChange={(e) => setModel(e.target.value as typeof model)}>
-              {models.map((m) => (
-                <option key={m.name} value={m.name}>
-                  {m.name} — {m.summary}
-                </option>
-              ))}
-            </select>
+          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={loadModels}>
             {expected ? <span className="hint" data-testid="estimate"> expected ≈ {expected} on this machine</span> : null}
-          </label>
+          </ModelPicker>
         )}
         {providers.includes('local-ai') && chosen?.int8 && (
           <label className="check" title={chosen.int8.summary}>

@@ -137,3 +137,87 @@ export function convOverParts(g: OnnxGraph, parts: { tensor: string; channels: n
 
 /** Multiplies a conv's weight and bias by k (folds a following constant scale into it). */
 export const scaled = (w: Weight, k: number): Weight => ({ shape: w.shape, data: w.data.map((v) => v * k) });
+
+/** Exact (erf) GELU, as torch's nn.GELU(): x · ½ · (1 + erf(x / √2)). */
+export function gelu(g: OnnxGraph, x: string, name: string): string {
+  const erf = g.node('Erf', [scale(g, x, Math.SQRT1_2, `${name}_div`)], `${name}_erf`);
+  const onePlus = g.node('Add', [erf, g.constant(g.fresh(`${name}_one`), [], [1])], `${name}_plus1`);
+  return mul(g, scale(g, x, 0.5, `${name}_half`), onePlus, name);
+}
+
+export const silu = (g: OnnxGraph, x: string, name: string): string => mul(g, x, sigmoid(g, x, `${name}_sigmoid`), name);
+
+/** Normalises over the channel axis of NCHW (LayerNorm2d), then a per-channel affine. */
+export function layerNormChannels(g: OnnxGraph, x: string, name: string, weight: Weight, bias: Weight, eps: number): string {
+  const axes = [attr.ints('axes', [1]), attr.int('keepdims', 1)];
+  const mu = g.node('ReduceMean', [x], `${name}_mean`, axes);
+  const dx = sub(g, x, mu, `${name}_centred`);
+  const v = g.node('ReduceMean', [mul(g, dx, dx, `${name}_sq`)], `${name}_var`, axes);
+  const sd = g.node('Sqrt', [g.node('Add', [v, g.constant(g.fresh(`${name}_eps`), [], [eps])], `${name}_vareps`)], `${name}_sd`);
+  const y = g.node('Div', [dx, sd], `${name}_norm`);
+  const c = weight.data.length;
+  return add(g, mul(g, y, g.constant(g.fresh(`${name}.weight`), [c, 1, 1], weight.data, true), `${name}_scaled`), g.constant(g.fresh(`${name}.bias`), [c, 1, 1], bias.data, true), name);
+}
+
+/** ONNX LayerNormalization over the last axis (torch nn.LayerNorm(d)). */
+export const layerNormLast = (g: OnnxGraph, x: string, name: string, weight: Weight, bias: Weight, eps: number): string =>
+  g.node(
+    'LayerNormalization',
+    [x, g.constant(g.fresh(`${name}.weight`), [weight.data.length], weight.data, true), g.constant(g.fresh(`${name}.bias`), [bias.data.length], bias.data, true)],
+    name,
+    [attr.int('axis', -1), attr.float('epsilon', eps)],
+  );
+
+/** x @ Wᵀ for a torch Linear weight [out, in] (no bias). */
+export function linear(g: OnnxGraph, x: string, name: string, weight: Weight): string {
+  const [out, inp] = weight.shape;
+  const t = new Float32Array(out * inp);
+  for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) t[i * out + o] = weight.data[o * inp + i];
+  return g.node('MatMul', [x, g.constant(g.fresh(`${name}.weight`), [inp, out], t, true)], name);
+}
+
+export const transpose = (g: OnnxGraph, x: string, perm: number[], name: string): string => g.node('Transpose', [x], name, [attr.ints('perm', perm)]);
+
+/** Reshape to a shape given as a list of fixed sizes and 1-element int64 tensors (dynamic sizes). */
+export function reshape(g: OnnxGraph, x: string, dims: (number | string)[], name: string): string {
+  let shape: string;
+  if (dims.every((d) => typeof d === 'number')) shape = g.int64(g.fresh(`${name}_shape`), [dims.length], dims as number[]);
+  else {
+    const parts = dims.map((d) => (typeof d === 'number' ? g.int64(g.fresh(`${name}_d`), [1], [d]) : d));
+    shape = g.node('Concat', parts, `${name}_shape`, [attr.int('axis', 0)]);
+  }
+  return g.node('Reshape', [x, shape], name);
+}
+
+/** Element `i` of a 1-d int64 tensor, as a 1-element tensor. */
+export const element = (g: OnnxGraph, t: string, i: number, name: string): string =>
+  g.node('Slice', [t, g.int64(g.fresh(`${name}_from`), [1], [i]), g.int64(g.fresh(`${name}_to`), [1], [i + 1])], name);
+
+/** Pads H and W at the bottom/right with zeros up to a multiple of m. `hw` is spatialSize(x). */
+export function zeroPadToMultiple(g: OnnxGraph, x: string, hw: string, m: number, name: string): string {
+  const neg = g.node('Neg', [hw], `${name}_neg`);
+  const extra = g.node('Mod', [neg, g.int64(g.fresh(`${name}_m`), [1], [m])], `${name}_extra`, [attr.int('fmod', 0)]);
+  const pads = g.node('Concat', [g.int64(g.fresh(`${name}_zeros`), [6], [0, 0, 0, 0, 0, 0]), extra], `${name}_pads`, [attr.int('axis', 0)]);
+  return g.node('Pad', [x, pads], name, [attr.str('mode', 'constant')]);
+}
+
+/** torch nn.Mish: x · tanh(softplus(x)). */
+export const mish = (g: OnnxGraph, x: string, name: string): string =>
+  mul(g, x, g.node('Tanh', [g.node('Softplus', [x], `${name}_softplus`)], `${name}_tanh`), name);
+
+/** Channels [from, to) of an NCHW tensor. */
+export const channelSlice = (g: OnnxGraph, x: string, from: number, to: number, name: string): string =>
+  g.node('Slice', [x, g.int64(g.fresh(`${name}_from`), [1], [from]), g.int64(g.fresh(`${name}_to`), [1], [to]), g.int64(g.fresh(`${name}_axis`), [1], [1])], name);
+
+/** torch nn.GroupNorm(groups, C) on NCHW (opset 17 has no GroupNormalization). */
+export function groupNorm(g: OnnxGraph, x: string, name: string, groups: number, weight: Weight, bias: Weight, eps: number): string {
+  const grouped = reshape(g, x, [0, groups, -1], `${name}_grouped`);
+  const axes = [attr.ints('axes', [2]), attr.int('keepdims', 1)];
+  const mu = g.node('ReduceMean', [grouped], `${name}_mean`, axes);
+  const dx = sub(g, grouped, mu, `${name}_centred`);
+  const v = g.node('ReduceMean', [mul(g, dx, dx, `${name}_sq`)], `${name}_var`, axes);
+  const y = g.node('Div', [dx, g.node('Sqrt', [g.node('Add', [v, g.constant(g.fresh(`${name}_eps`), [], [eps])], `${name}_vareps`)], `${name}_sd`)], `${name}_norm`);
+  const back = g.node('Reshape', [y, g.node('Shape', [x], `${name}_shape`)], `${name}_ungrouped`);
+  const c = weight.data.length;
+  return add(g, mul(g, back, g.constant(g.fresh(`${name}.weight`), [c, 1, 1], weight.data, true), `${name}_scaled`), g.constant(g.fresh(`${name}.bias`), [c, 1, 1], bias.data, true), name);
+}

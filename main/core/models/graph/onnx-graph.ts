@@ -36,7 +36,8 @@ export interface GraphIo {
 export class OnnxGraph {
   readonly nodes: OnnxNode[] = [];
   readonly initializers: Record<string, unknown>[] = [];
-  private readonly used = new Set<string>();
+  /** The graph's own input and output names are never handed out by fresh(). */
+  private readonly used = new Set<string>(['input', 'output']);
   private counter = 0;
   /** Parameters stored as float initializers (weights and biases, not shape constants). */
   params = 0;

@@ -7,7 +7,7 @@
  */
 import type { StateDict } from './state-dict.js';
 
-const WRAPPERS = ['params_ema', 'params', 'state_dict', 'model_state_dict', 'model', 'net'];
+const WRAPPERS = ['params_ema', 'params-ema', 'params', 'state_dict', 'model_state_dict', 'model', 'net'];
 
 const stripPrefix = (sd: StateDict, prefix: string): StateDict | undefined => {
   const out: StateDict = new Map();

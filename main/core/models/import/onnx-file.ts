@@ -7,7 +7,7 @@
  */
 import onnxProto from 'onnx-proto';
 import { ModelImportError, type ConvertedImport } from './state-dict.js';
-import { probeOnnxSync } from './onnx-probe.js';
+import { probeOnnxSync, type ProbeOutput } from './onnx-probe.js';
 
 const { onnx } = onnxProto;
 const T = onnx.TensorProto.DataType;
@@ -231,13 +231,14 @@ export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
   const multiples = [1, 2, 4, 8];
   const sizes = multiples.map((m) => [m * 9, m * 11]);
   const probeBytes = wrap(bytes, plan, undefined);
+  const exact = (r: ProbeOutput | undefined, [h, w]: number[], scale: number) => !!r?.data && r.dims[2] === h * scale && r.dims[3] === w * scale;
   const answer = probeOnnxSync(probeBytes, [
     { data: unit, dims: [1, 3, ph, pw] },
     { data: pattern(48, 40), dims: [1, 3, 48, 40] },
-    ...sizes.map(([h, w]) => ({ data: pattern(h, w), dims: [1, 3, h, w] })),
+    { data: pattern(9, 11), dims: [1, 3, 9, 11] },
   ]);
   if (answer.error) throw refuse(`onnxruntime cannot load the model: ${answer.error}`);
-  const [rUnit, rOther, ...rSizes] = answer.results;
+  const [rUnit, rOther, rOdd] = answer.results;
   const fixed = typeof input.dims?.[2] === 'number' && typeof input.dims?.[3] === 'number' ? ` (its input is declared as ${input.dims[2]}×${input.dims[3]} only)` : '';
   if (!rUnit.data) throw refuse(`the model does not run on a ${ph}×${pw} RGB image: ${rUnit.error}${fixed}`);
   const [, oc, oh, ow] = rUnit.dims;
@@ -246,10 +247,16 @@ export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
   if (!Number.isInteger(scale) || scale < 1 || ow / pw !== scale) {
     throw refuse(`the model turns ${ph}×${pw} into ${oh}×${ow}, not a whole-number enlargement; Upscale Bench takes super-resolution models`);
   }
-  if (!rOther.data || rOther.dims[2] !== 48 * scale || rOther.dims[3] !== 40 * scale) {
+  if (!exact(rOther, [48, 40], scale)) {
     throw refuse(`the model does not scale a 48×40 image by ${scale} as it does ${ph}×${pw}${rOther.error ? `: ${rOther.error}` : ''}${fixed}`);
   }
-  const k = rSizes.findIndex((r, i) => r.data && r.dims[2] === sizes[i][0] * scale && r.dims[3] === sizes[i][1] * scale);
+  // Most models take any size (9×11 works); only then are the larger multiples tried.
+  let k = exact(rOdd, sizes[0], scale) ? 0 : -1;
+  if (k < 0) {
+    const more = probeOnnxSync(probeBytes, sizes.slice(1).map(([h, w]) => ({ data: pattern(h, w), dims: [1, 3, h, w] })));
+    const i = more.results.findIndex((r, j) => exact(r, sizes[j + 1], scale));
+    if (i >= 0) k = i + 1;
+  }
   if (k < 0) throw refuse(`the model runs on 32×48 but not on sizes like 72×88 or smaller odd sizes; Upscale Bench needs models that take any image size`);
   const details: Record<string, number | string> = {
     inputName: input.name,
@@ -261,17 +268,18 @@ export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
     opset,
     nodes: g.node.length,
   };
-  let sizeMultiple = multiples[k];
+  // Tile windows must start on this grid (a net that needs a multiple is not shift-invariant by one pixel)...
+  const sizeMultiple = multiples[k];
   let bytesOut = wrap(bytes, plan, 1);
   if (sizeMultiple > 1 && opset >= 11) {
-    // Pad inside the graph (ONNX Pad/Mod/Slice as inputs need opset 11), then check it takes an odd size.
+    // ...and the last tile of an image may have any size: pad inside the graph (Pad/Mod/Slice with inputs
+    // need opset 11), then check that it takes an odd size.
     const padded = wrap(bytes, plan, 1, { multiple: sizeMultiple, scale });
     const check = probeOnnxSync(padded, [{ data: pattern(9, 11).map((v) => v * 255), dims: [1, 3, 9, 11] }]);
     const r = check.results[0];
     if (!check.error && r?.data && r.dims[2] === 9 * scale && r.dims[3] === 11 * scale) {
       bytesOut = padded;
       details.padsToMultipleOf = sizeMultiple;
-      sizeMultiple = 1;
     }
   }
 

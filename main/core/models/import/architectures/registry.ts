@@ -2,6 +2,8 @@
 import type { Architecture } from './architecture.js';
 import { compact } from './compact.js';
 import { esrgan } from './esrgan.js';
+import { omnisr } from './omnisr.js';
+import { realplksr } from './realplksr.js';
 import { span } from './span.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, compact];
+export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, realplksr, compact];

@@ -85,47 +85,56 @@ export function parseNcnnParam(text: string): NcnnParam {
   const layers: NcnnLayer[] = [];
   const layerNames = new Set<string>();
   const blobs = new Set<string>();
+  // An error on an unterminated last line is most likely a cut-off file; say so.
+  const lastLine = lines.findLastIndex((l) => l.trim() !== '');
+  const cutOff = !/\n\s*$/.test(text);
   for (let i = countsLine + 1; i < lines.length; i++) {
-    const lineNo = i + 1;
-    const tokens = lines[i].trim().split(/\s+/).filter(Boolean);
-    if (tokens.length === 0) continue;
-    if (layers.length === layerCount) throw corrupt(lineNo, `more layer lines than the ${layerCount} declared on line ${countsLine + 1}`);
-    if (tokens.length < 4) throw corrupt(lineNo, 'a layer line needs "Type name n_inputs n_outputs …"');
-    const [type, name, nInText, nOutText] = tokens;
-    if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(type)) throw corrupt(lineNo, `"${type}" is not a layer type`);
-    if (!INT.test(nInText) || !INT.test(nOutText) || Number(nInText) < 0 || Number(nOutText) < 0) {
-      throw corrupt(lineNo, `layer ${name}: input/output counts "${nInText} ${nOutText}" are not numbers`);
+    try {
+      const lineNo = i + 1;
+      const tokens = lines[i].trim().split(/\s+/).filter(Boolean);
+      if (tokens.length === 0) continue;
+      if (layers.length === layerCount) throw corrupt(lineNo, `more layer lines than the ${layerCount} declared on line ${countsLine + 1}`);
+      if (tokens.length < 4) throw corrupt(lineNo, 'a layer line needs "Type name n_inputs n_outputs …"');
+      const [type, name, nInText, nOutText] = tokens;
+      if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(type)) throw corrupt(lineNo, `"${type}" is not a layer type`);
+      if (!INT.test(nInText) || !INT.test(nOutText) || Number(nInText) < 0 || Number(nOutText) < 0) {
+        throw corrupt(lineNo, `layer ${name}: input/output counts "${nInText} ${nOutText}" are not numbers`);
+      }
+      const nIn = Number(nInText);
+      const nOut = Number(nOutText);
+      if (tokens.length < 4 + nIn + nOut) throw corrupt(lineNo, `layer ${name} declares ${nIn} inputs and ${nOut} outputs but names fewer`);
+      const inputs = tokens.slice(4, 4 + nIn);
+      const outputs = tokens.slice(4 + nIn, 4 + nIn + nOut);
+      if (layerNames.has(name)) throw corrupt(lineNo, `layer name ${name} is used twice`);
+      layerNames.add(name);
+      for (const b of inputs) if (!blobs.has(b)) throw corrupt(lineNo, `layer ${name} reads blob ${b} before any layer produces it`);
+      for (const b of outputs) {
+        if (b.includes('=')) throw corrupt(lineNo, `layer ${name} declares ${nOut} outputs but names fewer`);
+        if (blobs.has(b)) throw corrupt(lineNo, `blob ${b} is produced twice`);
+        blobs.add(b);
+      }
+      const params = new Map<number, NcnnValue>();
+      for (const pair of tokens.slice(4 + nIn + nOut)) {
+        const m = /^(-?\d+)=(.+)$/.exec(pair);
+        if (!m) throw corrupt(lineNo, `layer ${name}: "${pair.slice(0, 40)}" is not a key=value pair`);
+        let id = Number(m[1]);
+        const oldStyleArray = id <= -23300;
+        if (oldStyleArray) id = -id - 23300;
+        if (id < 0 || id >= MAX_PARAM_ID) throw corrupt(lineNo, `layer ${name}: parameter key ${m[1]} is out of range`);
+        if (params.has(id)) throw corrupt(lineNo, `layer ${name}: parameter ${id} is given twice`);
+        params.set(id, parseValue(oldStyleArray, m[2], lineNo, m[1]));
+      }
+      layers.push({ type, name, inputs, outputs, params, line: lineNo });
+    } catch (err) {
+      if (err instanceof ModelImportError && cutOff && i === lastLine) throw new ModelImportError(err.code, `${err.message} (the file ends in the middle of this line: truncated?)`);
+      throw err;
     }
-    const nIn = Number(nInText);
-    const nOut = Number(nOutText);
-    if (tokens.length < 4 + nIn + nOut) throw corrupt(lineNo, `layer ${name} declares ${nIn} inputs and ${nOut} outputs but names fewer`);
-    const inputs = tokens.slice(4, 4 + nIn);
-    const outputs = tokens.slice(4 + nIn, 4 + nIn + nOut);
-    if (layerNames.has(name)) throw corrupt(lineNo, `layer name ${name} is used twice`);
-    layerNames.add(name);
-    for (const b of inputs) if (!blobs.has(b)) throw corrupt(lineNo, `layer ${name} reads blob ${b} before any layer produces it`);
-    for (const b of outputs) {
-      if (b.includes('=')) throw corrupt(lineNo, `layer ${name} declares ${nOut} outputs but names fewer`);
-      if (blobs.has(b)) throw corrupt(lineNo, `blob ${b} is produced twice`);
-      blobs.add(b);
-    }
-    const params = new Map<number, NcnnValue>();
-    for (const pair of tokens.slice(4 + nIn + nOut)) {
-      const m = /^(-?\d+)=(.+)$/.exec(pair);
-      if (!m) throw corrupt(lineNo, `layer ${name}: "${pair.slice(0, 40)}" is not a key=value pair`);
-      let id = Number(m[1]);
-      const oldStyleArray = id <= -23300;
-      if (oldStyleArray) id = -id - 23300;
-      if (id < 0 || id >= MAX_PARAM_ID) throw corrupt(lineNo, `layer ${name}: parameter key ${m[1]} is out of range`);
-      if (params.has(id)) throw corrupt(lineNo, `layer ${name}: parameter ${id} is given twice`);
-      params.set(id, parseValue(oldStyleArray, m[2], lineNo, m[1]));
-    }
-    layers.push({ type, name, inputs, outputs, params, line: lineNo });
   }
   if (layers.length !== layerCount) {
     throw corrupt(lines.length, `the file ends after ${layers.length} layers but line ${countsLine + 1} declares ${layerCount} (truncated?)`);
   }
-  if (blobs.size !== blobCount) throw corrupt(countsLine + 1, `declares ${blobCount} blobs but the layers produce ${blobs.size}`);
+  // ncnn sizes its blob table by this count: more is harmless, fewer would overrun it
+  if (blobs.size > blobCount) throw corrupt(countsLine + 1, `declares ${blobCount} blobs but the layers produce ${blobs.size}`);
   return { layers, blobCount };
 }
 

@@ -5,6 +5,7 @@
  * The net's scale and the tile size multiple it needs come from shape inference at several input sizes.
  */
 import { attr, OnnxGraph } from '../../graph/onnx-graph.js';
+import { cropTo, reflectPadToMultiple, spatialSize } from '../../graph/layers.js';
 import { ModelImportError, type ConvertedImport } from '../state-dict.js';
 import { readNcnnBin, type WeightBlob } from './bin.js';
 import { arrayParam, describeLayer, floatParam, intParam, parseNcnnParam, type NcnnLayer } from './param.js';
@@ -22,7 +23,8 @@ class TooSmall extends Error {}
 interface LayerRule {
   weights?(l: NcnnLayer): WeightBlob[];
   shape(l: NcnnLayer, ins: Shape[]): Shape[];
-  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[]): string[];
+  /** `shapes`: the inputs' shapes at the nominal size (channel counts are what they are good for). */
+  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[], shapes: Shape[]): string[];
 }
 
 const mismatch = (l: NcnnLayer, what: string) => new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `${describeLayer(l)}: ${what}`);
@@ -334,6 +336,47 @@ const RULES: Record<string, LayerRule> = {
       return [g.node('Resize', [x, '', scales], l.name, attrs)];
     },
   },
+  Reorg: {
+    // space-to-depth; mode 0 orders channels as torch's pixel_unshuffle (c·s² + i·s + j), mode 1 as ONNX's
+    shape(l, ins) {
+      const x = oneInput(l, ins);
+      const s = intParam(l, 0, 1);
+      if (s < 1) throw new ModelImportError('ERROR_MODEL_CORRUPT', `${describeLayer(l)}: stride ${s}`);
+      if (intParam(l, 1, 0) !== 0 && intParam(l, 1, 0) !== 1) throw unsupported(l, `mode ${intParam(l, 1, 0)}`);
+      const h = Math.floor(x.h / s);
+      const w = Math.floor(x.w / s);
+      if (h < 1 || w < 1) throw new TooSmall();
+      return [{ c: x.c * s * s, h, w }];
+    },
+    build(g, l, [x], _w, [input]) {
+      const s = intParam(l, 0, 1);
+      if (s === 1) return [x];
+      const y = g.node('SpaceToDepth', [x], intParam(l, 1, 0) === 0 ? `${l.name}_s2d` : l.name, [attr.int('blocksize', s)]);
+      if (intParam(l, 1, 0) === 1) return [y];
+      // ONNX puts pixel (i, j) of channel c at (i·s + j)·C + c; torch order wants c·s² + i·s + j
+      const c = input.c;
+      const order = Array.from({ length: c * s * s }, (_, p) => (p % (s * s)) * c + Math.floor(p / (s * s)));
+      return [g.node('Gather', [y, g.int64(g.fresh(`${l.name}_order`), [order.length], order)], l.name, [attr.int('axis', 1)])];
+    },
+  },
+  Padding: {
+    shape(l, ins) {
+      const x = oneInput(l, ins);
+      const [top, bottom, left, right, type] = [0, 1, 2, 3, 4].map((k) => intParam(l, k, 0));
+      if (type < 0 || type > 2) throw unsupported(l, `padding type ${type}`);
+      if (intParam(l, 6, 0) !== 0 || intParam(l, 7, 0) !== 0 || intParam(l, 8, 0) !== 0) throw unsupported(l, 'padding along channels');
+      if ([top, bottom, left, right].some((p) => p < 0)) throw unsupported(l, 'negative padding');
+      if (type === 2 && (top >= x.h || bottom >= x.h || left >= x.w || right >= x.w)) throw new TooSmall();
+      return [{ c: x.c, h: x.h + top + bottom, w: x.w + left + right }];
+    },
+    build(g, l, [x]) {
+      const [top, bottom, left, right, type] = [0, 1, 2, 3, 4].map((k) => intParam(l, k, 0));
+      const pads = g.int64(g.fresh(`${l.name}_pads`), [8], [0, 0, top, left, 0, 0, bottom, right]);
+      const inputs = [x, pads];
+      if (type === 0) inputs.push(g.constant(g.fresh(`${l.name}_value`), [], [floatParam(l, 5, 0)]));
+      return [g.node('Pad', inputs, l.name, [attr.str('mode', ['constant', 'edge', 'reflect'][type])])];
+    },
+  },
   PixelShuffle: {
     shape(l, ins) {
       const x = oneInput(l, ins);
@@ -433,7 +476,12 @@ function describeArchitecture(layers: NcnnLayer[]): { architecture: string; deta
   const convs = layers.filter((l) => l.type === 'Convolution');
   const details: Record<string, number | string> = { layers: layers.length, convolutions: convs.length };
   if (convs.length) details.features = intParam(convs[0], 0, 0);
-  const residualSums = layers.filter((l) => l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)).length;
+  // x·0.2 + skip: one Eltwise with coefficients (onnx2ncnn), or a BinaryOp ×0.2 before an add (pnnx)
+  const residualSums = layers.filter(
+    (l) =>
+      (l.type === 'Eltwise' && intParam(l, 0, 0) === 1 && (arrayParam(l, 1) ?? [])[0] === Math.fround(0.2)) ||
+      (l.type === 'BinaryOp' && intParam(l, 0, 0) === 2 && intParam(l, 1, 0) === 1 && floatParam(l, 2, 0) === Math.fround(0.2)),
+  ).length;
   if (count('Concat') > 0 && residualSums > 0 && residualSums % 4 === 0) {
     // RRDBNet: each block is three residual dense blocks and one residual, each x·0.2 + skip
     details.blocks = residualSums / 4;
@@ -451,7 +499,17 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
   const param = parseNcnnParam(paramText);
   const t = topology(param.layers);
   // Shapes first: a weight size the graph cannot take is named by layer before the .bin is read.
-  const outChannels = inferShapes(t, 64, 64).get(t.output)!.c;
+  let nominal: Map<string, Shape> | undefined;
+  for (const size of [64, 256, 1024]) {
+    try {
+      nominal = inferShapes(t, size, size);
+      break;
+    } catch (err) {
+      if (!(err instanceof TooSmall)) throw err;
+    }
+  }
+  if (!nominal) throw new ModelImportError('ERROR_MODEL_UNSUPPORTED_LAYER', 'the ncnn graph shrinks a 1024×1024 image to nothing; it is not a super-resolution model');
+  const outChannels = nominal.get(t.output)!.c;
   if (outChannels !== 3) throw new ModelImportError('ERROR_MODEL_UNSUPPORTED_LAYER', `the model outputs ${outChannels}-channel images; Upscale Bench runs RGB (3-channel) models`);
   const { scale, multiple } = scaleAndMultiple(t);
   const weights = readNcnnBin(param.layers, bin, (l) => RULES[l.type]?.weights?.(l) ?? []);
@@ -461,7 +519,11 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
   g.fresh('output');
   const tensors = new Map<string, string>();
   // The Real-ESRGAN ncnn runners feed RGB in 0..1 and multiply the output by 255.
-  tensors.set(t.input.outputs[0], g.node('Mul', ['input', g.constant(g.fresh('input_scale'), [], [1 / 255])], 'to_unit'));
+  let x = g.node('Mul', ['input', g.constant(g.fresh('input_scale'), [], [1 / 255])], 'to_unit');
+  // A net that needs sizes on a grid gets the last tile of an image padded to it, and the output cropped back.
+  const hw = multiple > 1 ? spatialSize(g, 'input', 'input') : '';
+  if (multiple > 1) x = reflectPadToMultiple(g, x, hw, multiple, 'pad_to_multiple');
+  tensors.set(t.input.outputs[0], x);
   for (const l of param.layers) {
     if (l === t.input) continue;
     const outs = RULES[l.type].build(
@@ -469,11 +531,15 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
       l,
       l.inputs.map((b) => tensors.get(b)!),
       weights.get(l.name) ?? [],
+      l.inputs.map((b) => nominal!.get(b)!),
     );
     l.outputs.forEach((b, i) => tensors.set(b, outs[i]));
   }
-  g.node('Mul', [tensors.get(t.output)!, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels', undefined, 'output');
+  const y = tensors.get(t.output)!;
+  if (multiple > 1) cropTo(g, g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels'), hw, scale, 'crop', 'output');
+  else g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels', undefined, 'output');
   const { architecture, details } = describeArchitecture(param.layers);
+  if (multiple > 1) details.padsToMultipleOf = multiple;
   return {
     descriptor: { architecture, scale, inChannels: 3, outChannels: 3, details, params: g.params, sourceFormat: 'ncnn', sizeMultiple: multiple },
     onnx: g.encode({ name: 'ncnn', docString: `Converted from an ncnn model (${param.layers.length} layers)` }),

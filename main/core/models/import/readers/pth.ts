@@ -34,6 +34,10 @@ function readZip(bytes: Uint8Array): StateDict {
     );
   }
   const root = pkl[0].slice(0, -'data.pkl'.length);
+  const order = entries.get(`${root}byteorder`);
+  if (order && new TextDecoder().decode(zipRead(bytes, order)).trim() === 'big') {
+    throw new ModelImportError('ERROR_MODEL_CORRUPT', 'a big-endian PyTorch file: not supported');
+  }
   const storages = new Map<string, Uint8Array>();
   const { value } = unpickle(zipRead(bytes, entries.get(pkl[0])!), 0, { persistentLoad: storageFromPid });
   return flatten(value, (ref, what) => {

@@ -1,0 +1,64 @@
+import type { ProviderSpec, RunSettings } from '../core/pipeline/settings.js';
+import { readRunSettings } from '../core/pipeline/resume.js';
+import { type CommonOpts, downscaleFrom, providersFrom, storeFrom } from './options.js';
+
+/** `run` options grouped by the part of the settings they make (--region feeds both S3 and SageMaker). */
+const PROVIDER_OPTS = ['provider', 'model', 'precision', 'tileSize', 'tileOverlap', 'endpoint', 'region', 'sagemakerUrl', 'prompt', 'negativePrompt', 'steps', 'guidance', 'noiseLevel', 'seed'];
+const DOWNSCALE_OPTS = ['factor', 'fit', 'format', 'quality', 'kernel'];
+const STORE_OPTS = ['store', 'bucket', 'prefix', 'region', 's3Endpoint'];
+
+/** The options a recorded run would have been started with, so flags given beside --resume can be laid over them. */
+function optsFromSettings(s: RunSettings): CommonOpts {
+  const local = s.providers.find((p) => p.name === 'local-ai') as Extract<ProviderSpec, { name: 'local-ai' }> | undefined;
+  const sm = s.providers.find((p) => p.name === 'sagemaker') as Extract<ProviderSpec, { name: 'sagemaker' }> | undefined;
+  const store = s.store.kind === 's3' ? s.store : undefined;
+  return {
+    factor: String(s.downscale.factor),
+    fit: s.downscale.fit,
+    format: s.downscale.format,
+    quality: s.downscale.quality,
+    kernel: s.downscale.kernel,
+    maxPixels: s.maxPixels,
+    store: s.store.kind,
+    bucket: store?.bucket,
+    prefix: store?.prefix ?? '',
+    region: store?.region ?? sm?.region,
+    s3Endpoint: store?.endpoint,
+    // 'none' is not typed by users: factor-1 runs add it themselves
+    provider: s.providers.flatMap((p) => (p.name === 'none' ? [] : [p.name])),
+    model: local?.model ?? 'thick',
+    precision: local?.precision ?? 'fp32',
+    tileSize: local?.tileSize,
+    tileOverlap: local?.tileOverlap,
+    endpoint: sm?.endpoint,
+    sagemakerUrl: sm?.url,
+    prompt: sm?.prompt ?? '',
+    negativePrompt: sm?.negativePrompt,
+    steps: sm?.numInferenceSteps ?? 50,
+    guidance: sm?.guidanceScale ?? 7.5,
+    noiseLevel: sm?.noiseLevel,
+    seed: sm?.seed,
+  };
+}
+
+/**
+ * `run --resume DIR [input] [flags]`: the run's own settings.json supplies the input and every setting;
+ * a part the user gave flags for is rebuilt with them, so runBatch's check names any difference.
+ */
+export async function resumeSettings(dir: string, input: string | undefined, o: CommonOpts & { concurrency: number }, given: (opt: string) => boolean): Promise<RunSettings> {
+  const saved = await readRunSettings(dir);
+  const merged = optsFromSettings(saved) as unknown as Record<string, unknown>;
+  for (const [k, v] of Object.entries(o)) if (given(k)) merged[k] = v;
+  const opts = merged as unknown as CommonOpts;
+  return {
+    input: input ?? saved.input,
+    providers: PROVIDER_OPTS.some(given) ? providersFrom(opts) : saved.providers,
+    downscale: DOWNSCALE_OPTS.some(given) ? downscaleFrom(opts) : saved.downscale,
+    store: STORE_OPTS.some(given) ? storeFrom(opts) : saved.store,
+    maxPixels: given('maxPixels') ? o.maxPixels : saved.maxPixels,
+    concurrency: given('concurrency') ? o.concurrency : (saved.concurrency ?? o.concurrency),
+    // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
+    ...(saved.sweep ? { sweep: saved.sweep } : {}),
+    ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
+  };
+}
