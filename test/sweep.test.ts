@@ -194,7 +194,7 @@ describe('a sweep interrupted mid-image resumes to the clean result', () => {
     expect(again.status).toBe('completed');
     expect(stable(readRows(out))).toEqual(stable(readRows(clean)));
     expect(readRows(out)).toHaveLength(3 * 6); // 3 inputs × (f1 webp50, webp80, png + f2 webp50, webp80, png)
-  });
+    }, 180_000);
 
   it('refuses to resume with another grid', async () => {
     const out = join(work, 'cut');
