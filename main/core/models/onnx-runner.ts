@@ -11,6 +11,8 @@ export interface TiledRunOptions {
   scale: number;
   tileSize: number;
   overlap: number;
+  /** Tile windows start on multiples of this (an imported model's sizeMultiple); default 1. */
+  align?: number;
   signal?: AbortSignal;
   onTile?: (done: number, total: number) => void;
 }
@@ -46,7 +48,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
   const outW = width * s;
   const outH = height * s;
   const out = Buffer.alloc(outW * outH * 3);
-  const tiles = planTiles(width, height, o.tileSize, o.overlap);
+  const tiles = planTiles(width, height, o.tileSize, o.overlap, o.align ?? 1);
   o.onTile?.(0, tiles.length);
   for (let t = 0; t < tiles.length; t++) {
     throwIfAborted(o.signal);

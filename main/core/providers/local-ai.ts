@@ -20,6 +20,8 @@ export interface ImportedModel {
   /** The run's factor; the model runs at its own scale and the row says why its output is resized. */
   runFactor: number;
   library: ModelLibrary;
+  /** Tile windows start on multiples of this; the graph pads sizes itself. */
+  sizeMultiple: number;
 }
 
 /** ESRGAN on the CPU through onnxruntime: offline, no account, the app's default provider. */
@@ -73,6 +75,7 @@ export class LocalAiProvider implements UpscaleProvider {
         scale: this.scale,
         tileSize: this.tileSize,
         overlap: this.overlap,
+        align: this.imported?.sizeMultiple ?? 1,
         signal: input.signal,
         onTile: (done, total) => input.onProgress?.({ done, total }),
       });
@@ -113,12 +116,12 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, precision);
   const { library, entry } = await resolveImported(model, s.modelSha256);
   if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
-  // The tiler cuts tiles of any size; importers pad inside the graph so that every net takes them.
-  if ((entry.sizeMultiple ?? 1) > 1) throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' needs tiles in multiples of ${entry.sizeMultiple}, which the tiler cannot cut; re-import it with this version`);
+  // Importers pad sizes inside the graph; sizeMultiple > 1 only asks for windows that start on its grid.
   return new LocalAiProvider(entry.name, entry.scale, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, 'fp32', {
     onnxPath: library.onnxPath(entry),
     runFactor: ctx.factor,
     library,
+    sizeMultiple: entry.sizeMultiple ?? 1,
   });
 }
 
