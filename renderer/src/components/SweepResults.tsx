@@ -80,6 +80,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     const siblings = rowsOf(details.rows, p);
     if (siblings.length) setViewing({ row: siblings[0], siblings });
   };
+  const at = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
+  const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(at + d + v.siblings.length) % v.siblings.length] } : v));
   const savePrefs = (p: number, v: number) => bench().settings.set({ storagePricePerGbMonth: p, monthlyVolumeImages: v }).catch(() => {});
 
   // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
@@ -222,7 +224,29 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
         </div>
       </div>
       {viewing ? (
-        <Viewer runId={details.runId} row={viewing.row} siblings={viewing.siblings} onPick={(row) => setViewing((v) => (v ? { ...v, row } : v))} onClose={() => setViewing(null)} />
+        <Viewer
+          key={viewing.row.row}
+          runId={details.runId}
+          row={viewing.row}
+          // the other providers' outputs from the same stored copy, to compare them
+          siblings={details.rows.filter((r) => r.image_path === viewing.row.image_path && r.factor === viewing.row.factor && r.format === viewing.row.format && r.quality === viewing.row.quality)}
+          onClose={() => setViewing(null)}
+          nav={
+            viewing.siblings.length > 1 ? (
+              <span role="group" aria-label="Images of this setting">
+                <button onClick={() => go(-1)} aria-label="Previous image">
+                  ◀
+                </button>{' '}
+                <span>
+                  {at + 1} of {viewing.siblings.length}
+                </span>{' '}
+                <button onClick={() => go(1)} aria-label="Next image">
+                  ▶
+                </button>
+              </span>
+            ) : null
+          }
+        />
       ) : null}
     </div>
   );
