@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as ort from 'onnxruntime-node';
+import onnxProto from 'onnx-proto';
 import { resizeRaw } from '../main/core/image/raw.js';
 import { psnr } from '../main/core/metrics/psnr.js';
 import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
@@ -216,6 +217,20 @@ describe('ncnn → ONNX', () => {
     for (let ch = 0; ch < 3; ch++)
       for (let yy = 0; yy < 2 * h; yy++)
         for (let xx = 0; xx < 2 * w; xx++) expect(y.data[(ch * 2 * h + yy) * 2 * w + xx]).toBeCloseTo(x[(ch * h + (yy >> 1)) * w + (xx >> 1)], 3);
+  });
+
+  it('folds a scalar multiply after a convolution into its weights (pnnx-style residual scaling)', async () => {
+    const text = '7767517\n4 4\nInput in 0 1 data\nConvolution c 1 1 data a 0=3 1=1 5=1 6=9\nBinaryOp m 1 1 a b 0=2 1=1 2=5.000000e-01\nInterp up 1 1 b out 0=1 1=2.0 2=2.0\n';
+    const bias = [0.1, -0.2, 0.3];
+    const c = convertNcnn(text, Buffer.concat([tagged([1, 0, 0, 0, 1, 0, 0, 0, 1]), raw(bias)]));
+    expect(c.descriptor).toMatchObject({ scale: 2, params: 12 });
+    const ops = (onnxProto.onnx.ModelProto.decode(c.onnx) as any).graph.node.map((n: any) => n.opType);
+    expect(ops).toEqual(['Mul', 'Conv', 'Resize', 'Mul']); // ÷255, the conv with ×0.5 inside, ×2, ×255
+    const x = Float32Array.from({ length: 3 * 2 * 3 }, (_, i) => i * 13);
+    const y = await runOnnx(c.onnx, x, [1, 3, 2, 3]);
+    for (let ch = 0; ch < 3; ch++)
+      for (let yy = 0; yy < 4; yy++)
+        for (let xx = 0; xx < 6; xx++) expect(y.data[(ch * 4 + yy) * 6 + xx]).toBeCloseTo((x[(ch * 2 + (yy >> 1)) * 3 + (xx >> 1)] / 255 + bias[ch]) * 0.5 * 255, 3);
   });
 
   it('refuses an unknown layer by type and name before reading weights', () => {

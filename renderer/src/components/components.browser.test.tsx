@@ -10,6 +10,14 @@ import '../styles.css';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
 
+// Playwright's real events reach React outside act(); inside it React applies their updates before the test looks.
+const user = {
+  click: (el: HTMLElement) => act(async () => void (await userEvent.click(el))),
+  selectOptions: (el: HTMLElement, value: string) => act(async () => void (await userEvent.selectOptions(el, value))),
+  fill: (el: HTMLElement, text: string) => act(async () => void (await userEvent.fill(el, text))),
+  keyboard: (keys: string) => act(async () => void (await userEvent.keyboard(keys))),
+};
+
 const row = (i: number, provider: string, over: Partial<UiRow> = {}): UiRow => ({
   row: i,
   image_path: `/photos/img${i}.png`,
@@ -55,12 +63,12 @@ describe('ResultsTable', () => {
   it('sorts by a column, both ways, and marks the header', async () => {
     const el = await mount(<ResultsTable rows={rows} onView={() => {}} />);
     const header = () => [...el.querySelectorAll('th')].find((th) => th.textContent?.startsWith('PSNR'))!;
-    await userEvent.click(header().querySelector('button')!);
+    await user.click(header().querySelector('button')!);
     const first = header().getAttribute('aria-sort');
     const psnrs = () => [...el.querySelectorAll('tbody tr')].map((tr) => tr.children[7].textContent);
     expect(first).toMatch(/ascending|descending/);
     const once = psnrs();
-    await userEvent.click(header().querySelector('button')!);
+    await user.click(header().querySelector('button')!);
     expect(header().getAttribute('aria-sort')).not.toBe(first);
     expect(psnrs()).not.toEqual(once);
     expect(psnrs()).toContain('∞');
@@ -70,13 +78,13 @@ describe('ResultsTable', () => {
     const el = await mount(<ResultsTable rows={rows} onView={() => {}} />);
     const count = () => el.querySelector<HTMLElement>('[data-testid=row-count]')!.textContent;
     expect(count()).toBe('4 of 4 rows');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'error');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'error');
     expect(count()).toBe('1 of 4 rows');
     expect(el.querySelector<HTMLElement>('tbody')!.textContent).toContain('image is damaged or truncated');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'all');
-    await userEvent.selectOptions(el.querySelector<HTMLElement>('[aria-label="Provider filter"]')!, 'local-ai');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Status filter"]')!, 'all');
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Provider filter"]')!, 'local-ai');
     expect(count()).toBe('2 of 4 rows');
-    await userEvent.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img3');
+    await user.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img3');
     expect(count()).toBe('1 of 4 rows');
   });
 
@@ -85,7 +93,7 @@ describe('ResultsTable', () => {
     const el = await mount(<ResultsTable rows={rows} onView={onView} />);
     const buttons = [...el.querySelectorAll('button')].filter((b) => b.textContent === 'View');
     expect(buttons).toHaveLength(3);
-    await userEvent.click(buttons[0]);
+    await user.click(buttons[0]);
     expect(onView).toHaveBeenCalledWith(expect.objectContaining({ status: 'ok' }));
   });
 });
@@ -132,13 +140,13 @@ describe('Viewer', () => {
     await expect.poll(() => el.querySelectorAll('.panes img').length).toBe(3);
     expect(read.mock.calls.map((c) => c[2]).sort()).toEqual(['original', 'stored', 'upscaled']);
     expect(el.querySelector<HTMLElement>('[data-testid=viewer-scores]')!.textContent).toMatch(/PSNR 21\.00 dB · SSIM 0\.625 · ORB 0\.525/);
-    await userEvent.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
+    await user.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
     const transforms = [...el.querySelectorAll<HTMLImageElement>('.panes img')].map((i) => i.style.transform);
     expect(new Set(transforms).size).toBe(1);
     expect(transforms[0]).toContain('scale(1.25)');
-    await userEvent.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
     expect(el.querySelectorAll('.slider img')).toHaveLength(2);
-    await userEvent.keyboard('{Escape}');
+    await user.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalled();
   });
 });

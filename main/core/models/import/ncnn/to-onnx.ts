@@ -17,14 +17,30 @@ interface Shape {
   w: number;
 }
 
+/** A channel concatenation not materialised: its parts, for the convolutions that read it. */
+interface Part {
+  tensor: string;
+  channels: number;
+}
+
+interface BuildContext {
+  /** The inputs' shapes at the nominal size (channel counts are what they are good for). */
+  shapes: Shape[];
+  /** For a convolution reading a deferred Concat: its parts. */
+  parts?: Part[];
+  /** A constant factor folded into this convolution's weights and bias (the ×0.2 of a residual that follows). */
+  fold: number;
+  /** Multiplications already folded into the convolution feeding them: `layer#input`. */
+  folded: Set<string>;
+}
+
 /** Shape inference reached a size below one pixel: that input size is too small for the net, nothing worse. */
 class TooSmall extends Error {}
 
 interface LayerRule {
   weights?(l: NcnnLayer): WeightBlob[];
   shape(l: NcnnLayer, ins: Shape[]): Shape[];
-  /** `shapes`: the inputs' shapes at the nominal size (channel counts are what they are good for). */
-  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[], shapes: Shape[]): string[];
+  build(g: OnnxGraph, l: NcnnLayer, ins: string[], weights: Float32Array[], ctx: BuildContext): string[];
 }
 
 const mismatch = (l: NcnnLayer, what: string) => new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `${describeLayer(l)}: ${what}`);
@@ -150,18 +166,34 @@ const convolution: LayerRule = {
     const [top, left, bottom, right] = p.pads;
     return [{ c: p.out, h: dim(x.h, p.kh, p.dh, p.sh, top, bottom), w: dim(x.w, p.kw, p.dw, p.sw, left, right) }];
   },
-  build(g, l, [x], [weight, bias]) {
+  build(g, l, [x], [weight, bias], ctx) {
     const p = convParams(l);
     const cin = p.weightSize / (p.out * p.kh * p.kw);
-    // ncnn stores convolution weights as [out][in][kh][kw], ONNX's OIHW.
-    const inputs = [x, g.constant(g.fresh(`${l.name}_W`), [p.out, cin, p.kh, p.kw], weight, true)];
-    if (bias) inputs.push(g.constant(g.fresh(`${l.name}_B`), [p.out], bias, true));
+    const k = ctx.fold;
+    const w = k === 1 ? weight : weight.map((v) => v * k);
+    const b = bias && (k === 1 ? bias : bias.map((v) => v * k));
     const attrs = [attr.ints('kernel_shape', [p.kh, p.kw]), attr.ints('strides', [p.sh, p.sw]), attr.ints('dilations', [p.dh, p.dw])];
     if (p.pads[0] === -233) attrs.push(attr.str('auto_pad', 'SAME_UPPER'));
     else if (p.pads[0] === -234) attrs.push(attr.str('auto_pad', 'SAME_LOWER'));
     else attrs.push(attr.ints('pads', p.pads));
     if (p.group !== 1) attrs.push(attr.int('group', p.group));
-    const y = g.node('Conv', inputs, l.name, attrs);
+    // ncnn stores convolution weights as [out][in][kh][kw], ONNX's OIHW. Over a deferred Concat, the conv is
+    // the sum of convs over its parts with the kernel split by input channel: same FLOPs, and onnxruntime
+    // keeps its blocked layout instead of reordering around every Concat.
+    const parts = ctx.parts ?? [{ tensor: x, channels: cin }];
+    const hw = p.kh * p.kw;
+    let y = '';
+    let from = 0;
+    parts.forEach((part, i) => {
+      const wp = parts.length === 1 ? w : new Float32Array(p.out * part.channels * hw);
+      if (parts.length > 1) for (let o = 0; o < p.out; o++) wp.set(w.subarray((o * cin + from) * hw, (o * cin + from + part.channels) * hw), o * part.channels * hw);
+      from += part.channels;
+      const inputs = [part.tensor, g.constant(g.fresh(`${l.name}_W${parts.length > 1 ? i : ''}`), [p.out, part.channels, p.kh, p.kw], wp, true)];
+      if (b && i === 0) inputs.push(g.constant(g.fresh(`${l.name}_B`), [p.out], b, true));
+      const out = g.node('Conv', inputs, parts.length > 1 ? `${l.name}_part${i}` : l.name, attrs);
+      y = i === 0 ? out : g.node('Add', [y, out], i === parts.length - 1 ? l.name : `${l.name}_sum${i}`);
+    });
+    if (from !== cin) throw mismatch(l, `its input has ${from} channels, its weights ${cin}`);
     return [activation(g, y, l.name, p.act, p.actParams, l)];
   },
 };
@@ -289,12 +321,12 @@ const RULES: Record<string, LayerRule> = {
       for (const s of ins) if (!sameShape(s, ins[0])) throw mismatch(l, `inputs ${ins.map(shapeText).join(', ')} differ`);
       return [ins[0]];
     },
-    build(g, l, ins) {
+    build(g, l, ins, _w, ctx) {
       const op = intParam(l, 0, 0);
       if (op === 0) return [ins.slice(1).reduce((acc, x, i) => g.node('Mul', [acc, x], i === ins.length - 2 ? l.name : `${l.name}_${i}`), ins[0])];
       if (op === 2) return [g.node('Max', ins, l.name)];
       const coeffs = arrayParam(l, 1);
-      const terms = ins.map((x, i) => (!coeffs || coeffs[i] === 1 ? x : g.node('Mul', [x, g.constant(g.fresh(`${l.name}_k${i}`), [], [coeffs[i]])], `${l.name}_term${i}`)));
+      const terms = ins.map((x, i) => (!coeffs || coeffs[i] === 1 || ctx.folded.has(`${l.name}#${i}`) ? x : g.node('Mul', [x, g.constant(g.fresh(`${l.name}_k${i}`), [], [coeffs[i]])], `${l.name}_term${i}`)));
       return [terms.slice(1).reduce((acc, x, i) => g.node('Add', [acc, x], i === terms.length - 2 ? l.name : `${l.name}_${i}`), terms[0])];
     },
   },
@@ -304,7 +336,8 @@ const RULES: Record<string, LayerRule> = {
       if (withScalar ? ins.length !== 1 : ins.length !== 2) throw unsupported(l, `${ins.length} inputs with with_scalar=${withScalar ? 1 : 0}`);
       return [withScalar ? ins[0] : broadcast(l, ins[0], ins[1])];
     },
-    build(g, l, ins) {
+    build(g, l, ins, _w, ctx) {
+      if (ctx.folded.has(`${l.name}#0`)) return [ins[0]];
       const { op, reversed, withScalar, b } = binaryOp(l);
       const operands = withScalar ? [ins[0], g.constant(g.fresh(`${l.name}_b`), [], [b])] : ins;
       return [g.node(op, reversed ? [operands[1], operands[0]] : operands, l.name)];
@@ -348,7 +381,7 @@ const RULES: Record<string, LayerRule> = {
       if (h < 1 || w < 1) throw new TooSmall();
       return [{ c: x.c * s * s, h, w }];
     },
-    build(g, l, [x], _w, [input]) {
+    build(g, l, [x], _w, { shapes: [input] }) {
       const s = intParam(l, 0, 1);
       if (s === 1) return [x];
       const y = g.node('SpaceToDepth', [x], intParam(l, 1, 0) === 0 ? `${l.name}_s2d` : l.name, [attr.int('blocksize', s)]);
@@ -495,6 +528,29 @@ function describeArchitecture(layers: NcnnLayer[]): { architecture: string; deta
   return { architecture: 'ncnn graph', details };
 }
 
+/**
+ * Convolutions (no activation) whose only reader multiplies them by a constant: the residual x·0.2 of RRDBNet,
+ * as an Eltwise coefficient (onnx2ncnn) or a BinaryOp with a scalar (pnnx). The factor goes into the weights.
+ */
+function foldableScales(layers: NcnnLayer[]): Map<string, { k: number; target: string }> {
+  const readers = new Map<string, { layer: NcnnLayer; index: number }[]>();
+  for (const l of layers) l.inputs.forEach((b, index) => readers.set(b, [...(readers.get(b) ?? []), { layer: l, index }]));
+  const out = new Map<string, { k: number; target: string }>();
+  for (const l of layers) {
+    if ((l.type !== 'Convolution' && l.type !== 'ConvolutionDepthWise') || intParam(l, 9, 0) !== 0) continue;
+    const r = readers.get(l.outputs[0]) ?? [];
+    if (r.length !== 1) continue;
+    const { layer: u, index } = r[0];
+    if (u.type === 'Eltwise' && intParam(u, 0, 0) === 1) {
+      const k = arrayParam(u, 1)?.[index];
+      if (k !== undefined && k !== 1) out.set(l.name, { k, target: `${u.name}#${index}` });
+    } else if (u.type === 'BinaryOp' && intParam(u, 0, 0) === 2 && intParam(u, 1, 0) === 1) {
+      out.set(l.name, { k: floatParam(u, 2, 0), target: `${u.name}#0` });
+    }
+  }
+  return out;
+}
+
 export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport {
   const param = parseNcnnParam(paramText);
   const t = topology(param.layers);
@@ -517,25 +573,45 @@ export function convertNcnn(paramText: string, bin: Uint8Array): ConvertedImport
   const g = new OnnxGraph();
   g.fresh('input');
   g.fresh('output');
-  const tensors = new Map<string, string>();
   // The Real-ESRGAN ncnn runners feed RGB in 0..1 and multiply the output by 255.
   let x = g.node('Mul', ['input', g.constant(g.fresh('input_scale'), [], [1 / 255])], 'to_unit');
   // A net that needs sizes on a grid gets the last tile of an image padded to it, and the output cropped back.
   const hw = multiple > 1 ? spatialSize(g, 'input', 'input') : '';
   if (multiple > 1) x = reflectPadToMultiple(g, x, hw, multiple, 'pad_to_multiple');
-  tensors.set(t.input.outputs[0], x);
+  const folds = foldableScales(param.layers);
+  const folded = new Set([...folds.values()].map((f) => f.target));
+  // Each blob is a tensor or, for a channel Concat, its parts; a Concat becomes a node only if something
+  // other than a convolution reads it.
+  const values = new Map<string, { tensor?: string; parts?: Part[]; name: string }>();
+  const tensorOf = (blob: string) => {
+    const v = values.get(blob)!;
+    v.tensor ??= g.node('Concat', v.parts!.map((p) => p.tensor), v.name, [attr.int('axis', 1)]);
+    return v.tensor;
+  };
+  values.set(t.input.outputs[0], { tensor: x, name: 'input' });
   for (const l of param.layers) {
     if (l === t.input) continue;
-    const outs = RULES[l.type].build(
-      g,
-      l,
-      l.inputs.map((b) => tensors.get(b)!),
-      weights.get(l.name) ?? [],
-      l.inputs.map((b) => nominal!.get(b)!),
-    );
-    l.outputs.forEach((b, i) => tensors.set(b, outs[i]));
+    if (l.type === 'Split' || (l.type === 'Noop' && l.inputs.length === 1)) {
+      for (const b of l.outputs) values.set(b, values.get(l.inputs[0])!);
+      continue;
+    }
+    const axis = l.type === 'Concat' ? intParam(l, 0, 0) : NaN;
+    if ((axis === 0 || axis === -3) && l.inputs.length > 1) {
+      const parts = l.inputs.flatMap((b) => values.get(b)!.parts ?? [{ tensor: tensorOf(b), channels: nominal!.get(b)!.c }]);
+      values.set(l.outputs[0], { parts, name: l.name });
+      continue;
+    }
+    const first = values.get(l.inputs[0]);
+    const convParts = (l.type === 'Convolution' || l.type === 'ConvolutionDepthWise') && first?.parts && convParams(l).group === 1 ? first.parts : undefined;
+    const outs = RULES[l.type].build(g, l, convParts ? [] : l.inputs.map(tensorOf), weights.get(l.name) ?? [], {
+      shapes: l.inputs.map((b) => nominal!.get(b)!),
+      parts: convParts,
+      fold: folds.get(l.name)?.k ?? 1,
+      folded,
+    });
+    l.outputs.forEach((b, i) => values.set(b, { tensor: outs[i], name: b }));
   }
-  const y = tensors.get(t.output)!;
+  const y = tensorOf(t.output);
   if (multiple > 1) cropTo(g, g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels'), hw, scale, 'crop', 'output');
   else g.node('Mul', [y, g.constant(g.fresh('output_scale'), [], [255])], 'to_pixels', undefined, 'output');
   const { architecture, details } = describeArchitecture(param.layers);
