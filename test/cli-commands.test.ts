@@ -9,6 +9,7 @@ import { plural } from '../main/core/plural.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { cli, cliAsync } from './helpers/cli.js';
 import { testHandlers } from './helpers/host.js';
+import { startWebBridge } from '../scripts/web-bridge.js';
 import { fixture } from './helpers/images.js';
 import { S3RVER_CREDENTIALS, S3Standin } from './servers/s3-standin.js';
 
@@ -207,6 +208,24 @@ describe("the app's Make CSV", () => {
     const r = await dispatch(handlers, 'input:make-csv', { folder: photos });
     expect(r).toEqual({ ok: true, data: { csvPath: csv, count: 4 } });
     expect(readFileSync(csv, 'utf8').trimEnd().split('\n')).toEqual(['image_path', '../photos/broken.jpg', '../photos/cats/chelsea.png', '../photos/coffee.png', '../photos/rocket.jpg']);
+  });
+
+  it('in the browser bridge, where a typed path cannot ask "replace?", an existing file is refused', async () => {
+    const csv = join(work, 'typed.csv');
+    writeFileSync(csv, 'keep me\n');
+    const bridge = await startWebBridge({ rendererDir: join(work, 'no-renderer'), userDataDir: join(work, 'bridge-user'), resultsRoot: join(work, 'bridge-runs') });
+    try {
+      const post = async (path: string, body: unknown) =>
+        (await fetch(`${bridge.origin}${path}`, { method: 'POST', headers: { 'x-bench-token': bridge.token, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+      await post('/bridge/dialog', { path: photos });
+      expect((await post('/bridge/invoke/dialog:pick-input', { kind: 'folder' })).ok).toBe(true);
+      await post('/bridge/dialog', { path: csv });
+      const r = await post('/bridge/invoke/input:make-csv', { folder: photos });
+      expect(r).toEqual({ ok: false, error: { code: 'ERROR_BAD_SETTINGS', message: `${csv} already exists; type a new file name` } });
+      expect(readFileSync(csv, 'utf8')).toBe('keep me\n');
+    } finally {
+      await bridge.close();
+    }
   });
 });
 
