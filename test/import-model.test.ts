@@ -3,7 +3,7 @@ import { cp, mkdtemp, readFile, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { addModelFile, importModelFile, onnxMetadata } from '../main/core/models/import/import-model.js';
+import { addModelFile, importModelFile, importModelFileInWorker, onnxMetadata } from '../main/core/models/import/import-model.js';
 import { ModelImportError, type StateDict } from '../main/core/models/import/state-dict.js';
 import { ModelLibrary } from '../main/core/models/library.js';
 import { syntheticCompact } from '../scripts/synthetic-models.js';
@@ -102,6 +102,25 @@ describe('importModelFile', () => {
     ac.abort();
     await expect(addModelFile(param, { library: lib, name: 'other', signal: ac.signal })).rejects.toThrow(/cancelled/);
     expect((await lib.list()).map((e) => e.name)).toEqual(['taken']);
+  });
+
+  it('imports the same in a worker thread, with progress, its errors intact, and abort', async () => {
+    const param = await writeTinyNcnn(dir, 'in-worker');
+    const stages: string[] = [];
+    const a = await importModelFileInWorker(param, { onProgress: (p) => stages.push(p.stage) });
+    const b = await importModelFile(param);
+    expect(a.sha256).toBe(b.sha256);
+    expect(a.descriptor).toEqual(b.descriptor);
+    expect(Buffer.from(a.onnx).equals(Buffer.from(b.onnx))).toBe(true);
+    expect(stages).toEqual(['reading', 'converting', 'checking']);
+    await writeFile(join(dir, 'text.pth'), 'hello');
+    const err = await importModelFileInWorker(join(dir, 'text.pth')).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelImportError);
+    expect(err).toMatchObject({ code: 'ERROR_NOT_A_MODEL', message: expect.stringMatching(/^not a model: text\.pth/) });
+    const ac = new AbortController();
+    const pending = importModelFileInWorker(param, { signal: ac.signal });
+    ac.abort();
+    await expect(pending).rejects.toThrow(/cancelled/);
   });
 
   it('never writes to the file it reads', async () => {

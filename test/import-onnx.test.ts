@@ -164,6 +164,19 @@ describe('ONNX files it cannot take are refused in one line', () => {
       /onnxruntime cannot load the model: .*FancyUpscaleOp/,
     ],
     [
+      'weights in an external file',
+      () =>
+        variant((g) => {
+          const t = g.initializer[0];
+          t.dataLocation = onnx.TensorProto.DataLocation.EXTERNAL;
+          t.externalData = [{ key: 'location', value: 'weights.bin' }];
+          t.rawData = new Uint8Array(0);
+        }),
+      'ERROR_MODEL_UNSUPPORTED_LAYER',
+      /keeps its weights in a separate file \(ONNX external data\)/,
+    ],
+    ['an ancient opset', () => variant((_g, m) => (m.opsetImport = [{ domain: '', version: 6 }])), 'ERROR_MODEL_UNSUPPORTED_LAYER', /uses ONNX opset 6; Upscale Bench takes opset 7 or later/],
+    [
       'a model that shrinks',
       () => tiny([{ opType: 'AveragePool', input: ['x'], output: ['y'], attribute: [{ name: 'kernel_shape', type: 7, ints: [2, 2] }, { name: 'strides', type: 7, ints: [2, 2] }] }]),
       'ERROR_MODEL_UNSUPPORTED_LAYER',

@@ -190,6 +190,8 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         name: name ?? nameFromFile(real),
         force,
         library: library(),
+        // Off the main process's thread: the window stays responsive while a big net converts.
+        inWorker: true,
         onProgress: (p) => host.emit({ jobId: importId, type: 'model-import', stage: p.stage, file: basename(real) }),
       });
       return { model: toSummary(importedListing(entry)), ms };

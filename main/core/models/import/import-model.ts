@@ -6,7 +6,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import { BenchError, throwIfAborted } from '../../errors.js';
+import { BenchError, type ErrorCode, throwIfAborted } from '../../errors.js';
+import { startWorker } from '../../workers/start-worker.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
 import { convertStateDict } from './convert-state-dict.js';
@@ -14,7 +15,7 @@ import { convertNcnn } from './ncnn/to-onnx.js';
 import { convertOnnxFile } from './onnx-file.js';
 import { readPth } from './readers/pth.js';
 import { readSafetensors } from './readers/safetensors.js';
-import { type ConvertedImport, ModelImportError } from './state-dict.js';
+import { type ConvertedImport, type ImportErrorCode, ModelImportError } from './state-dict.js';
 
 export interface ImportProgress {
   stage: 'reading' | 'converting' | 'checking' | 'saving';
@@ -57,17 +58,50 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   return { ...converted, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
 }
 
+/** importModelFile in a worker thread: the caller's thread stays free (the app's main process), and abort ends the work at once. */
+export function importModelFileInWorker(path: string, opts: ImportOptions = {}): Promise<ImportedFile> {
+  throwIfAborted(opts.signal);
+  return new Promise((resolve, reject) => {
+    const worker = startWorker(import.meta.url, 'import-worker', { workerData: { path } });
+    const onAbort = () => {
+      void worker.terminate();
+      reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+    };
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    const done = () => opts.signal?.removeEventListener('abort', onAbort);
+    worker.on('message', (m: { progress?: ImportProgress; result?: ImportedFile; error?: { kind: string; code?: string; message: string } }) => {
+      if (m.progress) opts.onProgress?.(m.progress);
+      else if (m.result) {
+        done();
+        resolve(m.result);
+      } else if (m.error) {
+        done();
+        const { kind, code, message } = m.error;
+        reject(kind === 'import' ? new ModelImportError(code as ImportErrorCode, message) : kind === 'bench' ? new BenchError(code as ErrorCode, message) : new Error(message));
+      }
+    });
+    worker.on('error', (err) => {
+      done();
+      reject(new BenchError('ERROR_INTERNAL', `the import stopped: ${err.message}`));
+    });
+    worker.on('exit', () => {
+      done();
+      reject(new BenchError('ERROR_INTERNAL', 'the import stopped without an answer'));
+    });
+  });
+}
+
 /** Imports a file and adds it to the library under `name` (default: from the file name). The library changes only on success. */
 export async function addModelFile(
   path: string,
-  opts: ImportOptions & { name?: string; force?: boolean; library?: ModelLibrary } = {},
+  opts: ImportOptions & { name?: string; force?: boolean; library?: ModelLibrary; inWorker?: boolean } = {},
 ): Promise<{ entry: LibraryEntry; ms: number }> {
   const t0 = Date.now();
   const library = opts.library ?? new ModelLibrary();
   const name = opts.name ?? nameFromFile(path);
   // Refuse a taken or unusable name before spending minutes converting.
   await library.checkName(name, opts.force);
-  const imported = await importModelFile(path, opts);
+  const imported = await (opts.inWorker ? importModelFileInWorker : importModelFile)(path, opts);
   opts.onProgress?.({ stage: 'saving' });
   throwIfAborted(opts.signal);
   const { descriptor, onnx, sha256, license, sourceFile, sourceBytes } = imported;
