@@ -30,6 +30,8 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     },
     inputs: {
       makeCsv: (folder: string) => call('input:make-csv', { folder }),
+      /** Header sizes for the time estimate; bounded for huge folders (an even sample). */
+      imageSizes: (input: string) => call('input:image-sizes', { input }),
     },
     jobs: {
       start: (request: RunRequest) => call('run:start', request),

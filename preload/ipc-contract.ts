@@ -10,6 +10,16 @@ const shortText = (max = 200) => z.string().max(max);
 const id = z.string().regex(/^[A-Za-z0-9._-]{1,80}$/, 'not a valid id');
 const modelName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/, 'not a model name');
 
+/**
+ * A run is a folder under the results folder: its name, or `parent/name` one level down (the CLI's
+ * `TestResults/<timestamp>` when it ran there). Never a separator beyond that, never `.` or `..`.
+ */
+export function isRunId(value: string): boolean {
+  const parts = value.split('/');
+  return parts.length <= 2 && parts.every((p) => p.length > 0 && p.length <= 255 && p !== '.' && p !== '..' && !/[\\\x00-\x1f]/.test(p));
+}
+const runId = z.string().max(520).refine(isRunId, 'not a valid run');
+
 export const runRequestSchema = z
   .object({
     input: shortText(4096),
@@ -37,20 +47,22 @@ export const schemas = {
   'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
   'dialog:pick-output': z.object({}).strict(),
   'input:make-csv': z.object({ folder: shortText(4096) }).strict(),
+  'input:image-sizes': z.object({ input: shortText(4096) }).strict(),
   'run:start': runRequestSchema,
   'run:cancel': z.object({ jobId: id }).strict(),
   'runs:list': z.object({}).strict(),
-  'runs:open': z.object({ runId: id }).strict(),
-  'runs:delete': z.object({ runId: id }).strict(),
-  'runs:resume': z.object({ runId: id }).strict(),
-  'image:read': z.object({ runId: id, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
-  'export:csv': z.object({ runId: id, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
-  'shell:open-folder': z.object({ runId: id }).strict(),
+  'runs:open': z.object({ runId }).strict(),
+  'runs:delete': z.object({ runId }).strict(),
+  'runs:resume': z.object({ runId }).strict(),
+  'image:read': z.object({ runId, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
+  'export:csv': z.object({ runId, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
+  'shell:open-folder': z.object({ runId }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': z
     .object({
       storagePricePerGbMonth: z.number().min(0).max(1000).optional(),
       monthlyVolumeImages: z.number().int().min(0).max(1e12).optional(),
+      sagemakerPricePerHour: z.number().min(0).max(1000).optional(),
       lastRun: runRequestSchema.partial().optional(),
       awsProfile: shortText(128).optional(),
     })
@@ -98,10 +110,22 @@ export interface RunListItem {
   outDir: string;
   startedAt: string;
   status: string;
-  inputs: number;
+  /** The folder, CSV or image the run read. */
+  input: string;
+  /** Images in the input (null when an interrupted run never said). */
+  inputs: number | null;
+  /** Results, one per image and provider; `notRun` counts images never reached (cancelled, interrupted). */
+  rows: number;
   ok: number;
   errors: number;
+  notRun: number;
   providers: string[];
+  /** Provider and model of each, as rows name them ("local-ai · esrgan-thick x4 int8"). */
+  models: string[];
+  factor: number | null;
+  fit: { min: number; max: number } | null;
+  format: string | null;
+  quality: number | null;
   savedPercent: number | null;
 }
 
@@ -136,8 +160,22 @@ export interface RunDetails {
 export interface AppSettings {
   storagePricePerGbMonth: number;
   monthlyVolumeImages: number;
+  /** What the user pays per SageMaker instance-hour; unset until they enter it. */
+  sagemakerPricePerHour?: number;
   lastRun?: Partial<RunRequest>;
   awsProfile?: string;
+}
+
+/** Settings as the screens see them: with the folder runs really go to, resolved for this machine. */
+export interface VisibleSettings extends AppSettings {
+  resultsFolder: string;
+  resultsFolderIsDefault: boolean;
+}
+
+/** Header sizes of the input's images (all, or an even sample of a big input); null where a header was unreadable. */
+export interface ImageSizes {
+  total: number;
+  sizes: ({ width: number; height: number } | null)[];
 }
 
 export interface ConnectionResult {
@@ -149,6 +187,7 @@ export interface Responses {
   'dialog:pick-input': PickedInput | null;
   'dialog:pick-output': { path: string } | null;
   'input:make-csv': { csvPath: string; count: number } | null;
+  'input:image-sizes': ImageSizes;
   'run:start': { jobId: string; runId: string; outDir: string };
   'run:cancel': { cancelled: boolean };
   'runs:list': RunListItem[];
@@ -158,8 +197,8 @@ export interface Responses {
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
   'shell:open-folder': { opened: boolean };
-  'settings:get': AppSettings;
-  'settings:set': AppSettings;
+  'settings:get': VisibleSettings;
+  'settings:set': VisibleSettings;
   'aws:test-connection': ConnectionResult;
   'aws:profiles': { profiles: string[]; selected: string | null };
   'aws:key-status': KeyStatus;

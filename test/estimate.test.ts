@@ -46,6 +46,19 @@ describe('estimateRun', () => {
     expect(fit.low).toBeGreaterThan((0.03 * 16) / 0.15 * 0.85);
   });
 
+  it('times an imported model at its own scale, and says when it has not been timed', () => {
+    const sizes = all([{ width: 2000, height: 1500 }]);
+    // ÷4 stores 500×375 (0.1875 MP); an x2 model makes 0.75 MP of it, at a measured 0.5 MP/s: 1.5 s
+    const timed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2, mps: 0.5 }] });
+    const base = estimateRun(sizes, { ...thick, providers: [] });
+    expect(timed.low - base.low).toBeCloseTo(1.5 * 0.8 + (0.25 * 3) / 1.8 + 0.3, 5);
+    expect(timed.unknown).toEqual([]);
+    const untimed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2 }] });
+    expect(untimed.unknown).toEqual(['my-x2']);
+    expect(untimed.reasons.join(' ')).toMatch(/my-x2 has not been timed yet/);
+    expect(untimed.high / untimed.low).toBeGreaterThan(10);
+  });
+
   it('adds providers and divides the CPU work by the images run at once', () => {
     const sizes = all(Array.from({ length: 10 }, () => ({ width: 1000, height: 1000 })));
     const one = estimateRun(sizes, { providers: [{ name: 'bicubic' }], factor: 4, cores: 2, concurrency: 1 });
@@ -105,5 +118,25 @@ describe('estimateRun', () => {
     const eight = estimateRun(sizes, { ...thick, cores: 8, concurrency: 8 });
     expect(eight.low).toBeLessThan(two.low / 2);
     expect(eight.high).toBeLessThanOrEqual(two.high);
+  });
+});
+
+describe('image sizes for the estimate', () => {
+  it('reads headers only, samples a big input evenly, and stops at its time budget', async () => {
+    const { readImageSizes, spreadOrder } = await import('../main/core/inputs/image-sizes.js');
+    const { fixture } = await import('./helpers/images.js');
+    expect(spreadOrder(8)).toEqual([0, 4, 2, 6, 1, 3, 5, 7]);
+    expect(spreadOrder(5).sort()).toEqual([0, 1, 2, 3, 4]);
+    const items = ['chelsea.png', 'rocket.jpg', 'coffee.png', 'astronaut.png'].map((f, index) => ({ index, source: f, path: fixture('photos', f), rel: f }));
+    const bomb = { index: 4, source: 'bomb', path: fixture('corpus', 'bomb-50000x50000.png'), rel: 'bomb' };
+    const all = await readImageSizes([...items, bomb]);
+    expect(all.total).toBe(5);
+    // the 50000×50000 bomb's header is read, never its pixels
+    expect(all.sizes).toContainEqual({ width: 50_000, height: 50_000 });
+    expect(all.sizes).toContainEqual({ width: 451, height: 300 });
+    const sampled = await readImageSizes(items, { maxHeaders: 2 });
+    expect(sampled).toMatchObject({ total: 4 });
+    expect(sampled.sizes).toHaveLength(2);
+    expect(await readImageSizes(items, { budgetMs: -1 })).toEqual({ total: 4, sizes: [] });
   });
 });

@@ -53,6 +53,32 @@ function tiny(nodes: any[], inits: any[] = []): Uint8Array {
 }
 const floats = (name: string, dims: number[], v: number[]) => ({ name, dims, dataType: T.FLOAT, rawData: new Uint8Array(Float32Array.from(v).buffer) });
 
+/** float32 → IEEE half, round to nearest (tiny values flush to zero: fine for weights). */
+function toHalf(v: number): number {
+  const f = new Float32Array([v]);
+  const u = new Uint32Array(f.buffer)[0];
+  const sign = (u >>> 16) & 0x8000;
+  const exp = ((u >>> 23) & 0xff) - 127 + 15;
+  if (exp <= 0) return sign;
+  if (exp >= 31) return sign | 0x7c00;
+  const half = sign | (exp << 10) | ((u >>> 13) & 0x3ff);
+  return half + ((u >>> 12) & 1); // carry into the exponent is the right rounding too
+}
+
+/** The exported model converted to float16 throughout, as chaiNNer's "fp16" ONNX export makes them. */
+function allHalf(): Uint8Array {
+  return variant((g) => {
+    for (const t of g.initializer) {
+      if (t.dataType !== T.FLOAT) continue;
+      const f = new Float32Array(t.rawData.slice().buffer);
+      t.rawData = new Uint8Array(Uint16Array.from(f, toHalf).buffer);
+      t.dataType = T.FLOAT16;
+    }
+    g.input[0].type.tensorType.elemType = T.FLOAT16;
+    g.output[0].type.tensorType.elemType = T.FLOAT16;
+  });
+}
+
 async function upscaleWith(bytes: Uint8Array, img: RawImage, scale: number) {
   const session = await ort.InferenceSession.create(bytes, { intraOpNumThreads: 1 });
   try {
@@ -89,6 +115,7 @@ describe('a user ONNX file, wrapped to the runner contract, matches torch', asyn
       ], [{ opType: 'Cast', input: ['sr'], output: ['y_outer'], attribute: [{ name: 'to', type: 2, i: T.FLOAT16 }] }]),
       { precision: 'float16' },
     ],
+    ['float16 throughout (weights, activations, I/O)', allHalf(), { precision: 'float16' }],
     [
       'NHWC',
       around(nhwc, tensorType(T.FLOAT, ['n', 'h2', 'w2', 3]), [

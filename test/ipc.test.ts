@@ -1,8 +1,9 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CHANNELS, schemas } from '../preload/ipc-contract.js';
+import { CHANNELS, type Channel, schemas } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
@@ -24,6 +25,7 @@ describe('IPC contract', () => {
       'dialog:pick-input',
       'dialog:pick-output',
       'input:make-csv',
+      'input:image-sizes',
       'run:start',
       'run:cancel',
       'runs:list',
@@ -88,7 +90,37 @@ describe('every handler refuses malformed and hostile requests', () => {
     const r = await dispatch(handlers, 'run:start', { input: 'x'.repeat(5000), providers: ['bicubic'] });
     expect(r).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
     const t = await dispatch(handlers, 'run:start', { input: 'x', providers: 'bicubic' });
-    expect(t).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: expect.stringMatching(/^providers: /) } });
+    expect(t).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'Providers must be a list.' } });
+  });
+
+  it('answers every bad request in words a person uses, never with a schema path or zod text', async () => {
+    const { handlers } = await testHandlers();
+    const keys = new Set<string>();
+    const bad: [Channel, unknown][] = [['settings:set', { lastRun: { quality: 150 } }]];
+    const wrong: unknown[] = ['x'.repeat(5000), -1, 1.5, 1e15, {}, [1], 'not-valid', null, true];
+    for (const channel of CHANNELS) {
+      for (const payload of [null, 42, 'x', [], { extra: 1 }]) bad.push([channel, payload]);
+      const shape = (schemas[channel] as unknown as { shape?: Record<string, unknown> }).shape ?? {};
+      for (const key of Object.keys(shape)) {
+        keys.add(key);
+        for (const value of wrong) bad.push([channel, { input: '/x', providers: ['bicubic'], runId: 'r', row: 0, which: 'original', jobId: 'j', kind: 'folder', folder: '/x', [key]: value }]);
+      }
+    }
+    for (const key of Object.keys(schemas['run:start'].shape)) for (const value of wrong) bad.push(['settings:set', { lastRun: { [key]: value } }]);
+    let refused = 0;
+    for (const [channel, payload] of bad) {
+      const r = await dispatch(handlers, channel, payload);
+      if (r.ok || r.error.code !== 'ERROR_VALIDATION') continue;
+      refused++;
+      const m = r.error.message;
+      const where = `${channel} ${JSON.stringify(payload).slice(0, 80)} → ${m}`;
+      expect(m, where).toMatch(/^[A-Z].*\.$/);
+      expect(m, where).not.toMatch(/expected|received|too big|too small|invalid input|invalid_|zod|schema|regex|<=|>=|NaN|undefined|\[\d+\]|\b[A-Za-z]+\.[A-Za-z]+/i);
+      for (const key of keys) if (/[A-Z]/.test(key)) expect(m, where).not.toContain(key);
+    }
+    expect(refused).toBeGreaterThan(200);
+    expect((await dispatch(handlers, 'settings:set', { lastRun: { quality: 150 } })) as unknown).toMatchObject({ ok: false, error: { message: 'Quality must be 100 or less.' } });
+    expect((await dispatch(handlers, 'run:start', { input: '/x', providers: ['bicubic'], factor: 5 })) as unknown).toMatchObject({ ok: false, error: { message: 'Downscale factor must be 1, 2, 3, 4 or 8.' } });
   });
 });
 
@@ -208,6 +240,60 @@ describe('cancelling local-ai in the long-lived app process', () => {
     // every worker, the abandoned ones included, released its session and ended by itself
     await until(() => inferenceWorkersAlive() === 0, 120_000);
   }, 240_000);
+});
+
+describe('what the setup and past-runs screens are told', () => {
+  it('reads the chosen images’ sizes from their headers, and only for a chosen input', async () => {
+    const answers: { folder?: string } = {};
+    const { dir, handlers } = await testHandlers(answers);
+    const photos = join(dir, 'sizes');
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    await cp(fixture('photos', 'rocket.jpg'), join(photos, 'rocket.jpg'));
+    await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+    expect(await dispatch(handlers, 'input:image-sizes', { input: photos })).toMatchObject({ ok: false, error: { message: 'choose the input with the picker first' } });
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    const r = await dispatch(handlers, 'input:image-sizes', { input: photos });
+    if (!r.ok) throw new Error(r.error.message);
+    expect(r.data.total).toBe(3);
+    const found = r.data.sizes.map((x) => (x ? `${x.width}x${x.height}` : null)).sort();
+    expect(found).toEqual(['451x300', '640x427', null].sort());
+  });
+
+  it('says where runs really go', async () => {
+    const { dir, handlers } = await testHandlers();
+    expect(await dispatch(handlers, 'settings:get', {})).toMatchObject({ ok: true, data: { resultsFolder: join(dir, 'runs'), resultsFolderIsDefault: true } });
+    expect(await dispatch(handlers, 'settings:set', { sagemakerPricePerHour: 3.5 })).toMatchObject({ ok: true, data: { sagemakerPricePerHour: 3.5, resultsFolder: join(dir, 'runs') } });
+  });
+
+  it('lists runs the CLI made in the results folder, with their settings and consistent counts', async () => {
+    const { dir, handlers } = await testHandlers();
+    const root = join(dir, 'runs');
+    await mkdir(root, { recursive: true });
+    const BIN = join(import.meta.dirname, '..', 'bin', 'upscale-bench.js');
+    const photos = join(dir, 'cli-photos');
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
+    const cli = (args: string[]) => spawnSync(process.execPath, [BIN, 'run', photos, '--provider', 'bicubic,lanczos', ...args], { cwd: root, encoding: 'utf8' });
+    // run from inside the results folder (TestResults/<timestamp>) and into a named folder with a space
+    expect(cli([]).status).toBe(0);
+    expect(cli(['--out', join(root, 'trial 1'), '--format', 'webp', '--quality', '70', '--factor', '2']).status).toBe(0);
+    const list = await dispatch(handlers, 'runs:list', {});
+    if (!list.ok) throw new Error(list.error.message);
+    expect(list.data.map((r) => r.runId).sort()).toEqual([expect.stringMatching(/^TestResults\/\d{4}-\d\d-\d\d-/), 'trial 1'].sort());
+    const trial = list.data.find((r) => r.runId === 'trial 1')!;
+    expect(trial).toMatchObject({ input: photos, inputs: 2, rows: 4, ok: 2, errors: 2, notRun: 0, factor: 2, fit: null, format: 'webp', quality: 70, models: ['bicubic', 'lanczos'] });
+    // every one of them opens, and a nested one too
+    for (const r of list.data) {
+      const open = await dispatch(handlers, 'runs:open', { runId: r.runId });
+      expect(open.ok && open.data.rows).toHaveLength(4);
+    }
+    const nested = list.data.find((r) => r.runId.startsWith('TestResults/'))!;
+    const rows = await dispatch(handlers, 'runs:open', { runId: nested.runId });
+    const okRow = rows.ok ? rows.data.rows.find((r) => r.status === 'ok')!.row : -1;
+    expect(await dispatch(handlers, 'image:read', { runId: nested.runId, row: okRow, which: 'upscaled' })).toMatchObject({ ok: true, data: { mime: 'image/png' } });
+    for (const runId of ['TestResults/..', '../runs', 'TestResults/x/y', 'a\\b']) expect((await dispatch(handlers, 'runs:open', { runId })).ok).toBe(false);
+  });
 });
 
 describe('int8 through the handlers', () => {

@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { writeFile, rename } from 'node:fs/promises';
-import { basename, isAbsolute, join, relative } from 'node:path';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
-import type { Channel, ParsedRequest, Responses } from '../../preload/ipc-contract.js';
+import type { AppSettings, Channel, ParsedRequest, Responses, VisibleSettings } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
 import { readFileReadOnly } from '../core/image/read.js';
+import { readImageSizes } from '../core/inputs/image-sizes.js';
+import type { InputItem } from '../core/inputs/input-item.js';
 import { makeCsv } from '../core/inputs/make-csv.js';
 import { resolveInput } from '../core/inputs/resolve-input.js';
 import { csvHeader, csvLine } from '../core/results/csv-format.js';
@@ -35,6 +37,12 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
   const runs = new RunsRepo(resultsRoot);
   const jobs = new Jobs((e) => host.emit(e));
+  // the last input listed, so its sizes are read without walking the folder again
+  let lastListed: { path: string; items: InputItem[] } | undefined;
+  const visible = async (all: AppSettings & { resultsRoot?: string }): Promise<VisibleSettings> => {
+    const { resultsRoot: chosen, ...rest } = all;
+    return { ...rest, resultsFolder: resolve(chosen ?? host.defaultResultsRoot), resultsFolderIsDefault: !chosen };
+  };
   const access = async (): Promise<AwsAccess> => ({ profile: (await settings.get()).awsProfile || undefined, keys: await host.secrets.get() });
   const keyStatus = async () => {
     const keys = await host.secrets.get();
@@ -47,6 +55,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       if (!picked) return null;
       const path = await grants.grant(picked);
       const { items } = await resolveInput(path);
+      lastListed = { path, items };
       return { path, kind, count: items.length };
     },
     async 'dialog:pick-output'() {
@@ -65,6 +74,12 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const count = await makeCsv(real, target, { replace: true });
       await grants.grant(target);
       return { csvPath: target, count };
+    },
+    async 'input:image-sizes'({ input }) {
+      const real = await grants.check(input);
+      if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
+      const items = lastListed?.path === real ? lastListed.items : (await resolveInput(real)).items;
+      return readImageSizes(items);
     },
     async 'run:start'(req) {
       const input = await grants.check(req.input);
@@ -93,7 +108,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     async 'runs:resume'({ runId }) {
       const dir = await runs.dirOf(runId);
       const { settings: recorded } = await runs.rows(runId);
-      return jobs.resume(dir, recorded as unknown as RunSettings, await access());
+      return jobs.resume(dir, recorded as unknown as RunSettings, await access(), runId);
     },
     async 'image:read'({ runId, row, which }) {
       const { dir, settings: runSettings, rows } = await runs.rows(runId);
@@ -120,7 +135,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     },
     async 'export:csv'({ runId, rows: wanted }) {
       const { rows } = await runs.rows(runId);
-      const target = await host.pickSaveCsv(`${runId}-results.csv`);
+      const target = await host.pickSaveCsv(`${runId.replaceAll('/', '-')}-results.csv`);
       if (!target) return null;
       const chosen = wanted ? wanted.map((i) => rows[i]).filter(Boolean) : rows;
       // Re-encode every row through the engine's formatter, so the export matches testResults.csv exactly.
@@ -133,12 +148,10 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return { opened: await host.openFolder(await runs.dirOf(runId)) };
     },
     async 'settings:get'() {
-      const { resultsRoot: _internal, ...visible } = await settings.get();
-      return visible;
+      return visible(await settings.get());
     },
     async 'settings:set'(patch) {
-      const { resultsRoot: _internal, ...visible } = await settings.set(patch);
-      return visible;
+      return visible(await settings.set(patch));
     },
     async 'aws:test-connection'(req) {
       const result: Responses['aws:test-connection'] = {};

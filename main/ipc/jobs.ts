@@ -24,12 +24,12 @@ export class Jobs {
     return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
-  /** Continues an interrupted run in its own folder with its recorded settings. */
-  resume(runDir: string, settings: RunSettings, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
-    return this.launch({ ...settings, out: undefined }, { resume: runDir, access });
+  /** Continues an interrupted run in its own folder with its recorded settings; `runId` names it when it is not the folder's own name. */
+  resume(runDir: string, settings: RunSettings, access?: AwsAccess, runId?: string): Promise<{ jobId: string; runId: string; outDir: string }> {
+    return this.launch({ ...settings, out: undefined }, { resume: runDir, access }, runId);
   }
 
-  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }): Promise<{ jobId: string; runId: string; outDir: string }> {
+  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }, knownRunId?: string): Promise<{ jobId: string; runId: string; outDir: string }> {
     const jobId = randomUUID();
     const controller = new AbortController();
     let started!: (v: { jobId: string; runId: string; outDir: string }) => void;
@@ -45,7 +45,7 @@ export class Jobs {
     let rowsSeen = 0;
     const onEvent = (e: RunEvent) => {
       if (e.type === 'start') {
-        runId = basename(e.outDir);
+        runId = knownRunId ?? basename(e.outDir);
         t0 = Date.now();
         rowsLeft = e.rows - e.keptRows;
         started({ jobId, runId, outDir: e.outDir });

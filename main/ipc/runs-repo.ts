@@ -1,14 +1,15 @@
 import { readdir, readFile, rm, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse } from 'csv-parse/sync';
-import type { RunDetails, RunListItem, UiRow } from '../../preload/ipc-contract.js';
+import { type RunDetails, type RunListItem, type UiRow, isRunId } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
 import { parseResultRow } from '../core/results/csv-format.js';
 import type { ResultRow } from '../core/results/row.js';
 import { toUi } from './jobs.js';
 import { RESULTS_CSV, SETTINGS_JSON, SUMMARY_JSON } from '../core/pipeline/layout.js';
+import type { ProviderSpec, RunSettings } from '../core/pipeline/settings.js';
+import type { RunSummary } from '../core/results/summary.js';
 
-const RUN_ID = /^[A-Za-z0-9._-]{1,80}$/;
 
 export interface StoredRow {
   row: ResultRow;
@@ -17,37 +18,71 @@ export interface StoredRow {
   original: string;
 }
 
-/** Runs live as folders directly under the results root; a run id is its folder name. */
+/**
+ * Runs live as folders under the results root; a run id is its folder name. Runs the CLI made there are
+ * found too: directly (`--out <root>/<name>`) or one level down (`TestResults/<timestamp>` when it ran
+ * with the results folder as its working folder); their id is then `parent/name`.
+ */
 export class RunsRepo {
   constructor(private readonly root: () => Promise<string>) {}
 
   async dirOf(runId: string): Promise<string> {
-    if (!RUN_ID.test(runId) || runId === '.' || runId === '..') throw new BenchError('ERROR_BAD_SETTINGS', 'not a valid run id');
-    const dir = join(await this.root(), runId);
+    if (!isRunId(runId)) throw new BenchError('ERROR_BAD_SETTINGS', 'not a valid run id');
+    const dir = join(await this.root(), ...runId.split('/'));
     const st = await stat(join(dir, SETTINGS_JSON)).catch(() => null);
     if (!st) throw new BenchError('ERROR_BAD_SETTINGS', `no run '${runId}'`);
     return dir;
   }
 
+  /** Every run folder: a folder with settings.json, directly under the root or inside a folder that is not a run. */
+  private async runIds(): Promise<string[]> {
+    const root = await this.root();
+    const ids: string[] = [];
+    const isRun = (dir: string) => stat(join(dir, SETTINGS_JSON)).then((s) => s.isFile(), () => false);
+    for (const entry of await readdir(root, { withFileTypes: true }).catch(() => [])) {
+      if (!entry.isDirectory() || entry.name.startsWith('.') || !isRunId(entry.name)) continue;
+      const dir = join(root, entry.name);
+      if (await isRun(dir)) ids.push(entry.name);
+      else {
+        for (const sub of await readdir(dir, { withFileTypes: true }).catch(() => [])) {
+          if (sub.isDirectory() && !sub.name.startsWith('.') && isRunId(sub.name) && (await isRun(join(dir, sub.name)))) ids.push(`${entry.name}/${sub.name}`);
+        }
+      }
+    }
+    return ids;
+  }
+
   async list(): Promise<RunListItem[]> {
     const root = await this.root();
-    const names = await readdir(root).catch(() => [] as string[]);
     const items: RunListItem[] = [];
-    for (const runId of names.filter((n) => RUN_ID.test(n))) {
-      const dir = join(root, runId);
-      const summary = await readJson(join(dir, SUMMARY_JSON));
-      const settings = await readJson(join(dir, SETTINGS_JSON));
+    for (const runId of await this.runIds()) {
+      const dir = join(root, ...runId.split('/'));
+      const summary = (await readJson(join(dir, SUMMARY_JSON))) as Partial<RunSummary> | null;
+      const settings = (await readJson(join(dir, SETTINGS_JSON))) as Partial<RunSettings> | null;
       if (!settings) continue;
+      // an interrupted run has no summary yet: count what its CSV holds
+      const counts = summary?.counts ?? (await csvCounts(join(dir, RESULTS_CSV)));
+      const downscale: Partial<RunSettings['downscale']> = settings.downscale ?? {};
+      const format = downscale.format ?? null;
       items.push({
         runId,
         outDir: dir,
-        startedAt: (summary?.started_at as string) ?? (await stat(dir)).mtime.toISOString(),
-        status: (summary?.status as string) ?? 'interrupted',
-        inputs: (summary?.counts as { inputs?: number })?.inputs ?? 0,
-        ok: (summary?.counts as { ok?: number })?.ok ?? 0,
-        errors: (summary?.counts as { errors?: number })?.errors ?? 0,
-        providers: ((settings.providers as { name: string }[]) ?? []).map((p) => p.name),
-        savedPercent: (summary?.totals as { saved_percent?: number })?.saved_percent ?? null,
+        startedAt: summary?.started_at ?? (await stat(dir)).mtime.toISOString(),
+        status: summary?.status ?? 'interrupted',
+        input: typeof settings.input === 'string' ? settings.input : '',
+        inputs: summary?.counts?.inputs ?? null,
+        rows: counts.rows,
+        ok: counts.ok,
+        errors: counts.errors,
+        notRun: summary?.counts?.not_run ?? 0,
+        providers: (settings.providers ?? []).map((p) => p.name),
+        models: summary?.providers?.length ? summary.providers.map((p) => modelLabel(p.provider, p.model)) : (settings.providers ?? []).map(specLabel),
+        factor: downscale.fit ? null : (downscale.factor ?? null),
+        fit: downscale.fit ?? null,
+        format,
+        // quality only means something for the lossy formats (and 'original' of a JPEG/WebP/AVIF)
+        quality: format === 'png' ? null : (downscale.quality ?? null),
+        savedPercent: summary?.totals?.saved_percent ?? null,
       });
     }
     return items.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
@@ -81,6 +116,22 @@ export class RunsRepo {
     await rm(dir, { recursive: true, force: true });
     return true;
   }
+}
+
+// the baselines' model strings only restate the kernel
+const modelLabel = (provider: string, model: string) => (model && provider !== 'bicubic' && provider !== 'lanczos' ? `${provider} · ${model}` : provider);
+
+function specLabel(p: ProviderSpec): string {
+  if (p.name === 'local-ai') return `local-ai · esrgan-${p.model ?? 'thick'}${p.precision === 'int8' ? ' int8' : ''}`;
+  if (p.name === 'sagemaker') return `sagemaker · ${p.endpoint}`;
+  return p.name;
+}
+
+async function csvCounts(path: string): Promise<{ rows: number; ok: number; errors: number }> {
+  const text = await readFile(path, 'utf8').catch(() => '');
+  const records = (text ? parse(text, { columns: true, skip_empty_lines: true, relax_column_count: true }) : []) as Record<string, string>[];
+  const ok = records.filter((r) => r.status === 'ok').length;
+  return { rows: records.length, ok, errors: records.length - ok };
 }
 
 async function readJson(path: string): Promise<Record<string, unknown> | null> {

@@ -2,6 +2,7 @@
  * The built renderer in Debian's Chromium, talking through the browser bridge to the real handlers.
  * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -27,6 +28,20 @@ let nextAnswer = '';
 
 const shot = async (name: string) => {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+};
+
+/** The setup screen's estimate in seconds: "about 40 s", or "1 min 10 s – 2 min". */
+const estimateSeconds = async () => {
+  const text = (await page.getByTestId('estimate').textContent()) ?? '';
+  const span = /Expected time: (.+?) for /.exec(text)?.[1] ?? '';
+  const secs = (d: string) => {
+    const h = /(\d+) h/.exec(d)?.[1] ?? 0;
+    const m = /(\d+) min/.exec(d)?.[1] ?? 0;
+    const s = /(\d+) s/.exec(d)?.[1] ?? 0;
+    return Number(h) * 3600 + Number(m) * 60 + Number(s);
+  };
+  const [low, high] = span.startsWith('about ') ? [secs(span), secs(span)] : span.split(' – ').map(secs);
+  return { low, high };
 };
 
 beforeAll(async () => {
@@ -56,28 +71,40 @@ afterAll(async () => {
 });
 
 describe('the app in Chromium', () => {
-  it('picks a folder and shows the image count and an estimate', async () => {
+  it('picks a folder and shows the image count, the real results folder and an estimate from the images’ sizes', async () => {
+    await expect.poll(() => page.getByTestId('results-folder').textContent()).toBe(`${join(work, 'runs')} (default)`);
     nextAnswer = photos;
     await page.getByRole('button', { name: 'Choose folder…' }).click();
     await expect.poll(() => page.getByTestId('input-summary').textContent()).toMatch(/5 images$/);
-    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/expected ≈ .* for 5 typical/);
+    // four photos of 0.14–0.27 MP (0.9 MP) and one file that is not an image
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/^Expected time: .+ for 5 images \(0\.9 MP\) on this machine — 1 image with an unreadable header/);
     // thick offers int8 with its measured cost, and the estimate follows the choice
-    const seconds = async () => {
-      const m = /≈ (\d+) (s|min)/.exec((await page.getByTestId('estimate').textContent()) ?? '')!;
-      return Number(m[1]) * (m[2] === 'min' ? 60 : 1);
-    };
-    const fp32 = await seconds();
+    const fp32 = await estimateSeconds();
+    expect(fp32.high).toBeGreaterThan(fp32.low);
     await page.getByTestId('int8').check();
-    await expect.poll(seconds).toBeLessThan(fp32);
+    await expect.poll(async () => (await estimateSeconds()).low).toBeLessThan(fp32.low);
     await shot('setup');
     await page.getByTestId('int8').uncheck();
     await page.getByLabel('Local model').selectOption('slim');
     await expect.poll(() => page.getByTestId('int8').count()).toBe(0);
+    await expect.poll(async () => (await estimateSeconds()).high).toBeLessThan(fp32.low);
     await page.getByLabel('Local model').selectOption('thick');
     nextAnswer = join(work, 'list.csv');
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await expect.poll(() => page.getByTestId('made-csv').textContent()).toBe(`Wrote 5 paths to ${nextAnswer}`);
     expect(readFileSync(nextAnswer, 'utf8').split('\n')[0]).toBe('image_path');
+  });
+
+  it('checks the quality in the form, in plain words, with Start disabled', async () => {
+    const quality = page.getByRole('spinbutton', { name: 'Quality' });
+    await quality.fill('150');
+    await expect.poll(() => page.locator('#quality-error').textContent()).toBe('Quality goes from 1 to 100; 150 is too high.');
+    expect(await page.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('alert').allTextContents()).not.toContain(expect.stringMatching(/expected|Too big|lastRun/));
+    await shot('setup-invalid');
+    await quality.fill('90');
+    await expect.poll(() => page.locator('#quality-error').count()).toBe(0);
+    expect(await page.getByRole('button', { name: 'Start run' }).isDisabled()).toBe(false);
   });
 
   it('adds a model file, shows it in the picker with its scale, and removes it after asking', async () => {
@@ -122,6 +149,20 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Open results' }).click();
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('10 of 10 rows');
     await expect.poll(() => page.getByTestId('storage-card').textContent()).toMatch(/4 images: .* saved/);
+    // the number the analyst came for: local-ai against bicubic, image by image
+    const vs = page.getByTestId('baseline-card').locator('tbody tr', { hasText: 'local-ai vs bicubic' });
+    await expect.poll(() => vs.locator('td').nth(1).textContent()).toBe('4');
+    expect(await vs.locator('td').nth(2).textContent()).toMatch(/^[+−±]\d+\.\d\d$/);
+    expect(await vs.locator('td').nth(5).textContent()).toMatch(/^\d+% \(\d of 4\)$/);
+    // compute cost beside the storage saving
+    const cost = page.getByTestId('compute-card');
+    expect(await cost.locator('tbody tr').count()).toBe(2);
+    expect(await cost.locator('tbody tr', { hasText: 'local-ai' }).textContent()).toMatch(/^local-ai\d+\.\d\d\d+ (min|s|h)/);
+    // the scatter names both axes; the histograms bin over the data's range
+    await expect.poll(() => page.locator('.recharts-label').allTextContents()).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIM']));
+    const ticks = (await page.locator('figure[aria-label="Histogram of SSIM"] .recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => t.includes('–'));
+    expect(ticks).not.toContain('0.0–0.1');
+    expect(ticks.length).toBeGreaterThanOrEqual(4);
     await page.waitForTimeout(300); // let the charts lay out
     await shot('results');
   });
@@ -144,16 +185,32 @@ describe('the app in Chromium', () => {
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('2 of 10 rows');
   });
 
-  it('opens the viewer with the three images and the scores', async () => {
+  it('opens the viewer fitted, shows 100% as one image pixel per screen pixel, and two providers side by side', async () => {
     await page.getByRole('button', { name: 'View coffee.png (local-ai)' }).click();
     const viewer = page.getByRole('dialog');
     await expect.poll(() => viewer.getByRole('img').count()).toBe(3);
     await expect.poll(() => page.getByTestId('viewer-scores').textContent()).toMatch(/local-ai · PSNR \d+\.\d+ dB · SSIM 0\.\d+ · ORB 0\.\d+/);
+    const original = viewer.getByRole('img', { name: 'Original of coffee.png' });
+    // fitted: the 600×400 photo fills its pane's width
+    const pane = await original.locator('..').boundingBox();
+    await expect.poll(async () => Math.round((await original.boundingBox())!.width)).toBe(Math.round(pane!.width));
+    await page.getByRole('button', { name: '100%', exact: true }).click();
+    await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('100%');
+    expect(Math.round((await original.boundingBox())!.width)).toBe(600);
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await page.getByRole('button', { name: 'Zoom in' }).click();
-    await expect.poll(() => viewer.getByText('156%').count()).toBe(1);
+    await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('156%');
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await expect.poll(async () => Math.round((await original.boundingBox())!.width)).toBe(Math.round(pane!.width));
     await shot('viewer');
+    // bicubic's output beside local-ai's, instead of the stored copy
+    await viewer.getByRole('checkbox', { name: 'Stored (downscaled)' }).uncheck();
+    await viewer.getByRole('checkbox', { name: 'Upscaled (bicubic)' }).check();
+    await expect.poll(() => viewer.getByRole('img').evaluateAll((els) => els.map((e) => (e as HTMLImageElement).alt))).toEqual(['Original of coffee.png', 'Upscaled (local-ai) of coffee.png', 'Upscaled (bicubic) of coffee.png']);
+    await page.getByRole('button', { name: '100%', exact: true }).click();
+    await shot('viewer-providers');
     await page.getByRole('button', { name: 'Slider' }).click();
+    await viewer.getByLabel('Left image').selectOption({ label: 'Upscaled (bicubic)' });
     await expect.poll(() => viewer.getByRole('img').count()).toBe(2);
     await shot('viewer-slider');
     await page.keyboard.press('Escape');
@@ -187,13 +244,19 @@ describe('the app in Chromium', () => {
     await shot('cancelled');
   });
 
-  it('lists past runs and reopens one', async () => {
+  it('lists past runs with their settings, the CLI’s too, and reopens one', async () => {
+    // a run the CLI made into the app's results folder, in a folder named by hand
+    const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'run', photos, '--provider', 'lanczos', '--format', 'webp', '--quality', '70', '--out', join(work, 'runs', 'cli trial')], { encoding: 'utf8' });
+    expect(cli.status, cli.stderr).toBe(0);
     await page.getByRole('button', { name: 'Past runs' }).click();
-    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(2);
+    await expect.poll(() => page.locator('table.runs tbody tr').count()).toBe(3);
     await expect.poll(() => page.locator('table.runs tbody').textContent()).toMatch(/completed.*cancelled|cancelled.*completed/s);
+    const cliRow = page.locator('table.runs tbody tr', { hasText: 'cli trial' });
+    expect(await cliRow.locator('td').evaluateAll((tds) => tds.slice(2, 7).map((td) => td.textContent))).toEqual(['photos', '÷4 · webp q70', 'lanczos', '5', '4 ok · 1 error5 images × 1 provider']);
+    const appRow = page.locator('table.runs tbody tr', { hasText: 'local-ai · esrgan-slim x4' });
+    expect(await appRow.locator('td').nth(6).textContent()).toBe('8 ok · 2 errors5 images × 2 providers');
     await shot('past-runs');
-    const completedRow = page.locator('table.runs tbody tr', { hasText: 'completed' });
-    await completedRow.getByRole('button', { name: /^Open run/ }).click();
+    await appRow.getByRole('button', { name: /^Open run/ }).click();
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('10 of 10 rows');
   });
 

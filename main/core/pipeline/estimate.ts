@@ -22,7 +22,11 @@ export interface SizeSample {
 
 export type EstimateProvider =
   | { name: 'bicubic' | 'lanczos' }
-  | { name: 'local-ai'; model: LocalModelName; precision?: Precision }
+  /**
+   * A built-in model's speed comes from the catalog; an imported one runs at its own `scale` and gives its
+   * measured output MP/s at that scale as `mps` (unknown until a run has measured it).
+   */
+  | { name: 'local-ai'; model: LocalModelName | (string & {}); precision?: Precision; scale?: number; mps?: number }
   | { name: 'sagemaker' }
   /** Factor 1's recompress-only baseline: decoding and scoring only. */
   | { name: 'none' };
@@ -65,6 +69,8 @@ export const SPEEDS = {
   localStartSec: [0.3, 3],
   /** SageMaker JumpStart SD x4: not measured here; a diffusion upscaler takes seconds to a minute per image. */
   sagemakerSecPerImage: [3, 60],
+  /** An imported model not yet measured: anywhere from slim's speed to a third of thick's (output MP/s at x4). */
+  unmeasuredMpsX4: [2.3, 0.05],
   /** When no header could be read at all: a typical photo. */
   unknownImageMp: [0.3, 12],
 } as const;
@@ -95,6 +101,7 @@ export function imageCost(size: PixelSize, s: EstimateSettings): Cost {
       cost = add(cost, { serial: [0, 0], parallel: [score[0] + SPEEDS.interpolationSecPerMp[0] * mp, score[1] + SPEEDS.interpolationSecPerMp[1] * mp] });
     } else if (p.name === 'local-ai') {
       const sec = localSeconds(p, storedMp, s.fit ? 4 : s.factor);
+      // an imported model's output is resized to the original's size: a lanczos pass, counted with scoring
       cost = add(cost, { serial: sec, parallel: score });
     } else {
       // the endpoint works while we wait: its time neither uses nor competes for our cores (none: no upscale at all)
@@ -109,12 +116,23 @@ export function imageCost(size: PixelSize, s: EstimateSettings): Cost {
  * megapixels × 16 / (output MP/s at x4): at x2 the same output takes four times as long.
  */
 function localSeconds(p: Extract<EstimateProvider, { name: 'local-ai' }>, storedMp: number, scale: number): [number, number] {
-  const info = LOCAL_MODELS[p.model];
-  const mps = p.precision === 'int8' && 'int8' in info ? info.int8.mpsX4 : info.mpsX4;
-  const sec = (storedMp * 16) / mps;
-  const spread = scale === 4 ? SPEEDS.localSpread.x4 : SPEEDS.localSpread.other;
-  return [sec * spread[0], sec * spread[1]];
+  if (isBuiltIn(p.model)) {
+    const info = LOCAL_MODELS[p.model];
+    const mps = p.precision === 'int8' && 'int8' in info ? info.int8.mpsX4 : info.mpsX4;
+    const sec = (storedMp * 16) / mps;
+    const spread = scale === 4 ? SPEEDS.localSpread.x4 : SPEEDS.localSpread.other;
+    return [sec * spread[0], sec * spread[1]];
+  }
+  // imported: the output is the stored copy at the model's own scale
+  const own = p.scale ?? 4;
+  if (p.mps && p.mps > 0) {
+    const sec = (storedMp * own * own) / p.mps;
+    return [sec * SPEEDS.localSpread.other[0], sec * SPEEDS.localSpread.other[1]];
+  }
+  return [(storedMp * 16) / SPEEDS.unmeasuredMpsX4[0], (storedMp * 16) / SPEEDS.unmeasuredMpsX4[1]];
 }
+
+const isBuiltIn = (model: string): model is LocalModelName => Object.hasOwn(LOCAL_MODELS, model);
 
 export function estimateRun(sample: SizeSample, s: EstimateSettings): TimeEstimate {
   const reasons: string[] = [];
@@ -191,7 +209,13 @@ export function estimateRun(sample: SizeSample, s: EstimateSettings): TimeEstima
     unknown.push('sagemaker');
     reasons.push(`SageMaker's speed is unknown here: assumed ${SPEEDS.sagemakerSecPerImage[0]}–${SPEEDS.sagemakerSecPerImage[1]} s per image`);
   }
-  if (s.providers.some((p) => p.name === 'local-ai')) reasons.push('local-AI speed measured on a 2-core reference machine');
+  for (const p of s.providers) {
+    if (p.name === 'local-ai' && !isBuiltIn(p.model) && !(p.mps && p.mps > 0) && total > 0) {
+      unknown.push(p.model);
+      reasons.push(`${p.model} has not been timed yet: assumed between slim's speed and a third of thick's`);
+    }
+  }
+  if (s.providers.some((p) => p.name === 'local-ai' && isBuiltIn(p.model))) reasons.push('local-AI speed measured on a 2-core reference machine');
   return { low, high: Math.max(low, high), reasons, megapixels: mp, unknown };
 }
 

@@ -1,23 +1,79 @@
+import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { UiRow } from '../../../preload/ipc-contract';
-import { PROVIDER_COLOURS } from '../format';
+import { binOf, niceBins } from '../bins';
+import { PROVIDER_COLOURS, PROVIDER_SHAPES, fmt } from '../format';
 
-/** Quality against savings, one colour per provider. */
+const METRICS = {
+  ssim: { label: 'SSIM', digits: 3 },
+  psnr: { label: 'PSNR (dB)', digits: 2 },
+  orb_score: { label: 'ORB similarity', digits: 3 },
+} as const;
+type Metric = keyof typeof METRICS;
+
+/**
+ * Quality against savings, one colour and shape per provider. Every provider reads the same stored copy,
+ * so an image's dots share one x; each provider's are nudged sideways a little so none hides another.
+ */
 export function QualitySavingsScatter({ rows }: { rows: UiRow[] }) {
+  const [metric, setMetric] = useState<Metric>('ssim');
   const providers = [...new Set(rows.map((r) => r.provider))];
+  const ok = rows.filter((r) => r.status === 'ok' && r.saved_percent !== null && r[metric] !== null);
+  const xs = ok.map((r) => r.saved_percent as number);
+  const [lo, hi] = xs.length ? savedDomain(Math.min(...xs), Math.max(...xs)) : [0, 100];
+  // a fixed share of the axis (about a dot's width), so the nudge shows whatever the spread of savings
+  const nudge = (hi - lo) * 0.016;
+  const series = providers.map((p, i) => ({
+    provider: p,
+    data: ok
+      .filter((r) => r.provider === p)
+      .map((r) => ({ x: (r.saved_percent as number) + (i - (providers.length - 1) / 2) * nudge, y: r[metric] as number, saved: r.saved_percent, image: r.image_path.split(/[\\/]/).pop() })),
+  }));
+  const m = METRICS[metric];
   return (
-    <figure className="chart" aria-label="SSIM against bytes saved, per provider">
-      <figcaption>Quality vs savings</figcaption>
+    <figure className="chart" aria-label={`${m.label} against bytes saved, per provider`}>
+      <figcaption>
+        Quality vs savings{' '}
+        <select aria-label="Scatter quality metric" value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
+          {Object.entries(METRICS).map(([k, v]) => (
+            <option key={k} value={k}>
+              {v.label}
+            </option>
+          ))}
+        </select>
+      </figcaption>
       <ResponsiveContainer width="100%" height={260}>
-        <ScatterChart margin={{ top: 10, right: 20, bottom: 20, left: 0 }}>
+        <ScatterChart margin={{ top: 10, right: 20, bottom: 24, left: 14 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis type="number" dataKey="saved_percent" name="Saved" unit="%" domain={[(min: number) => Math.max(-100, Math.floor(min - 1)), (max: number) => Math.min(100, Math.ceil(max + 1))]} label={{ value: 'bytes saved %', position: 'insideBottom', offset: -10 }} />
-          <YAxis type="number" dataKey="ssim" name="SSIM" domain={['auto', 'auto']} />
-          <ZAxis range={[40, 40]} />
-          <Tooltip cursor={{ strokeDasharray: '3 3' }} />
+          <XAxis
+            type="number"
+            dataKey="x"
+            name="Saved"
+            unit="%"
+            domain={[lo, hi]}
+            allowDataOverflow
+            tickFormatter={(v: number) => String(Math.round(v))}
+            label={{ value: 'bytes saved (%)', position: 'insideBottom', offset: -14 }}
+          />
+          <YAxis type="number" dataKey="y" name={m.label} domain={['auto', 'auto']} tickFormatter={(v: number) => fmt(v, m.digits === 3 ? 2 : 0)} label={{ value: m.label, angle: -90, position: 'insideLeft', offset: -4, style: { textAnchor: 'middle' } }} />
+          <ZAxis range={[46, 46]} />
+          <Tooltip
+            cursor={{ strokeDasharray: '3 3' }}
+            content={({ payload }) => {
+              const d = payload?.[0]?.payload as { image: string; saved: number; y: number } | undefined;
+              const s = payload?.[0] as { name?: string } | undefined;
+              return d ? (
+                <div className="tooltip">
+                  <strong>{d.image}</strong> · {s?.name}
+                  <br />
+                  saved {fmt(d.saved, 1)}% · {m.label} {fmt(d.y, m.digits)}
+                </div>
+              ) : null;
+            }}
+          />
           <Legend verticalAlign="top" />
-          {providers.map((p) => (
-            <Scatter key={p} name={p} data={rows.filter((r) => r.provider === p && r.status === 'ok' && r.ssim !== null)} fill={PROVIDER_COLOURS[p] ?? '#888'} isAnimationActive={false} />
+          {series.map((s) => (
+            <Scatter key={s.provider} name={s.provider} data={s.data} fill={PROVIDER_COLOURS[s.provider] ?? '#888'} fillOpacity={0.65} stroke={PROVIDER_COLOURS[s.provider] ?? '#888'} shape={PROVIDER_SHAPES[s.provider] ?? 'circle'} legendType={PROVIDER_SHAPES[s.provider] ?? 'circle'} isAnimationActive={false} />
           ))}
         </ScatterChart>
       </ResponsiveContainer>
@@ -25,24 +81,30 @@ export function QualitySavingsScatter({ rows }: { rows: UiRow[] }) {
   );
 }
 
-/** Distribution of a 0–1 score in ten bins, bars side by side per provider. */
-export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: 'ssim' | 'orb_score' }) {
+/** The x axis of the scatter: the savings' range, a point of margin either side, within −100–100%. */
+function savedDomain(min: number, max: number): [number, number] {
+  return [Math.max(-100, Math.floor(min - 1)), Math.min(100, Math.ceil(max + 1))];
+}
+
+/** Distribution of a score in round-width bins over the range the data covers, bars side by side per provider. */
+export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: 'ssim' | 'orb_score' | 'psnr' }) {
   const providers = [...new Set(rows.map((r) => r.provider))];
-  const bins = Array.from({ length: 10 }, (_, i) => ({ bin: `${(i / 10).toFixed(1)}–${((i + 1) / 10).toFixed(1)}` }) as Record<string, string | number>);
-  for (const r of rows) {
-    const v = r[metric];
-    if (r.status !== 'ok' || v === null) continue;
-    const i = Math.min(9, Math.max(0, Math.floor(v * 10)));
-    bins[i][r.provider] = ((bins[i][r.provider] as number) ?? 0) + 1;
+  const ok = rows.filter((r) => r.status === 'ok' && r[metric] !== null && Number.isFinite(r[metric]));
+  const bins = niceBins(ok.map((r) => r[metric] as number));
+  const data = bins.map((b) => ({ bin: b.label }) as Record<string, string | number>);
+  for (const r of ok) {
+    const i = binOf(bins, r[metric] as number);
+    data[i][r.provider] = ((data[i][r.provider] as number) ?? 0) + 1;
   }
+  const label = METRICS[metric].label;
   return (
-    <figure className="chart" aria-label={`Histogram of ${metric === 'ssim' ? 'SSIM' : 'ORB'}`}>
-      <figcaption>{metric === 'ssim' ? 'SSIM' : 'ORB similarity'} distribution</figcaption>
+    <figure className="chart" aria-label={`Histogram of ${label}`}>
+      <figcaption>{label} distribution</figcaption>
       <ResponsiveContainer width="100%" height={260}>
-        <BarChart data={bins} margin={{ top: 10, right: 20, bottom: 20, left: 0 }}>
+        <BarChart data={data} margin={{ top: 10, right: 20, bottom: 24, left: 14 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="bin" fontSize={11} />
-          <YAxis allowDecimals={false} />
+          <XAxis dataKey="bin" fontSize={11} label={{ value: label, position: 'insideBottom', offset: -14 }} />
+          <YAxis allowDecimals={false} label={{ value: 'images', angle: -90, position: 'insideLeft', offset: -4, style: { textAnchor: 'middle' } }} />
           <Tooltip />
           <Legend verticalAlign="top" />
           {providers.map((p) => (

@@ -1,50 +1,102 @@
-import { useEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
 import type { UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, bytes, fmt } from '../format';
 
-type Which = 'original' | 'stored' | 'upscaled';
 interface Loaded {
   src: string;
   width: number;
   height: number;
 }
 
-/** Original, stored and upscaled side by side or as a slider, with one zoom and pan for all. */
-export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onClose: () => void }) {
-  const [images, setImages] = useState<Partial<Record<Which, Loaded>>>({});
+/** One image the viewer can show: the original, the stored copy, or one provider's upscaled output (by row). */
+interface Source {
+  key: string;
+  label: string;
+  row: number;
+  which: 'original' | 'stored' | 'upscaled';
+  /** An upscaled output's scores, beside its label. */
+  scores?: string;
+}
+
+const MIN_ZOOM = 0.02;
+const MAX_ZOOM = 32;
+
+/**
+ * The original, the stored copy and any of the providers' outputs for one image, side by side or as a
+ * slider, with one zoom and pan for all. Zoom is in image pixels: 100% puts one image pixel on one screen
+ * pixel; "Fit" shows the whole image in a pane. The stored copy is shown stretched to the original's size.
+ */
+export function Viewer({ runId, row, siblings = [], onClose }: { runId: string; row: UiRow; siblings?: UiRow[]; onClose: () => void }) {
+  const upscaled = [row, ...siblings.filter((s) => s.row !== row.row && s.status === 'ok' && s.image_path === row.image_path)];
+  const sources: Source[] = [
+    { key: 'original', label: 'Original', row: row.row, which: 'original' },
+    { key: 'stored', label: 'Stored (downscaled)', row: row.row, which: 'stored' },
+    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: `PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB · SSIM ${fmt(r.ssim, 3)} · ORB ${fmt(r.orb_score, 3)}` })),
+  ];
+  const [shown, setShown] = useState<string[]>(['original', 'stored', `up:${row.row}`]);
+  const [images, setImages] = useState<Record<string, Loaded>>({});
   const [error, setError] = useState<string | null>(null);
   const [mode, setMode] = useState<'side' | 'slider'>('side');
-  const [view, setView] = useState({ zoom: 1, x: 0, y: 0 });
+  const [left, setLeft] = useState('original');
+  const [right, setRight] = useState(`up:${row.row}`);
+  // zoom in image pixels per screen pixel; null until the first fit is known
+  const [view, setView] = useState<{ zoom: number; x: number; y: number } | null>(null);
   const [split, setSplit] = useState(50);
   const drag = useRef<{ x: number; y: number } | null>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
+  const stageRef = useRef<HTMLDivElement | null>(null);
 
+  const wanted = mode === 'side' ? shown : [left, right];
   useEffect(() => {
     closeRef.current?.focus();
+  }, []);
+  useEffect(() => {
     let live = true;
-    for (const which of ['original', 'stored', 'upscaled'] as Which[]) {
+    for (const key of wanted) {
+      const src = sources.find((s) => s.key === key);
+      if (!src || images[key]) continue;
       bench()
-        .images.read(runId, row.row, which)
-        .then((img) => live && setImages((cur) => ({ ...cur, [which]: { src: `data:${img.mime};base64,${img.base64}`, width: img.width, height: img.height } })))
+        .images.read(runId, src.row, src.which)
+        .then((img) => live && setImages((cur) => ({ ...cur, [key]: { src: `data:${img.mime};base64,${img.base64}`, width: img.width, height: img.height } })))
         .catch((e) => live && setError(errorText(e)));
     }
     return () => {
       live = false;
     };
-  }, [runId, row.row]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [runId, row.row, wanted.join('|')]);
 
-  const zoomBy = (f: number) => setView((v) => ({ ...v, zoom: Math.min(32, Math.max(0.1, v.zoom * f)) }));
+  const w = images.original?.width ?? row.width ?? 0;
+  const h = images.original?.height ?? row.height ?? 0;
+  const dpr = window.devicePixelRatio || 1;
+  const fitZoom = useCallback(() => {
+    const stage = stageRef.current;
+    if (!stage || !w || !h) return 1;
+    // the stage is measured in CSS pixels; zoom counts screen pixels
+    return Math.min(stage.clientWidth / w, stage.clientHeight / h) * dpr;
+  }, [w, h, dpr]);
+  const fit = useCallback(() => setView({ zoom: Math.max(MIN_ZOOM, Math.min(MAX_ZOOM, fitZoom())), x: 0, y: 0 }), [fitZoom]);
+  const actual = () => setView({ zoom: 1, x: 0, y: 0 });
+  // start fitted, once the original's size and the panes are known
+  useLayoutEffect(() => {
+    if (!view && w && h && stageRef.current) fit();
+  }, [view, w, h, fit, mode, shown.length]);
+
+  const zoom = view?.zoom ?? 1;
+  const zoomBy = (f: number) => setView((v) => ({ ...(v ?? { x: 0, y: 0 }), zoom: Math.min(MAX_ZOOM, Math.max(MIN_ZOOM, (v?.zoom ?? 1) * f)) }));
   const onKey = (e: React.KeyboardEvent) => {
-    const step = 40 / view.zoom;
+    const step = (40 * dpr) / zoom;
+    const move = (dx: number, dy: number) => setView((v) => ({ ...(v ?? { zoom: 1 }), x: (v?.x ?? 0) + dx, y: (v?.y ?? 0) + dy }));
     if (e.key === 'Escape') onClose();
     else if (e.key === '+' || e.key === '=') zoomBy(1.25);
     else if (e.key === '-') zoomBy(0.8);
-    else if (e.key === '0') setView({ zoom: 1, x: 0, y: 0 });
-    else if (e.key === 'ArrowLeft') setView((v) => ({ ...v, x: v.x + step }));
-    else if (e.key === 'ArrowRight') setView((v) => ({ ...v, x: v.x - step }));
-    else if (e.key === 'ArrowUp') setView((v) => ({ ...v, y: v.y + step }));
-    else if (e.key === 'ArrowDown') setView((v) => ({ ...v, y: v.y - step }));
+    else if (e.key === '0') fit();
+    else if (e.key === '1') actual();
+    else if (e.key === 'ArrowLeft') move(step, 0);
+    else if (e.key === 'ArrowRight') move(-step, 0);
+    else if (e.key === 'ArrowUp') move(0, step);
+    else if (e.key === 'ArrowDown') move(0, -step);
     else return;
     e.preventDefault();
   };
@@ -55,29 +107,31 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
     },
     onPointerMove: (e: PointerEvent) => {
       if (!drag.current) return;
-      const dx = (e.clientX - drag.current.x) / view.zoom;
-      const dy = (e.clientY - drag.current.y) / view.zoom;
+      // translate() runs before scale(): a move of d CSS pixels is d·dpr/zoom image pixels
+      const dx = ((e.clientX - drag.current.x) * dpr) / zoom;
+      const dy = ((e.clientY - drag.current.y) * dpr) / zoom;
       drag.current = { x: e.clientX, y: e.clientY };
-      setView((v) => ({ ...v, x: v.x + dx, y: v.y + dy }));
+      setView((v) => ({ ...(v ?? { zoom: 1 }), x: (v?.x ?? 0) + dx, y: (v?.y ?? 0) + dy }));
     },
     onPointerUp: () => (drag.current = null),
     onWheel: (e: WheelEvent) => zoomBy(e.deltaY < 0 ? 1.15 : 1 / 1.15),
   };
-  const w = images.original?.width ?? row.width ?? 0;
-  const h = images.original?.height ?? row.height ?? 0;
-  const transform = `scale(${view.zoom}) translate(${view.x}px, ${view.y}px)`;
-  const layer = (which: Which, label: string) => (
-    <figure className="pane" {...pan}>
-      <figcaption>{label}</figcaption>
-      <div className="stage">
-        {images[which] ? (
-          <img src={images[which]!.src} alt={`${label} of ${baseName(row.image_path)}`} width={w} height={h} style={{ transform, imageRendering: view.zoom > 2 || which === 'stored' ? 'pixelated' : 'auto' }} draggable={false} />
-        ) : (
-          <span className="hint">loading…</span>
-        )}
+  // Each image is laid out at the original's size in CSS pixels, then scaled so that one image pixel is zoom screen pixels.
+  const scale = zoom / dpr;
+  const transform = `scale(${scale}) translate(${view?.x ?? 0}px, ${view?.y ?? 0}px)`;
+  const imgStyle = (key: string) => ({ width: w, height: h, transform, imageRendering: zoom > 2 || key === 'stored' ? ('pixelated' as const) : ('auto' as const) });
+  const labelOf = (key: string) => sources.find((s) => s.key === key)?.label ?? key;
+  const pane = (key: string, i: number) => (
+    <figure className="pane" key={key} {...pan}>
+      <figcaption>
+        {labelOf(key)} {sources.find((s) => s.key === key)?.scores ? <span className="hint">{sources.find((s) => s.key === key)!.scores}</span> : null}
+      </figcaption>
+      <div className="stage" ref={i === 0 ? stageRef : undefined}>
+        {images[key] ? <img src={images[key].src} alt={`${labelOf(key)} of ${baseName(row.image_path)}`} width={w} height={h} style={imgStyle(key)} draggable={false} /> : <span className="hint">loading…</span>}
       </div>
     </figure>
   );
+  const toggle = (key: string) => setShown((cur) => (cur.includes(key) ? (cur.length > 1 ? cur.filter((k) => k !== key) : cur) : sources.map((s) => s.key).filter((k) => k === key || cur.includes(k))));
 
   return (
     <div className="viewer" role="dialog" aria-modal="true" aria-label={`Viewer: ${baseName(row.image_path)}`} tabIndex={-1} onKeyDown={onKey}>
@@ -95,30 +149,81 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
             Slider
           </button>
         </div>
-        <button onClick={() => zoomBy(0.8)} aria-label="Zoom out">−</button>
-        <span aria-live="polite">{Math.round(view.zoom * 100)}%</span>
-        <button onClick={() => zoomBy(1.25)} aria-label="Zoom in">+</button>
-        <button onClick={() => setView({ zoom: 1, x: 0, y: 0 })}>Reset</button>
+        <button onClick={() => zoomBy(0.8)} aria-label="Zoom out">
+          −
+        </button>
+        <span aria-live="polite" data-testid="zoom" title="Image pixels per screen pixel">
+          {Math.round(zoom * 100)}%
+        </span>
+        <button onClick={() => zoomBy(1.25)} aria-label="Zoom in">
+          +
+        </button>
+        <button onClick={fit} aria-pressed={view !== null && Math.abs(view.zoom - fitZoom()) < 1e-6 && !view.x && !view.y}>
+          Fit
+        </button>
+        <button onClick={actual} aria-pressed={view?.zoom === 1}>
+          100%
+        </button>
         <button ref={closeRef} onClick={onClose}>
           Close
         </button>
       </header>
-      {error ? <p role="alert" className="banner error">{error}</p> : null}
       {mode === 'side' ? (
-        <div className="panes">
-          {layer('original', 'Original')}
-          {layer('stored', 'Stored (downscaled)')}
-          {layer('upscaled', `Upscaled (${row.provider})`)}
+        <fieldset className="row compact" aria-label="Panes to show">
+          {sources.map((s) => (
+            <label key={s.key} className="check">
+              <input type="checkbox" checked={shown.includes(s.key)} onChange={() => toggle(s.key)} /> {s.label}
+            </label>
+          ))}
+        </fieldset>
+      ) : (
+        <div className="row">
+          <label>
+            Left{' '}
+            <select aria-label="Left image" value={left} onChange={(e) => setLeft(e.target.value)}>
+              {sources.map((s) => (
+                <option key={s.key} value={s.key}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+          <label>
+            Right{' '}
+            <select aria-label="Right image" value={right} onChange={(e) => setRight(e.target.value)}>
+              {sources.map((s) => (
+                <option key={s.key} value={s.key}>
+                  {s.label}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      )}
+      {error ? (
+        <p role="alert" className="banner error">
+          {error}
+        </p>
+      ) : null}
+      {mode === 'side' ? (
+        <div className="panes" style={{ gridTemplateColumns: `repeat(${shown.length}, 1fr)` }}>
+          {shown.map((key, i) => pane(key, i))}
         </div>
       ) : (
         <div className="slider-wrap">
           <figure className="pane slider" {...pan}>
-            <figcaption>Original ◀ ▶ Upscaled ({row.provider})</figcaption>
-            <div className="stage">
-              {images.upscaled && <img src={images.upscaled.src} alt="Upscaled" width={w} height={h} style={{ transform }} draggable={false} />}
-              {images.original && (
-                <div className="clip" style={{ clipPath: `inset(0 ${100 - split}% 0 0)` }}>
-                  <img src={images.original.src} alt="Original" width={w} height={h} style={{ transform }} draggable={false} />
+            <figcaption>
+              {labelOf(left)} ◀ ▶ {labelOf(right)}
+            </figcaption>
+            <div className="stage" ref={stageRef}>
+              {images[right] && (
+                <div className="layer">
+                  <img src={images[right].src} alt={labelOf(right)} width={w} height={h} style={imgStyle(right)} draggable={false} />
+                </div>
+              )}
+              {images[left] && (
+                <div className="layer clip" style={{ clipPath: `inset(0 ${100 - split}% 0 0)` }}>
+                  <img src={images[left].src} alt={labelOf(left)} width={w} height={h} style={imgStyle(left)} draggable={false} />
                 </div>
               )}
             </div>
@@ -126,7 +231,7 @@ export function Viewer({ runId, row, onClose }: { runId: string; row: UiRow; onC
           <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label="Slider position" />
         </div>
       )}
-      <p className="hint">Drag to pan, wheel or +/− to zoom, arrows to move, 0 to reset, Esc to close.</p>
+      <p className="hint">Drag to pan, wheel or +/− to zoom, 0 to fit, 1 for 100% (one image pixel per screen pixel), arrows to move, Esc to close.</p>
     </div>
   );
 }

@@ -2,10 +2,13 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
-import type { UiRow } from '../../../preload/ipc-contract';
+import type { RunDetails, RunListItem, UiRow } from '../../../preload/ipc-contract';
 import { ResultsTable } from './ResultsTable';
 import { QualitySavingsScatter, ScoreHistogram } from './Charts';
 import { Viewer } from './Viewer';
+import { SetupScreen } from '../screens/SetupScreen';
+import { RunsScreen } from '../screens/RunsScreen';
+import { ResultsScreen } from '../screens/ResultsScreen';
 import '../styles.css';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -99,7 +102,7 @@ describe('ResultsTable', () => {
 });
 
 describe('charts', () => {
-  it('draws one scatter series per provider, errors left out', async () => {
+  it('draws one scatter series per provider, errors left out, each its own shape, see-through, with both axes named', async () => {
     const el = await mount(
       <div style={{ width: 600 }}>
         <QualitySavingsScatter rows={rows} />
@@ -107,46 +110,245 @@ describe('charts', () => {
     );
     await expect.poll(() => el.querySelectorAll('.recharts-scatter').length).toBe(2);
     // bicubic has one ok row with SSIM, local-ai two
-    const points = [...el.querySelectorAll('.recharts-scatter')].map((s) => s.querySelectorAll('.recharts-symbols').length);
-    expect(points.sort()).toEqual([1, 2]);
+    const series = [...el.querySelectorAll('.recharts-scatter')];
+    expect(series.map((s) => s.querySelectorAll('.recharts-symbols').length).sort()).toEqual([1, 2]);
+    const shapes = series.map((s) => s.querySelector('.recharts-symbols')!.getAttribute('d')!.replace(/[\d.-]+/g, '#'));
+    expect(new Set(shapes).size).toBe(2);
+    for (const s of series) expect(Number(s.querySelector('.recharts-symbols')!.getAttribute('fill-opacity'))).toBeLessThan(1);
+    const labels = [...el.querySelectorAll('.recharts-label')].map((l) => l.textContent);
+    expect(labels).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIM']));
+    expect([...el.querySelectorAll('.recharts-legend-item')].map((l) => l.textContent)).toEqual(['bicubic', 'local-ai']);
+    // the y axis follows the chosen metric
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Scatter quality metric"]')!, 'psnr');
+    await expect.poll(() => [...el.querySelectorAll('.recharts-label')].map((l) => l.textContent)).toContain('PSNR (dB)');
   });
 
-  it('bins scores into ten buckets per provider', async () => {
+  it('keeps two providers’ dots for the same image apart', async () => {
+    const same = [row(0, 'bicubic', { ssim: 0.8 }), row(0, 'lanczos', { ssim: 0.8 })];
+    const el = await mount(
+      <div style={{ width: 600 }}>
+        <QualitySavingsScatter rows={same} />
+      </div>,
+    );
+    await expect.poll(() => el.querySelectorAll('.recharts-symbols').length).toBeGreaterThanOrEqual(2);
+    const centres = [...el.querySelectorAll('.recharts-scatter .recharts-symbols')].map((p) => {
+      const b = p.getBoundingClientRect();
+      return b.x + b.width / 2;
+    });
+    expect(Math.abs(centres[0] - centres[1])).toBeGreaterThan(6);
+  });
+
+  it('bins scores over the range the data covers', async () => {
     const el = await mount(
       <div style={{ width: 600 }}>
         <ScoreHistogram rows={rows} metric="ssim" />
       </div>,
     );
     await expect.poll(() => el.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
-    expect(el.querySelectorAll('.recharts-cartesian-axis-tick').length).toBeGreaterThanOrEqual(10);
+    // SSIM 0.6–0.675 here: bins of 0.01 from 0.60, not 0.1 over 0–1
+    // bin labels are the ticks with a dash (recharts draws every axis's labels in one layer)
+    const ticks = [...el.querySelectorAll('.recharts-cartesian-axis-tick-value')].map((t) => t.textContent).filter((t) => t?.includes('–'));
+    expect(ticks[0]).toBe('0.60–0.61');
+    expect(ticks).not.toContain('0.0–0.1');
+    expect(ticks.length).toBeGreaterThanOrEqual(5);
   });
 });
 
 describe('Viewer', () => {
-  const png = (colour: string) => {
+  const png = (colour: string, w = 64, h = 48) => {
     const c = document.createElement('canvas');
-    c.width = 64;
-    c.height = 48;
+    c.width = w;
+    c.height = h;
     const g = c.getContext('2d')!;
     g.fillStyle = colour;
-    g.fillRect(0, 0, 64, 48);
+    g.fillRect(0, 0, w, h);
     return c.toDataURL('image/png').split(',')[1];
   };
+  const colours: Record<string, string> = { original: '#f00', stored: '#0f0', upscaled: '#00f' };
+  const fakeRead = (w = 64, h = 48) => vi.fn(async (_run: string, _row: number, which: string) => ({ mime: 'image/png', base64: png(colours[which], w, h), width: w, height: h }));
+  const shown = (el: HTMLElement) => [...el.querySelectorAll<HTMLImageElement>('.panes img')];
+
   it('loads original, stored and upscaled, zooms all together, switches to the slider and closes on Escape', async () => {
-    const read = vi.fn(async (_run: string, _row: number, which: string) => ({ mime: 'image/png', base64: png(which === 'original' ? '#f00' : which === 'stored' ? '#0f0' : '#00f'), width: 64, height: 48 }));
+    const read = fakeRead();
     (window as unknown as { bench: unknown }).bench = { images: { read } };
     const onClose = vi.fn();
     const el = await mount(<Viewer runId="r1" row={rows[1]} onClose={onClose} />);
-    await expect.poll(() => el.querySelectorAll('.panes img').length).toBe(3);
+    await expect.poll(() => shown(el).length).toBe(3);
     expect(read.mock.calls.map((c) => c[2]).sort()).toEqual(['original', 'stored', 'upscaled']);
     expect(el.querySelector<HTMLElement>('[data-testid=viewer-scores]')!.textContent).toMatch(/PSNR 21\.00 dB · SSIM 0\.625 · ORB 0\.525/);
     await user.click(el.querySelector<HTMLElement>('[aria-label="Zoom in"]')!);
-    const transforms = [...el.querySelectorAll<HTMLImageElement>('.panes img')].map((i) => i.style.transform);
+    const transforms = shown(el).map((i) => i.style.transform);
     expect(new Set(transforms).size).toBe(1);
-    expect(transforms[0]).toContain('scale(1.25)');
     await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
-    expect(el.querySelectorAll('.slider img')).toHaveLength(2);
+    await expect.poll(() => el.querySelectorAll('.slider img').length).toBe(2);
     await user.keyboard('{Escape}');
     expect(onClose).toHaveBeenCalled();
+  });
+
+  it('means one image pixel per screen pixel by 100%, and offers Fit apart', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead(1600, 1200) } };
+    const el = await mount(<Viewer runId="r1" row={{ ...rows[1], width: 1600, height: 1200 }} onClose={() => {}} />);
+    await expect.poll(() => shown(el).length).toBe(3);
+    const button = (name: string) => [...el.querySelectorAll('button')].find((b) => b.textContent === name)!;
+    const zoomText = () => el.querySelector('[data-testid=zoom]')!.textContent;
+    const onScreen = () => shown(el)[0].getBoundingClientRect();
+    const stage = () => shown(el)[0].parentElement!.getBoundingClientRect();
+    // it opens fitted: the whole image inside its pane, and the zoom says how small that is
+    await expect.poll(() => Math.round(Math.max(onScreen().width / stage().width, onScreen().height / stage().height) * 100)).toBe(100);
+    expect(Number(zoomText()!.replace('%', ''))).toBeLessThan(50);
+    await user.click(button('100%'));
+    expect(zoomText()).toBe('100%');
+    expect(onScreen().width * devicePixelRatio).toBeCloseTo(1600, 0);
+    expect(onScreen().height * devicePixelRatio).toBeCloseTo(1200, 0);
+    await user.click(button('Fit'));
+    expect(onScreen().width).toBeLessThanOrEqual(stage().width + 0.5);
+    expect(button('Fit').getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('puts another provider’s output beside this one', async () => {
+    const read = fakeRead();
+    (window as unknown as { bench: unknown }).bench = { images: { read } };
+    const sibling = row(7, 'bicubic', { image_path: rows[1].image_path });
+    const el = await mount(<Viewer runId="r1" row={rows[1]} siblings={[rows[1], sibling]} onClose={() => {}} />);
+    await expect.poll(() => shown(el).length).toBe(3);
+    const box = (label: string) => [...el.querySelectorAll('label')].find((l) => l.textContent?.trim() === label)!.querySelector('input')!;
+    await user.click(box('Stored (downscaled)'));
+    await user.click(box('Upscaled (bicubic)'));
+    await expect.poll(() => shown(el).map((i) => i.alt)).toEqual([`Original of img1.png`, `Upscaled (local-ai) of img1.png`, `Upscaled (bicubic) of img1.png`]);
+    expect(read).toHaveBeenCalledWith('r1', 7, 'upscaled');
+    // and in the slider, either side can be any of them
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Left image"]')!, 'up:7');
+    await expect.poll(() => [...el.querySelectorAll<HTMLImageElement>('.slider img')].map((i) => i.alt).sort()).toEqual(['Upscaled (bicubic)', 'Upscaled (local-ai)']);
+  });
+});
+
+describe('SetupScreen', () => {
+  const fakeBench = (over: Record<string, unknown> = {}) => {
+    const start = vi.fn(async () => ({ jobId: 'j', runId: 'r', outDir: '/x' }));
+    (window as unknown as { bench: unknown }).bench = {
+      models: {
+        list: async () => [
+          { name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, int8: { mpsX4: 0.22, summary: 'faster' }, sizeBytes: null },
+          { name: 'slim', kind: 'built-in', architecture: 'RDN', scales: [2, 3, 4, 8], summary: 'fast', mpsX4: 2.3, sizeBytes: null },
+        ],
+      },
+      settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/home/ana/Upscale Bench', resultsFolderIsDefault: true }), set: async () => ({}) },
+      dialogs: { pickInput: async () => ({ path: '/photos', kind: 'folder', count: 4 }), pickOutput: async () => null },
+      inputs: { imageSizes: async () => ({ total: 4, sizes: [{ width: 1920, height: 1080 }, { width: 3000, height: 2000 }, { width: 4032, height: 3024 }, { width: 1600, height: 1000 }] }) },
+      jobs: { start, onProgress: () => () => {} },
+      ...over,
+    };
+    return { start };
+  };
+  const startButton = (el: HTMLElement) => [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start run')!;
+
+  it('shows where runs really go', async () => {
+    fakeBench();
+    const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
+    await expect.poll(() => el.querySelector('[data-testid=results-folder]')!.textContent).toBe('/home/ana/Upscale Bench (default)');
+  });
+
+  it('estimates from the images’ sizes, as a range, and follows the model', async () => {
+    fakeBench();
+    const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    const text = () => el.querySelector('[data-testid=estimate]')!.textContent ?? '';
+    await expect.poll(text).toMatch(/Expected time: \d+ min( \d+ s)? – \d+ min( \d+ s)? for 4 images \(22\.? ?\d* ?MP\)|Expected time: .* for 4 images \(2\d MP\)/);
+    expect(text()).not.toMatch(/0\.3 MP/);
+    const thick = text();
+    await user.selectOptions(el.querySelector<HTMLElement>('select')!, 'slim');
+    await expect.poll(text).not.toBe(thick);
+  });
+
+  it('says what is wrong with the quality beside the field, and keeps Start disabled until it is right', async () => {
+    const { start } = fakeBench();
+    const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    await expect.poll(() => startButton(el).disabled).toBe(false);
+    const quality = [...el.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Quality'))!.querySelector('input')!;
+    await user.fill(quality, '150');
+    await expect.poll(() => el.querySelector('#quality-error')?.textContent).toBe('Quality goes from 1 to 100; 150 is too high.');
+    expect(quality.getAttribute('aria-invalid')).toBe('true');
+    expect(startButton(el).disabled).toBe(true);
+    expect(el.textContent).not.toMatch(/expected|Too big|lastRun/);
+    await user.fill(quality, '');
+    await expect.poll(() => el.querySelector('#quality-error')?.textContent).toBe('Enter a quality from 1 to 100.');
+    await user.fill(quality, '75');
+    await expect.poll(() => el.querySelector('#quality-error')).toBeNull();
+    expect(startButton(el).disabled).toBe(false);
+    await user.click(startButton(el));
+    expect(start).toHaveBeenCalledWith(expect.objectContaining({ quality: 75 }));
+  });
+});
+
+describe('RunsScreen', () => {
+  it('shows each run’s input, settings and models, with images and results counted apart', async () => {
+    const run: RunListItem = {
+      runId: 'TestResults/2026-11-25-15-04-12',
+      outDir: '/r',
+      startedAt: '2026-11-25T15:04:12Z',
+      status: 'completed',
+      input: '/home/ana/photos',
+      inputs: 4,
+      rows: 8,
+      ok: 6,
+      errors: 2,
+      notRun: 0,
+      providers: ['local-ai', 'bicubic'],
+      models: ['local-ai · esrgan-thick x4', 'bicubic'],
+      factor: 4,
+      fit: null,
+      format: 'webp',
+      quality: 80,
+      savedPercent: 93.2,
+    };
+    const cancelled: RunListItem = { ...run, runId: 'b', status: 'cancelled', inputs: 5, rows: 1, ok: 1, errors: 0, notRun: 4, providers: ['bicubic'], models: ['bicubic'], fit: { min: 100, max: 200 }, factor: null, format: 'png', quality: 90 };
+    (window as unknown as { bench: unknown }).bench = { runs: { list: async () => [run, cancelled] } };
+    const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
+    await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
+    const cells = (i: number) => [...el.querySelectorAll('tbody tr')[i].querySelectorAll('td')].map((td) => td.textContent);
+    expect(cells(0).slice(2, 8)).toEqual(['photos', '÷4 · webp q80', 'local-ai · esrgan-thick x4bicubic', '4', '6 ok · 2 errors4 images × 2 providers', '93.2%']);
+    expect(cells(1).slice(3, 7)).toEqual(['fit 100–200 px · png', 'bicubic', '1 of 5', '1 ok1 image × 1 provider']);
+  });
+});
+
+describe('ResultsScreen', () => {
+  const details = (list: UiRow[]): RunDetails => ({ runId: 'r1', outDir: '/r', summary: null, rows: list });
+  const both = [
+    row(0, 'local-ai', { psnr: 30, ssim: 0.9, orb_score: 0.95, upscale_ms: 3000 }),
+    row(0, 'bicubic', { psnr: 29, ssim: 0.88, orb_score: 0.95, upscale_ms: 40 }),
+    row(1, 'local-ai', { image_path: '/photos/img1.png', psnr: 25, ssim: 0.8, orb_score: 0.9, upscale_ms: 5000 }),
+    row(1, 'bicubic', { image_path: '/photos/img1.png', psnr: 26, ssim: 0.81, orb_score: 0.85, upscale_ms: 60 }),
+    row(2, 'sagemaker', { image_path: '/photos/img0.png', upscale_ms: 9000 }),
+  ];
+  const set = vi.fn(async () => ({}));
+  const fake = () =>
+    ((window as unknown as { bench: unknown }).bench = {
+      settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1000, sagemakerPricePerHour: 4, resultsFolder: '/r', resultsFolderIsDefault: true }), set },
+    });
+
+  it('compares each provider with bicubic by default, image by image, and lets the user pick the baseline', async () => {
+    fake();
+    const el = await mount(<ResultsScreen details={details(both)} onError={() => {}} />);
+    const card = () => el.querySelector('[data-testid=baseline-card]')!;
+    const line = (p: string) => [...card().querySelectorAll('tbody tr')].find((tr) => tr.textContent?.startsWith(p))!;
+    await expect.poll(() => card().querySelectorAll('tbody tr').length).toBe(2);
+    expect([...line('local-ai').querySelectorAll('td')].map((td) => td.textContent)).toEqual(['local-ai vs bicubic', '2', '±0.00', '+0.005', '+0.025', '50% (1 of 2)', '50% (1 of 2)']);
+    await user.selectOptions(card().querySelector<HTMLElement>('[aria-label="Baseline provider"]')!, 'local-ai');
+    await expect.poll(() => line('bicubic')?.textContent).toContain('bicubic vs local-ai');
+  });
+
+  it('shows compute cost beside the storage saving, SageMaker at the user’s $/hour', async () => {
+    fake();
+    const el = await mount(<ResultsScreen details={details(both)} onError={() => {}} />);
+    const card = () => el.querySelector('[data-testid=compute-card]')!;
+    const line = (p: string) => [...card().querySelectorAll('tbody tr')].find((tr) => tr.textContent?.startsWith(p))!.textContent;
+    await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $10.00');
+    expect(line('local-ai')).toBe('local-ai4.001 h 6 min');
+    const price = card().querySelector('input')!;
+    await user.fill(price, '2');
+    await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $5.00');
+    expect(set).toHaveBeenLastCalledWith({ sagemakerPricePerHour: 2 });
   });
 });

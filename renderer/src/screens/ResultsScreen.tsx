@@ -4,7 +4,9 @@ import { bench, errorText } from '../bench';
 import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
 import { ResultsTable } from '../components/ResultsTable';
 import { Viewer } from '../components/Viewer';
-import { bytes, fmt } from '../format';
+import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
+import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
+import { bytes, duration, fmt } from '../format';
 
 const mean = (xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -16,6 +18,8 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const [price, setPrice] = useState(0.023);
   const [volume, setVolume] = useState(100_000);
   const [exported, setExported] = useState<string | null>(null);
+  const [instancePrice, setInstancePrice] = useState<number | null>(null);
+  const [baseline, setBaseline] = useState<string | null>(null);
   const filtered = useRef<UiRow[]>([]);
 
   useEffect(() => {
@@ -24,6 +28,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
       .then((s) => {
         setPrice(s.storagePricePerGbMonth);
         setVolume(s.monthlyVolumeImages);
+        setInstancePrice(s.sagemakerPricePerHour ?? null);
       })
       .catch(() => {});
   }, []);
@@ -46,6 +51,10 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
     const stored = list.reduce((a, r) => a + (r.stored_bytes ?? 0), 0);
     return { images: list.length, original, stored };
   }, [rows]);
+  const providerNames = useMemo(() => [...new Set(rows.map((r) => r.provider))], [rows]);
+  const base = baseline && providerNames.includes(baseline) ? baseline : defaultBaseline(providerNames);
+  const comparison = useMemo(() => (base ? compareToBaseline(rows, base) : []), [rows, base]);
+  const costs = useMemo(() => computeCosts(rows, { dollarsPerHour: instancePrice }), [rows, instancePrice]);
   if (!details) return <p className="empty">Open a run from “Past runs”, or start a new one.</p>;
 
   const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
@@ -91,6 +100,53 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           </label>
           <p data-testid="estimate">≈ ${fmt(monthly, 2)} / month saved at that volume</p>
         </div>
+        <div className="card" data-testid="compute-card">
+          <h3>Compute cost of upscaling</h3>
+          <table>
+            <thead>
+              <tr>
+                <th>Provider</th>
+                <th title="Mean upscale time per image on the machine that ran it">s / image</th>
+                <th>per 1,000 retrievals</th>
+              </tr>
+            </thead>
+            <tbody>
+              {costs.map((c) => (
+                <tr key={c.provider}>
+                  <td>{c.provider}</td>
+                  <td>{fmt(c.secondsPerImage, c.secondsPerImage !== null && c.secondsPerImage < 10 ? 2 : 0)}</td>
+                  <td>
+                    {isBilledPerInstanceHour(c.provider)
+                      ? `${fmt(c.instanceHoursPer1000, 2)} instance-h${c.dollarsPer1000 !== null && c.dollarsPer1000 !== undefined ? ` · $${fmt(c.dollarsPer1000, 2)}` : ''}`
+                      : c.secondsPerImage === null
+                        ? '–'
+                        : duration((c.hoursPer1000 ?? 0) * 3600)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? (
+            <label>
+              SageMaker $/instance-hour{' '}
+              <input
+                type="number"
+                step="0.01"
+                min={0}
+                value={instancePrice ?? ''}
+                placeholder="e.g. your instance's price"
+                onChange={(e) => {
+                  const v = e.target.value === '' ? null : Number(e.target.value);
+                  setInstancePrice(v);
+                  if (v !== null && Number.isFinite(v) && v >= 0 && v <= 1000) void bench().settings.set({ sagemakerPricePerHour: v }).catch(() => {});
+                }}
+              />
+            </label>
+          ) : null}
+          <p className="hint">
+            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Time on the machine that ran this, its cores busy while a provider runs.'}
+          </p>
+        </div>
         <div className="card wide">
           <h3>Per provider</h3>
           <table>
@@ -121,13 +177,71 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           </table>
         </div>
       </div>
+      <div className="card wide" data-testid="baseline-card">
+        <div className="row">
+          <h3>Against a baseline</h3>
+          {providerNames.length > 1 ? (
+            <label>
+              Baseline{' '}
+              <select aria-label="Baseline provider" value={base ?? ''} onChange={(e) => setBaseline(e.target.value)}>
+                {providerNames.map((p) => (
+                  <option key={p} value={p}>
+                    {p}
+                  </option>
+                ))}
+              </select>
+            </label>
+          ) : null}
+        </div>
+        {comparison.length === 0 ? (
+          <p className="hint">This run has one provider. Add bicubic to a run to see what an upscaler gains over plain resampling, image by image.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Provider</th>
+                <th title="Images both finished">Images paired</th>
+                <th>ΔPSNR dB</th>
+                <th>ΔSSIM</th>
+                <th>ΔORB</th>
+                <th title="Share of paired images where the provider scored higher than the baseline">Better on PSNR</th>
+                <th>Better on SSIM</th>
+              </tr>
+            </thead>
+            <tbody>
+              {comparison.map((c) => (
+                <tr key={c.provider}>
+                  <td>
+                    {c.provider} <span className="hint">vs {c.baseline}</span>
+                  </td>
+                  <td>{c.paired}</td>
+                  <td className={tone(c.psnr.mean)}>{signed(c.psnr.mean, 2)}</td>
+                  <td className={tone(c.ssim.mean)}>{signed(c.ssim.mean, 3)}</td>
+                  <td className={tone(c.orb.mean)}>{signed(c.orb.mean, 3)}</td>
+                  <td>{share(c.psnr)}</td>
+                  <td>{share(c.ssim)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </div>
       <div className="charts">
         <QualitySavingsScatter rows={rows} />
         <ScoreHistogram rows={rows} metric="ssim" />
         <ScoreHistogram rows={rows} metric="orb_score" />
       </div>
       <ResultsTable rows={rows} onView={setViewing} onFiltered={(r) => (filtered.current = r)} />
-      {viewing ? <Viewer runId={details.runId} row={viewing} onClose={() => setViewing(null)} /> : null}
+      {viewing ? <Viewer runId={details.runId} row={viewing} siblings={rows.filter((r) => r.image_path === viewing.image_path)} onClose={() => setViewing(null)} /> : null}
     </section>
   );
+}
+
+const signed = (x: number | null, digits: number) => (x === null ? '–' : `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(digits)}`);
+const tone = (x: number | null) => (x === null || Math.abs(x) < 1e-12 ? undefined : x > 0 ? 'better' : 'worse');
+
+/** "83% (5 of 6)": images where the provider scored higher. */
+function share(d: MetricDelta): string {
+  if (!d.n) return '–';
+  return `${Math.round((d.wins / d.n) * 100)}% (${d.wins} of ${d.n})`;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useState } from 'react';
 import type { RunListItem } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
-import { fmt } from '../format';
+import { baseName, fmt } from '../format';
 
 export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (jobId: string, runId: string, total: number) => void }) {
   const [runs, setRuns] = useState<RunListItem[] | null>(null);
@@ -24,9 +24,11 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
           <tr>
             <th>Started</th>
             <th>Status</th>
+            <th>Input</th>
+            <th>Stored as</th>
+            <th>Providers and models</th>
             <th>Images</th>
-            <th>OK / errors</th>
-            <th>Providers</th>
+            <th title="One result per image and provider">Results</th>
             <th>Saved</th>
             <th>
               <span className="sr-only">Actions</span>
@@ -36,14 +38,28 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
         <tbody>
           {runs.map((r) => (
             <tr key={r.runId}>
-              <td>{new Date(r.startedAt).toLocaleString()}</td>
-              <td>{r.status}</td>
-              <td>{r.inputs}</td>
               <td>
-                {r.ok} / {r.errors}
+                {new Date(r.startedAt).toLocaleString()}
+                <br />
+                <span className="hint">{r.runId}</span>
               </td>
-              <td>{r.providers.join(', ')}</td>
-              <td>{fmt(r.savedPercent, 1)}%</td>
+              <td>{r.status}</td>
+              <td className="path" title={r.input}>
+                {baseName(r.input)}
+              </td>
+              <td>{storedAs(r)}</td>
+              <td>
+                {r.models.map((m) => (
+                  <div key={m}>{m}</div>
+                ))}
+              </td>
+              <td>{imagesText(r)}</td>
+              <td>
+                {resultsText(r)}
+                <br />
+                <span className="hint">{shapeText(r)}</span>
+              </td>
+              <td>{r.savedPercent === null ? '–' : `${fmt(r.savedPercent, 1)}%`}</td>
               <td className="actions">
                 <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
                   Open
@@ -53,7 +69,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                     onClick={async () => {
                       try {
                         const j = await bench().runs.resume(r.runId);
-                        onResumed(j.jobId, j.runId, r.inputs);
+                        onResumed(j.jobId, j.runId, r.inputs ?? 0);
                       } catch (e) {
                         onError(errorText(e));
                       }
@@ -90,4 +106,32 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
       </table>
     </section>
   );
+}
+
+/** "÷4 · webp q70", "fit 100–200 px · png". */
+export function storedAs(r: RunListItem): string {
+  const size = r.fit ? `fit ${r.fit.min}–${r.fit.max} px` : r.factor ? `÷${r.factor}` : '';
+  const lossy = r.format !== 'png' && r.quality !== null;
+  const format = r.format ? `${r.format}${lossy ? ` q${r.quality}` : ''}` : '';
+  return [size, format].filter(Boolean).join(' · ') || '–';
+}
+
+/** Images done, of the input's: "5", or "2 of 5" for a run that stopped early. */
+export function imagesText(r: RunListItem): string {
+  if (r.inputs === null) return '–';
+  const done = r.inputs - r.notRun;
+  return done === r.inputs ? String(r.inputs) : `${done} of ${r.inputs}`;
+}
+
+/** Results are one per image and provider: "6 ok · 2 errors", over "4 images × 2 providers". */
+export function resultsText(r: RunListItem): string {
+  const parts = [`${r.ok} ok`];
+  if (r.errors) parts.push(`${r.errors} error${r.errors === 1 ? '' : 's'}`);
+  return parts.join(' · ');
+}
+
+export function shapeText(r: RunListItem): string {
+  const done = r.inputs === null ? null : r.inputs - r.notRun;
+  const n = r.providers.length;
+  return done !== null && n ? `${done} image${done === 1 ? '' : 's'} × ${n} provider${n === 1 ? '' : 's'}` : '';
 }

@@ -1,7 +1,10 @@
-import { useEffect, useState } from 'react';
-import type { LocalModelSummary, PickedInput, RunRequest } from '../../../preload/ipc-contract';
+import { useEffect, useMemo, useState } from 'react';
+import type { ImageSizes, LocalModelSummary, PickedInput, RunRequest } from '../../../preload/ipc-contract';
+import { type EstimateProvider, estimateRun } from '../../../main/core/pipeline/estimate';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
+import { durationRange } from '../format';
+import { parseQuality, validateSetup } from '../setup-form';
 import { ModelPicker } from '../components/ModelPicker';
 
 const PROVIDERS = [
@@ -23,7 +26,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [factor, setFactor] = useState<1 | 2 | 3 | 4 | 8>(4);
   const [useFit, setUseFit] = useState(false);
   const [format, setFormat] = useState<RunRequest['format']>('original');
-  const [quality, setQuality] = useState(90);
+  const [qualityText, setQualityText] = useState('90');
   const [store, setStore] = useState<'local' | 's3'>('local');
   const [bucket, setBucket] = useState('');
   const [prefix, setPrefix] = useState('');
@@ -33,6 +36,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const [starting, setStarting] = useState(false);
   const [madeCsv, setMadeCsv] = useState<string | null>(null);
   const [models, setModels] = useState<LocalModelSummary[]>([]);
+  const [sizes, setSizes] = useState<ImageSizes | 'reading' | null>(null);
+  const [resultsFolder, setResultsFolder] = useState<{ path: string; isDefault: boolean } | null>(null);
 
   const loadModels = () => bench().models.list().then(setModels, () => {});
   useEffect(() => {
@@ -47,6 +52,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     bench()
       .settings.get()
       .then((s) => {
+        setResultsFolder({ path: s.resultsFolder, isDefault: s.resultsFolderIsDefault });
         const last = s.lastRun;
         if (!last) return;
         if (last.providers?.length) setProviders(last.providers as Provider[]);
@@ -54,7 +60,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
         if (last.localPrecision) setInt8(last.localPrecision === 'int8');
         if (last.factor) setFactor(last.factor);
         if (last.format) setFormat(last.format);
-        if (last.quality) setQuality(last.quality);
+        if (last.quality) setQualityText(String(last.quality));
       })
       .catch(() => {});
   }, []);
@@ -62,7 +68,13 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const pick = async (kind: 'folder' | 'csv') => {
     try {
       const picked = await bench().dialogs.pickInput(kind);
-      if (picked) setInput(picked);
+      if (!picked) return;
+      setInput(picked);
+      // sizes come from the images' headers, after the count is already on screen
+      setSizes('reading');
+      bench()
+        .inputs.imageSizes(picked.path)
+        .then(setSizes, () => setSizes(null));
     } catch (e) {
       props.onError(errorText(e));
     }
@@ -71,6 +83,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   const chosen = models.find((m) => m.name === model);
   // the box only counts for a model that has an int8 build
   const precision = int8 && chosen?.int8 ? 'int8' : 'fp32';
+  const quality = parseQuality(qualityText) ?? 90;
+  const fieldErrors = validateSetup({ quality: qualityText, format: format ?? 'original', store, bucket, prefix, region, sagemaker: providers.includes('sagemaker'), endpoint });
   const request: RunRequest = {
     input: input?.path ?? '',
     ...(output ? { output } : {}),
@@ -85,13 +99,18 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
   };
-  const speed = precision === 'int8' ? chosen?.int8?.mpsX4 : chosen?.mpsX4;
-  const expected = input && speed && providers.includes('local-ai') ? estimate(input.count, speed) : null;
+  const estimate = useMemo(() => {
+    if (!input || sizes === 'reading' || providers.length === 0) return null;
+    // an imported model runs at its own scale, at the speed runs here measured (if any)
+    const own = chosen?.kind === 'imported' ? { scale: chosen.scales[0], mps: chosen.mpsX4 } : {};
+    const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision, ...own } : { name: p }));
+    const cores = navigator.hardwareConcurrency || 2;
+    return estimateRun(sizes ?? { total: input.count, sizes: [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
+  }, [input, sizes, providers, model, chosen, precision, factor, useFit]);
   const problems = [
     !input && 'choose a folder or CSV',
     providers.length === 0 && 'choose at least one provider',
-    store === 's3' && !bucket && 'name the S3 bucket',
-    providers.includes('sagemaker') && !endpoint && 'name the SageMaker endpoint',
+    Object.keys(fieldErrors).length > 0 && 'correct the marked fields',
   ].filter(Boolean) as string[];
 
   const start = async () => {
@@ -150,7 +169,9 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
         ) : null}
         <div className="row">
           <button onClick={async () => setOutput((await bench().dialogs.pickOutput())?.path ?? output)}>Results folder…</button>
-          <span className="picked">{output ?? 'Default (Documents/Upscale Bench)'}</span>
+          <span className="picked" data-testid="results-folder">
+            {output ?? (resultsFolder ? `${resultsFolder.path}${resultsFolder.isDefault ? ' (default)' : ''}` : '…')}
+          </span>
         </div>
       </fieldset>
 
@@ -162,9 +183,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
           </label>
         ))}
         {providers.includes('local-ai') && (
-          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={loadModels}>
-            {expected ? <span className="hint" data-testid="estimate"> expected ≈ {expected} on this machine</span> : null}
-          </ModelPicker>
+          <ModelPicker models={models} value={model} onChange={setModel} onModelsChanged={loadModels} />
         )}
         {providers.includes('local-ai') && chosen?.int8 && (
           <label className="check" title={chosen.int8.summary}>
@@ -175,11 +194,17 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
         {providers.includes('sagemaker') && (
           <div className="row">
             <label>
-              Endpoint name <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="my-upscaler" />
+              Endpoint name <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="my-upscaler" aria-invalid={fieldErrors.endpoint ? true : undefined} aria-describedby={fieldErrors.endpoint ? 'endpoint-error' : undefined} />
             </label>
-            <label>
-              Region <input value={region} onChange={(e) => setRegion(e.target.value)} />
-            </label>
+            {fieldErrors.endpoint ? <FieldError id="endpoint-error" text={fieldErrors.endpoint} /> : null}
+            {store !== 's3' ? (
+              <>
+                <label>
+                  Region <input value={region} onChange={(e) => setRegion(e.target.value)} aria-invalid={fieldErrors.region ? true : undefined} aria-describedby={fieldErrors.region ? 'region-error' : undefined} />
+                </label>
+                {fieldErrors.region ? <FieldError id="region-error" text={fieldErrors.region} /> : null}
+              </>
+            ) : null}
           </div>
         )}
       </fieldset>
@@ -210,8 +235,19 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
             </select>
           </label>
           <label>
-            Quality <input type="number" min={1} max={100} value={quality} onChange={(e) => setQuality(Number(e.target.value))} />
+            Quality{' '}
+            <input
+              type="number"
+              min={1}
+              max={100}
+              step={1}
+              value={qualityText}
+              onChange={(e) => setQualityText(e.target.value)}
+              aria-invalid={fieldErrors.quality ? true : undefined}
+              aria-describedby={fieldErrors.quality ? 'quality-error' : undefined}
+            />
           </label>
+          {fieldErrors.quality ? <FieldError id="quality-error" text={fieldErrors.quality} /> : null}
         </div>
       </fieldset>
 
@@ -226,14 +262,17 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
         {store === 's3' && (
           <div className="row">
             <label>
-              Bucket <input value={bucket} onChange={(e) => setBucket(e.target.value)} />
+              Bucket <input value={bucket} onChange={(e) => setBucket(e.target.value)} aria-invalid={fieldErrors.bucket ? true : undefined} aria-describedby={fieldErrors.bucket ? 'bucket-error' : undefined} />
             </label>
+            {fieldErrors.bucket ? <FieldError id="bucket-error" text={fieldErrors.bucket} /> : null}
             <label>
-              Prefix <input value={prefix} onChange={(e) => setPrefix(e.target.value)} />
+              Prefix <input value={prefix} onChange={(e) => setPrefix(e.target.value)} aria-invalid={fieldErrors.prefix ? true : undefined} />
             </label>
+            {fieldErrors.prefix ? <FieldError id="prefix-error" text={fieldErrors.prefix} /> : null}
             <label>
-              Region <input value={region} onChange={(e) => setRegion(e.target.value)} />
+              Region <input value={region} onChange={(e) => setRegion(e.target.value)} aria-invalid={fieldErrors.region ? true : undefined} aria-describedby={fieldErrors.region ? 'region-error' : undefined} />
             </label>
+            {fieldErrors.region ? <FieldError id="region-error" text={fieldErrors.region} /> : null}
           </div>
         )}
         {(store === 's3' || providers.includes('sagemaker')) && (
@@ -246,6 +285,17 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
 
       {(store === 's3' || providers.includes('sagemaker')) && <AwsAccount onError={props.onError} />}
 
+      <p className="estimate" data-testid="estimate" title={estimate?.reasons.join('; ')}>
+        {!input ? null : sizes === 'reading' ? (
+          'Reading image sizes…'
+        ) : estimate ? (
+          <>
+            Expected time: <strong>{durationRange(estimate.low, estimate.high)}</strong> for {input.count} image{input.count === 1 ? '' : 's'}
+            {estimate.megapixels > 0 ? ` (${estimate.megapixels < 10 ? estimate.megapixels.toFixed(1) : Math.round(estimate.megapixels)} MP)` : ''} on this machine
+            {estimate.reasons.length ? <span className="hint"> — {estimate.reasons.join('; ')}</span> : null}
+          </>
+        ) : null}
+      </p>
       <div className="row">
         <button className="primary" disabled={problems.length > 0 || starting || props.busy} onClick={start}>
           {props.busy ? 'A run is in progress' : 'Start run'}
@@ -256,8 +306,10 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
   );
 }
 
-/** Typical 0.3 MP photos at x4 on 2 cores, at the model's measured speed. */
-function estimate(count: number, mps: number): string {
-  const seconds = (count * 0.3) / mps;
-  return seconds < 90 ? `${Math.round(seconds)} s for ${count} typical 0.3 MP images` : `${Math.round(seconds / 60)} min for ${count} typical 0.3 MP images`;
+function FieldError({ id, text }: { id: string; text: string }) {
+  return (
+    <span id={id} className="field-error" role="alert">
+      {text}
+    </span>
+  );
 }

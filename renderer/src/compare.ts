@@ -1,0 +1,90 @@
+/**
+ * Each provider against a baseline the user picks, image by image: the mean differences in PSNR, SSIM
+ * and ORB over the images both handled, and the share of those images where the provider did better.
+ * Pure, for the results screen and a sweep.
+ */
+export interface CompareRow {
+  image_path: string;
+  provider: string;
+  status: 'ok' | 'error';
+  psnr: number | null;
+  identical: boolean;
+  ssim: number | null;
+  orb_score: number | null;
+}
+
+export interface MetricDelta {
+  /** Mean of (provider − baseline) over the images where both have the score. */
+  mean: number | null;
+  /** Images compared for this score. */
+  n: number;
+  /** Images where the provider scored higher / lower than the baseline (ties are neither). */
+  wins: number;
+  losses: number;
+}
+
+export interface BaselineComparison {
+  provider: string;
+  baseline: string;
+  /** Images both finished ok. */
+  paired: number;
+  psnr: MetricDelta;
+  ssim: MetricDelta;
+  orb: MetricDelta;
+}
+
+/** The default baseline: bicubic when the run has it, then lanczos; null when there is nothing to compare. */
+export function defaultBaseline(providers: string[]): string | null {
+  if (providers.length < 2) return null;
+  return providers.find((p) => p === 'bicubic') ?? providers.find((p) => p === 'lanczos') ?? providers[0];
+}
+
+/** An image can appear twice in a CSV input: the n-th row of a path pairs with the baseline's n-th. */
+function keyed(rows: CompareRow[], provider: string): Map<string, CompareRow> {
+  const seen = new Map<string, number>();
+  const out = new Map<string, CompareRow>();
+  for (const r of rows) {
+    if (r.provider !== provider) continue;
+    const n = seen.get(r.image_path) ?? 0;
+    seen.set(r.image_path, n + 1);
+    out.set(`${r.image_path}\0${n}`, r);
+  }
+  return out;
+}
+
+// PSNR of an identical image is infinite: it beats any finite score, and no finite difference describes it.
+const psnrOf = (r: CompareRow) => (r.identical ? Infinity : r.psnr);
+
+function delta(pairs: [CompareRow, CompareRow][], score: (r: CompareRow) => number | null): MetricDelta {
+  let sum = 0;
+  let finite = 0;
+  let n = 0;
+  let wins = 0;
+  let losses = 0;
+  for (const [p, b] of pairs) {
+    const x = score(p);
+    const y = score(b);
+    if (x === null || y === null || Number.isNaN(x) || Number.isNaN(y)) continue;
+    n++;
+    if (x > y) wins++;
+    else if (x < y) losses++;
+    if (Number.isFinite(x) && Number.isFinite(y)) {
+      sum += x - y;
+      finite++;
+    }
+  }
+  return { mean: finite ? sum / finite : null, n, wins, losses };
+}
+
+export function compareToBaseline(rows: CompareRow[], baseline: string): BaselineComparison[] {
+  const base = keyed(rows, baseline);
+  const providers = [...new Set(rows.map((r) => r.provider))].filter((p) => p !== baseline);
+  return providers.map((provider) => {
+    const pairs: [CompareRow, CompareRow][] = [];
+    for (const [key, r] of keyed(rows, provider)) {
+      const b = base.get(key);
+      if (b && r.status === 'ok' && b.status === 'ok') pairs.push([r, b]);
+    }
+    return { provider, baseline, paired: pairs.length, psnr: delta(pairs, psnrOf), ssim: delta(pairs, (r) => r.ssim), orb: delta(pairs, (r) => r.orb_score) };
+  });
+}
