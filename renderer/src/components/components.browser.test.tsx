@@ -350,5 +350,15 @@ describe('ResultsScreen', () => {
     await user.fill(price, '2');
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $5.00');
     expect(set).toHaveBeenLastCalledWith({ sagemakerPricePerHour: 2 });
+    // a price that makes no sense is said so beside the field, and not kept
+    await user.fill(price, '-3');
+    await expect.poll(() => card().querySelector('.field-error')?.textContent).toBe('Enter a price from $0 to $1,000 per instance-hour.');
+    expect(line('sagemaker')).toBe('sagemaker9.002.50 instance-h');
+    expect(set).toHaveBeenLastCalledWith({ sagemakerPricePerHour: 2 });
+    const storage = el.querySelector('[data-testid=storage-card]')!;
+    await user.fill(storage.querySelector('input')!, '-1');
+    await expect.poll(() => storage.querySelector('.field-error')?.textContent).toBe('Enter a price from $0 to $1,000 per GB-month.');
+    expect(storage.querySelector('[data-testid=estimate]')!.textContent).toBe('–');
+    expect(set).toHaveBeenLastCalledWith({ monthlyVolumeImages: 1000 });
   });
 });
