@@ -43,6 +43,17 @@ export const runRequestSchema = z
   })
   .strict();
 
+/** A sweep: the run's providers, store and machine settings, with lists of factors, formats and qualities. */
+export const sweepRequestSchema = runRequestSchema
+  .omit({ factor: true, fit: true, format: true, quality: true })
+  .extend({
+    factors: z.array(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)])).min(1).max(5),
+    formats: z.array(z.enum(['png', 'jpeg', 'webp', 'avif'])).min(1).max(4),
+    qualities: z.array(z.number().int().min(1).max(100)).min(1).max(12),
+    targetSsim: z.number().gt(0).max(1).default(0.9),
+  })
+  .strict();
+
 export const schemas = {
   'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
   'dialog:pick-output': z.object({}).strict(),
@@ -50,12 +61,15 @@ export const schemas = {
   'input:image-sizes': z.object({ input: shortText(4096) }).strict(),
   'run:start': runRequestSchema,
   'run:cancel': z.object({ jobId: id }).strict(),
+  'sweep:plan': sweepRequestSchema,
+  'sweep:start': sweepRequestSchema,
   'runs:list': z.object({}).strict(),
   'runs:open': z.object({ runId }).strict(),
   'runs:delete': z.object({ runId }).strict(),
   'runs:resume': z.object({ runId }).strict(),
   'image:read': z.object({ runId, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
   'export:csv': z.object({ runId, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
+  'export:settings-csv': z.object({ runId }).strict(),
   'shell:open-folder': z.object({ runId }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': z
@@ -98,6 +112,17 @@ export type Channel = keyof typeof schemas;
 export type Request<C extends Channel> = z.input<(typeof schemas)[C]>;
 export type ParsedRequest<C extends Channel> = z.output<(typeof schemas)[C]>;
 export type RunRequest = z.input<typeof runRequestSchema>;
+export type SweepRequest = z.input<typeof sweepRequestSchema>;
+
+/** What a sweep will do before it starts: counts and a time range in seconds. */
+export interface SweepPlan {
+  images: number;
+  settings: number;
+  rows: number;
+  low: number;
+  high: number;
+  reasons: string[];
+}
 
 export interface PickedInput {
   path: string;
@@ -127,6 +152,7 @@ export interface RunListItem {
   format: string | null;
   quality: number | null;
   savedPercent: number | null;
+  kind: 'run' | 'sweep';
 }
 
 /** A results row as the renderer sees it (numbers as numbers, PSNR ∞ as null with `identical`). */
@@ -137,6 +163,10 @@ export interface UiRow {
   error: string;
   provider: string;
   model: string;
+  /** The stored setting: factor (1 = full size), format and quality (null for PNG). */
+  factor: number | null;
+  format: string;
+  quality: number | null;
   width: number | null;
   height: number | null;
   original_bytes: number | null;
@@ -155,6 +185,7 @@ export interface RunDetails {
   outDir: string;
   summary: Record<string, unknown> | null;
   rows: UiRow[];
+  kind: 'run' | 'sweep';
 }
 
 export interface AppSettings {
@@ -190,12 +221,15 @@ export interface Responses {
   'input:image-sizes': ImageSizes;
   'run:start': StartedJob;
   'run:cancel': { cancelled: boolean };
+  'sweep:plan': SweepPlan;
+  'sweep:start': StartedJob;
   'runs:list': RunListItem[];
   'runs:open': RunDetails;
   'runs:delete': { deleted: boolean };
   'runs:resume': StartedJob;
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
+  'export:settings-csv': { path: string; rows: number } | null;
   'shell:open-folder': { opened: boolean };
   'settings:get': VisibleSettings;
   'settings:set': VisibleSettings;
@@ -245,8 +279,9 @@ export interface StartedJob {
   /** Inputs, and those already finished (kept from the interrupted run a resume continues). */
   total: number;
   done: number;
-  /** Rows the run will write (inputs × providers × stored settings). */
+  /** Rows the run will write (inputs × providers × stored settings), and each provider's share. */
   rows: number;
+  providerRows: Record<string, number>;
   kept: { provider: string; rows: number; errors: number }[];
 }
 

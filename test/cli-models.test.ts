@@ -53,6 +53,12 @@ describe('upscale-bench models', () => {
     const [row] = parse(readFileSync(join(work, 'run', 'testResults.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
     expect([row.status, row.model, row.notes]).toEqual(['ok', 'Tiny-Net-x2 x2', 'model is x2, run factor 4: output 226×150 resized with lanczos to 451×300']);
 
+    // retrieve: the asked --scale, the model at its own, resized after
+    expect(cli(['store', join(work, 'photos', 'chelsea.png'), '--key', 'c.png', '--store-dir', 'st']).status).toBe(0);
+    const back = cli(['retrieve', 'c.png', '-o', join(work, 'back.png'), '--store-dir', 'st', '--model', 'Tiny-Net-x2', '--scale', '4']);
+    expect(back.status, back.stderr).toBe(0);
+    expect(JSON.parse(back.stdout)).toMatchObject({ model: 'Tiny-Net-x2 x2', notes: [expect.stringMatching(/^model is x2, run factor 4: output 226×150 resized with lanczos to/)] });
+
     const rm = cli(['models', 'remove', 'Tiny-Net-x2']);
     expect(rm.status, rm.stderr).toBe(0);
     expect(rm.stdout).toMatch(/^removed 'Tiny-Net-x2' \(ncnn.* x2, [\d.]+ [kM]B\)\n$/);

@@ -14,9 +14,9 @@ export function packageRoot(): string {
   throw new Error('cannot find the upscale-bench package folder');
 }
 
-/** The built-in ONNX models (`npm run models`); UPSCALE_BENCH_BUILTIN_MODELS overrides it (build scripts only). */
+/** The built-in ONNX models (`npm run models`), inside the package (UPSCALE_BENCH_MODELS now names the imported-model library). */
 export function modelsDir(): string {
-  return process.env.UPSCALE_BENCH_BUILTIN_MODELS ?? join(packageRoot(), 'models');
+  return join(packageRoot(), 'models');
 }
 
 export const APP_NAME = 'Upscale Bench';

@@ -5,7 +5,8 @@ import { BenchError } from '../core/errors.js';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { runBatch } from '../core/pipeline/run-batch.js';
 import { RunProgress } from '../core/pipeline/run-progress.js';
-import { defaultConcurrency, type ProviderSpec, type RunSettings } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import type { ResultRow } from '../core/results/row.js';
 import type { AwsAccess } from '../core/aws/credentials.js';
@@ -23,6 +24,11 @@ export class Jobs {
 
   start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<StartedJob> {
     return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
+  }
+
+  /** A sweep is a run over a grid of stored settings: same progress, cancel and resume. */
+  startSweep(req: ParsedRequest<'sweep:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<StartedJob> {
+    return this.launch(toSweepSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
   /** Continues an interrupted run in its own folder with its recorded settings; `runId` names it when it is not the folder's own name. */
@@ -57,7 +63,7 @@ export class Jobs {
       progress.update(e);
       if (e.type === 'start') {
         runId = knownRunId ?? basename(e.outDir);
-        const job: StartedJob = { jobId, runId, outDir: e.outDir, total: e.total, done: e.done, rows: e.rows, kept: e.kept };
+        const job: StartedJob = { jobId, runId, outDir: e.outDir, total: e.total, done: e.done, rows: e.rows, providerRows: e.providerRows, kept: e.kept };
         started(job);
         this.emit({ ...job, type: 'start', providers: e.providers, settings: e.settings });
       } else if (e.type === 'stage' || e.type === 'tile') {
@@ -106,8 +112,11 @@ export class Jobs {
   }
 }
 
-function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
-  const providers: ProviderSpec[] = req.providers.map((name) => {
+type ProviderFields = Pick<ParsedRequest<'run:start'>, 'providers' | 'localModel' | 'localPrecision' | 'endpoint' | 'region' | 'sagemakerUrl'>;
+type StoreFields = Pick<ParsedRequest<'run:start'>, 'store' | 'bucket' | 'prefix' | 'region' | 's3Endpoint'>;
+
+function providerSpecs(req: ProviderFields): ProviderSpec[] {
+  return req.providers.map((name) => {
     if (name === 'local-ai') return { name, model: req.localModel, ...(req.localPrecision === 'int8' ? { precision: 'int8' as const } : {}) };
     if (name === 'sagemaker') {
       if (!req.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', 'SageMaker needs an endpoint name');
@@ -115,15 +124,38 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     }
     return { name };
   });
+}
+
+function storeSpec(req: StoreFields): StoreSpec {
   if (req.store === 's3' && !req.bucket) throw new BenchError('ERROR_BAD_SETTINGS', 'the S3 store needs a bucket');
+  return req.store === 's3' ? { kind: 's3', bucket: req.bucket!, prefix: req.prefix, region: req.region, endpoint: req.s3Endpoint } : { kind: 'local' };
+}
+
+function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
+  const providers = providerSpecs(req);
+  const store = storeSpec(req);
   if (req.fit && req.fit.min > req.fit.max) throw new BenchError('ERROR_BAD_SETTINGS', 'fit range: min is above max');
   return {
     input,
     providers,
     downscale: { factor: req.factor, ...(req.fit ? { fit: req.fit } : {}), format: req.format, quality: req.quality, kernel: req.fit ? 'cubic' : 'lanczos3' },
-    store: req.store === 's3' ? { kind: 's3', bucket: req.bucket!, prefix: req.prefix, region: req.region, endpoint: req.s3Endpoint } : { kind: 'local' },
+    store,
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
+  };
+}
+
+/** The app's sweep request as run settings (also what `sweep:plan` estimates). */
+export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string): RunSettings {
+  return {
+    input,
+    providers: providerSpecs(req),
+    downscale: { ...DEFAULT_DOWNSCALE },
+    store: storeSpec(req),
+    concurrency: req.concurrency ?? defaultConcurrency(),
+    maxPixels: DEFAULT_MAX_PIXELS,
+    sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
+    targetSsim: req.targetSsim,
   };
 }
 
@@ -136,6 +168,9 @@ export function toUi(r: ResultRow, index: number): UiRow {
     error: r.error,
     provider: r.provider,
     model: r.model,
+    factor: r.factor,
+    format: r.format,
+    quality: r.quality,
     width: r.width,
     height: r.height,
     original_bytes: r.original_bytes,

@@ -6,8 +6,9 @@ import { SetupScreen } from './screens/SetupScreen';
 import { RunScreen, type LiveRun } from './screens/RunScreen';
 import { ResultsScreen } from './screens/ResultsScreen';
 import { RunsScreen } from './screens/RunsScreen';
+import { SweepScreen } from './screens/SweepScreen';
 
-type Screen = 'setup' | 'run' | 'results' | 'runs';
+type Screen = 'setup' | 'sweep' | 'run' | 'results' | 'runs';
 
 export function App() {
   const [screen, setScreen] = useState<Screen>('setup');
@@ -17,8 +18,9 @@ export function App() {
 
   const loadRun = useCallback(async (runId: string, show: boolean) => {
     try {
-      setDetails(await bench().runs.open(runId));
-      if (show) setScreen('results');
+      const d = await bench().runs.open(runId);
+      setDetails(d);
+      if (show) setScreen(d.kind === 'sweep' ? 'sweep' : 'results');
     } catch (e) {
       setError(errorText(e));
     }
@@ -44,17 +46,18 @@ export function App() {
   // The live view starts from what run:start / runs:resume answered (a resume's kept rows included), then
   // catches up with the job's events that came before the answer.
   const startLive = useCallback((job: StartedJob) => {
-    const { jobId, runId, total, done, kept, rows } = job;
+    const { jobId, runId, total, done, kept, providerRows } = job;
     liveJob.current = jobId;
     const mine = early.current.filter((e) => e.jobId === jobId);
     early.current = [];
-    const initial: LiveRun = { jobId, runId, total, done, kept, rowsTotal: rows, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
+    const initial: LiveRun = { jobId, runId, total, done, kept, providerRows, settings: 1, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
     setLive(mine.reduce(reduce, initial));
     setScreen('run');
   }, []);
 
   const nav: [Screen, string][] = [
     ['setup', 'New run'],
+    ['sweep', 'Sweep'],
     ['run', 'Progress'],
     ['results', 'Results'],
     ['runs', 'Past runs'],
@@ -84,6 +87,9 @@ export function App() {
             onError={setError}
           />
         </div>
+        <div hidden={screen !== 'sweep'}>
+          <SweepScreen busy={Boolean(live && !live.ended)} onStarted={startLive} onError={setError} details={details?.kind === 'sweep' ? details : null} />
+        </div>
         {screen === 'run' && <RunScreen live={live} onCancel={(jobId) => bench().jobs.cancel(jobId).catch((e) => setError(errorText(e)))} onOpen={openRun} />}
         {screen === 'results' && <ResultsScreen details={details} onError={setError} />}
         {screen === 'runs' && <RunsScreen onOpen={openRun} onError={setError} onResumed={startLive} />}
@@ -95,7 +101,7 @@ export function App() {
 function reduce(cur: LiveRun, e: JobEvent): LiveRun {
   switch (e.type) {
     case 'start':
-      return { ...cur, total: e.total, done: e.done, kept: e.kept, rowsTotal: e.rows, providers: e.providers, runId: e.runId };
+      return { ...cur, total: e.total, done: e.done, kept: e.kept, providerRows: e.providerRows, settings: e.settings, providers: e.providers, runId: e.runId };
     case 'stage':
       return { ...cur, inFlight: { ...cur.inFlight, [e.index]: { name: baseName(e.path), setting: e.setting, stage: e.stage, provider: e.provider } } };
     case 'tile': {

@@ -19,6 +19,8 @@ export type RunEvent =
       keptRows: number;
       /** stored settings per image (1 unless a sweep) */
       settings: number;
+      /** rows each provider will write */
+      providerRows: Record<string, number>;
     }
   | { type: 'stage'; index: number; path: string; stage: Stage; provider?: string; /** a sweep's setting, e.g. f2-webp-q80 */ setting?: string }
   /** A tile of this image's upscale by this provider finished (done 0: its first tile is starting). */

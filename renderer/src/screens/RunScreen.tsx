@@ -17,11 +17,12 @@ export interface LiveRun {
   total: number;
   /** Images finished, those kept from an interrupted run included. */
   done: number;
-  /** Rows the run writes in all (inputs × providers × stored settings). */
-  rowsTotal: number;
   /** Rows kept from the interrupted run this job resumes, per provider. */
   kept: StartedJob['kept'];
   providers: string[];
+  /** Rows each provider will write (a sweep's providers write one per image and setting). */
+  providerRows: Record<string, number>;
+  settings: number;
   /** Rows this job has written. */
   rows: UiRow[];
   /** By input index. */
@@ -39,12 +40,10 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
   const pct = live.total ? Math.round((live.done / live.total) * 100) : 0;
   const steps = Object.entries(live.inFlight).sort(([a], [b]) => Number(a) - Number(b));
   const providers = live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))];
-  // each provider writes a row per input and stored setting
-  const perProvider = providers.length ? Math.round(live.rowsTotal / providers.length) || live.total : live.total;
   const byProvider = providers.map((p) => {
     const rows = live.rows.filter((r) => r.provider === p);
     const kept = live.kept.find((k) => k.provider === p);
-    return { p, done: rows.length + (kept?.rows ?? 0), errors: rows.filter((r) => r.status === 'error').length + (kept?.errors ?? 0) };
+    return { p, done: rows.length + (kept?.rows ?? 0), max: live.providerRows[p] ?? live.total, errors: rows.filter((r) => r.status === 'error').length + (kept?.errors ?? 0) };
   });
   return (
     <section aria-labelledby="run-title">
@@ -63,15 +62,15 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
       </div>
       <div className="progress-block">
         <label htmlFor="overall">
-          {live.done} of {live.total} images · ETA {live.ended ? '—' : duration(live.eta)}
+          {live.done} of {live.total} images{live.settings > 1 ? ` × ${live.settings} settings · ${live.rows.length} rows` : ''} · ETA {live.ended ? '—' : duration(live.eta)}
         </label>
         <progress id="overall" max={live.total || 1} value={live.done} aria-valuetext={`${pct}%`} />
         {byProvider.map((b) => (
           <div key={b.p} className="provider-progress">
             <span>{b.p}</span>
-            <progress max={perProvider || 1} value={b.done} aria-label={`${b.p} progress`} />
+            <progress max={b.max || 1} value={b.done} aria-label={`${b.p} progress`} />
             <span>
-              {b.done}/{perProvider}
+              {b.done}/{b.max}
               {b.errors ? ` · ${b.errors} error${b.errors === 1 ? '' : 's'}` : ''}
             </span>
           </div>
