@@ -12,6 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, extname, join, normalize, resolve, sep } from 'node:path';
 import type { JobEvent } from '../preload/ipc-contract.js';
 import { CHANNELS, type Channel } from '../preload/ipc-contract.js';
+import { BenchError } from '../main/core/errors.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { createHandlers } from '../main/ipc/handlers.js';
 import { type Host, MemorySecretStore } from '../main/ipc/host.js';
@@ -51,7 +52,7 @@ export async function startWebBridge(o: WebBridgeOptions) {
     // a typed path cannot ask "replace?" as a save dialog does, so an existing file is refused
     pickSaveCsv: async () => {
       const p = await take('parent');
-      if (p && existsSync(p)) throw new Error(`${p} already exists; type a new file name`);
+      if (p && existsSync(p)) throw new BenchError('ERROR_BAD_SETTINGS', `${p} already exists; type a new file name`);
       return p;
     },
     pickModelFile: () => take('path'),

@@ -9,6 +9,7 @@ import { plural } from '../main/core/plural.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { cli, cliAsync } from './helpers/cli.js';
 import { testHandlers } from './helpers/host.js';
+import { startWebBridge } from '../scripts/web-bridge.js';
 import { fixture } from './helpers/images.js';
 import { S3RVER_CREDENTIALS, S3Standin } from './servers/s3-standin.js';
 
@@ -208,6 +209,24 @@ describe("the app's Make CSV", () => {
     expect(r).toEqual({ ok: true, data: { csvPath: csv, count: 4 } });
     expect(readFileSync(csv, 'utf8').trimEnd().split('\n')).toEqual(['image_path', '../photos/broken.jpg', '../photos/cats/chelsea.png', '../photos/coffee.png', '../photos/rocket.jpg']);
   });
+
+  it('in the browser bridge, where a typed path cannot ask "replace?", an existing file is refused', async () => {
+    const csv = join(work, 'typed.csv');
+    writeFileSync(csv, 'keep me\n');
+    const bridge = await startWebBridge({ rendererDir: join(work, 'no-renderer'), userDataDir: join(work, 'bridge-user'), resultsRoot: join(work, 'bridge-runs') });
+    try {
+      const post = async (path: string, body: unknown) =>
+        (await fetch(`${bridge.origin}${path}`, { method: 'POST', headers: { 'x-bench-token': bridge.token, 'content-type': 'application/json' }, body: JSON.stringify(body) })).json();
+      await post('/bridge/dialog', { path: photos });
+      expect((await post('/bridge/invoke/dialog:pick-input', { kind: 'folder' })).ok).toBe(true);
+      await post('/bridge/dialog', { path: csv });
+      const r = await post('/bridge/invoke/input:make-csv', { folder: photos });
+      expect(r).toEqual({ ok: false, error: { code: 'ERROR_BAD_SETTINGS', message: `${csv} already exists; type a new file name` } });
+      expect(readFileSync(csv, 'utf8')).toBe('keep me\n');
+    } finally {
+      await bridge.close();
+    }
+  });
 });
 
 describe('score', () => {
@@ -240,5 +259,37 @@ describe('counts in words', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^upscale-bench: 1 image, providers bicubic/);
     expect(r.stderr).toMatch(/done: 1 image, 1 ok row, 0 error rows/);
+  });
+});
+
+describe('sweep --resume DIR', () => {
+  const grid = ['--provider', 'bicubic', '--factors', '2', '--formats', 'webp', '--qualities', '50,80', '--concurrency', '1'];
+  it('resumes from the folder alone, refuses a different grid, and tells a run from a sweep', async () => {
+    const input = join(work, 'sweep-in');
+    await cp(fixture('photos', 'chelsea.png'), join(input, 'a.png'));
+    await cp(fixture('photos', 'coffee.png'), join(input, 'b.png'));
+    const clean = join(work, 'sweep-clean');
+    expect(cli(['sweep', input, ...grid, '--out', clean], work).status).toBe(0);
+    const out = join(work, 'sweep-partial');
+    expect(cli(['sweep', input, ...grid, '--out', out], work).status).toBe(0);
+    const lines = readFileSync(join(out, 'testResults.csv'), 'utf8').trimEnd().split('\n');
+    // a.png's two settings were written before the crash
+    writeFileSync(join(out, 'testResults.csv'), lines.slice(0, 3).join('\n') + '\n');
+
+    const other = cli(['sweep', '--resume', out, '--qualities', '50'], work);
+    expect(other.status).toBe(2);
+    expect(other.stderr).toMatch(/its settings differ \(sweep\.qualities: was \[50,80\], now \[50\]\)/);
+
+    const r = cli(['sweep', '--resume', out], tmpdir());
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/^sweep: 2 images × 2 settings \(bicubic\) = 4 rows/);
+    expect(r.stderr).toMatch(/done: 2 images, 4 ok rows, 0 error rows \(1 kept from the interrupted run\)/);
+    expect(stable(csvRows(join(out, 'testResults.csv')))).toEqual(stable(csvRows(join(clean, 'testResults.csv'))));
+
+    const plain = join(work, 'plain-run');
+    expect(cli(['run', input, '--provider', 'bicubic', '--out', plain], work).status).toBe(0);
+    const notSweep = cli(['sweep', '--resume', plain], work);
+    expect(notSweep.status).toBe(2);
+    expect(notSweep.stderr).toContain('holds a run, not a sweep: continue it with `upscale-bench run --resume');
   });
 });

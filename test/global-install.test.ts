@@ -47,7 +47,8 @@ describe.skipIf(process.platform === 'win32')('upscale-bench installed globally 
     const r = run(['models']);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain(`models in ${join(realpathSync(ROOT), 'models')}`);
-    expect(r.stdout).toMatch(/slim +x2 [\d.]+ MB/);
+    expect(r.stdout).toMatch(/slim +x2 [\d.]+ [kM]B/);
+    expect(r.stdout).not.toContain('not built');
   });
 
   it('runs a local-ai batch from another folder', () => {

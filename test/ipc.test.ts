@@ -28,12 +28,15 @@ describe('IPC contract', () => {
       'input:image-sizes',
       'run:start',
       'run:cancel',
+      'sweep:plan',
+      'sweep:start',
       'runs:list',
       'runs:open',
       'runs:delete',
       'runs:resume',
       'image:read',
       'export:csv',
+      'export:settings-csv',
       'shell:open-folder',
       'settings:get',
       'settings:set',
@@ -120,6 +123,10 @@ describe('every handler refuses malformed and hostile requests', () => {
     }
     expect(refused).toBeGreaterThan(200);
     expect((await dispatch(handlers, 'settings:set', { lastRun: { quality: 150 } })) as unknown).toMatchObject({ ok: false, error: { message: 'Quality must be 100 or less.' } });
+    // a schema a handler checks deeper down is answered in the same words
+    const { z } = await import('zod');
+    const patched = { ...handlers, 'runs:list': async () => z.object({ storagePricePerGbMonth: z.number().max(10) }).parse({ storagePricePerGbMonth: 99 }) as never };
+    expect(await dispatch(patched, 'runs:list', {})).toEqual({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'Storage price ($/GB-month) must be 10 or less.' } });
     expect((await dispatch(handlers, 'run:start', { input: '/x', providers: ['bicubic'], factor: 5 })) as unknown).toMatchObject({ ok: false, error: { message: 'Downscale factor must be 1, 2, 3, 4 or 8.' } });
   });
 });

@@ -1,4 +1,5 @@
-import type { ProviderSpec, RunSettings } from '../core/pipeline/settings.js';
+import { BenchError } from '../core/errors.js';
+import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
 import { type CommonOpts, downscaleFrom, providersFrom, storeFrom } from './options.js';
 
@@ -60,5 +61,22 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
     ...(saved.sweep ? { sweep: saved.sweep } : {}),
     ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
+  };
+}
+
+/** `sweep --resume DIR [input] [flags]`: as resumeSettings, with the recorded grid unless its flags are given. */
+export async function resumeSweepSettings(
+  dir: string,
+  input: string | undefined,
+  o: Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> & SweepGrid & { concurrency: number; targetSsim: number },
+  given: (opt: string) => boolean,
+): Promise<RunSettings> {
+  const base = await resumeSettings(dir, input, o as unknown as CommonOpts & { concurrency: number }, given);
+  if (!base.sweep) throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds a run, not a sweep: continue it with \`upscale-bench run --resume ${dir}\``);
+  const grid = base.sweep;
+  return {
+    ...base,
+    sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities },
+    targetSsim: given('targetSsim') ? o.targetSsim : (base.targetSsim ?? o.targetSsim),
   };
 }

@@ -1,4 +1,5 @@
 import { type Channel, type IpcResult, type Responses, schemas } from '../../preload/ipc-contract.js';
+import { ZodError } from 'zod';
 import { describeError } from '../core/errors.js';
 import type { Handlers } from './handlers.js';
 import { plainValidationMessage } from './validation-message.js';
@@ -14,6 +15,8 @@ export async function dispatch<C extends Channel>(handlers: Handlers, channel: C
     const handler = handlers[channel] as (req: unknown) => Promise<Responses[C]>;
     return { ok: true, data: await handler(parsed.data) };
   } catch (err) {
+    // a schema checked deeper down (a file's contents, say) is answered in the same plain words
+    if (err instanceof ZodError) return { ok: false, error: { code: 'ERROR_VALIDATION', message: plainValidationMessage(err).slice(0, MAX_ERROR) } };
     const { code, message } = describeError(err);
     return { ok: false, error: { code, message: message.slice(0, MAX_ERROR) } };
   }

@@ -11,6 +11,7 @@ import { addProviderOptions, addStoreOptions, type CommonOpts, int, providersFro
 import { runInTerminal } from './run.js';
 import { planRun } from '../../core/pipeline/plan.js';
 import { storedSettings } from '../../core/pipeline/stored-settings.js';
+import { resumeSweepSettings } from '../resume-settings.js';
 
 interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> {
   factors: Factor[];
@@ -40,7 +41,7 @@ const oneOf = <T extends string | number>(name: string, values: readonly T[]) =>
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
     .description('store every image at each factor × format × quality, upscale each copy with every provider, and recommend the cheapest setting that reaches a target SSIM')
-    .argument('<input>', 'a folder of images (searched recursively), a CSV with an image_path column, or one image')
+    .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the sweep's own)")
     .addOption(new Option('--factors <list>', `downscale factors to try (${FACTORS.join(', ')}); 1 re-encodes at full size and is scored as provider none`).argParser(listOf('--factors', oneOf('--factors', FACTORS))).default([1, 2, 4], '1,2,4'))
     .addOption(new Option('--formats <list>', `stored formats to try (${STORE_FORMATS.join(', ')})`).argParser(listOf('--formats', oneOf('--formats', STORE_FORMATS))).default(['webp', 'jpeg', 'avif'], 'webp,jpeg,avif'))
     .addOption(new Option('--qualities <list>', 'qualities to try for jpeg/webp/avif (1-100; png ignores them)').argParser(listOf('--qualities', int('--qualities', 1, 100))).default([50, 80, 95], '50,80,95'))
@@ -55,30 +56,34 @@ export function sweepCommand(): Command {
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
     .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
-    .option('--resume <dir>', 'continue an interrupted sweep in DIR (same input, grid and providers): finished rows are kept, the rest are done')
+    .option('--resume <dir>', 'continue an interrupted sweep in DIR with its recorded input, grid and providers (flags given beside it must match): finished rows are kept, the rest are done')
     .option('--json', 'print summary.json to stdout at the end');
   addProviderOptions(cmd, true);
   addStoreOptions(cmd, 'a folder in the run output');
-  return cmd.action(async (input: string, o: SweepOpts & { kernel: Kernel }) => {
+  return cmd.action(async (input: string | undefined, o: SweepOpts & { kernel: Kernel }) => {
     if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
-    const settings: RunSettings = {
-      input,
-      out: o.out,
-      providers: providersFrom(o as unknown as CommonOpts),
-      downscale: { ...DEFAULT_DOWNSCALE, kernel: o.kernel },
-      store: storeFrom(o as unknown as CommonOpts),
-      concurrency: o.concurrency,
-      maxPixels: o.maxPixels,
-      sweep: { factors: o.factors, formats: o.formats, qualities: o.qualities },
-      targetSsim: o.targetSsim,
-    };
+    if (!input && !o.resume) cmd.error("error: missing required argument 'input'", { code: 'commander.missingArgument', exitCode: 2 });
+    const given = (opt: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(opt) ?? '');
+    const settings: RunSettings = o.resume
+      ? await resumeSweepSettings(o.resume, input, o, given)
+      : {
+          input: input!,
+          out: o.out,
+          providers: providersFrom(o as unknown as CommonOpts),
+          downscale: { ...DEFAULT_DOWNSCALE, kernel: o.kernel },
+          store: storeFrom(o as unknown as CommonOpts),
+          concurrency: o.concurrency,
+          maxPixels: o.maxPixels,
+          sweep: { factors: o.factors, formats: o.formats, qualities: o.qualities },
+          targetSsim: o.targetSsim,
+        };
     const plan = await planRun(settings);
     const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))];
     process.stderr.write(
       `sweep: ${plural(plan.images, 'image')} × ${plural(plan.settings, 'setting')} (${providers.join(', ')}) = ${plural(plan.rows, 'row')}; ` +
         `estimated ${span(plan.estimate.low, plan.estimate.high)}${plan.estimate.reasons.length ? ` (${plan.estimate.reasons.join('; ')})` : ''}\n`,
     );
-    await runInTerminal(settings, o, (s) => printRecommendation(s, o.factors.includes(1)));
+    await runInTerminal(settings, o, (s) => printRecommendation(s, settings.sweep!.factors.includes(1)));
   });
 }
 

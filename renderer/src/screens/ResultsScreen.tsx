@@ -59,7 +59,13 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
 
   const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
   const monthly = (perImageSaved * volume * price) / 1024 ** 3;
-  const savePrefs = (p: number, v: number) => bench().settings.set({ storagePricePerGbMonth: p, monthlyVolumeImages: v }).catch(() => {});
+  const priceOk = Number.isFinite(price) && price >= 0 && price <= 1000;
+  const volumeOk = Number.isInteger(volume) && volume >= 0 && volume <= 1e12;
+  // only what the settings accept is kept; the field says what is wrong with the rest
+  const savePrefs = (p: number, v: number) => {
+    const patch = { ...(Number.isFinite(p) && p >= 0 && p <= 1000 ? { storagePricePerGbMonth: p } : {}), ...(Number.isInteger(v) && v >= 0 && v <= 1e12 ? { monthlyVolumeImages: v } : {}) };
+    return Object.keys(patch).length ? bench().settings.set(patch).catch(() => {}) : Promise.resolve();
+  };
 
   return (
     <section aria-labelledby="results-title">
@@ -92,13 +98,15 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           </p>
           <label>
             $/GB-month{' '}
-            <input type="number" step="0.001" min={0} value={price} onChange={(e) => { setPrice(Number(e.target.value)); void savePrefs(Number(e.target.value), volume); }} />
+            <input type="number" step="0.001" min={0} value={Number.isNaN(price) ? '' : price} aria-invalid={priceOk ? undefined : true} onChange={(e) => { const v = e.target.value === '' ? Number.NaN : Number(e.target.value); setPrice(v); void savePrefs(v, volume); }} />
           </label>
+          {priceOk ? null : <span className="field-error" role="alert">Enter a price from $0 to $1,000 per GB-month.</span>}
           <label>
             Images stored{' '}
-            <input type="number" min={0} value={volume} onChange={(e) => { setVolume(Number(e.target.value)); void savePrefs(price, Number(e.target.value)); }} />
+            <input type="number" min={0} step={1} value={Number.isNaN(volume) ? '' : volume} aria-invalid={volumeOk ? undefined : true} onChange={(e) => { const v = e.target.value === '' ? Number.NaN : Number(e.target.value); setVolume(v); void savePrefs(price, v); }} />
           </label>
-          <p data-testid="estimate">≈ ${fmt(monthly, 2)} / month saved at that volume</p>
+          {volumeOk ? null : <span className="field-error" role="alert">Enter a whole number of images, 0 or more.</span>}
+          <p data-testid="estimate">{priceOk && volumeOk ? `≈ $${fmt(monthly, 2)} / month saved at that volume` : '–'}</p>
         </div>
         <div className="card" data-testid="compute-card">
           <h3>Compute cost of upscaling</h3>
@@ -107,7 +115,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               <tr>
                 <th>Provider</th>
                 <th title="Mean upscale time per image on the machine that ran it">s / image</th>
-                <th>per 1,000 retrievals</th>
+                <th title="Upscale time (or instance-hours) for 1,000 retrievals">per 1,000 retrievals</th>
               </tr>
             </thead>
             <tbody>
@@ -133,8 +141,9 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                 type="number"
                 step="0.01"
                 min={0}
-                value={instancePrice ?? ''}
-                placeholder="e.g. your instance's price"
+                value={instancePrice === null || Number.isNaN(instancePrice) ? '' : instancePrice}
+                aria-invalid={instancePrice !== null && !(instancePrice >= 0 && instancePrice <= 1000) ? true : undefined}
+                placeholder="your instance's price"
                 onChange={(e) => {
                   const v = e.target.value === '' ? null : Number(e.target.value);
                   setInstancePrice(v);
@@ -142,6 +151,11 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                 }}
               />
             </label>
+          ) : null}
+          {instancePrice !== null && !(instancePrice >= 0 && instancePrice <= 1000) ? (
+            <span className="field-error" role="alert">
+              Enter a price from $0 to $1,000 per instance-hour.
+            </span>
           ) : null}
           <p className="hint">
             Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Time on the machine that ran this, its cores busy while a provider runs.'}
