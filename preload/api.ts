@@ -1,4 +1,4 @@
-import type { Channel, IpcResult, JobEvent, Request, Responses, RunRequest } from './ipc-contract.js';
+import type { Channel, IpcResult, JobEvent, Request, Responses, RunRequest, SweepRequest } from './ipc-contract.js';
 
 export type Invoke = <C extends Channel>(channel: C, request: Request<C>) => Promise<IpcResult<Responses[C]>>;
 export type Subscribe = (listener: (e: JobEvent) => void) => () => void;
@@ -38,6 +38,13 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
       cancel: (jobId: string) => call('run:cancel', { jobId }),
       /** Returns the unsubscribe function. */
       onProgress: (listener: (e: JobEvent) => void) => subscribe(listener),
+    },
+    sweeps: {
+      /** Rows and a time range for these settings, before anything runs. */
+      plan: (request: SweepRequest) => call('sweep:plan', request),
+      start: (request: SweepRequest) => call('sweep:start', request),
+      /** The per-setting table (means, frontier) as CSV. */
+      exportSettingsCsv: (runId: string) => call('export:settings-csv', { runId }),
     },
     runs: {
       list: () => call('runs:list', {}),

@@ -43,6 +43,17 @@ export const runRequestSchema = z
   })
   .strict();
 
+/** A sweep: the run's providers, store and machine settings, with lists of factors, formats and qualities. */
+export const sweepRequestSchema = runRequestSchema
+  .omit({ factor: true, fit: true, format: true, quality: true })
+  .extend({
+    factors: z.array(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)])).min(1).max(5),
+    formats: z.array(z.enum(['png', 'jpeg', 'webp', 'avif'])).min(1).max(4),
+    qualities: z.array(z.number().int().min(1).max(100)).min(1).max(12),
+    targetSsim: z.number().gt(0).max(1).default(0.9),
+  })
+  .strict();
+
 export const schemas = {
   'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
   'dialog:pick-output': z.object({}).strict(),
@@ -50,12 +61,15 @@ export const schemas = {
   'input:image-sizes': z.object({ input: shortText(4096) }).strict(),
   'run:start': runRequestSchema,
   'run:cancel': z.object({ jobId: id }).strict(),
+  'sweep:plan': sweepRequestSchema,
+  'sweep:start': sweepRequestSchema,
   'runs:list': z.object({}).strict(),
   'runs:open': z.object({ runId }).strict(),
   'runs:delete': z.object({ runId }).strict(),
   'runs:resume': z.object({ runId }).strict(),
   'image:read': z.object({ runId, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
   'export:csv': z.object({ runId, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
+  'export:settings-csv': z.object({ runId }).strict(),
   'shell:open-folder': z.object({ runId }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': z
@@ -98,6 +112,17 @@ export type Channel = keyof typeof schemas;
 export type Request<C extends Channel> = z.input<(typeof schemas)[C]>;
 export type ParsedRequest<C extends Channel> = z.output<(typeof schemas)[C]>;
 export type RunRequest = z.input<typeof runRequestSchema>;
+export type SweepRequest = z.input<typeof sweepRequestSchema>;
+
+/** What a sweep will do before it starts: counts and a time range in seconds. */
+export interface SweepPlan {
+  images: number;
+  settings: number;
+  rows: number;
+  low: number;
+  high: number;
+  reasons: string[];
+}
 
 export interface PickedInput {
   path: string;
@@ -127,6 +152,7 @@ export interface RunListItem {
   format: string | null;
   quality: number | null;
   savedPercent: number | null;
+  kind: 'run' | 'sweep';
 }
 
 /** A results row as the renderer sees it (numbers as numbers, PSNR ∞ as null with `identical`). */
@@ -137,6 +163,10 @@ export interface UiRow {
   error: string;
   provider: string;
   model: string;
+  /** The stored setting: factor (1 = full size), format and quality (null for PNG). */
+  factor: number | null;
+  format: string;
+  quality: number | null;
   width: number | null;
   height: number | null;
   original_bytes: number | null;
@@ -155,6 +185,7 @@ export interface RunDetails {
   outDir: string;
   summary: Record<string, unknown> | null;
   rows: UiRow[];
+  kind: 'run' | 'sweep';
 }
 
 export interface AppSettings {
@@ -190,12 +221,15 @@ export interface Responses {
   'input:image-sizes': ImageSizes;
   'run:start': { jobId: string; runId: string; outDir: string };
   'run:cancel': { cancelled: boolean };
+  'sweep:plan': SweepPlan;
+  'sweep:start': { jobId: string; runId: string; outDir: string };
   'runs:list': RunListItem[];
   'runs:open': RunDetails;
   'runs:delete': { deleted: boolean };
   'runs:resume': { jobId: string; runId: string; outDir: string };
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
+  'export:settings-csv': { path: string; rows: number } | null;
   'shell:open-folder': { opened: boolean };
   'settings:get': VisibleSettings;
   'settings:set': VisibleSettings;
@@ -239,8 +273,8 @@ export interface KeyStatus {
 
 /** Progress pushed from main to the renderer on `EVENT_CHANNEL`. */
 export type JobEvent =
-  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string; /** rows the run will write */ rows: number; /** stored settings per image (1 unless a sweep) */ settings: number }
-  | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string }
+  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string; /** rows the run will write */ rows: number; /** stored settings per image (1 unless a sweep) */ settings: number; /** rows each provider will write */ providerRows: Record<string, number> }
+  | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string; setting?: string }
   | { jobId: string; type: 'tile'; index: number; provider: string; done: number; total: number }
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
   | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string }

@@ -12,6 +12,7 @@ const DIALOG_PROMPTS: Partial<Record<Channel, (req: any) => string>> = {
   'dialog:pick-model': () => 'Path of a model file (.pth, .pt, .safetensors, ncnn .param, .onnx):',
   'input:make-csv': () => 'Save the CSV as (path):',
   'export:csv': () => 'Export the CSV to (path):',
+  'export:settings-csv': () => 'Export the per-setting table to (path):',
 };
 
 const token = new URLSearchParams(location.search).get('token') ?? '';

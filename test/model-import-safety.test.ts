@@ -155,7 +155,7 @@ describe('architecture detection failures', () => {
   const sdOf = (name: string): StateDict => readPth(file(name));
 
   it('unknown architecture lists what was tried', () => {
-    refuses(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
+    refuses(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, SwinIR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
   });
 
   it('a variant the converter does not build yet is named (RealPLKSR with DySample)', () => {

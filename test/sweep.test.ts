@@ -9,7 +9,11 @@ import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
+import { dispatch } from '../main/ipc/dispatch.js';
+import { frontiers, recommend, settingPoints } from '../main/core/results/pareto.js';
+import { SETTING_COLUMNS } from '../main/core/results/settings-csv.js';
 import { fixture } from './helpers/images.js';
+import { testHandlers } from './helpers/host.js';
 
 const BIN = fileURLToPath(new URL('../bin/upscale-bench.js', import.meta.url));
 const cli = (args: string[], cwd: string) => spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', timeout: 240_000 });
@@ -190,10 +194,82 @@ describe('a sweep interrupted mid-image resumes to the clean result', () => {
     expect(again.status).toBe('completed');
     expect(stable(readRows(out))).toEqual(stable(readRows(clean)));
     expect(readRows(out)).toHaveLength(3 * 6); // 3 inputs × (f1 webp50, webp80, png + f2 webp50, webp80, png)
-  });
+    }, 180_000);
 
   it('refuses to resume with another grid', async () => {
     const out = join(work, 'cut');
     await expect(runBatch({ ...settings(), sweep: { factors: [1, 4], formats: ['webp', 'png'], qualities: [50, 80] } }, { resume: out })).rejects.toThrow(/sweep\.factors: was \[1,2\], now \[1,4\]/);
+  });
+});
+
+describe('a sweep through the app handlers', () => {
+  it('plans, runs, opens, exports and resumes a sweep with the real pipeline', async () => {
+    const answers: { folder?: string; save?: string } = {};
+    const { dir, handlers, events, ended } = await testHandlers(answers);
+    answers.folder = photos;
+    const picked = await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    expect(picked).toMatchObject({ ok: true, data: { count: 3 } });
+    const request = { input: photos, providers: ['bicubic', 'lanczos'] as ('bicubic' | 'lanczos')[], factors: [2, 1] as (1 | 2)[], formats: ['webp', 'png'] as ('webp' | 'png')[], qualities: [50, 90], targetSsim: 0.85 };
+
+    // 3 inputs × (f1: webp q50, webp q90, png → none; f2: the same three → 2 providers)
+    const plan = await dispatch(handlers, 'sweep:plan', request);
+    if (!plan.ok) throw new Error(plan.error.message);
+    expect(plan.data).toMatchObject({ images: 3, settings: 6, rows: 3 * (3 + 6) });
+    expect(plan.data.low).toBeGreaterThan(0);
+    expect(plan.data.high).toBeGreaterThanOrEqual(plan.data.low);
+
+    const started = await dispatch(handlers, 'sweep:start', request);
+    if (!started.ok) throw new Error(started.error.message);
+    expect(await ended(started.data.jobId)).toMatchObject({ status: 'completed' });
+    const start = events.find((e) => e.jobId === started.data.jobId && e.type === 'start');
+    expect(start).toMatchObject({ total: 3, rows: 27, settings: 6, providerRows: { none: 9, bicubic: 9, lanczos: 9 } });
+    expect(events.filter((e) => e.jobId === started.data.jobId && e.type === 'row')).toHaveLength(27);
+
+    const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
+    if (!open.ok) throw new Error(open.error.message);
+    expect(open.data.kind).toBe('sweep');
+    expect(open.data.rows).toHaveLength(27);
+    const ok = open.data.rows.filter((r) => r.status === 'ok');
+    expect(new Set(ok.map((r) => `${r.provider} ${r.factor} ${r.format} ${r.quality}`)).size).toBe(9);
+    // the answer the app shows is the one summary.json holds
+    const points = settingPoints(open.data.rows);
+    expect(recommend(points, 0.85)).toEqual(open.data.summary!.recommendation);
+    const list = await dispatch(handlers, 'runs:list', {});
+    expect(list.ok && list.data.find((r) => r.runId === started.data.runId)?.kind).toBe('sweep');
+
+    // the viewer reads a setting's own stored copy and upscaled image
+    const f2 = ok.find((r) => r.provider === 'lanczos' && r.format === 'webp' && r.quality === 50)!;
+    const stored = await dispatch(handlers, 'image:read', { runId: started.data.runId, row: f2.row, which: 'stored' });
+    expect(stored.ok && [stored.data.width, stored.data.height]).toEqual([Math.round(f2.width! / 2), Math.round(f2.height! / 2)]);
+
+    answers.save = join(dir, 'settings.csv');
+    const exported = await dispatch(handlers, 'export:settings-csv', { runId: started.data.runId });
+    expect(exported).toMatchObject({ ok: true, data: { rows: 9 } });
+    const table = parse(readFileSync(answers.save, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(table).toHaveLength(9);
+    expect(Object.keys(table[0])).toEqual([...SETTING_COLUMNS]);
+    const frontierCount = Object.values(frontiers(points)).flat().length;
+    expect(table.filter((r) => r.on_frontier === 'yes')).toHaveLength(frontierCount);
+
+    // cancelled at once, then resumed from Past runs: the same 27 rows
+    const again = await dispatch(handlers, 'sweep:start', request);
+    if (!again.ok) throw new Error(again.error.message);
+    await dispatch(handlers, 'run:cancel', { jobId: again.data.jobId });
+    expect(await ended(again.data.jobId)).toMatchObject({ status: 'cancelled' });
+    const resumed = await dispatch(handlers, 'runs:resume', { runId: again.data.runId });
+    if (!resumed.ok) throw new Error(resumed.error.message);
+    expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
+    const after = await dispatch(handlers, 'runs:open', { runId: again.data.runId });
+    const key = (r: { image_path: string; provider: string; factor: number | null; format: string; quality: number | null; status: string; ssim: number | null }) =>
+      `${r.image_path}|${r.provider}|${r.factor}|${r.format}|${r.quality}|${r.status}|${r.ssim}`;
+    expect(after.ok && after.data.rows.map(key)).toEqual(open.data.rows.map(key));
+  });
+
+  it('refuses a sweep on an input not picked, and an empty grid', async () => {
+    const { handlers } = await testHandlers();
+    const bad = await dispatch(handlers, 'sweep:start', { input: photos, providers: ['bicubic'], factors: [2], formats: ['webp'], qualities: [50] });
+    expect(bad).toMatchObject({ ok: false, error: { message: 'choose the input with the picker first' } });
+    const empty = await dispatch(handlers, 'sweep:plan', { input: photos, providers: ['bicubic'], factors: [], formats: ['webp'], qualities: [50] });
+    expect(empty.ok).toBe(false);
   });
 });

@@ -43,7 +43,10 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
 
 function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const started = Date.now();
+  // a sweep counts rows (an image takes many settings); a run counts images
+  let sweep: { done: number; total: number } | null = null;
   const report = ((e: RunEvent) => {
+    if (e.type === 'start' && e.settings > 1) sweep = { done: e.keptRows, total: e.rows };
     if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
     const r = e.row;
@@ -52,7 +55,8 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
         ? `ok psnr=${fmt(r.psnr, 2)} ssim=${fmt(r.ssim, 3)} orb=${fmt(r.orb_score, 3)} saved=${fmt(r.saved_percent, 1)}% ${r.upscale_ms} ms`
         : `error ${r.error}`;
     const setting = r.factor !== null && r.format ? ` ÷${r.factor} ${r.format}${r.quality !== null ? ` q${r.quality}` : ''}` : '';
-    stream.write(`[${e.done}/${e.total}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(e.done, started)}/min)\n`);
+    const count = sweep ? `${++sweep.done}/${sweep.total} rows` : `${e.done}/${e.total}`;
+    stream.write(`[${count}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(e.done, started)}/min)\n`);
   }) as Reporter;
   report.stop = () => {};
   return report;

@@ -18,7 +18,10 @@ import { addModelFile } from '../core/models/import/import-model.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
 import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
-import { Jobs } from './jobs.js';
+import { Jobs, toSweepSettings } from './jobs.js';
+import { planRun } from '../core/pipeline/plan.js';
+import { settingPoints } from '../core/results/pareto.js';
+import { settingsCsv } from '../core/results/settings-csv.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
 import { SettingsStore } from './settings-store.js';
@@ -93,6 +96,23 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       }
       return jobs.start(req, input, root, await access());
     },
+    async 'sweep:plan'(req) {
+      const input = await grants.check(req.input);
+      if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
+      const { images, settings: n, rows, estimate } = await planRun(toSweepSettings(req, input));
+      return { images, settings: n, rows, low: estimate.low, high: estimate.high, reasons: estimate.reasons };
+    },
+    async 'sweep:start'(req) {
+      const input = await grants.check(req.input);
+      if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
+      let root = await resultsRoot();
+      if (req.output) {
+        const out = await grants.check(req.output);
+        if (!out) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the output folder with the picker first');
+        root = out;
+      }
+      return jobs.startSweep(req, input, root, await access());
+    },
     async 'run:cancel'({ jobId }) {
       return { cancelled: jobs.cancel(jobId) };
     },
@@ -143,6 +163,15 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       await writeFile(`${target}.partial`, text, 'utf8');
       await rename(`${target}.partial`, target);
       return { path: target, rows: chosen.length };
+    },
+    async 'export:settings-csv'({ runId }) {
+      const { rows } = await runs.rows(runId);
+      const target = await host.pickSaveCsv(`${runId}-settings.csv`);
+      if (!target) return null;
+      const points = settingPoints(rows.map((r) => r.row));
+      await writeFile(`${target}.partial`, settingsCsv(points), 'utf8');
+      await rename(`${target}.partial`, target);
+      return { path: target, rows: points.length };
     },
     async 'shell:open-folder'({ runId }) {
       return { opened: await host.openFolder(await runs.dirOf(runId)) };

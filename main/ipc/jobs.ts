@@ -4,7 +4,8 @@ import type { JobEvent, ParsedRequest, UiRow } from '../../preload/ipc-contract.
 import { BenchError } from '../core/errors.js';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { runBatch } from '../core/pipeline/run-batch.js';
-import { defaultConcurrency, type ProviderSpec, type RunSettings } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import type { ResultRow } from '../core/results/row.js';
 import type { AwsAccess } from '../core/aws/credentials.js';
@@ -22,6 +23,11 @@ export class Jobs {
 
   start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
     return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
+  }
+
+  /** A sweep is a run over a grid of stored settings: same progress, cancel and resume. */
+  startSweep(req: ParsedRequest<'sweep:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
+    return this.launch(toSweepSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
   /** Continues an interrupted run in its own folder with its recorded settings; `runId` names it when it is not the folder's own name. */
@@ -49,12 +55,12 @@ export class Jobs {
         t0 = Date.now();
         rowsLeft = e.rows - e.keptRows;
         started({ jobId, runId, outDir: e.outDir });
-        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId, rows: e.rows, settings: e.settings });
+        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId, rows: e.rows, settings: e.settings, providerRows: e.providerRows });
       } else if (e.type === 'stage' || e.type === 'tile') {
         const now = Date.now();
         if (now - lastMinor < 100) return; // at most ~10 minor updates a second reach the renderer
         lastMinor = now;
-        this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
+        this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider, setting: e.setting } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
       } else if (e.type === 'row') {
         // The rate is this job's own rows (a resumed run starts with its kept rows already written).
         rowsSeen++;
@@ -89,8 +95,11 @@ export class Jobs {
   }
 }
 
-function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
-  const providers: ProviderSpec[] = req.providers.map((name) => {
+type ProviderFields = Pick<ParsedRequest<'run:start'>, 'providers' | 'localModel' | 'localPrecision' | 'endpoint' | 'region' | 'sagemakerUrl'>;
+type StoreFields = Pick<ParsedRequest<'run:start'>, 'store' | 'bucket' | 'prefix' | 'region' | 's3Endpoint'>;
+
+function providerSpecs(req: ProviderFields): ProviderSpec[] {
+  return req.providers.map((name) => {
     if (name === 'local-ai') return { name, model: req.localModel, ...(req.localPrecision === 'int8' ? { precision: 'int8' as const } : {}) };
     if (name === 'sagemaker') {
       if (!req.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', 'SageMaker needs an endpoint name');
@@ -98,15 +107,38 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     }
     return { name };
   });
+}
+
+function storeSpec(req: StoreFields): StoreSpec {
   if (req.store === 's3' && !req.bucket) throw new BenchError('ERROR_BAD_SETTINGS', 'the S3 store needs a bucket');
+  return req.store === 's3' ? { kind: 's3', bucket: req.bucket!, prefix: req.prefix, region: req.region, endpoint: req.s3Endpoint } : { kind: 'local' };
+}
+
+function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSettings {
+  const providers = providerSpecs(req);
+  const store = storeSpec(req);
   if (req.fit && req.fit.min > req.fit.max) throw new BenchError('ERROR_BAD_SETTINGS', 'fit range: min is above max');
   return {
     input,
     providers,
     downscale: { factor: req.factor, ...(req.fit ? { fit: req.fit } : {}), format: req.format, quality: req.quality, kernel: req.fit ? 'cubic' : 'lanczos3' },
-    store: req.store === 's3' ? { kind: 's3', bucket: req.bucket!, prefix: req.prefix, region: req.region, endpoint: req.s3Endpoint } : { kind: 'local' },
+    store,
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
+  };
+}
+
+/** The app's sweep request as run settings (also what `sweep:plan` estimates). */
+export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string): RunSettings {
+  return {
+    input,
+    providers: providerSpecs(req),
+    downscale: { ...DEFAULT_DOWNSCALE },
+    store: storeSpec(req),
+    concurrency: req.concurrency ?? defaultConcurrency(),
+    maxPixels: DEFAULT_MAX_PIXELS,
+    sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
+    targetSsim: req.targetSsim,
   };
 }
 
@@ -119,6 +151,9 @@ export function toUi(r: ResultRow, index: number): UiRow {
     error: r.error,
     provider: r.provider,
     model: r.model,
+    factor: r.factor,
+    format: r.format,
+    quality: r.quality,
     width: r.width,
     height: r.height,
     original_bytes: r.original_bytes,

@@ -83,6 +83,7 @@ export class RunsRepo {
         // quality only means something for the lossy formats (and 'original' of a JPEG/WebP/AVIF)
         quality: format === 'png' ? null : (downscale.quality ?? null),
         savedPercent: summary?.totals?.saved_percent ?? null,
+        kind: settings.sweep ? 'sweep' : 'run',
       });
     }
     return items.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));
@@ -107,8 +108,8 @@ export class RunsRepo {
   }
 
   async open(runId: string): Promise<RunDetails> {
-    const { dir, rows } = await this.rows(runId);
-    return { runId, outDir: dir, summary: await readJson(join(dir, SUMMARY_JSON)), rows: rows.map((r) => r.ui) };
+    const { dir, settings, rows } = await this.rows(runId);
+    return { runId, outDir: dir, summary: await readJson(join(dir, SUMMARY_JSON)), rows: rows.map((r) => r.ui), kind: settings.sweep ? 'sweep' : 'run' };
   }
 
   async remove(runId: string): Promise<boolean> {

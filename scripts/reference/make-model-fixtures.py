@@ -76,6 +76,17 @@ def tame_residual(model, last_conv, input_name, scale, target_std=0.08):
     last_conv.bias.mul_(a).sub_(a * float(r.mean()))
 
 
+def tame_affine(model, last_conv, input_name, gain, target_std=0.15):
+    """tame() for nets whose output is gain·last_conv + a constant (SwinIR divides by img_range and adds the
+    RGB mean): drop the bias (random per-channel offsets would swamp the picture), scale, then re-centre."""
+    last_conv.bias.zero_()
+    y = run(model, input_name) / 255.0
+    spatial = float(np.mean([y[..., c].std() for c in range(y.shape[-1])]))
+    last_conv.weight.mul_(target_std / max(spatial, 1e-9))
+    y = run(model, input_name) / 255.0
+    last_conv.bias.add_((0.5 - float(y.mean())) / gain)
+
+
 def save_safetensors(sd, path, metadata):
     """The safetensors format, written by hand (Debian has no safetensors package): u64 header length,
     JSON header, then row-major little-endian tensor bytes."""
@@ -209,6 +220,25 @@ m = A.RealPLKSR(dim=12, n_blocks=2, upscaling_factor=4, kernel_size=7, split_rat
 tame_residual(m, m.feats[-1], "chelsea-48x40", 4)
 save_safetensors(m.state_dict(), os.path.join(OUT, "realplksr-x4-ln.safetensors"), {"format": "pt"})
 case("realplksr-x4-ln", m, "realplksr-x4-ln.safetensors", "chelsea-48x40", "RealPLKSR LayerNorm, no EA, safetensors")
+
+# SwinIR in its four upsampler variants, both residual connections, with and without patch norm, windows
+# 8, 4 and 7 (7 means img_range 255, spandrel's rule), shifted windows with their attention masks.
+m = A.SwinIR(img_size=16, embed_dim=12, depths=(2, 2), num_heads=(2, 2), window_size=8, mlp_ratio=2, upscale=2, upsampler="pixelshuffle", num_feat=16)
+tame_affine(m, m.conv_last, "chelsea-48x40", 1)
+torch.save({"params_ema": m.state_dict()}, os.path.join(OUT, "swinir-x2-pixelshuffle.pth"))
+case("swinir-x2-pixelshuffle", m, "swinir-x2-pixelshuffle.pth", "chelsea-48x40", "SwinIR pixelshuffle, 1conv, window 8")
+m = A.SwinIR(img_size=16, embed_dim=8, depths=(2,), num_heads=(2,), window_size=4, mlp_ratio=2, upscale=4, upsampler="pixelshuffledirect", resi_connection="3conv", patch_norm=False)
+tame_affine(m, m.upsample[0], "astronaut-45x38", 1)
+torch.save(m.state_dict(), os.path.join(OUT, "swinir-x4-direct.pth"))
+case("swinir-x4-direct", m, "swinir-x4-direct.pth", "astronaut-45x38", "SwinIR pixelshuffledirect, 3conv, no patch norm, odd size")
+m = A.SwinIR(img_size=14, embed_dim=8, depths=(2,), num_heads=(1,), window_size=7, mlp_ratio=2, upscale=4, upsampler="nearest+conv", num_feat=8, img_range=255.0)
+tame_affine(m, m.conv_last, "chelsea-48x40", 1 / 255.0)
+save_safetensors(m.state_dict(), os.path.join(OUT, "swinir-x4-nearest.safetensors"), {"format": "pt"})
+case("swinir-x4-nearest", m, "swinir-x4-nearest.safetensors", "chelsea-48x40", "SwinIR nearest+conv, window 7, img_range 255")
+m = A.SwinIR(img_size=16, embed_dim=8, depths=(2,), num_heads=(2,), window_size=8, mlp_ratio=2, upscale=1, upsampler="")
+tame_residual(m, m.conv_last, "chelsea-48x40", 1)
+torch.save(m.state_dict(), os.path.join(OUT, "swinir-x1.pth"))
+case("swinir-x1", m, "swinir-x1.pth", "chelsea-48x40", "SwinIR without upsampler (restoration)")
 
 # Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
 # torch.load(weights_only=False). The importer must refuse them by name and run nothing.

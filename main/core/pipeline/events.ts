@@ -5,7 +5,7 @@ export type Stage = 'read' | 'downscale' | 'store' | 'fetch' | 'upscale' | 'scor
 
 /** Everything a progress display (CLI bar, app) needs; `index` is the input's position. */
 export type RunEvent =
-  | { type: 'start'; total: number; providers: string[]; outDir: string; /** rows the run will write */ rows: number; /** of which kept from an interrupted run */ keptRows: number; /** stored settings per image (1 unless a sweep) */ settings: number }
+  | { type: 'start'; total: number; providers: string[]; outDir: string; /** rows the run will write */ rows: number; /** of which kept from an interrupted run */ keptRows: number; /** stored settings per image (1 unless a sweep) */ settings: number; /** rows each provider will write */ providerRows: Record<string, number> }
   | { type: 'stage'; index: number; path: string; stage: Stage; provider?: string; /** a sweep's setting, e.g. f2-webp-q80 */ setting?: string }
   | { type: 'tile'; index: number; provider: string; done: number; total: number }
   | { type: 'row'; index: number; row: ResultRow; done: number; total: number }

@@ -8,6 +8,7 @@ import { ScorePool } from '../metrics/score-pool.js';
 import { pinImportedModels } from '../models/library.js';
 import { createProvider } from '../providers/registry.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
+import { asWritten } from '../results/csv-format.js';
 import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
 import { type RunSummary, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
@@ -103,6 +104,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       rows: items.length * rowsPerImage(plan),
       keptRows: keptRowCount,
       settings: plan.length,
+      providerRows: Object.fromEntries([...new Set(plan.flatMap((s) => s.providers.map((p) => p.name)))].map((name) => [name, items.length * plan.filter((s) => s.providers.some((p) => p.name === name)).length])),
     });
 
     let next = 0;
@@ -188,7 +190,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     images_per_minute: completed.size && wallMs ? Number(((completed.size / wallMs) * 60_000).toFixed(2)) : null,
     providers: summariseProviders(rows),
     // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
-    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(rows, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
+    // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
+    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(rows.map(asWritten), settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
   };
   try {
     await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);

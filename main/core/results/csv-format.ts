@@ -56,3 +56,6 @@ export function parseResultRow(record: Record<string, string>): ResultRow {
   }
   return row as unknown as ResultRow;
 }
+
+/** A row as testResults.csv holds it (numbers rounded as written), so figures derived from it match the file's. */
+export const asWritten = (row: ResultRow): ResultRow => parseResultRow(Object.fromEntries(RESULT_COLUMNS.map((k) => [k, formatCell(k, row[k])])));

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type WheelEvent } from 'react';
+import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type ReactNode, type WheelEvent } from 'react';
 import type { UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, bytes, fmt } from '../format';
@@ -26,13 +26,14 @@ const MAX_ZOOM = 32;
  * The original, the stored copy and any of the providers' outputs for one image, side by side or as a
  * slider, with one zoom and pan for all. Zoom is in image pixels: 100% puts one image pixel on one screen
  * pixel; "Fit" shows the whole image in a pane. The stored copy is shown stretched to the original's size.
+ * `nav` goes in the header (the sweep's previous/next image of a setting).
  */
-export function Viewer({ runId, row, siblings = [], onClose }: { runId: string; row: UiRow; siblings?: UiRow[]; onClose: () => void }) {
+export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: string; row: UiRow; siblings?: UiRow[]; onClose: () => void; nav?: ReactNode }) {
   const upscaled = [row, ...siblings.filter((s) => s.row !== row.row && s.status === 'ok' && s.image_path === row.image_path)];
   const sources: Source[] = [
     { key: 'original', label: 'Original', row: row.row, which: 'original' },
-    { key: 'stored', label: 'Stored (downscaled)', row: row.row, which: 'stored' },
-    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: `PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB · SSIM ${fmt(r.ssim, 3)} · ORB ${fmt(r.orb_score, 3)}` })),
+    { key: 'stored', label: row.factor === 1 ? 'Stored (full size, re-encoded)' : 'Stored (downscaled)', row: row.row, which: 'stored' },
+    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: r.provider === 'none' ? 'As served (nothing upscaled)' : `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: `PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB · SSIM ${fmt(r.ssim, 3)} · ORB ${fmt(r.orb_score, 3)}` })),
   ];
   const [shown, setShown] = useState<string[]>(['original', 'stored', `up:${row.row}`]);
   const [images, setImages] = useState<Record<string, Loaded>>({});
@@ -140,6 +141,7 @@ export function Viewer({ runId, row, siblings = [], onClose }: { runId: string; 
         <span className="scores" data-testid="viewer-scores">
           {row.provider} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
         </span>
+        {nav}
         <span className="spacer" />
         <div role="group" aria-label="Layout">
           <button aria-pressed={mode === 'side'} onClick={() => setMode('side')}>

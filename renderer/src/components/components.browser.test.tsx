@@ -28,6 +28,9 @@ const row = (i: number, provider: string, over: Partial<UiRow> = {}): UiRow => (
   error: '',
   provider,
   model: provider,
+  factor: 4,
+  format: 'png',
+  quality: null,
   width: 64,
   height: 48,
   original_bytes: 10_000 + i,
@@ -287,6 +290,7 @@ describe('RunsScreen', () => {
     const run: RunListItem = {
       runId: 'TestResults/2026-11-25-15-04-12',
       outDir: '/r',
+      kind: 'run',
       startedAt: '2026-11-25T15:04:12Z',
       status: 'completed',
       input: '/home/ana/photos',
@@ -314,7 +318,7 @@ describe('RunsScreen', () => {
 });
 
 describe('ResultsScreen', () => {
-  const details = (list: UiRow[]): RunDetails => ({ runId: 'r1', outDir: '/r', summary: null, rows: list });
+  const details = (list: UiRow[]): RunDetails => ({ runId: 'r1', outDir: '/r', summary: null, rows: list, kind: 'run' });
   const both = [
     row(0, 'local-ai', { psnr: 30, ssim: 0.9, orb_score: 0.95, upscale_ms: 3000 }),
     row(0, 'bicubic', { psnr: 29, ssim: 0.88, orb_score: 0.95, upscale_ms: 40 }),

@@ -7,6 +7,9 @@ export interface LiveRun {
   total: number;
   done: number;
   providers: string[];
+  /** Rows each provider will write (a sweep's providers write one per image and setting). */
+  providerRows: Record<string, number>;
+  settings: number;
   rows: UiRow[];
   stage: string;
   tile: { done: number; total: number; provider: string } | null;
@@ -20,7 +23,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
   const pct = live.total ? Math.round((live.done / live.total) * 100) : 0;
   const byProvider = (live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))]).map((p) => {
     const rows = live.rows.filter((r) => r.provider === p);
-    return { p, done: rows.length, errors: rows.filter((r) => r.status === 'error').length };
+    return { p, done: rows.length, max: live.providerRows[p] ?? live.total, errors: rows.filter((r) => r.status === 'error').length };
   });
   return (
     <section aria-labelledby="run-title">
@@ -39,15 +42,15 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
       </div>
       <div className="progress-block">
         <label htmlFor="overall">
-          {live.done} of {live.total} images · ETA {live.ended ? '—' : duration(live.eta)}
+          {live.done} of {live.total} images{live.settings > 1 ? ` × ${live.settings} settings · ${live.rows.length} rows` : ''} · ETA {live.ended ? '—' : duration(live.eta)}
         </label>
         <progress id="overall" max={live.total || 1} value={live.done} aria-valuetext={`${pct}%`} />
         {byProvider.map((b) => (
           <div key={b.p} className="provider-progress">
             <span>{b.p}</span>
-            <progress max={live.total || 1} value={b.done} aria-label={`${b.p} progress`} />
+            <progress max={b.max || 1} value={b.done} aria-label={`${b.p} progress`} />
             <span>
-              {b.done}/{live.total}
+              {b.done}/{b.max}
               {b.errors ? ` · ${b.errors} error${b.errors === 1 ? '' : 's'}` : ''}
             </span>
           </div>

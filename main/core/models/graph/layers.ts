@@ -168,12 +168,13 @@ export const layerNormLast = (g: OnnxGraph, x: string, name: string, weight: Wei
     [attr.int('axis', -1), attr.float('epsilon', eps)],
   );
 
-/** x @ Wᵀ for a torch Linear weight [out, in] (no bias). */
-export function linear(g: OnnxGraph, x: string, name: string, weight: Weight): string {
+/** x @ Wᵀ (+ b) for a torch Linear weight [out, in]. */
+export function linear(g: OnnxGraph, x: string, name: string, weight: Weight, bias?: Weight): string {
   const [out, inp] = weight.shape;
   const t = new Float32Array(out * inp);
   for (let o = 0; o < out; o++) for (let i = 0; i < inp; i++) t[i * out + o] = weight.data[o * inp + i];
-  return g.node('MatMul', [x, g.constant(g.fresh(`${name}.weight`), [inp, out], t, true)], name);
+  const y = g.node('MatMul', [x, g.constant(g.fresh(`${name}.weight`), [inp, out], t, true)], bias ? `${name}_matmul` : name);
+  return bias ? g.node('Add', [y, g.constant(g.fresh(`${name}.bias`), [out], bias.data, true)], name) : y;
 }
 
 export const transpose = (g: OnnxGraph, x: string, perm: number[], name: string): string => g.node('Transpose', [x], name, [attr.ints('perm', perm)]);
@@ -220,4 +221,15 @@ export function groupNorm(g: OnnxGraph, x: string, name: string, groups: number,
   const back = g.node('Reshape', [y, g.node('Shape', [x], `${name}_shape`)], `${name}_ungrouped`);
   const c = weight.data.length;
   return add(g, mul(g, back, g.constant(g.fresh(`${name}.weight`), [c, 1, 1], weight.data, true), `${name}_scaled`), g.constant(g.fresh(`${name}.bias`), [c, 1, 1], bias.data, true), name);
+}
+
+/** Elements [from, to) of `axis` (negative values count from the end, as in ONNX Slice). */
+export const sliceAxis = (g: OnnxGraph, x: string, axis: number, from: number, to: number, name: string): string =>
+  g.node('Slice', [x, g.int64(g.fresh(`${name}_from`), [1], [from]), g.int64(g.fresh(`${name}_to`), [1], [to]), g.int64(g.fresh(`${name}_axis`), [1], [axis])], name);
+
+/** torch.roll(x, shift, dims=axis) for a fixed shift (either sign): two slices swapped. */
+export function roll(g: OnnxGraph, x: string, shift: number, axis: number, name: string): string {
+  // roll by −s puts [s, end) first; roll by +s puts [−s, end) first: both are [−shift, end) then [0, −shift).
+  const BIG = 2 ** 62;
+  return concat(g, [sliceAxis(g, x, axis, -shift, BIG, `${name}_tail`), sliceAxis(g, x, axis, 0, -shift, `${name}_head`)], name, axis);
 }

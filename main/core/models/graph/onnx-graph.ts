@@ -23,6 +23,8 @@ export const attr = {
   ints: (name: string, ints: number[]): OnnxAttribute => ({ name, type: onnx.AttributeProto.AttributeType.INTS, ints }),
   float: (name: string, f: number): OnnxAttribute => ({ name, type: onnx.AttributeProto.AttributeType.FLOAT, f }),
   str: (name: string, s: string): OnnxAttribute => ({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) }),
+  /** A one-element float tensor attribute (ConstantOfShape's value). */
+  floatTensor: (name: string, v: number): OnnxAttribute => ({ name, type: onnx.AttributeProto.AttributeType.TENSOR, t: { dims: [1], dataType: onnx.TensorProto.DataType.FLOAT, floatData: [v] } }),
 };
 
 export interface GraphIo {

@@ -5,5 +5,6 @@ import { esrgan } from './esrgan.js';
 import { omnisr } from './omnisr.js';
 import { realplksr } from './realplksr.js';
 import { span } from './span.js';
+import { swinir } from './swinir.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, realplksr, compact];
+export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, realplksr, swinir, compact];

@@ -1,0 +1,253 @@
+import { useEffect, useMemo, useState } from 'react';
+import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
+import {
+  RECOMPRESS_ONLY,
+  type SettingPoint,
+  cheapestReaching,
+  describeSetting,
+  frontiers,
+  recommend,
+  recommendationSentence,
+  settingId,
+  settingPoints,
+} from '../../../main/core/results/pareto';
+import { bench, errorText } from '../bench';
+import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
+import { bytes, fmt } from '../format';
+import { SweepPlot } from './SweepPlot';
+import { Viewer } from './Viewer';
+
+type SortKey = 'provider' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean' | 'upscale_ms_mean';
+const COLUMNS: [SortKey, string][] = [
+  ['provider', 'Provider'],
+  ['factor', 'Factor'],
+  ['format', 'Format'],
+  ['quality', 'Quality'],
+  ['images', 'Images'],
+  ['stored_bytes_mean', 'Mean stored'],
+  ['saved_percent_mean', 'Saved %'],
+  ['ssim_mean', 'SSIM'],
+  ['psnr_mean', 'PSNR dB'],
+  ['orb_mean', 'ORB'],
+  ['upscale_ms_mean', 'ms / image'],
+];
+
+const rowsOf = (rows: UiRow[], p: SettingPoint) =>
+  rows.filter((r) => r.status === 'ok' && r.provider === p.provider && r.factor === p.factor && r.format === p.format && r.quality === p.quality);
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+/** A sweep's answer: the plot, the target slider and the recommendation it moves, costs, and the per-setting table. */
+export function SweepResults({ details, initialTarget, onError }: { details: RunDetails; initialTarget: number; onError: (m: string) => void }) {
+  const [target, setTarget] = useState(initialTarget);
+  const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'stored_bytes_mean', desc: false });
+  const [viewing, setViewing] = useState<{ row: UiRow; siblings: UiRow[] } | null>(null);
+  const [price, setPrice] = useState(0.023);
+  const [volume, setVolume] = useState(100_000);
+  const [hourly, setHourly] = useState(1.5);
+  const [exported, setExported] = useState<string | null>(null);
+
+  useEffect(() => setTarget(initialTarget), [details.runId, initialTarget]);
+  useEffect(() => {
+    bench()
+      .settings.get()
+      .then((s) => {
+        setPrice(s.storagePricePerGbMonth);
+        setVolume(s.monthlyVolumeImages);
+      })
+      .catch(() => {});
+  }, []);
+
+  const points = useMemo(() => settingPoints(details.rows), [details.rows]);
+  const fronts = useMemo(() => frontiers(points), [points]);
+  const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
+  const rec = recommend(points, target);
+  const recPoint = rec ? (points.find((p) => settingId(p) === settingId(rec)) ?? null) : null;
+  const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), target) : null;
+  const hasRecompress = points.some((p) => p.provider === RECOMPRESS_ONLY);
+  const sorted = useMemo(() => {
+    const val = (p: SettingPoint) => p[sort.key];
+    return [...points].sort((a, b) => {
+      const x = val(a);
+      const y = val(b);
+      const c = x === null ? 1 : y === null ? -1 : typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
+      return sort.desc ? -c : c;
+    });
+  }, [points, sort]);
+  const ssims = points.map((p) => p.ssim_mean).filter((x): x is number => x !== null);
+  const lo = ssims.length ? Math.max(0, Math.floor(Math.min(...ssims) * 100) / 100) : 0.5;
+
+  const open = (p: SettingPoint) => {
+    const siblings = rowsOf(details.rows, p);
+    if (siblings.length) setViewing({ row: siblings[0], siblings });
+  };
+  const at = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
+  const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(at + d + v.siblings.length) % v.siblings.length] } : v));
+  const savePrefs = (p: number, v: number) => bench().settings.set({ storagePricePerGbMonth: p, monthlyVolumeImages: v }).catch(() => {});
+
+  // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
+  const recRows = recPoint ? rowsOf(details.rows, recPoint) : [];
+  const originalMean = mean(recRows.map((r) => r.original_bytes).filter((x): x is number => x !== null));
+  const monthly = (b: number | null) => (b === null ? null : (b * volume * price) / 1024 ** 3);
+  const cost = recPoint ? computeCosts(recRows, { dollarsPerHour: hourly })[0] : undefined;
+  const billed = recPoint ? isBilledPerInstanceHour(recPoint.provider) : false;
+
+  return (
+    <div className="sweep-results">
+      <div className="row">
+        <h3>Results — {details.runId}</h3>
+        <span className="spacer" />
+        <button
+          onClick={async () => {
+            try {
+              const r = await bench().sweeps.exportSettingsCsv(details.runId);
+              if (r) setExported(`Exported ${r.rows} settings to ${r.path}`);
+            } catch (e) {
+              onError(errorText(e));
+            }
+          }}
+        >
+          Export table CSV…
+        </button>
+        <button onClick={() => bench().runs.openFolder(details.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
+      </div>
+      {exported ? <p role="status" className="banner ok">{exported}</p> : null}
+      <div className="card recommendation">
+        <label className="target">
+          Target mean SSIM <strong data-testid="target-value">{target.toFixed(3)}</strong>
+          <input type="range" min={lo} max={1} step={0.001} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target SSIM" />
+        </label>
+        <p data-testid="recommendation" aria-live="polite">
+          <strong>{rec ? 'Recommendation: ' : ''}</strong>
+          {recommendationSentence(rec, Number(target.toFixed(3)), hasRecompress)}.
+        </p>
+      </div>
+      <div className="cards three">
+        <div className="card" data-testid="sweep-storage">
+          <h3>Storage at the recommended setting</h3>
+          {recPoint ? (
+            <p>
+              {describeSetting(recPoint)}: {bytes(recPoint.stored_bytes_mean)} per image
+              <br />
+              <strong>≈ ${fmt(monthly(recPoint.stored_bytes_mean), 2)} / month</strong> for {volume.toLocaleString()} images
+              <br />
+              <span className="hint">
+                originals ≈ ${fmt(monthly(originalMean), 2)}
+                {recompress && recompress !== recPoint ? ` · recompress-only (${describeSetting(recompress)}) ≈ $${fmt(monthly(recompress.stored_bytes_mean), 2)}` : ''}
+              </span>
+            </p>
+          ) : (
+            <p className="hint">Nothing reaches the target.</p>
+          )}
+          <label>
+            $/GB-month{' '}
+            <input type="number" step="0.001" min={0} value={price} onChange={(e) => { setPrice(Number(e.target.value)); void savePrefs(Number(e.target.value), volume); }} />
+          </label>
+          <label>
+            Images stored{' '}
+            <input type="number" min={0} value={volume} onChange={(e) => { setVolume(Number(e.target.value)); void savePrefs(price, Number(e.target.value)); }} />
+          </label>
+        </div>
+        <div className="card" data-testid="sweep-compute">
+          <h3>Compute per 1,000 retrievals</h3>
+          {!recPoint ? (
+            <p className="hint">Nothing reaches the target.</p>
+          ) : recPoint.provider === RECOMPRESS_ONLY ? (
+            <p>Nothing to upscale: the stored copy is served as it is.</p>
+          ) : cost && cost.secondsPerImage !== null ? (
+            billed ? (
+              <p>
+                {fmt(cost.secondsPerImage, 2)} s per image on the endpoint → <strong>{fmt(cost.instanceHoursPer1000 ?? null, 2)} instance-hours</strong>
+                {cost.dollarsPer1000 !== null && cost.dollarsPer1000 !== undefined ? ` ≈ $${fmt(cost.dollarsPer1000, 2)}` : ''}
+                <br />
+                <span className="hint">busy time only; the endpoint bills every hour it exists</span>
+              </p>
+            ) : (
+              <p>
+                {recPoint.provider}: {fmt(cost.secondsPerImage, 2)} s per image on this machine → <strong>{fmt(cost.hoursPer1000, 2)} machine-hours</strong>
+              </p>
+            )
+          ) : (
+            <p className="hint">No timings.</p>
+          )}
+          <label>
+            SageMaker $/instance-hour <input type="number" step="0.01" min={0} value={hourly} onChange={(e) => setHourly(Number(e.target.value))} aria-label="SageMaker dollars per instance-hour" />
+          </label>
+        </div>
+      </div>
+      <SweepPlot points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
+      <div className="results-table">
+        <p className="hint">
+          {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier
+        </p>
+        <div className="scroll">
+          <table className="settings-table">
+            <thead>
+              <tr>
+                {COLUMNS.map(([key, label]) => (
+                  <th key={key} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+                    <button className="sort" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}>
+                      {label}
+                      {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+                    </button>
+                  </th>
+                ))}
+                <th>Frontier</th>
+              </tr>
+            </thead>
+            <tbody>
+              {sorted.map((p) => (
+                <tr key={settingId(p)} className={recPoint && settingId(recPoint) === settingId(p) ? 'recommended' : undefined} onClick={() => open(p)}>
+                  <td>{p.provider}</td>
+                  <td>{p.factor === 1 ? '÷1 (full)' : `÷${p.factor}`}</td>
+                  <td>{p.format}</td>
+                  <td>{p.quality ?? '–'}</td>
+                  <td>
+                    {p.images}
+                    {p.errors ? ` (+${p.errors} err)` : ''}
+                  </td>
+                  <td>{bytes(p.stored_bytes_mean)}</td>
+                  <td>{fmt(p.saved_percent_mean, 1)}</td>
+                  <td>{fmt(p.ssim_mean, 4)}</td>
+                  <td>{fmt(p.psnr_mean)}</td>
+                  <td>{fmt(p.orb_mean, 3)}</td>
+                  <td>{fmt(p.upscale_ms_mean, 0)}</td>
+                  <td>
+                    {onFrontier.has(settingId(p)) ? <span className="frontier-mark" aria-label="on the frontier">◆</span> : ''}{' '}
+                    <button onClick={(e) => { e.stopPropagation(); open(p); }} aria-label={`View images of ${p.provider} ${describeSetting(p)}`}>
+                      View
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </div>
+      {viewing ? (
+        <Viewer
+          key={viewing.row.row}
+          runId={details.runId}
+          row={viewing.row}
+          // the other providers' outputs from the same stored copy, to compare them
+          siblings={details.rows.filter((r) => r.image_path === viewing.row.image_path && r.factor === viewing.row.factor && r.format === viewing.row.format && r.quality === viewing.row.quality)}
+          onClose={() => setViewing(null)}
+          nav={
+            viewing.siblings.length > 1 ? (
+              <span role="group" aria-label="Images of this setting">
+                <button onClick={() => go(-1)} aria-label="Previous image">
+                  ◀
+                </button>{' '}
+                <span>
+                  {at + 1} of {viewing.siblings.length}
+                </span>{' '}
+                <button onClick={() => go(1)} aria-label="Next image">
+                  ▶
+                </button>
+              </span>
+            ) : null
+          }
+        />
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,211 @@
+import { useEffect, useState } from 'react';
+import type { LocalModelSummary, PickedInput, RunDetails, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
+import { bench, errorText } from '../bench';
+import { SweepResults } from '../components/SweepResults';
+import { duration } from '../format';
+
+const FACTORS = [1, 2, 3, 4, 8] as const;
+const FORMATS = ['webp', 'jpeg', 'avif', 'png'] as const;
+const QUALITIES = [30, 50, 65, 80, 90, 95] as const;
+const PROVIDERS = [
+  { id: 'local-ai', label: 'Local AI' },
+  { id: 'bicubic', label: 'Bicubic' },
+  { id: 'lanczos', label: 'Lanczos' },
+  { id: 'sagemaker', label: 'SageMaker JumpStart SD x4' },
+] as const;
+type Provider = (typeof PROVIDERS)[number]['id'];
+
+/** Adds or removes `x`, keeping the list in the order of `all`. */
+const toggled = <T,>(list: T[], x: T, all: readonly T[]) => all.filter((v) => (v === x ? !list.includes(x) : list.includes(v)));
+
+/** Choose the grid, see how many rows and how long, start; below, the last sweep's answer. */
+export function SweepScreen(props: { busy: boolean; details: RunDetails | null; onStarted: (jobId: string, runId: string, total: number) => void; onError: (m: string) => void }) {
+  const [input, setInput] = useState<PickedInput | null>(null);
+  const [factors, setFactors] = useState<number[]>([1, 2, 4]);
+  const [formats, setFormats] = useState<string[]>(['webp', 'jpeg']);
+  const [qualities, setQualities] = useState<number[]>([50, 80, 95]);
+  const [providers, setProviders] = useState<Provider[]>(['bicubic', 'local-ai']);
+  const [models, setModels] = useState<LocalModelSummary[]>([]);
+  const [model, setModel] = useState<string>('thick');
+  const [endpoint, setEndpoint] = useState('');
+  const [region, setRegion] = useState('us-east-1');
+  const [target, setTarget] = useState(0.9);
+  const [plan, setPlan] = useState<SweepPlan | string | null>(null);
+  const [starting, setStarting] = useState(false);
+  const [showSetup, setShowSetup] = useState(true);
+
+  useEffect(() => {
+    bench().models.list().then(setModels, () => {});
+  }, []);
+  // a finished sweep arriving (or one opened from past runs) shows its answer first
+  useEffect(() => {
+    if (props.details) setShowSetup(false);
+  }, [props.details?.runId]);
+
+  const request: SweepRequest = {
+    input: input?.path ?? '',
+    providers,
+    localModel: model as SweepRequest['localModel'],
+    factors: factors as SweepRequest['factors'],
+    formats: formats as SweepRequest['formats'],
+    qualities,
+    targetSsim: target,
+    ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
+  };
+  const upscaling = factors.some((f) => f !== 1);
+  const problems = [
+    !input && 'choose a folder or CSV',
+    !factors.length && 'tick at least one factor',
+    !formats.length && 'tick at least one format',
+    !qualities.length && formats.some((f) => f !== 'png') && 'tick at least one quality',
+    upscaling && !providers.length && 'tick at least one provider',
+    providers.includes('sagemaker') && !endpoint && 'name the SageMaker endpoint',
+  ].filter(Boolean) as string[];
+  const key = JSON.stringify(request);
+
+  useEffect(() => {
+    if (problems.length) return setPlan(null);
+    let live = true;
+    const t = setTimeout(() => {
+      bench()
+        .sweeps.plan(request)
+        .then((p) => live && setPlan(p))
+        .catch((e) => live && setPlan(errorText(e)));
+    }, 250);
+    return () => {
+      live = false;
+      clearTimeout(t);
+    };
+  }, [key]);
+
+  const pick = async (kind: 'folder' | 'csv') => {
+    try {
+      const picked = await bench().dialogs.pickInput(kind);
+      if (picked) setInput(picked);
+    } catch (e) {
+      props.onError(errorText(e));
+    }
+  };
+  const start = async () => {
+    setStarting(true);
+    try {
+      // without a factor above 1 nothing is upscaled: the request still needs a provider, none is used
+      const r = await bench().sweeps.start(upscaling || providers.length ? request : { ...request, providers: ['bicubic'] });
+      props.onStarted(r.jobId, r.runId, input?.count ?? 0);
+    } catch (e) {
+      props.onError(errorText(e));
+    } finally {
+      setStarting(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="sweep-title">
+      <div className="row">
+        <h2 id="sweep-title">Sweep: which storage setting?</h2>
+        <span className="spacer" />
+        {props.details ? (
+          <button aria-expanded={showSetup} onClick={() => setShowSetup((s) => !s)}>
+            {showSetup ? 'Hide setup' : 'New sweep…'}
+          </button>
+        ) : null}
+      </div>
+      <div hidden={!showSetup}>
+        <p className="hint">
+          Every image is stored once per factor × format × quality; every provider upscales every stored copy. Factor 1 re-encodes at full size and is scored as it is (provider
+          none): the recompress-only baseline.
+        </p>
+        <fieldset>
+          <legend>Images</legend>
+          <div className="row">
+            <button onClick={() => pick('folder')}>Choose folder…</button>
+            <button onClick={() => pick('csv')}>Choose CSV…</button>
+            <span className="picked" data-testid="sweep-input">
+              {input ? `${input.path} — ${input.count} image${input.count === 1 ? '' : 's'}` : 'No input chosen'}
+            </span>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Settings to try</legend>
+          <div className="row" role="group" aria-label="Factors">
+            <strong>Factor</strong>
+            {FACTORS.map((f) => (
+              <label key={f} className="check">
+                <input type="checkbox" checked={factors.includes(f)} onChange={() => setFactors((c) => toggled(c, f, FACTORS))} /> {f === 1 ? '÷1 (full size)' : `÷${f}`}
+              </label>
+            ))}
+          </div>
+          <div className="row" role="group" aria-label="Formats">
+            <strong>Format</strong>
+            {FORMATS.map((f) => (
+              <label key={f} className="check">
+                <input type="checkbox" checked={formats.includes(f)} onChange={() => setFormats((c) => toggled(c, f, FORMATS))} /> {f}
+              </label>
+            ))}
+          </div>
+          <div className="row" role="group" aria-label="Qualities">
+            <strong>Quality</strong>
+            {QUALITIES.map((q) => (
+              <label key={q} className="check">
+                <input type="checkbox" checked={qualities.includes(q)} onChange={() => setQualities((c) => toggled(c, q, QUALITIES))} /> q{q}
+              </label>
+            ))}
+            <span className="hint">(PNG is lossless and ignores them)</span>
+          </div>
+        </fieldset>
+        <fieldset>
+          <legend>Providers (for factors above 1)</legend>
+          <div className="row" role="group" aria-label="Providers">
+            {PROVIDERS.map((p) => (
+              <label key={p.id} className="check">
+                <input type="checkbox" checked={providers.includes(p.id)} onChange={() => setProviders((c) => toggled(c, p.id, PROVIDERS.map((x) => x.id)))} /> {p.label}
+              </label>
+            ))}
+          </div>
+          {providers.includes('local-ai') && (
+            <label>
+              Local model{' '}
+              <select value={model} onChange={(e) => setModel(e.target.value)} aria-label="Sweep local model">
+                {models.map((m) => (
+                  <option key={m.name} value={m.name}>
+                    {m.name} — {m.summary}
+                  </option>
+                ))}
+              </select>
+            </label>
+          )}
+          {providers.includes('sagemaker') && (
+            <div className="row">
+              <label>
+                Endpoint name <input value={endpoint} onChange={(e) => setEndpoint(e.target.value)} placeholder="my-upscaler" />
+              </label>
+              <label>
+                Region <input value={region} onChange={(e) => setRegion(e.target.value)} />
+              </label>
+            </div>
+          )}
+        </fieldset>
+        <div className="row">
+          <label>
+            Target mean SSIM <input type="number" min={0.5} max={1} step={0.01} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target mean SSIM" />
+          </label>
+          <span className="hint" data-testid="sweep-plan" role="status">
+            {typeof plan === 'string'
+              ? plan
+              : plan
+                ? `${plan.images} images × ${plan.settings} settings = ${plan.rows} rows · estimated ${duration(plan.low)}–${duration(plan.high)}`
+                : ''}
+          </span>
+        </div>
+        {plan && typeof plan !== 'string' && plan.reasons.length ? <p className="hint">{plan.reasons.join('; ')}</p> : null}
+        <div className="row">
+          <button className="primary" disabled={problems.length > 0 || starting || props.busy} onClick={start}>
+            {props.busy ? 'A run is in progress' : 'Start sweep'}
+          </button>
+          {problems.length ? <span className="hint">To start: {problems.join(', ')}.</span> : null}
+        </div>
+      </div>
+      {props.details ? <SweepResults details={props.details} initialTarget={Number(props.details.summary?.target_ssim ?? 0.9)} onError={props.onError} /> : !showSetup ? null : null}
+    </section>
+  );
+}

@@ -1,0 +1,147 @@
+/**
+ * The Sweep screen in Debian's Chromium through the browser bridge and the real handlers.
+ * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/sweep-*.png.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { cp, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parse } from 'csv-parse/sync';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startWebBridge } from '../../scripts/web-bridge.js';
+import { fixture } from '../helpers/images.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : undefined;
+
+let bridge: Awaited<ReturnType<typeof startWebBridge>>;
+let browser: Browser;
+let page: Page;
+let work: string;
+let photos: string;
+let nextAnswer = '';
+
+const shot = async (name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+};
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('renderer not built: npm run build');
+  work = await mkdtemp(join(tmpdir(), 'e2e-sweep-'));
+  photos = join(work, 'photos');
+  for (const f of ['chelsea.png', 'coffee.png', 'rocket.jpg']) await cp(fixture('photos', f), join(photos, f));
+  bridge = await startWebBridge({ rendererDir: join(ROOT, 'dist', 'renderer'), userDataDir: join(work, 'user-data'), resultsRoot: join(work, 'runs') });
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
+  page.on('dialog', (d) => void d.accept(nextAnswer));
+  await page.goto(bridge.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await bridge?.close();
+});
+
+const planText = () => page.getByTestId('sweep-plan').textContent();
+
+describe('the Sweep screen in Chromium', () => {
+  it('sets up a grid and shows the row count and a time estimate before starting', async () => {
+    await page.getByRole('button', { name: 'Sweep', exact: true }).click();
+    nextAnswer = photos;
+    await page.getByRole('button', { name: 'Choose folder…' }).click();
+    await expect.poll(() => page.getByTestId('sweep-input').textContent()).toMatch(/3 images$/);
+    // defaults: ÷1 ÷2 ÷4 × webp, jpeg × q50 q80 q95, bicubic + local AI
+    await expect.poll(planText).toMatch(/^3 images × 18 settings = 90 rows · estimated \d/);
+    const providers = page.getByRole('group', { name: 'Providers' });
+    await providers.getByRole('checkbox', { name: 'Local AI' }).uncheck();
+    await providers.getByRole('checkbox', { name: 'Lanczos' }).check();
+    await page.getByRole('group', { name: 'Factors' }).getByRole('checkbox', { name: '÷4' }).uncheck();
+    await page.getByRole('group', { name: 'Formats' }).getByRole('checkbox', { name: 'jpeg' }).uncheck();
+    await page.getByRole('group', { name: 'Qualities' }).getByRole('checkbox', { name: 'q80' }).uncheck();
+    // 3 images × (÷1: webp q50, q95 → none; ÷2: the same two → bicubic, lanczos)
+    await expect.poll(planText).toMatch(/^3 images × 4 settings = 18 rows · estimated \d+ s–\d+ s$/);
+    await page.getByRole('group', { name: 'Formats' }).getByRole('checkbox', { name: 'png' }).check();
+    await expect.poll(planText).toMatch(/^3 images × 6 settings = 27 rows/);
+    await shot('sweep-setup');
+  });
+
+  it('runs the sweep with progress, then shows the plot, the recommendation and the table', async () => {
+    await page.getByRole('button', { name: 'Start sweep' }).click();
+    await page.getByRole('heading', { name: /^Run / }).waitFor();
+    await page.getByText('Run completed').waitFor({ timeout: 120_000 });
+    await expect.poll(() => page.locator('label[for="overall"]').textContent()).toMatch(/3 of 3 images × 6 settings · 27 rows/);
+    await page.getByRole('button', { name: 'Open results' }).click();
+    await page.getByRole('heading', { name: 'Sweep: which storage setting?' }).waitFor();
+    await expect.poll(() => page.locator('.settings-table tbody tr').count()).toBe(9);
+    // a frontier line per provider over the dots (recharts draws a Scatter's line as a path)
+    await expect.poll(() => page.locator('.sweep-plot .recharts-scatter-line').count()).toBeGreaterThanOrEqual(3);
+    await expect.poll(() => page.locator('.sweep-plot .recharts-scatter-symbol').count()).toBeGreaterThanOrEqual(9);
+    await expect.poll(() => page.getByTestId('recommendation').textContent()).toMatch(/^Recommendation: store as (webp q\d+|png) (at ÷2|at full size)/);
+    await expect.poll(() => page.getByTestId('sweep-storage').textContent()).toMatch(/≈ \$\d+\.\d\d \/ month for 100,000 images/);
+    await page.waitForTimeout(300); // let the chart lay out
+    await shot('sweep-results');
+  }, 180_000);
+
+  it('the target slider moves the recommendation', async () => {
+    const slider = page.getByRole('slider', { name: 'Target SSIM' });
+    const at = async (v: number) => {
+      await slider.fill(String(v));
+      await expect.poll(() => page.getByTestId('target-value').textContent()).toBe(v.toFixed(3));
+      return page.getByTestId('recommendation').textContent();
+    };
+    // full-size PNG is lossless (SSIM 1): at target 1 only recompress-only PNG reaches it
+    expect(await at(1)).toMatch(/^Recommendation: store as png at full size and serve it as it is \(recompress only\)/);
+    const low = await at(Number(await slider.getAttribute('min')));
+    expect(low).toMatch(/^Recommendation: store as webp q50 at ÷2 and upscale with (bicubic|lanczos)/);
+    await expect.poll(() => page.locator('.settings-table tr.recommended td').first().textContent()).toMatch(/bicubic|lanczos/);
+  });
+
+  it('sorts the per-setting table and exports it as CSV', async () => {
+    const ssimHeader = page.locator('.settings-table th', { has: page.getByRole('button', { name: /^SSIM/ }) });
+    await page.getByRole('button', { name: /^SSIM/ }).click();
+    expect(await ssimHeader.getAttribute('aria-sort')).toBe('ascending');
+    const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(8)').allTextContents()).map(Number);
+    const asc = await col();
+    expect(asc).toEqual([...asc].sort((a, b) => a - b));
+    await page.getByRole('button', { name: /^SSIM/ }).click();
+    expect(await ssimHeader.getAttribute('aria-sort')).toBe('descending');
+    const desc = await col();
+    expect(desc).toEqual([...desc].sort((a, b) => b - a));
+    nextAnswer = join(work, 'settings.csv');
+    await page.getByRole('button', { name: 'Export table CSV…' }).click();
+    await page.getByText(/Exported 9 settings to/).waitFor();
+    const rows = parse(readFileSync(nextAnswer, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(rows).toHaveLength(9);
+    expect(new Set(rows.map((r) => r.provider))).toEqual(new Set(['none', 'bicubic', 'lanczos']));
+    expect(rows.every((r) => /^0\.\d+$|^1$/.test(r.ssim_mean))).toBe(true);
+  });
+
+  it('clicking a point opens the viewer on that setting\'s images', async () => {
+    // the last dot drawn is on top (bicubic and lanczos share stored bytes, so their dots can overlap)
+    await page.locator('.sweep-plot .recharts-scatter-symbol .recharts-symbols').last().click();
+    const viewer = page.getByRole('dialog');
+    await expect.poll(() => viewer.getByRole('img').count()).toBe(3);
+    await expect.poll(() => viewer.getByRole('group', { name: 'Images of this setting' }).textContent()).toMatch(/1 of 3/);
+    await page.waitForTimeout(200);
+    await shot('sweep-viewer');
+    await page.getByRole('button', { name: 'Next image' }).click();
+    await expect.poll(() => viewer.getByRole('group', { name: 'Images of this setting' }).textContent()).toMatch(/2 of 3/);
+    await expect.poll(() => viewer.getByRole('img').count()).toBe(3);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('reopens the sweep from Past runs on the Sweep screen', async () => {
+    await page.getByRole('button', { name: 'Past runs' }).click();
+    await page.locator('table.runs tbody tr').first().getByRole('button', { name: /^Open run/ }).click();
+    await page.getByRole('heading', { name: 'Sweep: which storage setting?' }).waitFor();
+    await expect.poll(() => page.locator('.settings-table tbody tr').count()).toBe(9);
+  });
+});
