@@ -77,7 +77,7 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Choose folder…' }).click();
     await expect.poll(() => page.getByTestId('input-summary').textContent()).toMatch(/5 images$/);
     // four photos of 0.14–0.27 MP (0.9 MP) and one file that is not an image
-    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/^Expected time: .+ for 5 images \(0\.9 MP\) on this machine — 1 image with an unreadable header/);
+    await expect.poll(() => page.getByTestId('estimate').textContent()).toMatch(/^Expected time: .+ for 5 images \(0\.9 MP\) — 1 image with an unreadable header/);
     // thick offers int8 with its measured cost, and the estimate follows the choice
     const fp32 = await estimateSeconds();
     expect(fp32.high).toBeGreaterThan(fp32.low);
