@@ -107,6 +107,19 @@ describe('model library', () => {
   });
 });
 
+describe('tile size of imported models', () => {
+  it('ESRGAN-family nets get tiles whose full-resolution activations fit the memory budget; others the default', async () => {
+    const { importedTileSize } = await import('../main/core/providers/local-ai.js');
+    const e = (architecture: string, scale: number, features?: number) => ({ ...facts('a'.repeat(64)), name: 'x', onnxBytes: 0, importedAt: '', architecture, scale, details: features ? { features } : {} }) as LibraryEntry;
+    expect(importedTileSize(e('ESRGAN', 4, 64))).toBe(176);
+    expect(importedTileSize(e('ncnn (RRDBNet-like)', 4, 64))).toBe(176);
+    expect(importedTileSize(e('ESRGAN', 2, 64))).toBe(256);
+    expect(importedTileSize(e('ESRGAN', 8, 64))).toBe(64);
+    expect(importedTileSize(e('Real-ESRGAN Compact', 4, 64))).toBe(256);
+    expect(importedTileSize(e('SPAN', 4, 48))).toBe(256);
+  });
+});
+
 describe('running an imported model', () => {
   const settings = (out?: string, model = 'slim2'): RunSettings => ({ ...defaultSettings(join(work, 'in')), out, providers: [{ name: 'local-ai', model }], concurrency: 1 });
 

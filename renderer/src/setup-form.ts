@@ -24,7 +24,10 @@ export function parseQuality(text: string): number | null {
 
 export function validateSetup(f: SetupFields): FieldErrors {
   const e: FieldErrors = {};
-  if (f.quality.trim() === '') e.quality = 'Enter a quality from 1 to 100.';
+  // PNG is lossless: its quality box is off and not checked
+  if (f.format === 'png') {
+    // nothing to check
+  } else if (f.quality.trim() === '') e.quality = 'Enter a quality from 1 to 100.';
   else if (!/^\d+$/.test(f.quality.trim())) e.quality = 'Quality is a whole number from 1 to 100.';
   else if (parseQuality(f.quality) === null) e.quality = `Quality goes from 1 to 100; ${f.quality.trim()} is ${Number(f.quality) > 100 ? 'too high' : 'too low'}.`;
   const needsRegion = f.store === 's3' || f.sagemaker;

@@ -4,7 +4,7 @@ import { type RawImage, rgbOnly, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
 import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, PRECISIONS, hasInt8, type LocalModelName, type Precision } from '../models/catalog.js';
 import { onnxModelPath } from '../models/model-files.js';
-import { ModelLibrary, changedModel, unknownModel } from '../models/library.js';
+import { type LibraryEntry, ModelLibrary, changedModel, unknownModel } from '../models/library.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
 import { InferenceScheduler } from '../models/inference-scheduler.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
@@ -115,12 +115,27 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const { library, entry } = await resolveImported(model, s.modelSha256);
   if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
   // Importers pad sizes inside the graph; sizeMultiple > 1 only asks for windows that start on its grid.
-  return new LocalAiProvider(entry.name, entry.scale, s.tileSize, s.tileOverlap, 'fp32', {
+  return new LocalAiProvider(entry.name, entry.scale, s.tileSize ?? importedTileSize(entry, s.tileOverlap), s.tileOverlap, 'fp32', {
     onnxPath: library.onnxPath(entry),
     runFactor: ctx.factor,
     library,
     sizeMultiple: entry.sizeMultiple ?? 1,
   });
+}
+
+/** Bytes one full-resolution activation of an imported ESRGAN may take: keeps a 24 MP run within the README's memory bound. */
+const HR_ACTIVATION_BUDGET = 160e6;
+
+/**
+ * ESRGAN-family nets convolve `features` channels at the output resolution (conv_up2, conv_hr), so their
+ * memory grows with scale² × tile²: a 256 px tile at x4 holds ~300 MB per activation (~0.9 GB per worker,
+ * measured). Such nets get the largest tile whose activation fits the budget; others keep the default.
+ */
+export function importedTileSize(e: LibraryEntry, overlap = DEFAULT_TILE_OVERLAP): number {
+  if (!/^ESRGAN|RRDB/i.test(e.architecture) || e.scale < 2) return DEFAULT_TILE_SIZE;
+  const features = typeof e.details?.features === 'number' ? e.details.features : 64;
+  const window = Math.sqrt(HR_ACTIVATION_BUDGET / (4 * features)) / e.scale;
+  return Math.max(64, Math.min(DEFAULT_TILE_SIZE, Math.floor((window - 2 * overlap) / 16) * 16));
 }
 
 /** An imported model by name; with `sha256` (a run's record), only the very file that run used. */

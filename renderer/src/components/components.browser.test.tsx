@@ -285,6 +285,23 @@ describe('SetupScreen', () => {
   });
 });
 
+describe('SetupScreen with PNG', () => {
+  it('turns the quality off for lossless PNG, so it cannot block a run', async () => {
+    (window as unknown as { bench: unknown }).bench = {
+      models: { list: async () => [] },
+      settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/r', resultsFolderIsDefault: true, lastRun: { quality: 90, format: 'png' } }), set: async () => ({}) },
+      dialogs: { pickInput: async () => ({ path: '/photos', kind: 'folder', count: 1 }) },
+      inputs: { imageSizes: async () => ({ total: 1, sizes: [{ width: 100, height: 100 }] }) },
+      jobs: { onProgress: () => () => {} },
+    };
+    const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
+    const quality = () => [...el.querySelectorAll('label')].find((l) => l.textContent?.startsWith('Quality'))!.querySelector('input')!;
+    await expect.poll(() => quality().disabled).toBe(true);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    await expect.poll(() => [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start run')!.disabled).toBe(false);
+  });
+});
+
 describe('RunsScreen', () => {
   it('shows each run’s input, settings and models, with images and results counted apart', async () => {
     const run: RunListItem = {

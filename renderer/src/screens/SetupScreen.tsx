@@ -241,6 +241,8 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
               min={1}
               max={100}
               step={1}
+              disabled={format === 'png'}
+              title={format === 'png' ? 'PNG is lossless: quality does not apply' : 'For JPEG, WebP and AVIF (and an original in one of them)'}
               value={qualityText}
               onChange={(e) => setQualityText(e.target.value)}
               aria-invalid={fieldErrors.quality ? true : undefined}
@@ -291,7 +293,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
         ) : estimate ? (
           <>
             Expected time: <strong>{durationRange(estimate.low, estimate.high)}</strong> for {input.count} image{input.count === 1 ? '' : 's'}
-            {estimate.megapixels > 0 ? ` (${estimate.megapixels < 10 ? estimate.megapixels.toFixed(1) : Math.round(estimate.megapixels)} MP)` : ''} on this machine
+            {estimate.megapixels > 0 ? ` (${estimate.megapixels < 10 ? estimate.megapixels.toFixed(1) : Math.round(estimate.megapixels)} MP)` : ''}
             {estimate.reasons.length ? <span className="hint"> — {estimate.reasons.join('; ')}</span> : null}
           </>
         ) : null}
