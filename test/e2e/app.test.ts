@@ -30,6 +30,9 @@ const shot = async (name: string) => {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
 };
 
+/** The setup screen (the sweep screen, mounted beside it, has its own model picker). */
+const setup = () => page.locator('section[aria-labelledby="setup-title"]');
+
 /** The setup screen's estimate in seconds: "about 40 s", or "1 min 10 s – 2 min". */
 const estimateSeconds = async () => {
   const text = (await page.getByTestId('estimate').textContent()) ?? '';
@@ -85,10 +88,10 @@ describe('the app in Chromium', () => {
     await expect.poll(async () => (await estimateSeconds()).low).toBeLessThan(fp32.low);
     await shot('setup');
     await page.getByTestId('int8').uncheck();
-    await page.getByLabel('Local model').selectOption('slim');
+    await setup().getByLabel('Local model').selectOption('slim');
     await expect.poll(() => page.getByTestId('int8').count()).toBe(0);
     await expect.poll(async () => (await estimateSeconds()).high).toBeLessThan(fp32.low);
-    await page.getByLabel('Local model').selectOption('thick');
+    await setup().getByLabel('Local model').selectOption('thick');
     nextAnswer = join(work, 'list.csv');
     await page.getByRole('button', { name: 'Save as CSV…' }).click();
     await expect.poll(() => page.getByTestId('made-csv').textContent()).toBe(`Wrote 5 paths to ${nextAnswer}`);
@@ -116,8 +119,8 @@ describe('the app in Chromium', () => {
     nextAnswer = join(work, 'my-upscaler-x2.param');
     await page.getByRole('button', { name: 'Add model…' }).click();
     await expect.poll(() => page.getByTestId('model-import').textContent(), { timeout: 30_000 }).toMatch(/^Added my-upscaler-x2 in [\d.]+ s: ncnn .* x2, .*parameters, licence unknown/);
-    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('my-upscaler-x2');
-    expect(await page.getByLabel('Local model').locator('option:checked').textContent()).toMatch(/^my-upscaler-x2 — x2 ncnn .*, imported$/);
+    await expect.poll(() => setup().getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('my-upscaler-x2');
+    expect(await setup().getByLabel('Local model').locator('option:checked').textContent()).toMatch(/^my-upscaler-x2 — x2 ncnn .*, imported$/);
     await shot('setup-model');
 
     // the same file again: the name is taken, and the app offers to replace it
@@ -133,14 +136,14 @@ describe('the app in Chromium', () => {
     expect(await readdir(join(work, 'models'))).toEqual(['my-upscaler-x2']);
     await page.getByRole('button', { name: 'Remove…' }).click();
     await page.getByRole('button', { name: 'Remove', exact: true }).click();
-    await expect.poll(() => page.getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('thick');
-    await expect.poll(() => page.getByLabel('Local model').locator('option').count(), { timeout: 10_000 }).toBe(3);
+    await expect.poll(() => setup().getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('thick');
+    await expect.poll(() => setup().getByLabel('Local model').locator('option').count(), { timeout: 10_000 }).toBe(3);
     expect(await readdir(join(work, 'models'))).toEqual([]);
   });
 
   it('runs local-ai and bicubic, shows progress, then the results', async () => {
     await page.getByRole('checkbox', { name: /Bicubic/ }).check();
-    await page.getByLabel('Local model').selectOption('slim');
+    await setup().getByLabel('Local model').selectOption('slim');
     await page.getByRole('button', { name: 'Start run' }).click();
     await page.getByRole('heading', { name: /^Run / }).waitFor();
     await expect.poll(() => page.locator('#overall').getAttribute('value'), { timeout: 120_000 }).toBe('5');
@@ -235,7 +238,7 @@ describe('the app in Chromium', () => {
   it('cancels a run midway', async () => {
     await page.getByRole('button', { name: 'New run' }).click();
     await page.getByRole('checkbox', { name: /Bicubic/ }).uncheck();
-    await page.getByLabel('Local model').selectOption('thick');
+    await setup().getByLabel('Local model').selectOption('thick');
     await page.getByRole('button', { name: 'Start run' }).click();
     await expect.poll(async () => Number(await page.locator('#overall').getAttribute('value')), { timeout: 40_000 }).toBeGreaterThanOrEqual(1);
     await page.getByRole('button', { name: 'Cancel run' }).click();
