@@ -317,6 +317,7 @@ describe('RunsScreen', () => {
       runId: 'TestResults/2026-11-25-15-04-12',
       outDir: '/r',
       kind: 'run',
+      grid: null,
       startedAt: '2026-11-25T15:04:12Z',
       status: 'completed',
       input: '/home/ana/photos',
