@@ -151,8 +151,11 @@ export interface RunListItem {
   fit: { min: number; max: number } | null;
   format: string | null;
   quality: number | null;
+  /** A sweep's: the saving of its recommended setting (null when nothing reached the target). */
   savedPercent: number | null;
   kind: 'run' | 'sweep';
+  /** A sweep's grid (its factor/format/quality above are then null). */
+  grid: { factors: number[]; formats: string[]; qualities: number[] } | null;
 }
 
 /** A results row as the renderer sees it (numbers as numbers, PSNR ∞ as null with `identical`). */

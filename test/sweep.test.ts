@@ -192,6 +192,7 @@ describe('a sweep interrupted mid-image resumes to the clean result', () => {
     expect(partial.filter((r) => r.image_path.endsWith('chelsea.png')).length).toBeLessThan(6);
     const again = await runBatch(settings(), { resume: out });
     expect(again.status).toBe('completed');
+    expect(again.resumed!.kept_rows).toBe(partial.filter((r) => r.status === 'ok').length);
     expect(stable(readRows(out))).toEqual(stable(readRows(clean)));
     expect(readRows(out)).toHaveLength(3 * 6); // 3 inputs × (f1 webp50, webp80, png + f2 webp50, webp80, png)
     }, 180_000);
@@ -235,7 +236,10 @@ describe('a sweep through the app handlers', () => {
     const points = settingPoints(open.data.rows);
     expect(recommend(points, 0.85)).toEqual(open.data.summary!.recommendation);
     const list = await dispatch(handlers, 'runs:list', {});
-    expect(list.ok && list.data.find((r) => r.runId === started.data.runId)?.kind).toBe('sweep');
+    const listed = list.ok ? list.data.find((r) => r.runId === started.data.runId) : undefined;
+    // listed with its grid and the saving of the setting it recommends, not a run's single setting
+    expect(listed).toMatchObject({ kind: 'sweep', grid: { factors: [1, 2], formats: ['webp', 'png'], qualities: [50, 90] }, factor: null, format: null, quality: null });
+    expect(listed!.savedPercent).toBe((open.data.summary!.recommendation as { saved_percent_mean: number }).saved_percent_mean);
 
     // the viewer reads a setting's own stored copy and upscaled image
     const f2 = ok.find((r) => r.provider === 'lanczos' && r.format === 'webp' && r.quality === 50)!;

@@ -62,7 +62,8 @@ export class RunsRepo {
       if (!settings) continue;
       // an interrupted run has no summary yet: count what its CSV holds
       const counts = summary?.counts ?? (await csvCounts(join(dir, RESULTS_CSV)));
-      const downscale: Partial<RunSettings['downscale']> = settings.downscale ?? {};
+      // a sweep's downscale holds only its kernel: it tries the grid instead
+      const downscale: Partial<RunSettings['downscale']> = settings.sweep ? {} : (settings.downscale ?? {});
       const format = downscale.format ?? null;
       items.push({
         runId,
@@ -82,8 +83,9 @@ export class RunsRepo {
         format,
         // quality only means something for the lossy formats (and 'original' of a JPEG/WebP/AVIF)
         quality: format === 'png' ? null : (downscale.quality ?? null),
-        savedPercent: summary?.totals?.saved_percent ?? null,
+        savedPercent: settings.sweep ? (summary?.recommendation?.saved_percent_mean ?? null) : (summary?.totals?.saved_percent ?? null),
         kind: settings.sweep ? 'sweep' : 'run',
+        grid: settings.sweep ?? null,
       });
     }
     return items.sort((a, b) => (a.startedAt < b.startedAt ? 1 : -1));

@@ -200,6 +200,8 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: '100%', exact: true }).click();
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('100%');
     expect(Math.round((await original.boundingBox())!.width)).toBe(600);
+    // served at full size (under 16 MP): no preview note, though the stored copy is a quarter of it
+    expect(await viewer.textContent()).not.toContain('Shown from a preview');
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('156%');

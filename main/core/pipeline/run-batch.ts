@@ -179,7 +179,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     wall_ms: wallMs,
     status,
     ...(message ? { message } : {}),
-    ...(opts.resume ? { resumed: { kept_inputs: [...kept.keys()].filter(finished).length } } : {}),
+    ...(opts.resume ? { resumed: { kept_inputs: [...kept.keys()].filter(finished).length, kept_rows: keptRowCount } } : {}),
     counts: {
       inputs: items.length,
       rows: rows.length,

@@ -29,7 +29,7 @@ export interface RunSummary {
   status: 'completed' | 'cancelled' | 'failed';
   message?: string;
   /** Set when this run continued an interrupted one. */
-  resumed?: { kept_inputs: number };
+  resumed?: { kept_inputs: number; /** rows kept, counting a sweep's finished settings of images done only in part */ kept_rows: number };
   counts: { inputs: number; rows: number; ok: number; errors: number; not_run: number };
   totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
   images_per_minute: number | null;

@@ -59,7 +59,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                 <br />
                 <span className="hint">{shapeText(r)}</span>
               </td>
-              <td>{r.savedPercent === null ? '–' : `${fmt(r.savedPercent, 1)}%`}</td>
+              <td title={r.kind === 'sweep' ? 'the saving of the setting the sweep recommends' : undefined}>{r.savedPercent === null ? '–' : `${fmt(r.savedPercent, 1)}%${r.kind === 'sweep' ? ' (recommended)' : ''}`}</td>
               <td className="actions">
                 <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
                   Open
@@ -110,6 +110,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
 
 /** "÷4 · webp q70", "fit 100–200 px · png". */
 export function storedAs(r: RunListItem): string {
+  if (r.grid) return `sweep ÷${r.grid.factors.join(',')} × ${r.grid.formats.join(', ')} × q${r.grid.qualities.join(',')}`;
   const size = r.fit ? `fit ${r.fit.min}–${r.fit.max} px` : r.factor ? `÷${r.factor}` : '';
   const lossy = r.format !== 'png' && r.quality !== null;
   const format = r.format ? `${r.format}${lossy ? ` q${r.quality}` : ''}` : '';

@@ -164,8 +164,8 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
           </div>
           {providers.includes('local-ai') && (
             <label>
-              Local model{' '}
-              <select value={model} onChange={(e) => setModel(e.target.value)} aria-label="Sweep local model">
+              Model{' '}
+              <select value={model} onChange={(e) => setModel(e.target.value)} aria-label="Sweep model">
                 {models.map((m) => (
                   <option key={m.name} value={m.name}>
                     {m.name} — {m.summary}
