@@ -12,9 +12,10 @@ export interface WorkerPlan {
  * sessions working on different tiles scale better than one session's intra-op threads. Measured with
  * thick x4 on 256 px tiles (with the 10 px overlap: 276² in, 1104² out), all cores busy, through this
  * scheduler; `npm run bench:perf -- --only=workers` prints the same comparison on the machine it runs on.
- *  - 2 cores (AMD EPYC, this project's machines, 2026-11-26, `bench-child workers`, on a machine shared
- *    with other jobs, load ≈ 20): 2 sessions × 1 thread 0.0244 MP/s, 1 session × 2 threads 0.0174 MP/s
- *    (×1.40); issue 11 estimated ×1.25 on an idle machine from per-thread rates.
+ *  - 2 cores (this project's machines, 2026-11-26, on a machine shared with other jobs, so noisy):
+ *    2 sessions × 1 thread 0.082 MP/s, 1 session × 2 threads 0.060 MP/s (×1.37), 1 × 1 0.077 MP/s
+ *    (load ≈ 9); an earlier pair at load ≈ 20 gave 0.0244 against 0.0174 MP/s (×1.40). Issue 11
+ *    estimated ×1.25 on an idle machine from per-thread rates.
  *  - 16 cores (issue 11): 16 × 1 thread 1.91 MP/s, 8 × 2 threads 1.73 MP/s, 1 × 16 threads 1.05 MP/s.
  * Beyond 16 cores nothing is measured; one thread a session is kept.
  */
