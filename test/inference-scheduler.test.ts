@@ -23,12 +23,13 @@ async function peakRunning<T>(work: Promise<T>): Promise<{ value: T; peak: numbe
 }
 
 describe('worker plan (measured table)', () => {
-  it('gives one single-thread session per core on 2 and 16 cores, and never less than one worker', () => {
-    expect(workerPlan(2, '')).toEqual({ workers: 2, threadsEach: 1 });
+  it('follows the measured table: one session of both threads on 2 cores, single-thread sessions on 16', () => {
+    expect(workerPlan(2, '')).toEqual({ workers: 1, threadsEach: 2 });
+    expect(workerPlan(8, '')).toEqual({ workers: 4, threadsEach: 2 });
     expect(workerPlan(16, '')).toEqual({ workers: 16, threadsEach: 1 });
     expect(workerPlan(1, '')).toEqual({ workers: 1, threadsEach: 1 });
     expect(workerPlan(2, '1x2')).toEqual({ workers: 1, threadsEach: 2 });
-    expect(workerPlan(2, 'lots')).toEqual({ workers: 2, threadsEach: 1 });
+    expect(workerPlan(2, 'lots')).toEqual({ workers: 1, threadsEach: 2 });
   });
 });
 
