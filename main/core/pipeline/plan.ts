@@ -1,7 +1,7 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { resolveInput } from '../inputs/resolve-input.js';
-import { LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
+import { type ModelListing, listModels } from '../models/model-list.js';
 import { type EstimateProvider, type PixelSize, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
@@ -24,8 +24,9 @@ export async function planRun(settings: RunSettings, cores = availableParallelis
   const sample = Array.from({ length: Math.min(items.length, SAMPLE) }, (_, i) => items[Math.floor(i * step)]);
   const sizes = await Promise.all(sample.map((item) => headerSize(item.path)));
   const plan = storedSettings(settings);
+  const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelListing[]) : [];
   const estimates = plan.map((s) => {
-    const { known, unknown } = forEstimate(s.providers);
+    const { known, unknown } = forEstimate(s.providers, models);
     const e = estimateRun({ total: items.length, sizes }, { providers: known, factor: s.downscale.factor, fit: s.downscale.fit, concurrency: settings.concurrency, cores, maxPixels: settings.maxPixels });
     return { ...e, unknown: [...e.unknown, ...unknown] };
   });
@@ -56,15 +57,20 @@ async function headerSize(path: string): Promise<PixelSize | null> {
   }
 }
 
-/** The estimate's view of the providers; a local model without a measured speed (an imported one) is left out and named. */
-function forEstimate(specs: ProviderSpec[]): { known: EstimateProvider[]; unknown: string[] } {
+/**
+ * The estimate's view of the providers: an imported model brings its own scale and the speed runs measured
+ * for it (the estimate widens when there is none); a model not in the library is left out and named.
+ */
+function forEstimate(specs: ProviderSpec[], models: ModelListing[]): { known: EstimateProvider[]; unknown: string[] } {
   const known: EstimateProvider[] = [];
   const unknown: string[] = [];
   for (const s of specs) {
     if (s.name === 'local-ai') {
       const model = s.model ?? 'thick';
-      if (model in LOCAL_MODELS) known.push({ name: 'local-ai', model: model as LocalModelName, precision: s.precision });
-      else unknown.push(`local-ai ${model}`);
+      const listed = models.find((m) => m.name === model);
+      if (!listed) unknown.push(`local-ai ${model}`);
+      else if (listed.kind === 'built-in') known.push({ name: 'local-ai', model, precision: s.precision });
+      else known.push({ name: 'local-ai', model, scale: listed.scales[0], ...(listed.speed ? { mps: listed.speed.mpsOut } : {}) });
     } else known.push({ name: s.name });
   }
   return { known, unknown };
