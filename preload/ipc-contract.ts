@@ -222,14 +222,14 @@ export interface Responses {
   'dialog:pick-output': { path: string } | null;
   'input:make-csv': { csvPath: string; count: number } | null;
   'input:image-sizes': ImageSizes;
-  'run:start': { jobId: string; runId: string; outDir: string };
+  'run:start': StartedJob;
   'run:cancel': { cancelled: boolean };
   'sweep:plan': SweepPlan;
-  'sweep:start': { jobId: string; runId: string; outDir: string };
+  'sweep:start': StartedJob;
   'runs:list': RunListItem[];
   'runs:open': RunDetails;
   'runs:delete': { deleted: boolean };
-  'runs:resume': { jobId: string; runId: string; outDir: string };
+  'runs:resume': StartedJob;
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
   'export:settings-csv': { path: string; rows: number } | null;
@@ -274,12 +274,31 @@ export interface KeyStatus {
   keychain: boolean;
 }
 
-/** Progress pushed from main to the renderer on `EVENT_CHANNEL`. */
+/** A job that has started: its inputs, and on a resume the images and rows kept from before. */
+export interface StartedJob {
+  jobId: string;
+  runId: string;
+  outDir: string;
+  /** Inputs, and those already finished (kept from the interrupted run a resume continues). */
+  total: number;
+  done: number;
+  /** Rows the run will write (inputs × providers × stored settings), and each provider's share. */
+  rows: number;
+  providerRows: Record<string, number>;
+  kept: { provider: string; rows: number; errors: number }[];
+}
+
+/**
+ * Progress pushed from main to the renderer on `EVENT_CHANNEL`. Stage and tile events say which image
+ * (`index`, `path`) and provider they belong to; several images may be in flight at once.
+ */
 export type JobEvent =
-  | { jobId: string; type: 'start'; total: number; providers: string[]; outDir: string; runId: string; /** rows the run will write */ rows: number; /** stored settings per image (1 unless a sweep) */ settings: number; /** rows each provider will write */ providerRows: Record<string, number> }
+  | ({ type: 'start'; providers: string[]; /** stored settings per image (1 unless a sweep) */ settings: number } & StartedJob)
   | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string; setting?: string }
-  | { jobId: string; type: 'tile'; index: number; provider: string; done: number; total: number }
+  | { jobId: string; type: 'tile'; index: number; path: string; provider: string; done: number; total: number; etaSeconds: number | null }
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
+  /** Every row of this image is written (it is no longer in flight). */
+  | { jobId: string; type: 'image-done'; index: number; done: number; total: number }
   | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string }
   /** A model file being imported (`models:add`): jobId is the import's own id, unrelated to runs. */
   | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string };

@@ -44,14 +44,20 @@ if (mode === 'score') {
   const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model, precision: precision === 'int8' ? 'int8' : 'fp32' } : { name: provider as 'bicubic' };
   let upscaleMs = 0;
   const t0 = now();
+  // peak RSS while each stage runs (sampled), to tell inference's share from scoring's
+  const stageRss: Record<string, number> = {};
+  let stage = 'start';
+  const sample = setInterval(() => (stageRss[stage] = Math.max(stageRss[stage] ?? 0, process.memoryUsage().rss / 2 ** 20)), 50);
   const s = await runBatch({ ...defaultSettings(input), out, concurrency: Number(conc), providers: [spec] }, {
     onEvent: (e) => {
       if (e.type === 'row') upscaleMs += e.row.upscale_ms ?? 0;
+      if (e.type === 'stage') stage = e.stage;
     },
   });
+  clearInterval(sample);
   const sec = (now() - t0) / 1000;
   if (s.counts.errors) throw new Error(`benchmark run had ${s.counts.errors} error rows`);
-  result = { images_per_s: s.counts.inputs / sec, seconds: sec, upscale_s: upscaleMs / 1000, rss_mb: rssMb() };
+  result = { images_per_s: s.counts.inputs / sec, seconds: sec, upscale_s: upscaleMs / 1000, rss_mb: rssMb(), rss_upscale_mb: stageRss.upscale ?? 0, rss_score_mb: stageRss.score ?? 0 };
 } else if (mode === 'model') {
   const model = args[0] as LocalModelName;
   const scale = Number(args[1]);
@@ -60,7 +66,7 @@ if (mode === 'score') {
   const img = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(side * 2, side * 2).extract({ left: side / 2, top: side / 2, width: side, height: side }).removeAlpha());
   // End to end through the provider: PNG in, worker-thread inference, default tiles, 2 threads.
   const bigPng = await sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).png().toBuffer();
-  const provider = new LocalAiProvider(model, scale, 2, 1, undefined, undefined, precision);
+  const provider = new LocalAiProvider(model, scale, undefined, undefined, precision);
   const call = () => provider.upscale({ bytes: bigPng, format: 'png', width: 600, height: 400, target: { width: 600 * scale, height: 400 * scale } });
   await provider.upscale({ bytes: await sharp(img.data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(), format: 'png', width: side, height: side, target: { width: side * scale, height: side * scale } });
   let t = now();
@@ -76,7 +82,7 @@ if (mode === 'score') {
   const tfjsMps = (ref.width * ref.height) / 1e6 / ((now() - t) / 1000);
   result = { onnx_mps: onnxMps, tfjs_mps: tfjsMps, rss_mb: rssMb() };
 } else if (mode === 'imported') {
-  // An imported model end to end through the provider (worker thread, default tiles, 2 threads): random
+  // An imported model end to end through the provider (inference scheduler, default tiles): random
   // weights in a published layout, converted by the same importer `models add` uses.
   const kind = args[0] as 'rrdbnet' | 'compact';
   const { mkdtemp } = await import('node:fs/promises');
@@ -89,7 +95,7 @@ if (mode === 'score') {
   process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
   const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
   await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);
-  const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4, threads: 2, workers: 1 });
+  const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4 });
   const [w, h] = kind === 'rrdbnet' ? [300, 200] : [600, 400];
   const png = (pw: number, ph: number) => sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(pw, ph).png().toBuffer();
   const call = async (pw: number, ph: number) => provider.upscale({ bytes: await png(pw, ph), format: 'png', width: pw, height: ph, target: { width: pw * 4, height: ph * 4 } });
@@ -98,8 +104,27 @@ if (mode === 'score') {
   const t = now();
   const out = (await provider.upscale({ bytes, format: 'png', width: w, height: h, target: { width: w * 4, height: h * 4 } })).image;
   const mps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
-  await provider.dispose();
+  await provider.dispose?.();
   result = { onnx_mps: mps, params: descriptor.params, rss_mb: rssMb() };
+} else if (mode === 'workers') {
+  // Output MP/s of W sessions × T threads each, all busy on thick's kind of tile (256 px + 10 px
+  // overlap on each side: 276² in) through the inference scheduler: the measurement behind worker-plan.ts.
+  const [workers, threadsEach, model = 'thick', precision = 'fp32', reps = '2'] = args;
+  const { InferenceScheduler } = await import('../main/core/models/inference-scheduler.js');
+  const { planarWindow } = await import('../main/core/models/onnx-runner.js');
+  const { onnxModelPath } = await import('../main/core/models/model-files.js');
+  const side = 276;
+  const img = await toRaw(sharp(new URL('../test/fixtures/photos/astronaut.png', import.meta.url).pathname).resize(side, side).removeAlpha());
+  const w = Number(workers);
+  const sched = new InferenceScheduler(onnxModelPath(model as LocalModelName, 4, precision as 'fp32' | 'int8'), { workers: w, threadsEach: Number(threadsEach) });
+  const batch = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => sched.forImage()(planarWindow(img), [1, 3, side, side]).then((r) => r.dims[2] * r.dims[3] + i * 0)));
+  await batch(w); // opens every session and sizes its arena for this tile
+  const n = w * Number(reps);
+  const t = now();
+  const pixels = (await batch(n)).reduce((a, b) => a + b, 0);
+  const sec = (now() - t) / 1000;
+  await sched.close();
+  result = { mps: pixels / 1e6 / sec, seconds: sec, tiles: n, rss_mb: rssMb() };
 } else if (mode === 'conv-probe') {
   // The fp32 ceiling for thick's kind of work: eight chained 3×3 convolutions, 64→64 channels, 192² input.
   const ort = await import('onnxruntime-node');

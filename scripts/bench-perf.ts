@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,pipeline,rss,models,imported]`: prints the performance table the README
+ * `npm run bench:perf [-- --only=scoring,pipeline,rss,models,imported,workers,scheduler]`: prints the performance table the README
  * quotes. Each heavy case runs in a child process so its peak RSS is its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -10,22 +10,25 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-models.js';
+import { MEASURED_THREADS, workerPlan } from '../main/core/models/worker-plan.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,models,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,workers,scheduler,models,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
   console.error(`  ${cells.join(' | ')}`);
 };
 
-function child(mode: string, ...args: string[]): Record<string, number> {
+const child = (mode: string, ...args: string[]) => childWith({}, mode, ...args);
+
+function childWith(env: Record<string, string>, mode: string, ...args: string[]): Record<string, number> {
   const out = execFileSync(process.execPath, ['--import', 'tsx', join(ROOT, 'scripts', 'bench-child.ts'), mode, ...args], {
     cwd: ROOT,
     encoding: 'utf8',
     maxBuffer: 1 << 24,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
   });
   return JSON.parse(out.trim().split('\n').pop()!);
 }
@@ -40,6 +43,7 @@ async function makePair(dir: string, w: number, h: number, name: string) {
 }
 
 const work = await mkdtemp(join(tmpdir(), 'bench-'));
+let rss24: Record<string, number> | undefined;
 console.error(`bench: ${cpus()[0]?.model ?? 'cpu'} × ${availableParallelism()}, node ${process.version}; scratch ${work}`);
 
 if (only.includes('scoring')) {
@@ -76,9 +80,73 @@ if (only.includes('rss')) {
   const bic = child('pipeline', big, join(work, 'rss-bicubic'), '2', 'bicubic');
   row('24 MP through pipeline', 'bicubic x4', `${bic.seconds.toFixed(1)} s`, `peak RSS ${bic.rss_mb.toFixed(0)} MB`);
   const thick = child('pipeline', big, join(work, 'rss-thick'), '2', 'local-ai', 'thick');
-  row('24 MP through pipeline', 'local-ai thick x4 (default)', `${thick.seconds.toFixed(1)} s (${(24 / thick.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick.rss_mb.toFixed(0)} MB`);
+  row('24 MP through pipeline', 'local-ai thick x4 (default)', `${thick.seconds.toFixed(1)} s (${(24 / thick.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick.rss_mb.toFixed(0)} MB (${thick.rss_upscale_mb.toFixed(0)} MB while upscaling, ${thick.rss_score_mb.toFixed(0)} MB while scoring)`);
+  rss24 = thick;
   const thick8 = child('pipeline', big, join(work, 'rss-thick-int8'), '2', 'local-ai', 'thick', 'int8');
   row('24 MP through pipeline', 'local-ai thick x4 --precision int8', `${thick8.seconds.toFixed(1)} s (${(24 / thick8.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick8.rss_mb.toFixed(0)} MB`);
+}
+
+if (only.includes('workers')) {
+  // Scaling from one core to all: W sessions × T threads each on thick x4 256 px tiles, all kept busy.
+  // worker-plan.ts holds the table this measures; the scheduler runs what it says.
+  const cores = availableParallelism();
+  const plan = workerPlan(cores, '');
+  const configs = new Map<string, [number, number]>();
+  for (let w = 1; w <= cores; w++) configs.set(`${w}x1`, [w, 1]);
+  for (let t = 2; t <= cores; t *= 2) configs.set(`1x${t}`, [1, t]);
+  if (cores > 2) configs.set(`${cores / 2}x2`, [Math.floor(cores / 2), 2]);
+  const base = childWith({}, 'workers', '1', '1', 'thick', 'fp32', '2').mps;
+  row('workers', 'thick x4, 256 px tiles: 1 session × 1 thread', `${base.toFixed(3)} MP/s out`, '×1.00', '');
+  for (const [name, [w, t]] of configs) {
+    if (name === '1x1') continue;
+    const r = childWith({}, 'workers', String(w), String(t), 'thick', 'fp32', '2');
+    const chosen = w === plan.workers && t === plan.threadsEach ? 'the plan for this machine' : '';
+    row('workers', `${w} session${w > 1 ? 's' : ''} × ${t} thread${t > 1 ? 's' : ''}`, `${r.mps.toFixed(3)} MP/s out`, `×${(r.mps / base).toFixed(2)}`, `${chosen}${chosen ? '; ' : ''}peak RSS ${r.rss_mb.toFixed(0)} MB`);
+  }
+  const table = MEASURED_THREADS.map((m) => `${m.cores} cores → ${m.threadsEach} thread${m.threadsEach > 1 ? 's' : ''} a session`).join(', ');
+  row('workers', 'measured table in worker-plan.ts', table, `here: ${plan.workers} × ${plan.threadsEach}`, 'UPSCALE_BENCH_WORKERS=WxT overrides');
+}
+
+if (only.includes('scheduler')) {
+  const cores = availableParallelism();
+  const OLD = { UPSCALE_BENCH_WORKERS: `1x${cores}` }; // before the scheduler: one session with every thread, tiles one by one
+  // A lone 24 MP photo, thick x4: its tiles on every worker against one session with all threads.
+  const big = join(work, 'big');
+  if (!existsSync(join(big, '24mp.jpg'))) {
+    const { mkdir } = await import('node:fs/promises');
+    await mkdir(big, { recursive: true });
+    await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg'));
+  }
+  const fresh = rss24 ?? child('pipeline', big, join(work, 'sched-24-new'), '2', 'local-ai', 'thick');
+  const old = childWith(OLD, 'pipeline', big, join(work, 'sched-24-old'), '2', 'local-ai', 'thick');
+  row('24 MP thick x4, one image', `scheduler: ${(24 / fresh.upscale_s).toFixed(3)} MP/s out (${fresh.seconds.toFixed(0)} s)`, `one session × ${cores} threads: ${(24 / old.upscale_s).toFixed(3)} MP/s (${old.seconds.toFixed(0)} s)`, `×${(old.upscale_s / fresh.upscale_s).toFixed(2)}`, `peak RSS ${fresh.rss_mb.toFixed(0)} MB against ${old.rss_mb.toFixed(0)} MB`);
+
+  // A mixed batch: one 1000×872 photo and three small ones; and the large one alone.
+  const mixed = join(work, 'mixed');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(mixed, { recursive: true });
+  await sharp(join(PHOTOS, 'motorcycle_left.png')).resize(1000, 872, { fit: 'fill' }).png().toFile(join(mixed, 'a-large.png'));
+  for (const f of ['chelsea.png', 'coffee.png', 'camera.png']) await cp(join(PHOTOS, f), join(mixed, `b-${f}`));
+  const lone = join(work, 'lone');
+  await mkdir(lone, { recursive: true });
+  await cp(join(mixed, 'a-large.png'), join(lone, 'a-large.png'));
+  for (const [label, dir] of [['mixed batch (1 photo of 0.87 MP + 3 of 0.1–0.26 MP), thick x4', mixed], ['one 0.87 MP photo alone, thick x4', lone]] as const) {
+    const def = child('pipeline', dir, join(work, `d-${label.length}`), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
+    const one = child('pipeline', dir, join(work, `c1-${label.length}`), '1', 'local-ai', 'thick');
+    const before = childWith(OLD, 'pipeline', dir, join(work, `o-${label.length}`), '1', 'local-ai', 'thick');
+    row(label, `default: ${def.seconds.toFixed(1)} s`, `--concurrency 1: ${one.seconds.toFixed(1)} s; before the scheduler (--concurrency 1): ${before.seconds.toFixed(1)} s`, `default ÷ c1 = ${(def.seconds / one.seconds).toFixed(2)}`, `default ÷ before = ${(def.seconds / before.seconds).toFixed(2)}`);
+  }
+
+  // thick end to end on three photos (a whole local-ai run minus a bicubic run) against TF.js-wasm
+  const three = join(work, 'three');
+  await mkdir(three, { recursive: true });
+  for (const f of ['astronaut.png', 'coffee.png', 'chelsea.png']) await cp(join(PHOTOS, f), join(three, f));
+  const ai = child('pipeline', three, join(work, 'three-ai'), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
+  const bic = child('pipeline', three, join(work, 'three-bic'), String(workerPlan(cores, '').workers + 1), 'bicubic');
+  const outMp = ((512 * 512 + 600 * 400 + 451 * 300) / 1e6);
+  const tfjs = child('model', 'thick', '4', 'fp32').tfjs_mps;
+  const e2e = outMp / (ai.seconds - bic.seconds);
+  row('thick end to end, 3 photos', `${e2e.toFixed(3)} MP/s out (local-ai run ${ai.seconds.toFixed(1)} s − bicubic run ${bic.seconds.toFixed(1)} s)`, `TF.js-wasm ${tfjs.toFixed(3)} MP/s`, `×${(e2e / tfjs).toFixed(1)}`, 'goal ≥ 5×');
 }
 
 if (only.includes('models')) {

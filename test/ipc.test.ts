@@ -206,12 +206,25 @@ describe('a whole run through the handlers', () => {
     expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
     expect(Date.now() - t0).toBeLessThan(2000);
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
+    // every stage and tile event names its image, and a tile is always part of that image's upscale
+    const mine = events.filter((e) => e.jobId === started.data.jobId);
+    for (const e of mine) if (e.type === 'tile') expect(e).toMatchObject({ path: expect.stringMatching(/c\d\.png$/), provider: 'local-ai' });
+    const keptRows = (await dispatch(handlers, 'runs:open', { runId: started.data.runId })) as { ok: true; data: { rows: unknown[] } };
 
-    // and "Resume" finishes it in the same folder
+    // and "Resume" finishes it in the same folder, its counters starting from the rows it keeps
     const resumed = await dispatch(handlers, 'runs:resume', { runId: started.data.runId });
     if (!resumed.ok) throw new Error(resumed.error.message);
-    expect(resumed.data.runId).toBe(started.data.runId);
+    expect(resumed.data).toMatchObject({ runId: started.data.runId, total: 8, done: keptRows.data.rows.length, kept: [{ provider: 'local-ai', rows: keptRows.data.rows.length, errors: 0 }] });
     expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
+    const newRows = events.filter((e) => e.jobId === resumed.data.jobId && e.type === 'row');
+    expect(newRows.length + resumed.data.kept[0].rows).toBe(8);
+    expect(newRows.at(-1)).toMatchObject({ done: 8, total: 8 });
+    // no stage or tile event of an image arrives after its row
+    const seq = events.filter((e) => e.jobId === resumed.data.jobId);
+    for (const [i, e] of seq.entries()) {
+      if (e.type !== 'row') continue;
+      expect(seq.slice(i + 1).some((x) => (x.type === 'stage' || x.type === 'tile') && x.index === e.row.row)).toBe(false);
+    }
     const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
     expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(8);
   }, 180_000);

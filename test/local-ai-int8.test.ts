@@ -72,8 +72,8 @@ describe('thick --precision int8', () => {
   });
 
   it('refuses int8 for a model without an int8 build', () => {
-    expect(() => new LocalAiProvider('slim', 4, 1, 1, undefined, undefined, 'int8')).toThrow(/slim has no int8 build/);
-    expect(new LocalAiProvider('thick', 4, 1, 1, undefined, undefined, 'int8').model).toBe('esrgan-thick x4 int8');
+    expect(() => new LocalAiProvider('slim', 4, undefined, undefined, 'int8')).toThrow(/slim has no int8 build/);
+    expect(new LocalAiProvider('thick', 4, undefined, undefined, 'int8').model).toBe('esrgan-thick x4 int8');
   });
 });
 

@@ -77,7 +77,7 @@ describe('local-ai provider', () => {
     sharp(fixture('photos', 'logo.png')).resize(48, 40).toColourspace('srgb')[channels === 4 ? 'ensureAlpha' : 'removeAlpha']().png().toBuffer();
 
   it('upscales RGBA: RGB by the model, alpha kept', async () => {
-    const p = new LocalAiProvider('slim', 4, 2, 1, 32, 8);
+    const p = new LocalAiProvider('slim', 4, 32, 8);
     const ticks: number[] = [];
     const out = await p.upscale({ bytes: await png(4), format: 'png', width: 48, height: 40, target: { width: 192, height: 160 }, onProgress: (t) => ticks.push(t.done) });
     await p.dispose();
@@ -88,7 +88,7 @@ describe('local-ai provider', () => {
   });
 
   it('stops between tiles when cancelled', async () => {
-    const p = new LocalAiProvider('slim', 4, 1, 1, 16, 4);
+    const p = new LocalAiProvider('slim', 4, 16, 4);
     const ac = new AbortController();
     const done: number[] = [];
     const run = p.upscale({
@@ -104,6 +104,6 @@ describe('local-ai provider', () => {
   });
 
   it('refuses a scale the model does not have', () => {
-    expect(() => new LocalAiProvider('thick', 5, 1)).toThrow(/no x5/);
+    expect(() => new LocalAiProvider('thick', 5)).toThrow(/no x5/);
   });
 });

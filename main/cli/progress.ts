@@ -1,6 +1,6 @@
 import cliProgress from 'cli-progress';
-import { basename } from 'node:path';
 import type { RunEvent } from '../core/pipeline/events.js';
+import { RunProgress } from '../core/pipeline/run-progress.js';
 import { plural } from '../core/plural.js';
 
 export interface Reporter {
@@ -15,37 +15,56 @@ export function createReporter(stream: NodeJS.WriteStream = process.stderr): Rep
 
 function barReporter(stream: NodeJS.WriteStream): Reporter {
   const started = Date.now();
+  const progress = new RunProgress();
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} images | {rate}/min | ETA {eta_formatted} | {errors} | {current}',
-      barsize: 28,
+      format: ' {bar} {value}/{total} images | {rate}/min | ETA {eta} | {errors} | {current}',
+      barsize: 24,
       hideCursor: true,
-      etaBuffer: 20,
       fps: 5,
     },
     cliProgress.Presets.shades_classic,
   );
-  let errors = 0;
-  let current = '';
-  const payload = () => ({ rate: rate(bar.getProgress() * bar.getTotal(), started), errors: plural(errors, 'error'), current });
+  const payload = () => ({
+    rate: rate(progress.doneHere, started),
+    eta: duration(progress.etaSeconds()),
+    errors: plural(progress.errors, 'error'),
+    current: inFlightText(progress, Math.max(20, (stream.columns ?? 120) - 75)),
+  });
   const report = ((e: RunEvent) => {
-    if (e.type === 'start') bar.start(e.total, 0, payload());
-    else if (e.type === 'stage') current = `${basename(e.path)}${e.setting ? ` ${e.setting}` : ''} ${e.stage}${e.provider ? ` (${e.provider})` : ''}`;
-    else if (e.type === 'tile') current = current.replace(/ tile \d+\/\d+$/, '') + ` tile ${e.done}/${e.total}`;
-    else if (e.type === 'row' && e.row.status === 'error') errors++;
-    else if (e.type === 'image-done') bar.update(e.done, payload());
-    if (e.type === 'stage' || e.type === 'tile') bar.update(payload());
+    progress.update(e);
+    if (e.type === 'start') {
+      bar.start(e.total, e.done, payload());
+      tick = setInterval(() => bar.update(payload()), 1000); // the ETA counts down between tiles
+      tick.unref();
+    } else if (e.type === 'image-done') bar.update(e.done, payload());
+    else if (e.type !== 'end') bar.update(payload());
   }) as Reporter;
-  report.stop = () => bar.stop();
+  let tick: NodeJS.Timeout | undefined;
+  report.stop = () => {
+    clearInterval(tick);
+    bar.stop();
+  };
   return report;
+}
+
+/** Each image in flight with its own step: "chelsea.png upscale 3/12 · coffee.png score". */
+export function inFlightText(p: RunProgress, width: number): string {
+  const parts = [...p.inFlight.values()]
+    .sort((a, b) => a.index - b.index)
+    .map((i) => `${i.name}${i.setting ? ` ${i.setting}` : ''} ${i.stage}${i.tile && i.tile.total > 1 ? ` ${i.tile.done}/${i.tile.total}` : ''}`);
+  const text = parts.join(' · ');
+  return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }
 
 function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const started = Date.now();
+  const progress = new RunProgress();
   // a sweep counts rows (an image takes many settings); a run counts images
   let sweep: { done: number; total: number } | null = null;
   const report = ((e: RunEvent) => {
+    progress.update(e);
     if (e.type === 'start' && e.settings > 1) sweep = { done: e.keptRows, total: e.rows };
     if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
     if (e.type !== 'row') return;
@@ -56,10 +75,19 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
         : `error ${r.error}`;
     const setting = r.factor !== null && r.format ? ` ÷${r.factor} ${r.format}${r.quality !== null ? ` q${r.quality}` : ''}` : '';
     const count = sweep ? `${++sweep.done}/${sweep.total} rows` : `${e.done}/${e.total}`;
-    stream.write(`[${count}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(e.done, started)}/min)\n`);
+    stream.write(`[${count}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(progress.doneHere, started)}/min, ETA ${duration(progress.etaSeconds())})\n`);
   }) as Reporter;
   report.stop = () => {};
   return report;
+}
+
+/** "–" until there is a basis, then "45s", "3m05s", "1h02m". */
+export function duration(seconds: number | null): string {
+  if (seconds === null || !Number.isFinite(seconds)) return '–';
+  const s = Math.round(seconds);
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
 
 const rate = (done: number, started: number) => ((done / Math.max(1, Date.now() - started)) * 60_000).toFixed(1);

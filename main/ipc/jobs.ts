@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
-import type { JobEvent, ParsedRequest, UiRow } from '../../preload/ipc-contract.js';
+import type { JobEvent, ParsedRequest, StartedJob, UiRow } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { runBatch } from '../core/pipeline/run-batch.js';
+import { RunProgress } from '../core/pipeline/run-progress.js';
 import { defaultConcurrency, type ProviderSpec, type RunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
@@ -15,65 +16,81 @@ interface Job {
   done: Promise<void>;
 }
 
-/** One AbortController per job; each job ends with exactly one `end` event. Stage and tile events are throttled. */
+/** One AbortController per job; each job ends with exactly one `end` event. Stage and tile events are coalesced per image. */
 export class Jobs {
   private readonly jobs = new Map<string, Job>();
 
   constructor(private readonly emit: (e: JobEvent) => void) {}
 
-  start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
+  start(req: ParsedRequest<'run:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<StartedJob> {
     return this.launch(toRunSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
   /** A sweep is a run over a grid of stored settings: same progress, cancel and resume. */
-  startSweep(req: ParsedRequest<'sweep:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<{ jobId: string; runId: string; outDir: string }> {
+  startSweep(req: ParsedRequest<'sweep:start'>, input: string, resultsRoot: string, access?: AwsAccess): Promise<StartedJob> {
     return this.launch(toSweepSettings(req, input), { resultsParent: resultsRoot, access });
   }
 
   /** Continues an interrupted run in its own folder with its recorded settings; `runId` names it when it is not the folder's own name. */
-  resume(runDir: string, settings: RunSettings, access?: AwsAccess, runId?: string): Promise<{ jobId: string; runId: string; outDir: string }> {
+  resume(runDir: string, settings: RunSettings, access?: AwsAccess, runId?: string): Promise<StartedJob> {
     return this.launch({ ...settings, out: undefined }, { resume: runDir, access }, runId);
   }
 
-  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }, knownRunId?: string): Promise<{ jobId: string; runId: string; outDir: string }> {
+  private launch(settings: RunSettings, runOpts: { resultsParent?: string; resume?: string; access?: AwsAccess }, knownRunId?: string): Promise<StartedJob> {
     const jobId = randomUUID();
     const controller = new AbortController();
-    let started!: (v: { jobId: string; runId: string; outDir: string }) => void;
+    let started!: (v: StartedJob) => void;
     let failedEarly!: (e: unknown) => void;
-    const ready = new Promise<{ jobId: string; runId: string; outDir: string }>((res, rej) => {
+    const ready = new Promise<StartedJob>((res, rej) => {
       started = res;
       failedEarly = rej;
     });
     let runId = '';
-    let lastMinor = 0;
-    let t0 = Date.now();
-    let rowsLeft = 0;
-    let rowsSeen = 0;
+    const progress = new RunProgress();
+    // Stage and tile events: the latest per image, sent at most every 100 ms (so a fast batch cannot
+    // flood the renderer), and always before a row or the end so nothing stale arrives after them.
+    const pending = new Map<number, JobEvent>();
+    let lastFlush = 0;
+    let timer: NodeJS.Timeout | undefined;
+    const flush = () => {
+      clearTimeout(timer);
+      timer = undefined;
+      lastFlush = Date.now();
+      for (const e of pending.values()) this.emit(e);
+      pending.clear();
+    };
     const onEvent = (e: RunEvent) => {
+      progress.update(e);
       if (e.type === 'start') {
         runId = knownRunId ?? basename(e.outDir);
-        t0 = Date.now();
-        rowsLeft = e.rows - e.keptRows;
-        started({ jobId, runId, outDir: e.outDir });
-        this.emit({ jobId, type: 'start', total: e.total, providers: e.providers, outDir: e.outDir, runId, rows: e.rows, settings: e.settings, providerRows: e.providerRows });
+        const job: StartedJob = { jobId, runId, outDir: e.outDir, total: e.total, done: e.done, rows: e.rows, providerRows: e.providerRows, kept: e.kept };
+        started(job);
+        this.emit({ ...job, type: 'start', providers: e.providers, settings: e.settings });
       } else if (e.type === 'stage' || e.type === 'tile') {
-        const now = Date.now();
-        if (now - lastMinor < 100) return; // at most ~10 minor updates a second reach the renderer
-        lastMinor = now;
-        this.emit(e.type === 'stage' ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider, setting: e.setting } : { jobId, type: 'tile', index: e.index, provider: e.provider, done: e.done, total: e.total });
+        pending.set(
+          e.index,
+          e.type === 'stage'
+            ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider, setting: e.setting }
+            : { jobId, type: 'tile', index: e.index, path: e.path, provider: e.provider, done: e.done, total: e.total, etaSeconds: progress.etaSeconds() },
+        );
+        const wait = 100 - (Date.now() - lastFlush);
+        if (wait <= 0) flush();
+        else timer ??= setTimeout(flush, wait);
       } else if (e.type === 'row') {
-        // The rate is this job's own rows (a resumed run starts with its kept rows already written).
-        rowsSeen++;
-        const elapsed = (Date.now() - t0) / 1000;
-        const eta = (elapsed / rowsSeen) * Math.max(0, rowsLeft - rowsSeen);
-        this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: eta });
+        flush();
+        this.emit({ jobId, type: 'row', row: toUi(e.row, e.index), done: e.done, total: e.total, etaSeconds: progress.etaSeconds() });
+      } else if (e.type === 'image-done') {
+        flush();
+        this.emit({ jobId, type: 'image-done', index: e.index, done: e.done, total: e.total });
       }
     };
     const done = runBatch(settings, { signal: controller.signal, onEvent, ...runOpts })
       .then((summary) => {
+        flush();
         this.emit({ jobId, type: 'end', status: summary.status, message: summary.message, runId });
       })
       .catch((err) => {
+        flush();
         failedEarly(err);
         if (runId) this.emit({ jobId, type: 'end', status: 'failed', message: (err as Error).message, runId });
       })

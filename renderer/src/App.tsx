@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import type { JobEvent, RunDetails, UiRow } from '../../preload/ipc-contract';
+import type { JobEvent, RunDetails, StartedJob, UiRow } from '../../preload/ipc-contract';
 import { bench, errorText } from './bench';
+import { baseName } from './format';
 import { SetupScreen } from './screens/SetupScreen';
 import { RunScreen, type LiveRun } from './screens/RunScreen';
 import { ResultsScreen } from './screens/ResultsScreen';
@@ -14,8 +15,6 @@ export function App() {
   const [live, setLive] = useState<LiveRun | null>(null);
   const [details, setDetails] = useState<RunDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
-  // a job's start event can arrive before the call that started it returns: kept until startLive
-  const starts = useRef(new Map<string, JobEvent>());
 
   const loadRun = useCallback(async (runId: string, show: boolean) => {
     try {
@@ -28,10 +27,15 @@ export function App() {
   }, []);
   const openRun = useCallback((runId: string) => loadRun(runId, true), [loadRun]);
 
+  // Main sends a job's first events (its start, and a fast error row) before run:start / runs:resume has
+  // answered; they wait here for that job's live view instead of being dropped.
+  const liveJob = useRef<string | null>(null);
+  const early = useRef<JobEvent[]>([]);
+
   useEffect(
     () =>
       bench().jobs.onProgress((e: JobEvent) => {
-        if (e.type === 'start') starts.current.set(e.jobId, e);
+        if (e.type !== 'model-import' && e.jobId !== liveJob.current) early.current = [...early.current.slice(-499), e];
         setLive((cur) => (cur && cur.jobId === e.jobId ? reduce(cur, e) : cur));
         // Results are loaded in the background; the user decides when to look.
         if (e.type === 'end') void loadRun(e.runId, false);
@@ -39,10 +43,15 @@ export function App() {
     [loadRun],
   );
 
-  const startLive = useCallback((jobId: string, runId: string, total: number) => {
-    const fresh: LiveRun = { jobId, runId, total, done: 0, rows: [], providers: [], providerRows: {}, settings: 1, stage: 'starting', ended: null, eta: null, tile: null };
-    const early = starts.current.get(jobId);
-    setLive(early ? reduce(fresh, early) : fresh);
+  // The live view starts from what run:start / runs:resume answered (a resume's kept rows included), then
+  // catches up with the job's events that came before the answer.
+  const startLive = useCallback((job: StartedJob) => {
+    const { jobId, runId, total, done, kept, providerRows } = job;
+    liveJob.current = jobId;
+    const mine = early.current.filter((e) => e.jobId === jobId);
+    early.current = [];
+    const initial: LiveRun = { jobId, runId, total, done, kept, providerRows, settings: 1, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
+    setLive(mine.reduce(reduce, initial));
     setScreen('run');
   }, []);
 
@@ -92,15 +101,23 @@ export function App() {
 function reduce(cur: LiveRun, e: JobEvent): LiveRun {
   switch (e.type) {
     case 'start':
-      return { ...cur, total: e.total, providers: e.providers, providerRows: e.providerRows, settings: e.settings, runId: e.runId };
+      return { ...cur, total: e.total, done: e.done, kept: e.kept, providerRows: e.providerRows, settings: e.settings, providers: e.providers, runId: e.runId };
     case 'stage':
-      return { ...cur, stage: `${e.path.split(/[\\/]/).pop()}${e.setting ? ` ${e.setting}` : ''} — ${e.stage}${e.provider ? ` (${e.provider})` : ''}` };
-    case 'tile':
-      return { ...cur, tile: { done: e.done, total: e.total, provider: e.provider } };
+      return { ...cur, inFlight: { ...cur.inFlight, [e.index]: { name: baseName(e.path), setting: e.setting, stage: e.stage, provider: e.provider } } };
+    case 'tile': {
+      // a tile always belongs to the upscale of this image by this provider
+      const step = { name: baseName(e.path), setting: cur.inFlight[e.index]?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } };
+      return { ...cur, eta: e.etaSeconds ?? cur.eta, inFlight: { ...cur.inFlight, [e.index]: step } };
+    }
     case 'row':
       return { ...cur, done: e.done, eta: e.etaSeconds, rows: [...cur.rows, e.row as UiRow] };
+    case 'image-done': {
+      const inFlight = { ...cur.inFlight };
+      delete inFlight[e.index];
+      return { ...cur, done: e.done, inFlight };
+    }
     case 'end':
-      return { ...cur, ended: e.status, message: e.message };
+      return { ...cur, ended: e.status, message: e.message, inFlight: {} };
     case 'model-import':
       return cur;
   }

@@ -200,6 +200,8 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: '100%', exact: true }).click();
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('100%');
     expect(Math.round((await original.boundingBox())!.width)).toBe(600);
+    // served at full size (under 16 MP): no preview note, though the stored copy is a quarter of it
+    expect(await viewer.textContent()).not.toContain('Shown from a preview');
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await page.getByRole('button', { name: 'Zoom in' }).click();
     await expect.poll(() => page.getByTestId('zoom').textContent()).toBe('156%');
@@ -240,7 +242,14 @@ describe('the app in Chromium', () => {
     await page.getByRole('checkbox', { name: /Bicubic/ }).uncheck();
     await setup().getByLabel('Local model').selectOption('thick');
     await page.getByRole('button', { name: 'Start run' }).click();
-    await expect.poll(async () => Number(await page.locator('#overall').getAttribute('value')), { timeout: 40_000 }).toBeGreaterThanOrEqual(1);
+    // each image in flight has its own line, and a tile is shown only as part of that image's upscale
+    await expect.poll(() => page.getByTestId('in-flight').textContent(), { timeout: 60_000 }).toMatch(/\.(png|jpg) · upscale \(local-ai\) · tile \d+\/\d+/);
+    for (const line of await page.getByTestId('in-flight').locator('li').allTextContents()) {
+      expect(line).toMatch(/^\S+\.(png|jpg) · (read|downscale|store|fetch|upscale|score|write)( \(local-ai\))?( · tile \d+\/\d+)?$/);
+      if (line.includes('tile')) expect(line).toContain('· upscale (local-ai) · tile');
+    }
+    // two images finished: at least one of them is an ok row, which a resume keeps
+    await expect.poll(async () => Number(await page.locator('#overall').getAttribute('value')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
     await page.getByRole('button', { name: 'Cancel run' }).click();
     await page.getByText('Run cancelled').waitFor({ timeout: 10_000 });
     expect(Number(await page.locator('#overall').getAttribute('value'))).toBeLessThan(5);
@@ -269,6 +278,21 @@ describe('the app in Chromium', () => {
     await shot('results-dark');
     await page.emulateMedia({ colorScheme: 'light' });
   });
+
+  it('resumes the cancelled run with counters that include the rows it keeps', async () => {
+    await page.getByRole('button', { name: 'Past runs' }).click();
+    await page.locator('table.runs tbody tr', { hasText: 'cancelled' }).getByRole('button', { name: 'Resume' }).click();
+    await page.getByRole('heading', { name: /^Run / }).waitFor();
+    // at once: the kept images and their rows are already counted, in the header and the provider's counter
+    const keptImages = Number(await page.locator('#overall').getAttribute('value'));
+    expect(keptImages).toBeGreaterThanOrEqual(1);
+    const counted = Number(/^local-ai(\d+)\/5/.exec((await page.locator('.provider-progress').textContent()) ?? '')?.[1]);
+    expect(counted).toBeGreaterThanOrEqual(keptImages);
+    await page.getByText('Run completed').waitFor({ timeout: 180_000 });
+    expect(await page.locator('label[for="overall"]').textContent()).toMatch(/^5 of 5 images/);
+    // the header and the provider's counter agree: 4 photos ok, the text file named .jpg an error row
+    expect(await page.locator('.provider-progress').textContent()).toBe('local-ai5/5 · 1 error');
+  }, 240_000);
 });
 
 describe('the browser bridge refuses other callers', () => {

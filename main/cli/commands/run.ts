@@ -20,7 +20,7 @@ export function runCommand(): Command {
   const cmd = new Command('run')
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
     .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
-    .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
+    .addOption(new Option('--concurrency <n>', 'images in flight at once; the tiles of all of them share one set of inference workers (default: one per inference worker, plus one)').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');

@@ -94,7 +94,7 @@ export function retrieveCommand(): Command {
       const plan = retrievePlan(key, { width, height }, info, o.scale);
       if (plan.message) process.stderr.write(`upscale-bench: ${plan.message}\n`);
       const [spec] = providersFrom(o);
-      const provider = await createProvider(spec, { factor: plan.factor, threads: 0 });
+      const provider = await createProvider(spec, { factor: plan.factor });
       try {
         const t0 = Date.now();
         const out = await provider.upscale({ bytes, format: normaliseFormat(meta.format) as StoreFormat, width, height, target: plan.target });

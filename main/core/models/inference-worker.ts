@@ -54,7 +54,7 @@ export class InferenceWorker {
     void this.exited.then(() => live.delete(this));
     this.worker.on('message', (m: { type: string; id?: number; data?: Float32Array; dims?: number[]; message?: string }) => {
       if (m.type === 'opened') opened();
-      else if (m.type === 'error' && m.id === undefined) failed(new Error(m.message));
+      else if (m.type === 'error' && m.id === undefined) failed((this.dead = new Error(m.message)));
       else if (m.id !== undefined) {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
@@ -73,6 +73,11 @@ export class InferenceWorker {
     this.worker.on('error', die);
     this.worker.once('exit', () => die(new Error('the inference worker stopped')));
     this.worker.postMessage({ type: 'open', path: modelPath, threads });
+  }
+
+  /** The thread died or its session would not open: it runs no more tiles. */
+  get failed(): boolean {
+    return this.dead !== undefined;
   }
 
   /** Tiles sent and not yet answered (an abandoned tile counts until its worker is done with it). */
@@ -100,7 +105,7 @@ export class InferenceWorker {
     this.closing ??= (async () => {
       await this.ready.catch(() => undefined);
       await this.idle;
-      if (!this.dead) this.worker.postMessage({ type: 'close' });
+      this.worker.postMessage({ type: 'close' }); // a no-op if the thread has already ended
       await this.exited;
     })();
     return this.closing;

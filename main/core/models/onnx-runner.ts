@@ -4,7 +4,7 @@ import { BenchError, raceAbort, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
 import { type Rect, planTiles } from '../image/tiling.js';
 
-/** Runs the graph on one NCHW tile; in the app this happens in a worker thread (see onnx-pool). */
+/** Runs the graph on one NCHW tile; in runs this happens in a worker thread (see inference-scheduler). */
 export type TileRunner = (data: Float32Array, dims: number[], signal?: AbortSignal) => Promise<{ data: Float32Array; dims: readonly number[] }>;
 
 export interface TiledRunOptions {
@@ -15,6 +15,8 @@ export interface TiledRunOptions {
   align?: number;
   signal?: AbortSignal;
   onTile?: (done: number, total: number) => void;
+  /** Tiles handed to the runner at once (default 1: one after the other). */
+  parallel?: number;
 }
 
 export async function openSession(path: string, threads: number): Promise<ort.InferenceSession> {
@@ -40,7 +42,10 @@ export function sessionRunner(session: ort.InferenceSession): TileRunner {
   };
 }
 
-/** Runs an RGB image through a 0–255 NCHW super-resolution graph tile by tile. */
+/**
+ * Runs an RGB image through a 0–255 NCHW super-resolution graph tile by tile, with up to `o.parallel`
+ * tiles handed to the runner at once (a scheduler with several workers); progress counts finished tiles.
+ */
 export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledRunOptions): Promise<RawImage> {
   if (img.channels !== 3) throw new Error('upscaleTiled expects RGB');
   const { width, height } = img;
@@ -49,31 +54,46 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
   const outH = height * s;
   const out = Buffer.alloc(outW * outH * 3);
   const tiles = planTiles(width, height, o.tileSize, o.overlap, o.align ?? 1);
+  // A failed tile stops this image's other lanes too; their tiles still running finish unseen.
+  const stop = new AbortController();
+  const signal = o.signal ? AbortSignal.any([o.signal, stop.signal]) : stop.signal;
+  let next = 0;
+  let done = 0;
   o.onTile?.(0, tiles.length);
-  for (let t = 0; t < tiles.length; t++) {
-    throwIfAborted(o.signal);
-    const { window: win, crop } = tiles[t];
-    const input = planarWindow(img, win);
-    let y4: Float32Array;
-    try {
-      // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
-      y4 = (await raceAbort(runTile(input, [1, 3, win.h, win.w], o.signal), o.signal)).data;
-    } catch (err) {
-      if (err instanceof BenchError) throw err;
-      throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });
-    }
-    const tw = win.w * s;
-    const tPlane = tw * win.h * s;
-    for (let y = crop.y * s; y < (crop.y + crop.h) * s; y++) {
-      let dst = ((win.y * s + y) * outW + (win.x + crop.x) * s) * 3;
-      for (let x = crop.x * s; x < (crop.x + crop.w) * s; x++, dst += 3) {
-        const i = y * tw + x;
-        out[dst] = clampByte(y4[i]);
-        out[dst + 1] = clampByte(y4[tPlane + i]);
-        out[dst + 2] = clampByte(y4[2 * tPlane + i]);
+  const lane = async () => {
+    while (next < tiles.length) {
+      throwIfAborted(signal);
+      const { window: win, crop } = tiles[next++];
+      // Only the tiles in flight hold their float planes: a lane builds its next input when it needs it.
+      const input = planarWindow(img, win);
+      let y4: Float32Array;
+      try {
+        // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
+        y4 = (await raceAbort(runTile(input, [1, 3, win.h, win.w], signal), signal)).data;
+      } catch (err) {
+        if (err instanceof BenchError) throw err;
+        throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });
       }
+      const tw = win.w * s;
+      const tPlane = tw * win.h * s;
+      for (let y = crop.y * s; y < (crop.y + crop.h) * s; y++) {
+        let dst = ((win.y * s + y) * outW + (win.x + crop.x) * s) * 3;
+        for (let x = crop.x * s; x < (crop.x + crop.w) * s; x++, dst += 3) {
+          const i = y * tw + x;
+          out[dst] = clampByte(y4[i]);
+          out[dst + 1] = clampByte(y4[tPlane + i]);
+          out[dst + 2] = clampByte(y4[2 * tPlane + i]);
+        }
+      }
+      o.onTile?.(++done, tiles.length);
     }
-    o.onTile?.(t + 1, tiles.length);
+  };
+  try {
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(o.parallel ?? 1, tiles.length)) }, lane));
+  } catch (err) {
+    stop.abort();
+    throwIfAborted(o.signal);
+    throw err;
   }
   return { data: out, width: outW, height: outH, channels: 3 };
 }

@@ -1,6 +1,5 @@
 import { mkdir, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { availableParallelism } from 'node:os';
 import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
 import type { InputItem } from '../inputs/input-item.js';
@@ -13,7 +12,7 @@ import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
 import { type RunSummary, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
 import { createStore } from '../stores/create-store.js';
-import type { RunEvent } from './events.js';
+import type { KeptCount, RunEvent } from './events.js';
 import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
 import { type ImagePass, isFatal, processImage } from './process-image.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
@@ -87,7 +86,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       for (const spec of s.providers) {
         const id = `${factor}\0${JSON.stringify(spec)}`;
         if (!instances.has(id)) {
-          const made = await createProvider(spec, { factor, threads: threadsPerCall(concurrency), workers: concurrency, access: opts.access });
+          const made = await createProvider(spec, { factor, access: opts.access });
           instances.set(id, made);
           providers.push(made);
         }
@@ -99,6 +98,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     emit({
       type: 'start',
       total: items.length,
+      done: completed.size,
+      kept: keptCounts([...new Set(plan.flatMap((s) => s.providers.map((p) => p.name)))], kept),
       providers: [...new Set(passes.flatMap((p) => p.providers.map((x) => x.name)))],
       outDir,
       rows: items.length * rowsPerImage(plan),
@@ -125,7 +126,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
             scorer,
             signal,
             onStage: (stage, provider, setting) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider, setting }),
-            onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, provider, done: d, total: t }),
+            onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, path: item.source, provider, done: d, total: t }),
             onPassDone: async (pass, rows) => {
               try {
                 for (const row of rows) await writer.append(row);
@@ -203,9 +204,12 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   return summary;
 }
 
-/** Splits the cores between images running at once, so onnxruntime never oversubscribes them. */
-export function threadsPerCall(concurrency: number, cores = availableParallelism()): number {
-  return Math.max(1, Math.floor(cores / concurrency));
+function keptCounts(providers: string[], kept: Map<number, (ResultRow[] | undefined)[]>): KeptCount[] {
+  const rows = [...kept.values()].flatMap((perPass) => perPass.flatMap((r) => r ?? []));
+  return providers.map((provider) => {
+    const mine = rows.filter((r) => r.provider === provider);
+    return { provider, rows: mine.length, errors: mine.filter((r) => r.status === 'error').length };
+  });
 }
 
 function inInputOrder(items: InputItem[], rowsByIndex: Map<number, ResultRow[]>): ResultRow[] {

@@ -1,4 +1,4 @@
-import { cpus } from 'node:os';
+import { workerPlan } from '../models/worker-plan.js';
 import { DEFAULT_DOWNSCALE, type DownscaleSettings, type Factor } from '../image/downscale.js';
 import type { StoreFormat } from '../image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';
@@ -49,7 +49,12 @@ export interface SweepGrid {
 
 export const DEFAULT_TARGET_SSIM = 0.9;
 
-export const defaultConcurrency = () => Math.max(1, cpus().length);
+/**
+ * Images in flight by default: one per inference worker (their tiles share the workers, oldest image
+ * first) and one more, so that while an image is scored and written the next one is already decoded
+ * and stored, its tiles waiting for the first worker that frees.
+ */
+export const defaultConcurrency = () => workerPlan().workers + 1;
 
 export function defaultSettings(input: string): RunSettings {
   return {

@@ -6,7 +6,7 @@ import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, PRECISIONS, hasInt8, type LocalModel
 import { onnxModelPath } from '../models/model-files.js';
 import { type LibraryEntry, ModelLibrary, changedModel, unknownModel } from '../models/library.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
-import { OnnxWorkerPool } from '../models/onnx-pool.js';
+import { InferenceScheduler } from '../models/inference-scheduler.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import type { ProviderContext } from './registry.js';
 import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
@@ -27,15 +27,12 @@ export interface ImportedModel {
 /** ESRGAN on the CPU through onnxruntime: offline, no account, the app's default provider. */
 export class LocalAiProvider implements UpscaleProvider {
   readonly name = 'local-ai';
-  private pool?: OnnxWorkerPool;
+  private scheduler?: InferenceScheduler;
   private busy = { active: 0, since: 0, ms: 0, pixels: 0 };
 
   constructor(
     readonly modelName: string,
     readonly scale: number,
-    private readonly threads: number,
-    /** Images that may run at once: one worker (and session) each. */
-    private readonly workers = 1,
     private readonly tileSize = DEFAULT_TILE_SIZE,
     private readonly overlap = DEFAULT_TILE_OVERLAP,
     readonly precision: Precision = 'fp32',
@@ -66,23 +63,24 @@ export class LocalAiProvider implements UpscaleProvider {
     const notes: string[] = [];
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
-    this.pool ??= new OnnxWorkerPool(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision), this.workers, this.threads);
-    const worker = this.pool.acquire();
+    // One scheduler for every image this provider runs: their tiles share one set of workers.
+    this.scheduler ??= new InferenceScheduler(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision));
     let up: RawImage;
     this.busyStart();
     try {
-      up = await upscaleTiled(worker.run, rgb, {
+      up = await upscaleTiled(this.scheduler.forImage(), rgb, {
         scale: this.scale,
         tileSize: this.tileSize,
         overlap: this.overlap,
         align: this.imported?.sizeMultiple ?? 1,
         signal: input.signal,
         onTile: (done, total) => input.onProgress?.({ done, total }),
+        // every worker busy on this image, and one tile ready for whichever frees first
+        parallel: this.scheduler.workers + 1,
       });
       this.busy.pixels += up.width * up.height;
     } finally {
       this.busyEnd();
-      worker.release();
     }
     const resizeReason = this.imported && this.imported.runFactor !== this.scale ? `model is x${this.scale}, run factor ${this.imported.runFactor}` : undefined;
     if (!alpha) return { image: up, notes, resizeReason };
@@ -101,8 +99,8 @@ export class LocalAiProvider implements UpscaleProvider {
   }
 
   async dispose(): Promise<void> {
-    await this.pool?.close();
-    this.pool = undefined;
+    await this.scheduler?.close();
+    this.scheduler = undefined;
     // An imported model's speed on this machine, shown by `models`; a tiny image says little, so skip those.
     if (this.imported && this.busy.pixels >= 1e5 && this.busy.ms > 0) await this.imported.library.recordSpeed(this.modelName, this.busy.pixels / 1e6 / (this.busy.ms / 1000));
   }
@@ -113,11 +111,11 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const model = s.model ?? DEFAULT_LOCAL_MODEL;
   const precision = s.precision ?? 'fp32';
   if (!PRECISIONS.includes(precision)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown precision '${precision}' (${PRECISIONS.join(', ')})`);
-  if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, ctx.threads, ctx.workers ?? 1, s.tileSize, s.tileOverlap, precision);
+  if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, s.tileSize, s.tileOverlap, precision);
   const { library, entry } = await resolveImported(model, s.modelSha256);
   if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
   // Importers pad sizes inside the graph; sizeMultiple > 1 only asks for windows that start on its grid.
-  return new LocalAiProvider(entry.name, entry.scale, ctx.threads, ctx.workers ?? 1, s.tileSize ?? importedTileSize(entry, s.tileOverlap), s.tileOverlap, 'fp32', {
+  return new LocalAiProvider(entry.name, entry.scale, s.tileSize ?? importedTileSize(entry, s.tileOverlap), s.tileOverlap, 'fp32', {
     onnxPath: library.onnxPath(entry),
     runFactor: ctx.factor,
     library,

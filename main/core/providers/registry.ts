@@ -12,10 +12,6 @@ export type ProviderName = (typeof PROVIDER_NAMES)[number];
 export interface ProviderContext {
   /** The run's downscale factor (providers with several scales pick theirs from it). */
   factor: number;
-  /** CPU threads this provider may use per call. */
-  threads: number;
-  /** How many images may call it at once. */
-  workers?: number;
   /** Never persisted with the run's settings. */
   access?: AwsAccess;
 }

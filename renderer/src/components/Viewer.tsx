@@ -68,8 +68,10 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [runId, row.row, wanted.join('|')]);
 
-  const w = images.original?.width ?? row.width ?? 0;
-  const h = images.original?.height ?? row.height ?? 0;
+  // Laid out at the original's own size, so 100% is its pixels even when main sent a smaller preview (over 16 MP).
+  const w = row.width ?? images.original?.width ?? 0;
+  const h = row.height ?? images.original?.height ?? 0;
+  const preview = Object.entries(images).some(([key, img]) => key !== 'stored' && w && img.width < w);
   const dpr = window.devicePixelRatio || 1;
   const fitZoom = useCallback(() => {
     const stage = stageRef.current;
@@ -233,6 +235,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
           <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label="Slider position" />
         </div>
       )}
+      {preview ? <p className="hint">Shown from a preview of at most 4096 px a side (the original is {w}×{h}): at 100% and above it is enlarged.</p> : null}
       <p className="hint">Drag to pan, wheel or +/− to zoom, 0 to fit, 1 for 100% (one image pixel per screen pixel), arrows to move, Esc to close.</p>
     </div>
   );

@@ -208,6 +208,15 @@ describe('Viewer', () => {
     expect(button('Fit').getAttribute('aria-pressed')).toBe('true');
   });
 
+  it('keeps 100% at the original’s pixels when main sends a smaller preview, and says so', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead(800, 600) } };
+    const el = await mount(<Viewer runId="r1" row={{ ...rows[1], width: 1600, height: 1200 }} onClose={() => {}} />);
+    await expect.poll(() => shown(el).length).toBe(3);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === '100%')!);
+    expect(shown(el)[0].getBoundingClientRect().width * devicePixelRatio).toBeCloseTo(1600, 0);
+    expect(el.textContent).toContain('Shown from a preview of at most 4096 px a side (the original is 1600×1200)');
+  });
+
   it('puts another provider’s output beside this one', async () => {
     const read = fakeRead();
     (window as unknown as { bench: unknown }).bench = { images: { read } };

@@ -1,29 +1,49 @@
-import type { UiRow } from '../../../preload/ipc-contract';
+import type { StartedJob, UiRow } from '../../../preload/ipc-contract';
 import { duration, fmt, baseName } from '../format';
+
+/** What one image in flight is doing; a tile always belongs to that image's upscale by that provider. */
+export interface ImageStep {
+  name: string;
+  /** A sweep's stored setting. */
+  setting?: string;
+  stage: string;
+  provider?: string;
+  tile?: { done: number; total: number };
+}
 
 export interface LiveRun {
   jobId: string;
   runId: string;
   total: number;
+  /** Images finished, those kept from an interrupted run included. */
   done: number;
+  /** Rows kept from the interrupted run this job resumes, per provider. */
+  kept: StartedJob['kept'];
   providers: string[];
   /** Rows each provider will write (a sweep's providers write one per image and setting). */
   providerRows: Record<string, number>;
   settings: number;
+  /** Rows this job has written. */
   rows: UiRow[];
-  stage: string;
-  tile: { done: number; total: number; provider: string } | null;
+  /** By input index. */
+  inFlight: Record<number, ImageStep>;
   eta: number | null;
   ended: 'completed' | 'cancelled' | 'failed' | null;
   message?: string;
 }
 
+export const stepText = (s: ImageStep) =>
+  `${s.name}${s.setting ? ` ${s.setting}` : ''} · ${s.stage}${s.provider ? ` (${s.provider})` : ''}${s.tile ? ` · tile ${s.tile.done}/${s.tile.total}` : ''}`;
+
 export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; onCancel: (jobId: string) => void; onOpen: (runId: string) => void }) {
   if (!live) return <p className="empty">No run yet. Start one from “New run”.</p>;
   const pct = live.total ? Math.round((live.done / live.total) * 100) : 0;
-  const byProvider = (live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))]).map((p) => {
+  const steps = Object.entries(live.inFlight).sort(([a], [b]) => Number(a) - Number(b));
+  const providers = live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))];
+  const byProvider = providers.map((p) => {
     const rows = live.rows.filter((r) => r.provider === p);
-    return { p, done: rows.length, max: live.providerRows[p] ?? live.total, errors: rows.filter((r) => r.status === 'error').length };
+    const kept = live.kept.find((k) => k.provider === p);
+    return { p, done: rows.length + (kept?.rows ?? 0), max: live.providerRows[p] ?? live.total, errors: rows.filter((r) => r.status === 'error').length + (kept?.errors ?? 0) };
   });
   return (
     <section aria-labelledby="run-title">
@@ -56,9 +76,15 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
           </div>
         ))}
         <p className="hint" aria-live="polite" data-testid="stage">
-          {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : live.stage}
-          {!live.ended && live.tile && live.tile.total > 1 ? ` · tile ${live.tile.done}/${live.tile.total}` : ''}
+          {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : steps.length ? null : 'starting'}
         </p>
+        {!live.ended && steps.length ? (
+          <ul className="hint in-flight" data-testid="in-flight" aria-label="Images in progress">
+            {steps.map(([index, s]) => (
+              <li key={index}>{stepText(s)}</li>
+            ))}
+          </ul>
+        ) : null}
       </div>
       <table className="live">
         <caption>Latest rows</caption>

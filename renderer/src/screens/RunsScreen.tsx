@@ -1,9 +1,9 @@
 import { useEffect, useState } from 'react';
-import type { RunListItem } from '../../../preload/ipc-contract';
+import type { RunListItem, StartedJob } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, fmt } from '../format';
 
-export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (jobId: string, runId: string, total: number) => void }) {
+export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (job: StartedJob) => void }) {
   const [runs, setRuns] = useState<RunListItem[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const load = () =>
@@ -69,7 +69,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                     onClick={async () => {
                       try {
                         const j = await bench().runs.resume(r.runId);
-                        onResumed(j.jobId, j.runId, r.inputs ?? 0);
+                        onResumed(j);
                       } catch (e) {
                         onError(errorText(e));
                       }

@@ -1,5 +1,5 @@
 import { useEffect, useMemo, useState } from 'react';
-import type { ImageSizes, LocalModelSummary, PickedInput, RunRequest } from '../../../preload/ipc-contract';
+import type { ImageSizes, LocalModelSummary, PickedInput, RunRequest, StartedJob } from '../../../preload/ipc-contract';
 import { type EstimateProvider, estimateRun } from '../../../main/core/pipeline/estimate';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
@@ -17,7 +17,7 @@ const PROVIDERS = [
 
 type Provider = (typeof PROVIDERS)[number]['id'];
 
-export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, runId: string, total: number) => void; onError: (m: string) => void }) {
+export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
   const [input, setInput] = useState<PickedInput | null>(null);
   const [output, setOutput] = useState<string | null>(null);
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
@@ -118,7 +118,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (jobId: string, r
     try {
       await bench().settings.set({ lastRun: { providers, localModel: model, localPrecision: precision, factor, format, quality } });
       const r = await bench().jobs.start(request);
-      props.onStarted(r.jobId, r.runId, input?.count ?? 0);
+      props.onStarted(r);
     } catch (e) {
       props.onError(errorText(e));
     } finally {

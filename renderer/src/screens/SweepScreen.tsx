@@ -1,5 +1,5 @@
 import { useEffect, useState } from 'react';
-import type { LocalModelSummary, PickedInput, RunDetails, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
+import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { SweepResults } from '../components/SweepResults';
 import { duration } from '../format';
@@ -19,7 +19,7 @@ type Provider = (typeof PROVIDERS)[number]['id'];
 const toggled = <T,>(list: T[], x: T, all: readonly T[]) => all.filter((v) => (v === x ? !list.includes(x) : list.includes(v)));
 
 /** Choose the grid, see how many rows and how long, start; below, the last sweep's answer. */
-export function SweepScreen(props: { busy: boolean; details: RunDetails | null; onStarted: (jobId: string, runId: string, total: number) => void; onError: (m: string) => void }) {
+export function SweepScreen(props: { busy: boolean; details: RunDetails | null; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
   const [input, setInput] = useState<PickedInput | null>(null);
   const [factors, setFactors] = useState<number[]>([1, 2, 4]);
   const [formats, setFormats] = useState<string[]>(['webp', 'jpeg']);
@@ -91,7 +91,7 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
     try {
       // without a factor above 1 nothing is upscaled: the request still needs a provider, none is used
       const r = await bench().sweeps.start(upscaling || providers.length ? request : { ...request, providers: ['bicubic'] });
-      props.onStarted(r.jobId, r.runId, input?.count ?? 0);
+      props.onStarted(r);
     } catch (e) {
       props.onError(errorText(e));
     } finally {

@@ -1,0 +1,130 @@
+import { BenchError } from '../errors.js';
+import { InferenceWorker, type TileResult } from './inference-worker.js';
+import type { TileRunner } from './onnx-runner.js';
+import { type WorkerPlan, workerPlan } from './worker-plan.js';
+
+/** Workers idle this long (no tile queued or running) end, releasing their sessions' memory. */
+const IDLE_RELEASE_MS = 1000;
+
+interface QueuedTile {
+  /** The image's place in line: tiles of earlier images go first, so one image gets every worker. */
+  image: number;
+  data: Float32Array;
+  dims: number[];
+  signal?: AbortSignal;
+  resolve: (r: TileResult) => void;
+  reject: (e: Error) => void;
+  dropOnAbort?: () => void;
+}
+
+/**
+ * One queue of tiles for a fixed set of workers, each holding its own session of one model file. The
+ * tiles of every image in flight go into the queue, oldest image first, so a lone image uses all the
+ * workers and a batch leaves none idle while tiles remain; the images behind it meanwhile decode, store
+ * or score. Workers start when tiles first wait for them and end themselves on close().
+ */
+export class InferenceScheduler {
+  readonly workers: number;
+  private readonly pool: InferenceWorker[] = [];
+  private readonly idle: InferenceWorker[] = [];
+  private readonly queue: QueuedTile[] = [];
+  private images = 0;
+  private closing?: Promise<void>;
+  private idleTimer?: NodeJS.Timeout;
+  private retired: Promise<unknown> = Promise.resolve();
+
+  constructor(
+    readonly modelPath: string,
+    readonly plan: WorkerPlan = workerPlan(),
+  ) {
+    this.workers = plan.workers;
+  }
+
+  /** A tile runner for one image; its tiles keep their place ahead of images that start later. */
+  forImage(): TileRunner {
+    const image = this.images++;
+    return (data, dims, signal) => this.enqueue({ image, data, dims, signal });
+  }
+
+  /** Waits for tiles already inside onnxruntime (results dropped), drops queued ones, ends the workers. */
+  close(): Promise<void> {
+    clearTimeout(this.idleTimer);
+    this.closing ??= (async () => {
+      for (const t of this.queue.splice(0)) t.reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+      await Promise.all([this.retired, ...this.pool.map((w) => w.close())]);
+    })();
+    return this.closing;
+  }
+
+  private enqueue(t: Omit<QueuedTile, 'resolve' | 'reject'>): Promise<TileResult> {
+    return new Promise<TileResult>((resolve, reject) => {
+      if (this.closing) return reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+      if (t.signal?.aborted) return reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+      const tile: QueuedTile = { ...t, resolve, reject };
+      if (t.signal) {
+        // a tile still waiting when its image is cancelled never reaches a worker
+        tile.dropOnAbort = () => {
+          const i = this.queue.indexOf(tile);
+          if (i >= 0) this.queue.splice(i, 1);
+          reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+        };
+        t.signal.addEventListener('abort', tile.dropOnAbort, { once: true });
+      }
+      let at = this.queue.length;
+      while (at > 0 && this.queue[at - 1].image > tile.image) at--;
+      this.queue.splice(at, 0, tile);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    if (this.queue.length) clearTimeout(this.idleTimer);
+    while (this.queue.length && !this.closing) {
+      const worker = this.idle.pop() ?? (this.pool.length < this.workers ? this.spawn() : undefined);
+      if (!worker) return;
+      const tile = this.queue.shift()!;
+      if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
+      worker.run(tile.data, tile.dims).then(
+        (r) => {
+          this.free(worker);
+          tile.resolve(r);
+        },
+        (e: Error) => {
+          this.free(worker);
+          tile.reject(e);
+        },
+      );
+    }
+  }
+
+  private spawn(): InferenceWorker {
+    const w = new InferenceWorker(this.modelPath, this.plan.threadsEach);
+    this.pool.push(w);
+    return w;
+  }
+
+  private free(worker: InferenceWorker): void {
+    if (worker.failed) {
+      // a worker that failed (model would not open, thread died) is replaced by the next tile's demand
+      this.pool.splice(this.pool.indexOf(worker), 1);
+      void worker.close();
+    } else this.idle.push(worker);
+    this.pump();
+    if (!this.queue.length && this.idle.length === this.pool.length) {
+      clearTimeout(this.idleTimer);
+      this.idleTimer = setTimeout(() => this.retire(), IDLE_RELEASE_MS);
+      this.idleTimer.unref();
+    }
+  }
+
+  /**
+   * Ends the idle workers: each session keeps its arena (~0.5 GB for thick at 256 px tiles) while it
+   * lives, which a 24 MP image's scoring would otherwise have to fit beside. The next tile starts new ones.
+   */
+  private retire(): void {
+    if (this.queue.length || this.idle.length !== this.pool.length) return;
+    const done = this.pool.splice(0);
+    this.idle.length = 0;
+    this.retired = Promise.all([this.retired, ...done.map((w) => w.close())]);
+  }
+}

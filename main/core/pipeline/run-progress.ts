@@ -1,0 +1,109 @@
+import { basename } from 'node:path';
+import type { RunEvent, Stage } from './events.js';
+
+export interface ImageInFlight {
+  index: number;
+  name: string;
+  /** A sweep's stored setting, e.g. f2-webp-q80. */
+  setting?: string;
+  stage: Stage;
+  provider?: string;
+  tile?: { done: number; total: number };
+}
+
+/** Tiles of one image: finished upscales (a sweep upscales an image once per setting) and those running. */
+interface ImageTiles {
+  finished: number;
+  running: Map<string, { done: number; total: number }>;
+}
+
+/**
+ * Follows a run's events: which images are in flight and at which step, and an ETA from the work done
+ * so far. Work is counted in model tiles (an image without tiles, e.g. bicubic, counts as one), so the
+ * estimate moves with every tile, not only when an image ends; images not started yet are assumed to
+ * be as large as the average of those seen. Until the first unit of work is done there is no basis.
+ */
+export class RunProgress {
+  total = 0;
+  /** Inputs finished, those kept from an interrupted run included. */
+  done = 0;
+  errors = 0;
+  readonly inFlight = new Map<number, ImageInFlight>();
+  private startedAt = 0;
+  private unitsDone = 0;
+  private readonly tiles = new Map<number, ImageTiles>();
+  private readonly unitsPerImage: number[] = [];
+  private keptAtStart = 0;
+  private basis: { seconds: number; at: number } | null = null;
+
+  update(e: RunEvent, now = Date.now()): void {
+    const before = this.unitsDone;
+    this.apply(e, now);
+    if (this.unitsDone !== before) {
+      const seconds = this.estimate(now);
+      this.basis = seconds === null ? null : { seconds, at: now };
+    }
+  }
+
+  private apply(e: RunEvent, now: number): void {
+    if (e.type === 'start') {
+      this.total = e.total;
+      this.done = this.keptAtStart = e.done;
+      this.startedAt = now;
+    } else if (e.type === 'stage') {
+      this.inFlight.set(e.index, { index: e.index, name: basename(e.path), setting: e.setting, stage: e.stage, provider: e.provider });
+    } else if (e.type === 'tile') {
+      const t = this.tiles.get(e.index) ?? { finished: 0, running: new Map() };
+      this.tiles.set(e.index, t);
+      let prev = t.running.get(e.provider);
+      if (prev && e.done < prev.done) {
+        // the same provider again on this image: the next setting of a sweep
+        t.finished += prev.total;
+        prev = undefined;
+      }
+      this.unitsDone += e.done - (prev?.done ?? 0);
+      t.running.set(e.provider, { done: e.done, total: e.total });
+      const cur = this.inFlight.get(e.index);
+      this.inFlight.set(e.index, { index: e.index, name: basename(e.path), setting: cur?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } });
+    } else if (e.type === 'row') {
+      if (e.row.status === 'error') this.errors++;
+    } else if (e.type === 'image-done') {
+      this.done = e.done;
+      this.inFlight.delete(e.index);
+      const t = this.tiles.get(e.index);
+      this.tiles.delete(e.index);
+      const units = t ? unitsOf(t) : 0;
+      if (!units) this.unitsDone++;
+      this.unitsPerImage.push(units || 1);
+    }
+  }
+
+  /** Seconds left, counting down between tiles; null while nothing is done yet to base it on. */
+  etaSeconds(now = Date.now()): number | null {
+    if (this.basis === null || this.done >= this.total) return null;
+    return Math.max(0, this.basis.seconds - (now - this.basis.at) / 1000);
+  }
+
+  /** Images finished by this run (not those kept from an interrupted one). */
+  get doneHere(): number {
+    return this.done - this.keptAtStart;
+  }
+
+  /** Re-estimated whenever a unit of work ends. */
+  private estimate(now: number): number | null {
+    if (!this.unitsDone) return null;
+    const seen = [...this.unitsPerImage];
+    for (const t of this.tiles.values()) seen.push(unitsOf(t));
+    const perImage = seen.length ? seen.reduce((a, b) => a + b, 0) / seen.length : 1;
+    let left = 0;
+    for (const index of this.inFlight.keys()) {
+      const t = this.tiles.get(index);
+      left += t ? [...t.running.values()].reduce((n, x) => n + x.total - x.done, 0) : perImage;
+    }
+    left += Math.max(0, this.total - this.done - this.inFlight.size) * perImage;
+    const perUnitMs = (now - this.startedAt) / this.unitsDone;
+    return (left * perUnitMs) / 1000;
+  }
+}
+
+const unitsOf = (t: ImageTiles) => t.finished + [...t.running.values()].reduce((n, x) => n + x.total, 0);

@@ -1,0 +1,97 @@
+import sharp from 'sharp';
+import { describe, expect, it } from 'vitest';
+import { InferenceScheduler } from '../main/core/models/inference-scheduler.js';
+import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
+import { onnxModelPath } from '../main/core/models/model-files.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { workerPlan } from '../main/core/models/worker-plan.js';
+import { toRaw } from '../main/core/image/raw.js';
+import { fixture } from './helpers/images.js';
+
+const photo = (w: number, h: number) => toRaw(sharp(fixture('photos', 'astronaut.png')).resize(w, h).removeAlpha());
+const SLIM = onnxModelPath('slim', 4);
+
+/** Samples how many tiles are inside onnxruntime at once while `work` runs. */
+async function peakRunning<T>(work: Promise<T>): Promise<{ value: T; peak: number }> {
+  let peak = 0;
+  const poll = setInterval(() => (peak = Math.max(peak, inferenceTilesRunning())), 1);
+  try {
+    return { value: await work, peak };
+  } finally {
+    clearInterval(poll);
+  }
+}
+
+describe('worker plan (measured table)', () => {
+  it('gives one single-thread session per core on 2 and 16 cores, and never less than one worker', () => {
+    expect(workerPlan(2, '')).toEqual({ workers: 2, threadsEach: 1 });
+    expect(workerPlan(16, '')).toEqual({ workers: 16, threadsEach: 1 });
+    expect(workerPlan(1, '')).toEqual({ workers: 1, threadsEach: 1 });
+    expect(workerPlan(2, '1x2')).toEqual({ workers: 1, threadsEach: 2 });
+    expect(workerPlan(2, 'lots')).toEqual({ workers: 2, threadsEach: 1 });
+  });
+});
+
+describe('inference scheduler', () => {
+  it('runs one image on every worker at once, with the same pixels as one session tile after tile', async () => {
+    const img = await photo(96, 64);
+    const sched = new InferenceScheduler(SLIM, { workers: 2, threadsEach: 1 });
+    const opts = { scale: 4, tileSize: 32, overlap: 4 };
+    const { value: parallel, peak } = await peakRunning(upscaleTiled(sched.forImage(), img, { ...opts, parallel: 3 }));
+    await sched.close();
+    expect(peak).toBe(2);
+    const session = await openSession(SLIM, 1);
+    const sequential = await upscaleTiled(sessionRunner(session), img, opts);
+    await session.release();
+    expect(parallel.width).toBe(384);
+    // same tiles through the same graph: any difference could only be a last-bit rounding
+    let maxDiff = 0;
+    for (let i = 0; i < parallel.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(parallel.data[i] - sequential.data[i]));
+    expect(maxDiff).toBeLessThanOrEqual(1);
+  });
+
+  it('serves the image that started first before later ones, so it never finishes alone on one worker', async () => {
+    const sched = new InferenceScheduler(SLIM, { workers: 2, threadsEach: 1 });
+    const a = await photo(128, 128); // 16 tiles of 32 px
+    const b = await photo(64, 32); // 2 tiles
+    const order: string[] = [];
+    const run = (name: string, img: typeof a) =>
+      upscaleTiled(sched.forImage(), img, { scale: 4, tileSize: 32, overlap: 4, parallel: 3, onTile: (d) => d && order.push(`${name}${d}`) });
+    await Promise.all([run('a', a), run('b', b)]);
+    await sched.close();
+    // b's tiles waited until a had none left in the queue: at most a's last two (running) finish after b's first
+    expect(order.indexOf('b1')).toBeGreaterThanOrEqual(order.indexOf('a14'));
+    expect(order.filter((x) => x.startsWith('a'))).toHaveLength(16);
+  });
+
+  it('on cancel sends no queued tile, lets the running ones end, and its workers end themselves', async () => {
+    const alive = inferenceWorkersAlive();
+    const sched = new InferenceScheduler(onnxModelPath('medium', 4), { workers: 2, threadsEach: 1 });
+    const ac = new AbortController();
+    let sentAtCancel = 0;
+    const run = upscaleTiled(sched.forImage(), await photo(256, 256), {
+      scale: 4,
+      tileSize: 32,
+      overlap: 4,
+      parallel: 3,
+      signal: ac.signal,
+      onTile: (d) => {
+        if (d === 3) {
+          sentAtCancel = inferenceTilesSent();
+          ac.abort();
+        }
+      },
+    });
+    await expect(run).rejects.toThrow(/cancelled/);
+    await sched.close();
+    expect(inferenceTilesSent()).toBe(sentAtCancel);
+    expect(inferenceWorkersAlive()).toBe(alive);
+    await expect(upscaleTiled(sched.forImage(), await photo(32, 32), { scale: 4, tileSize: 32, overlap: 4 })).rejects.toThrow(/cancelled/);
+  });
+
+  it('turns a model that will not open into an error for the image, not a crash', async () => {
+    const sched = new InferenceScheduler('/nonexistent/model.onnx', { workers: 2, threadsEach: 1 });
+    await expect(upscaleTiled(sched.forImage(), await photo(64, 64), { scale: 4, tileSize: 32, overlap: 4, parallel: 3 })).rejects.toMatchObject({ code: 'ERROR_PROVIDER' });
+    await sched.close();
+  });
+});

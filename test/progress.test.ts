@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { duration, inFlightText } from '../main/cli/progress.js';
+import type { RunEvent } from '../main/core/pipeline/events.js';
+import { RunProgress } from '../main/core/pipeline/run-progress.js';
+import { emptyRow } from '../main/core/results/row.js';
+
+const start = (total: number, done = 0): RunEvent => ({ type: 'start', total, done, kept: [], providers: ['local-ai'], outDir: '/out' });
+const stage = (index: number, path: string, s: 'read' | 'upscale' | 'score'): RunEvent => ({ type: 'stage', index, path, stage: s, provider: s === 'read' ? undefined : 'local-ai' });
+const tile = (index: number, path: string, done: number, total: number): RunEvent => ({ type: 'tile', index, path, provider: 'local-ai', done, total });
+const finish = (index: number, done: number, total: number): RunEvent[] => [
+  { type: 'row', index, row: emptyRow('x', 'local-ai', 'm'), done, total },
+  { type: 'image-done', index, done, total },
+];
+
+describe('run progress (CLI bar and app)', () => {
+  it('has no ETA before any work is done ("–", never "0s")', () => {
+    const p = new RunProgress();
+    p.update(start(4), 0);
+    p.update(stage(0, '/in/a.png', 'read'), 10);
+    p.update(stage(0, '/in/a.png', 'upscale'), 20);
+    p.update(tile(0, '/in/a.png', 0, 4), 30);
+    expect(p.etaSeconds(5000)).toBeNull();
+    expect(duration(p.etaSeconds(5000))).toBe('–');
+  });
+
+  it('moves the ETA with every tile, before any image has finished, and counts down between tiles', () => {
+    const p = new RunProgress();
+    p.update(start(2), 0);
+    p.update(tile(0, '/in/a.png', 0, 4), 0);
+    p.update(tile(0, '/in/a.png', 1, 4), 10_000);
+    // 1 tile in 10 s; 3 left of this image and another image assumed as large (4): 70 s
+    expect(p.etaSeconds(10_000)).toBeCloseTo(70, 5);
+    expect(p.etaSeconds(15_000)).toBeCloseTo(65, 5);
+    p.update(tile(0, '/in/a.png', 2, 4), 16_000);
+    // 2 tiles in 16 s: 8 s a tile, 6 tiles left
+    expect(p.etaSeconds(16_000)).toBeCloseTo(48, 5);
+  });
+
+  it('names the image each tile belongs to when several are in flight', () => {
+    const p = new RunProgress();
+    p.update(start(3));
+    p.update(stage(0, '/in/forest_path.png', 'upscale'));
+    p.update(tile(0, '/in/forest_path.png', 3, 12));
+    p.update(stage(1, '/in/cats/chelsea.png', 'upscale'));
+    p.update(tile(1, '/in/cats/chelsea.png', 9, 12));
+    p.update(stage(0, '/in/forest_path.png', 'score'));
+    expect(inFlightText(p, 200)).toBe('forest_path.png score · chelsea.png upscale 9/12');
+    for (const e of finish(0, 1, 3)) p.update(e);
+    expect(inFlightText(p, 200)).toBe('chelsea.png upscale 9/12');
+    expect(inFlightText(p, 10)).toBe('chelsea.p…');
+  });
+
+  it('counts a resumed run from its kept images, and its rate from its own', () => {
+    const p = new RunProgress();
+    p.update(start(4, 1), 0);
+    expect([p.done, p.doneHere]).toEqual([1, 0]);
+    for (const e of finish(2, 2, 4)) p.update(e, 5000);
+    expect([p.done, p.doneHere]).toEqual([2, 1]);
+    // an image without tiles (bicubic) is one unit: 1 in 5 s, 2 images left
+    expect(p.etaSeconds(5000)).toBeCloseTo(10, 5);
+  });
+
+  it('keeps counting when a sweep upscales the same image again for its next setting', () => {
+    const p = new RunProgress();
+    p.update(start(1), 0);
+    p.update(tile(0, '/in/a.png', 0, 2), 0);
+    p.update(tile(0, '/in/a.png', 2, 2), 4000);
+    p.update(tile(0, '/in/a.png', 0, 2), 4000);
+    p.update(tile(0, '/in/a.png', 1, 2), 6000);
+    // 3 tiles in 6 s, 1 left
+    expect(p.etaSeconds(6000)).toBeCloseTo(2, 5);
+  });
+
+  it('formats durations', () => {
+    expect([duration(null), duration(0.4), duration(59), duration(61), duration(3725)]).toEqual(['–', '0s', '59s', '1m01s', '1h02m']);
+  });
+});
