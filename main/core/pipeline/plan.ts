@@ -2,7 +2,7 @@ import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { resolveInput } from '../inputs/resolve-input.js';
 import { type ModelListing, listModels } from '../models/model-list.js';
-import { type EstimateProvider, type PixelSize, type TimeEstimate, estimateRun } from './estimate.js';
+import { type EstimateProvider, type PixelSize, type SizeSample, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
 
@@ -18,11 +18,18 @@ export interface RunPlan {
   estimate: TimeEstimate;
 }
 
-export async function planRun(settings: RunSettings, cores = availableParallelism()): Promise<RunPlan> {
-  const { items } = await resolveInput(settings.input);
+/** The input's image count and header sizes (an even sample of a big input): what an estimate needs of it. */
+export async function inputSample(input: string): Promise<SizeSample> {
+  const { items } = await resolveInput(input);
   const step = Math.max(1, items.length / SAMPLE);
   const sample = Array.from({ length: Math.min(items.length, SAMPLE) }, (_, i) => items[Math.floor(i * step)]);
-  const sizes = await Promise.all(sample.map((item) => headerSize(item.path)));
+  return { total: items.length, sizes: await Promise.all(sample.map((item) => headerSize(item.path))) };
+}
+
+/** `sample`: the input's, when the caller already has it (the app asks again at every ticked box). */
+export async function planRun(settings: RunSettings, cores = availableParallelism(), sample?: SizeSample): Promise<RunPlan> {
+  const { total, sizes } = sample ?? (await inputSample(settings.input));
+  const items = { length: total };
   const plan = storedSettings(settings);
   const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelListing[]) : [];
   const estimates = plan.map((s) => {
