@@ -58,7 +58,7 @@ describe('run --resume DIR', () => {
     const r = cli(['run', '--resume', out], tmpdir());
     expect(r.status, r.stderr).toBe(0);
     // broken.jpg's two error rows and chelsea's two ok rows were written: chelsea is kept, the rest redone
-    expect(r.stderr).toMatch(/done: 4 images, 6 ok rows, 2 error rows \(1 kept from the interrupted run\)/);
+    expect(r.stderr).toMatch(/done: 4 images, 6 ok rows, 2 error rows \(1 image kept from the interrupted run\)/);
     const rows = csvRows(join(out, 'testResults.csv'));
     expect(stable(rows)).toEqual(clean);
     expect(new Set(rows.filter((x) => x.status === 'ok').map((x) => x.format))).toEqual(new Set(['webp']));
@@ -283,7 +283,7 @@ describe('sweep --resume DIR', () => {
     const r = cli(['sweep', '--resume', out], tmpdir());
     expect(r.status, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^sweep: 2 images × 2 settings \(bicubic\) = 4 rows/);
-    expect(r.stderr).toMatch(/done: 2 images, 4 ok rows, 0 error rows \(1 kept from the interrupted run\)/);
+    expect(r.stderr).toMatch(/done: 2 images, 4 ok rows, 0 error rows \(2 rows kept from the interrupted run\)/);
     expect(stable(csvRows(join(out, 'testResults.csv')))).toEqual(stable(csvRows(join(clean, 'testResults.csv'))));
 
     const plain = join(work, 'plain-run');

@@ -51,7 +51,9 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     const resources = join(out, 'linux-unpacked', 'resources');
     const { listPackage } = require('@electron/asar') as { listPackage: (p: string, o: object) => string[] };
     const files = listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
-    for (const must of ['/package.json', '/dist/main/electron/main.js', '/dist/main/core/pipeline/run-batch.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/models/esrgan-thick-x4.onnx', '/models/esrgan-thick-x4-int8.onnx']) {
+    for (const must of ['/package.json', '/dist/main/electron/main.js', '/dist/main/core/pipeline/run-batch.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/models/esrgan-thick-x4.onnx', '/models/esrgan-thick-x4-int8.onnx',
+      // importing a user's model converts to ONNX in the app, in worker threads
+      '/dist/main/core/models/import/import-worker.js', '/dist/main/core/models/import/onnx-probe-worker.js', '/node_modules/onnx-proto/package.json']) {
       expect(files, must).toContain(must);
     }
     expect(files.filter((f) => f.startsWith('/test/') || f.startsWith('/scripts/') || f.startsWith('/dist/main/cli/'))).toEqual([]);

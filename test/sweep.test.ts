@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -276,4 +276,37 @@ describe('a sweep through the app handlers', () => {
     const empty = await dispatch(handlers, 'sweep:plan', { input: photos, providers: ['bicubic'], factors: [], formats: ['webp'], qualities: [50] });
     expect(empty.ok).toBe(false);
   });
+});
+
+describe('upscale-bench sweep, Ctrl-C and --resume', () => {
+  it('stops on SIGINT with its finished rows kept, and `sweep --resume DIR` finishes it', async () => {
+    const out = join(work, 'sigint');
+    const args = ['sweep', photos, '--provider', 'bicubic', '--factors', '1,2,3', '--formats', 'webp,jpeg,png', '--qualities', '30,60,90', '--concurrency', '1'];
+    const child = spawn(process.execPath, [BIN, ...args, '--out', out], { cwd: work });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+    // a few rows of the second image in: it is interrupted between its settings
+    await new Promise<void>((resolve) => {
+      const poll = setInterval(() => [...stderr.matchAll(/chelsea\.png: ok/g)].length >= 3 && (clearInterval(poll), resolve()), 10);
+    });
+    child.kill('SIGINT');
+    expect(await exited).toBe(130);
+    expect(stderr).toMatch(/cancelled: \d of 3 images finished; their rows are kept \(continue with --resume /);
+    const partial = readRows(out);
+    // 3 images × (f1: 7 settings → none; f2, f3: 7 settings each → bicubic) = 63 rows in all
+    expect(partial.length).toBeGreaterThan(7);
+    expect(partial.length).toBeLessThan(63);
+    const resumed = cli(['sweep', '--resume', out], work);
+    expect(resumed.status, resumed.stderr).toBe(0);
+    const kept = Number(/done: 3 images, 42 ok rows, 21 error rows \((\d+) rows? kept from the interrupted run\)/.exec(resumed.stderr)?.[1]);
+    expect(kept).toBe(partial.filter((r) => r.status === 'ok').length);
+    expect(kept).toBeGreaterThanOrEqual(3);
+    const rows = readRows(out);
+    expect(rows).toHaveLength(63);
+    expect(new Set(rows.map((r) => `${r.image_path}|${r.provider}|${r.factor}|${r.format}|${r.quality}`)).size).toBe(63);
+    // what the interrupted run had finished is kept as it was
+    const before = new Map(partial.filter((r) => r.status === 'ok').map((r) => [r.upscaled_path, r.ssim]));
+    for (const r of rows.filter((x) => before.has(x.upscaled_path))) expect(r.ssim).toBe(before.get(r.upscaled_path));
+  }, 180_000);
 });

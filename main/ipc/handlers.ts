@@ -19,7 +19,8 @@ import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
 import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
 import { Jobs, toSweepSettings } from './jobs.js';
-import { planRun } from '../core/pipeline/plan.js';
+import { inputSample, planRun } from '../core/pipeline/plan.js';
+import type { SizeSample } from '../core/pipeline/estimate.js';
 import { settingPoints } from '../core/results/pareto.js';
 import { settingsCsv } from '../core/results/settings-csv.js';
 import { PathGrants } from './path-grants.js';
@@ -52,11 +53,13 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     return { stored: Boolean(keys), hint: keys ? keyHint(keys.accessKeyId) : null, keychain: host.secrets.available() };
   };
 
+  const samples = new Map<string, Promise<SizeSample>>();
   const handlers: Handlers = {
     async 'dialog:pick-input'({ kind }) {
       const picked = kind === 'folder' ? await host.pickFolder('Choose a folder of images') : await host.pickCsv();
       if (!picked) return null;
       const path = await grants.grant(picked);
+      samples.delete(path); // picked again: read its images afresh
       const { items } = await resolveInput(path);
       lastListed = { path, items };
       return { path, kind, count: items.length };
@@ -99,7 +102,15 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     async 'sweep:plan'(req) {
       const input = await grants.check(req.input);
       if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
-      const { images, settings: n, rows, estimate } = await planRun(toSweepSettings(req, input));
+      // the folder is walked and its headers read once per input, not at every ticked box
+      let sample = samples.get(input);
+      if (!sample) {
+        sample = inputSample(input);
+        samples.set(input, sample);
+        sample.catch(() => samples.delete(input));
+        if (samples.size > 4) samples.delete(samples.keys().next().value!);
+      }
+      const { images, settings: n, rows, estimate } = await planRun(toSweepSettings(req, input), undefined, await sample);
       return { images, settings: n, rows, low: estimate.low, high: estimate.high, reasons: estimate.reasons };
     },
     async 'sweep:start'(req) {

@@ -93,7 +93,7 @@ function printSummary(s: RunSummary): void {
       ? `cancelled: ${c.inputs - c.not_run} of ${plural(c.inputs, 'image')} finished; their rows are kept (continue with --resume ${s.output_dir})`
       : s.status === 'failed'
         ? `stopped: ${s.message}`
-        : `done: ${plural(c.inputs, 'image')}, ${plural(c.ok, 'ok row')}, ${plural(c.errors, 'error row')}${s.resumed ? ` (${s.settings.sweep ? plural(s.resumed.kept_rows, 'row') : s.resumed.kept_inputs} kept from the interrupted run)` : ''}`;
+        : `done: ${plural(c.inputs, 'image')}, ${plural(c.ok, 'ok row')}, ${plural(c.errors, 'error row')}${s.resumed ? ` (${s.settings.sweep ? plural(s.resumed.kept_rows, 'row') : plural(s.resumed.kept_inputs, 'image')} kept from the interrupted run)` : ''}`;
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
   // a sweep stores each image many times; its storage answer is the recommendation printed after this

@@ -1,8 +1,8 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { resolveInput } from '../inputs/resolve-input.js';
-import { LOCAL_MODELS, type LocalModelName } from '../models/catalog.js';
-import { type EstimateProvider, type PixelSize, type TimeEstimate, estimateRun } from './estimate.js';
+import { type ModelListing, listModels } from '../models/model-list.js';
+import { type EstimateProvider, type PixelSize, type SizeSample, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
 
@@ -18,14 +18,22 @@ export interface RunPlan {
   estimate: TimeEstimate;
 }
 
-export async function planRun(settings: RunSettings, cores = availableParallelism()): Promise<RunPlan> {
-  const { items } = await resolveInput(settings.input);
+/** The input's image count and header sizes (an even sample of a big input): what an estimate needs of it. */
+export async function inputSample(input: string): Promise<SizeSample> {
+  const { items } = await resolveInput(input);
   const step = Math.max(1, items.length / SAMPLE);
   const sample = Array.from({ length: Math.min(items.length, SAMPLE) }, (_, i) => items[Math.floor(i * step)]);
-  const sizes = await Promise.all(sample.map((item) => headerSize(item.path)));
+  return { total: items.length, sizes: await Promise.all(sample.map((item) => headerSize(item.path))) };
+}
+
+/** `sample`: the input's, when the caller already has it (the app asks again at every ticked box). */
+export async function planRun(settings: RunSettings, cores = availableParallelism(), sample?: SizeSample): Promise<RunPlan> {
+  const { total, sizes } = sample ?? (await inputSample(settings.input));
+  const items = { length: total };
   const plan = storedSettings(settings);
+  const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelListing[]) : [];
   const estimates = plan.map((s) => {
-    const { known, unknown } = forEstimate(s.providers);
+    const { known, unknown } = forEstimate(s.providers, models);
     const e = estimateRun({ total: items.length, sizes }, { providers: known, factor: s.downscale.factor, fit: s.downscale.fit, concurrency: settings.concurrency, cores, maxPixels: settings.maxPixels });
     return { ...e, unknown: [...e.unknown, ...unknown] };
   });
@@ -56,15 +64,20 @@ async function headerSize(path: string): Promise<PixelSize | null> {
   }
 }
 
-/** The estimate's view of the providers; a local model without a measured speed (an imported one) is left out and named. */
-function forEstimate(specs: ProviderSpec[]): { known: EstimateProvider[]; unknown: string[] } {
+/**
+ * The estimate's view of the providers: an imported model brings its own scale and the speed runs measured
+ * for it (the estimate widens when there is none); a model not in the library is left out and named.
+ */
+function forEstimate(specs: ProviderSpec[], models: ModelListing[]): { known: EstimateProvider[]; unknown: string[] } {
   const known: EstimateProvider[] = [];
   const unknown: string[] = [];
   for (const s of specs) {
     if (s.name === 'local-ai') {
       const model = s.model ?? 'thick';
-      if (model in LOCAL_MODELS) known.push({ name: 'local-ai', model: model as LocalModelName, precision: s.precision });
-      else unknown.push(`local-ai ${model}`);
+      const listed = models.find((m) => m.name === model);
+      if (!listed) unknown.push(`local-ai ${model}`);
+      else if (listed.kind === 'built-in') known.push({ name: 'local-ai', model, precision: s.precision });
+      else known.push({ name: 'local-ai', model, scale: listed.scales[0], ...(listed.speed ? { mps: listed.speed.mpsOut } : {}) });
     } else known.push({ name: s.name });
   }
   return { known, unknown };
