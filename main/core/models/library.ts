@@ -16,6 +16,8 @@ export interface ModelFacts {
   sourceFormat: 'pth-zip' | 'pth-legacy' | 'safetensors' | 'ncnn' | 'onnx';
   /** Tiles must be a multiple of this; 1 when the graph pads itself. */
   sizeMultiple: number;
+  /** Default tile overlap (input px) for seamless tiles; entries imported before it was recorded use defaultTileOverlap. */
+  tileOverlap?: number;
 }
 
 /** One imported model as `model.json` records it beside its `model.onnx`. */

@@ -10,6 +10,7 @@ import { BenchError, type ErrorCode, throwIfAborted } from '../../errors.js';
 import { startWorker } from '../../workers/start-worker.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
+import { defaultTileOverlap } from '../tile-overlap.js';
 import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
 import { type OnnxInputRange, convertOnnxFile } from './onnx-file.js';
@@ -60,7 +61,8 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   await probe(converted);
   throwIfAborted(signal);
   const sourceBytes = sniffed.format === 'ncnn' ? sniffed.param.byteLength + sniffed.bin.byteLength : sniffed.bytes.byteLength;
-  return { ...converted, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
+  const descriptor = { ...converted.descriptor, tileOverlap: defaultTileOverlap(converted.descriptor) };
+  return { ...converted, descriptor, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
 }
 
 /** importModelFile in a worker thread: the caller's thread stays free (the app's main process), and abort ends the work at once. */
