@@ -8,7 +8,7 @@ const start = (total: number, done = 0): RunEvent => ({ type: 'start', total, do
 const stage = (index: number, path: string, s: 'read' | 'upscale' | 'score'): RunEvent => ({ type: 'stage', index, path, stage: s, provider: s === 'read' ? undefined : 'local-ai' });
 const tile = (index: number, path: string, done: number, total: number): RunEvent => ({ type: 'tile', index, path, provider: 'local-ai', done, total });
 const finish = (index: number, done: number, total: number): RunEvent[] => [
-  { type: 'row', index, row: emptyRow('x', 'local-ai', 'm'), done, total },
+  { type: 'row', index, row: { ...emptyRow('x', 'local-ai', 'm'), status: 'ok' }, done, total },
   { type: 'image-done', index, done, total },
 ];
 
@@ -69,6 +69,18 @@ describe('run progress (CLI bar and app)', () => {
     p.update(tile(0, '/in/a.png', 1, 2), 6000);
     // 3 tiles in 6 s, 1 left
     expect(p.etaSeconds(6000)).toBeCloseTo(2, 5);
+  });
+
+  it('gives a bad file no weight: one refused image first does not make the ETA 0', () => {
+    const p = new RunProgress();
+    p.update(start(3), 0);
+    p.update({ type: 'row', index: 0, row: { ...emptyRow('bad.jpg', 'local-ai', 'm'), status: 'error' }, done: 1, total: 3 }, 50);
+    p.update({ type: 'image-done', index: 0, done: 1, total: 3 }, 50);
+    expect(p.etaSeconds(50)).toBeNull();
+    p.update(tile(1, '/in/a.png', 0, 1), 100);
+    p.update(tile(1, '/in/a.png', 1, 1), 10_100);
+    // one tile in 10.1 s; the last image assumed one tile as well
+    expect(p.etaSeconds(10_100)).toBeCloseTo(10.1, 1);
   });
 
   it('formats durations', () => {

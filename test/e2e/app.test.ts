@@ -248,6 +248,9 @@ describe('the app in Chromium', () => {
       expect(line).toMatch(/^\S+\.(png|jpg) · (read|downscale|store|fetch|upscale|score|write)( \(local-ai\))?( · tile \d+\/\d+)?$/);
       if (line.includes('tile')) expect(line).toContain('· upscale (local-ai) · tile');
     }
+    // no ETA before there is a basis for one (it once read "0 s" after the bad file's instant error row)
+    expect(await page.locator('label[for="overall"]').textContent()).not.toMatch(/ETA 0 s/);
+    await shot('progress-running');
     // two images finished: at least one of them is an ok row, which a resume keeps
     await expect.poll(async () => Number(await page.locator('#overall').getAttribute('value')), { timeout: 120_000 }).toBeGreaterThanOrEqual(2);
     await page.getByRole('button', { name: 'Cancel run' }).click();

@@ -8,18 +8,19 @@ export interface WorkerPlan {
 }
 
 /**
- * Threads per session that gave the most output per second, by core count: several independent
- * sessions working on different tiles scale better than one session's intra-op threads. Measured with
- * thick x4 on 256 px tiles (with the 10 px overlap: 276² in, 1104² out), all cores busy, through this
- * scheduler; `npm run bench:perf -- --only=workers` prints the same comparison on the machine it runs on.
- *  - 2 cores (AMD EPYC, this project's machines, 2026-11-26, `bench-child workers`, on a machine shared
- *    with other jobs, load ≈ 20): 2 sessions × 1 thread 0.0244 MP/s, 1 session × 2 threads 0.0174 MP/s
- *    (×1.40); issue 11 estimated ×1.25 on an idle machine from per-thread rates.
+ * Threads per session that gave the most output per second, by core count. Measured with thick x4 on
+ * 256 px tiles (276² in with the 10 px overlap) through this scheduler, all workers busy
+ * (`npm run bench:perf -- --only=workers,scheduler` prints the same comparison on the machine it runs on):
+ *  - 2 cores (this project's machines, 2026-11-26, shared with other jobs, so noisy): at load ≈ 9,
+ *    2 sessions × 1 thread 0.082 MP/s against 1 session × 2 threads 0.060 MP/s; but on a quieter machine
+ *    (load ≈ 2) a lone 24 MP photo ran at 0.122 MP/s on 1 × 2 against 0.111 MP/s on 2 × 1, and an image of
+ *    one tile can only use one session, so one session with both threads is kept here.
  *  - 16 cores (issue 11): 16 × 1 thread 1.91 MP/s, 8 × 2 threads 1.73 MP/s, 1 × 16 threads 1.05 MP/s.
- * Beyond 16 cores nothing is measured; one thread a session is kept.
+ * Between them the nearest smaller row applies (8 cores: 4 × 2, which issue 11's 8 × 2 figure supports);
+ * beyond 16 cores nothing is measured.
  */
 const MEASURED: readonly { cores: number; threadsEach: number }[] = [
-  { cores: 2, threadsEach: 1 },
+  { cores: 2, threadsEach: 2 },
   { cores: 16, threadsEach: 1 },
 ];
 

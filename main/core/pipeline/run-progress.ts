@@ -34,6 +34,7 @@ export class RunProgress {
   private readonly tiles = new Map<number, ImageTiles>();
   private readonly unitsPerImage: number[] = [];
   private keptAtStart = 0;
+  private readonly okImages = new Set<number>();
   private basis: { seconds: number; at: number } | null = null;
 
   update(e: RunEvent, now = Date.now()): void {
@@ -67,14 +68,22 @@ export class RunProgress {
       this.inFlight.set(e.index, { index: e.index, name: basename(e.path), setting: cur?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } });
     } else if (e.type === 'row') {
       if (e.row.status === 'error') this.errors++;
+      else this.okImages.add(e.index);
     } else if (e.type === 'image-done') {
       this.done = e.done;
       this.inFlight.delete(e.index);
       const t = this.tiles.get(e.index);
       this.tiles.delete(e.index);
       const units = t ? unitsOf(t) : 0;
-      if (!units) this.unitsDone++;
-      this.unitsPerImage.push(units || 1);
+      const ok = this.okImages.delete(e.index);
+      // A file refused before any upscale (not an image, too large) took no time worth counting: as a unit
+      // it made the ETA of a whole batch "0 s" after one bad file.
+      if (units || !ok) {
+        if (units) this.unitsPerImage.push(units);
+        return;
+      }
+      this.unitsDone++;
+      this.unitsPerImage.push(1);
     }
   }
 
