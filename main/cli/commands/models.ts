@@ -58,6 +58,7 @@ export function modelsCommand(): Command {
         ['channels', `${e.inChannels} in, ${e.outChannels} out`],
         ['parameters', e.params.toLocaleString('en-US')],
         ['source', `${e.sourceFile} (${e.sourceFormat}, ${mb(e.sourceBytes)})`],
+        ...(e.tileOverlap ? [['tile overlap', `${e.tileOverlap} px of context around each tile, for seamless tiles (--tile-overlap overrides)`] as [string, string]] : []),
         ['sha256', e.sha256],
         ['licence', e.license ?? 'unknown: the file does not say; check where you got it'],
         ['stored', `${mb(e.onnxBytes)} ONNX in ${new ModelLibrary().dir}`],
