@@ -40,6 +40,16 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   const settings = new SettingsStore(host.userDataDir);
   const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
   const runs = new RunsRepo(resultsRoot);
+  /** The granted input and the results root of a run or sweep; a chosen output folder is remembered, so its runs are listed. */
+  const startPlaces = async (req: { input: string; output?: string }): Promise<{ input: string; root: string }> => {
+    const input = await grants.check(req.input);
+    if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
+    if (!req.output) return { input, root: await resultsRoot() };
+    const out = await grants.check(req.output);
+    if (!out) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the output folder with the picker first');
+    await settings.set({ resultsRoot: out });
+    return { input, root: out };
+  };
   const jobs = new Jobs((e) => host.emit(e));
   // the last input listed, so its sizes are read without walking the folder again
   let lastListed: { path: string; items: InputItem[] } | undefined;
@@ -88,15 +98,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return readImageSizes(items);
     },
     async 'run:start'(req) {
-      const input = await grants.check(req.input);
-      if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
-      let root = await resultsRoot();
-      if (req.output) {
-        const out = await grants.check(req.output);
-        if (!out) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the output folder with the picker first');
-        root = out;
-        await settings.set({ resultsRoot: out });
-      }
+      const { input, root } = await startPlaces(req);
       return jobs.start(req, input, root, await access());
     },
     async 'sweep:plan'(req) {
@@ -114,14 +116,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return { images, settings: n, rows, low: estimate.low, high: estimate.high, reasons: estimate.reasons };
     },
     async 'sweep:start'(req) {
-      const input = await grants.check(req.input);
-      if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
-      let root = await resultsRoot();
-      if (req.output) {
-        const out = await grants.check(req.output);
-        if (!out) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the output folder with the picker first');
-        root = out;
-      }
+      const { input, root } = await startPlaces(req);
       return jobs.startSweep(req, input, root, await access());
     },
     async 'run:cancel'({ jobId }) {

@@ -4,21 +4,10 @@ import { join } from 'node:path';
 import { BenchError } from '../errors.js';
 import { libraryDir } from '../paths.js';
 import { LOCAL_MODELS } from './catalog.js';
+import type { ModelDescriptor } from './import/state-dict.js';
 
 /** What an importer found out about a model (the import contract's ModelDescriptor). */
-export interface ModelFacts {
-  architecture: string;
-  scale: number;
-  inChannels: number;
-  outChannels: number;
-  details: Record<string, number | string>;
-  params: number;
-  sourceFormat: 'pth-zip' | 'pth-legacy' | 'safetensors' | 'ncnn' | 'onnx';
-  /** Tiles must be a multiple of this; 1 when the graph pads itself. */
-  sizeMultiple: number;
-  /** Default tile overlap (input px) for seamless tiles; entries imported before it was recorded use defaultTileOverlap. */
-  tileOverlap?: number;
-}
+export type ModelFacts = ModelDescriptor;
 
 /** One imported model as `model.json` records it beside its `model.onnx`. */
 export interface LibraryEntry extends ModelFacts {
