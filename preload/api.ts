@@ -57,7 +57,7 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     models: {
       list: () => call('models:list', {}),
       pickFile: () => call('dialog:pick-model', {}),
-      add: (path: string, opts: { name?: string; force?: boolean } = {}) => call('models:add', { path, ...opts }),
+      add: (path: string, opts: { name?: string; force?: boolean; inputRange?: '0-1' | '0-255' } = {}) => call('models:add', { path, ...opts }),
       remove: (name: string) => call('models:remove', { name }),
     },
     images: {

@@ -104,7 +104,8 @@ export const schemas = {
   'models:list': z.object({}).strict(),
   /** Opens the file dialog for a model file; the returned path is granted for `models:add`. */
   'dialog:pick-model': z.object({}).strict(),
-  'models:add': z.object({ path: shortText(4096), name: modelName.optional(), force: z.boolean().optional() }).strict(),
+  /** inputRange: an ONNX file's pixel range (no ONNX file says); main refuses it for other formats. */
+  'models:add': z.object({ path: shortText(4096), name: modelName.optional(), force: z.boolean().optional(), inputRange: z.enum(['0-1', '0-255']).optional() }).strict(),
   'models:remove': z.object({ name: modelName }).strict(),
 } as const;
 

@@ -6,6 +6,8 @@ import { psnr } from '../main/core/metrics/psnr.js';
 import type { RawImage } from '../main/core/image/raw.js';
 import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
 import { convertOnnxFile } from '../main/core/models/import/onnx-file.js';
+import { importModelFile } from '../main/core/models/import/import-model.js';
+import { onnxModelPath } from '../main/core/models/model-files.js';
 import { ModelImportError } from '../main/core/models/import/state-dict.js';
 import { fixture, readRgb } from './helpers/images.js';
 
@@ -140,6 +142,34 @@ describe('a user ONNX file, wrapped to the runner contract, matches torch', asyn
     const ours = await upscaleWith(c.onnx, input, c.descriptor.scale);
     expect([ours.width, ours.height]).toEqual([expected.width, expected.height]);
     expect(psnr(ours, expected)).toBeGreaterThanOrEqual(45);
+  });
+});
+
+describe('an ONNX file that takes 0–255 (--input-range 0-255)', async () => {
+  // Our own thick x2 graph is such a file: it takes and gives pixels in 0..255.
+  const thick = new Uint8Array(readFileSync(onnxModelPath('thick', 2)));
+  const input = await readRgb(fixture('onnx-import', 'input-chelsea.png'));
+  const original = await upscaleWith(thick, input, 2);
+
+  it('imported as 0-255, it gives what the original graph gives', async () => {
+    const c = convertOnnxFile(thick, '0-255');
+    expect(c.descriptor).toMatchObject({ scale: 2, details: { inputRange: '0..255' } });
+    const ours = await upscaleWith(c.onnx, input, 2);
+    expect(psnr(ours, original)).toBeGreaterThanOrEqual(60);
+  });
+
+  it('imported with the default 0-1, the same file gives a wrong picture (the option matters)', async () => {
+    const c = convertOnnxFile(thick);
+    expect(c.descriptor.details.inputRange).toBe('0..1');
+    expect(psnr(await upscaleWith(c.onnx, input, 2), original)).toBeLessThan(25);
+  });
+
+  it('importModelFile passes the range through, and refuses it for formats whose range is known', async () => {
+    const imported = await importModelFile(onnxModelPath('thick', 2), { inputRange: '0-255' });
+    expect(imported.descriptor.details.inputRange).toBe('0..255');
+    await expect(importModelFile(fixture('models', 'span-x2.safetensors'), { inputRange: '0-255' })).rejects.toThrow(
+      /^--input-range is for ONNX files only: span-x2\.safetensors is a safetensors file, whose pixel range Upscale Bench knows$/,
+    );
   });
 });
 

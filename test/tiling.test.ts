@@ -1,5 +1,15 @@
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import * as ort from 'onnxruntime-node';
+import { importModelFile } from '../main/core/models/import/import-model.js';
+import { ModelLibrary } from '../main/core/models/library.js';
+import { defaultTileOverlap } from '../main/core/models/tile-overlap.js';
+import { createLocalAiProvider, importedTileOverlap, importedTileSize } from '../main/core/providers/local-ai.js';
+import type { RawImage } from '../main/core/image/raw.js';
+import { testNcnnModelsDir } from '../scripts/fetch-test-models.js';
 import { planTiles } from '../main/core/image/tiling.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
@@ -69,6 +79,54 @@ describe('tiled ONNX upscaling is seamless', () => {
     const seams = compareInterior(whole.data, seamy.data);
     expect(seams.max).toBeGreaterThan(10);
     expect(seams.over1).toBeGreaterThan(0.01);
+  });
+});
+
+describe('imported models get the overlap their architecture needs', () => {
+  const maxDiff = (a: RawImage, b: RawImage) => {
+    let max = 0;
+    for (let i = 0; i < a.data.length; i++) max = Math.max(max, Math.abs(a.data[i] - b.data[i]));
+    return max;
+  };
+
+  it('RRDBNet (realesrgan-x4plus-anime, 6 blocks): the provider tiles it within 1 grey level of a whole-image run; the old 10 px did not', async () => {
+    const imported = await importModelFile(join(testNcnnModelsDir(), 'realesrgan-x4plus-anime.param'));
+    const d = imported.descriptor;
+    expect(d.tileOverlap).toBe(48);
+    // An entry imported before overlaps were recorded falls back to the same architecture default.
+    const { tileOverlap: _, ...older } = d;
+    const library = new ModelLibrary(await mkdtemp(join(tmpdir(), 'seams-')));
+    process.env.UPSCALE_BENCH_MODELS = library.dir;
+    const entry = await library.add('anime-old', { ...older, sha256: imported.sha256, sourceFile: imported.sourceFile, sourceBytes: imported.sourceBytes }, imported.onnx);
+    expect(entry.tileOverlap).toBeUndefined();
+    expect(importedTileOverlap(entry)).toBe(48);
+    expect(importedTileOverlap(entry, 10)).toBe(10); // --tile-overlap still wins
+    const tile = importedTileSize(entry, 48);
+    expect(tile).toBe(96);
+
+    const png = await sharp(fixture('photos', 'astronaut.png')).extract({ left: 130, top: 20, width: 200, height: 160 }).removeAlpha().png().toBuffer();
+    const img = await toRaw(sharp(png));
+    const session = await ort.InferenceSession.create(imported.onnx, { intraOpNumThreads: 2 });
+    const whole = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: 4096, overlap: 0 });
+    // the same cells with the old default overlap
+    const old = await upscaleTiled(sessionRunner(session), img, { scale: 4, tileSize: tile, overlap: 10 });
+    await session.release();
+
+    const p = await createLocalAiProvider({ name: 'local-ai', model: 'anime-old' }, { factor: 4 });
+    const ticks: number[] = [];
+    const out = await p.upscale({ bytes: png, format: 'png', width: 200, height: 160, target: { width: 800, height: 640 }, onProgress: (t) => ticks.push(t.total) });
+    await p.dispose();
+    delete process.env.UPSCALE_BENCH_MODELS;
+    expect(ticks.at(-1)).toBe(6); // it did tile: 3×2 cells of 96 px (with 10 px it would be 2×1 of 176)
+    // measured: 1 with 48 px, 76 with 10 px (scripts/measure-seams.ts)
+    expect(maxDiff(out.image, whole)).toBeLessThanOrEqual(2);
+    expect(maxDiff(old, whole)).toBeGreaterThan(10);
+  });
+
+  it('defaults by architecture', () => {
+    const o = (architecture: string, details: Record<string, number | string> = {}) => defaultTileOverlap({ architecture, details });
+    expect([o('ESRGAN', { blocks: 2 }), o('ESRGAN', { blocks: 6 }), o('ESRGAN', { blocks: 23 }), o('ncnn (RRDBNet-like)', { blocks: 6 })]).toEqual([16, 48, 48, 48]);
+    expect([o('Real-ESRGAN Compact'), o('ncnn (Real-ESRGAN Compact-like)'), o('SPAN'), o('SwinIR'), o('OmniSR'), o('ONNX')]).toEqual([16, 16, 24, 32, 32, 32]);
   });
 });
 

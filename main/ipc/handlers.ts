@@ -230,13 +230,14 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const path = await grants.grant(picked);
       return { path, name: nameFromFile(path) };
     },
-    async 'models:add'({ path, name, force }) {
+    async 'models:add'({ path, name, force, inputRange }) {
       const real = await grants.check(path);
       if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the model file with the picker first');
       const importId = randomUUID();
       const { entry, ms } = await addModelFile(real, {
         name: name ?? nameFromFile(real),
         force,
+        inputRange,
         library: library(),
         // Off the main process's thread: the window stays responsive while a big net converts.
         inWorker: true,

@@ -1,9 +1,10 @@
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { BenchError } from '../../core/errors.js';
 import { LOCAL_MODELS, type Precision } from '../../core/models/catalog.js';
 import { addModelFile } from '../../core/models/import/import-model.js';
+import { ONNX_INPUT_RANGES, type OnnxInputRange } from '../../core/models/import/onnx-file.js';
 import { ModelLibrary } from '../../core/models/library.js';
 import { onnxFileName } from '../../core/models/model-files.js';
 import { importedListing, listModels } from '../../core/models/model-list.js';
@@ -30,12 +31,13 @@ export function modelsCommand(): Command {
     .argument('<file>', 'the model file')
     .option('--name <name>', 'the name to use with --model (default: from the file name)')
     .option('--force', 'replace a model of the same name')
+    .addOption(new Option('--input-range <range>', 'ONNX files only: the pixel range the model takes and gives (no ONNX file says)').choices([...ONNX_INPUT_RANGES]))
     .option('--json', 'print the imported model as JSON')
-    .action(async (file: string, o: { name?: string; force?: boolean; json?: boolean }) => {
+    .action(async (file: string, o: { name?: string; force?: boolean; json?: boolean; inputRange?: OnnxInputRange }) => {
       const tty = process.stderr.isTTY;
       let result;
       try {
-        result = await addModelFile(file, { name: o.name, force: o.force, onProgress: (p) => tty && process.stderr.write(`\r${p.stage}…`.padEnd(16)) });
+        result = await addModelFile(file, { name: o.name, force: o.force, inputRange: o.inputRange, onProgress: (p) => tty && process.stderr.write(`\r${p.stage}…`.padEnd(16)) });
       } catch (err) {
         // A missing or unreadable file is a bad invocation of this command, like a bad model file.
         if (err instanceof BenchError && err.code.startsWith('ERROR_INPUT')) throw new BenchError('ERROR_BAD_SETTINGS', err.message);
@@ -56,12 +58,18 @@ export function modelsCommand(): Command {
         ['channels', `${e.inChannels} in, ${e.outChannels} out`],
         ['parameters', e.params.toLocaleString('en-US')],
         ['source', `${e.sourceFile} (${e.sourceFormat}, ${mb(e.sourceBytes)})`],
+        ...(e.tileOverlap ? [['tile overlap', `${e.tileOverlap} px of context around each tile, for seamless tiles (--tile-overlap overrides)`] as [string, string]] : []),
         ['sha256', e.sha256],
         ['licence', e.license ?? 'unknown: the file does not say; check where you got it'],
         ['stored', `${mb(e.onnxBytes)} ONNX in ${new ModelLibrary().dir}`],
       ];
       process.stdout.write(`added '${e.name}' in ${(ms / 1000).toFixed(1)} s; use it with --model ${e.name}\n`);
       for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(13)} ${v}\n`);
+      if (e.sourceFormat === 'onnx') {
+        process.stdout.write(e.details.inputRange === '0..255'
+          ? '  assumed that the model takes and gives pixels in 0..255, as --input-range 0-255 says\n'
+          : '  assumed that the model takes and gives pixels in 0..1 (ONNX files do not say); if its pictures look wrong (too dark, too bright), add it again with --input-range 0-255 --force\n');
+      }
     });
 
   cmd

@@ -6,6 +6,7 @@ import { DEFAULT_LOCAL_MODEL, LOCAL_MODELS, PRECISIONS, hasInt8, type LocalModel
 import { onnxModelPath } from '../models/model-files.js';
 import { type LibraryEntry, ModelLibrary, changedModel, unknownModel } from '../models/library.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
+import { defaultTileOverlap } from '../models/tile-overlap.js';
 import { InferenceScheduler } from '../models/inference-scheduler.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import type { ProviderContext } from './registry.js';
@@ -115,12 +116,18 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const { library, entry } = await resolveImported(model, s.modelSha256);
   if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
   // Importers pad sizes inside the graph; sizeMultiple > 1 only asks for windows that start on its grid.
-  return new LocalAiProvider(entry.name, entry.scale, s.tileSize ?? importedTileSize(entry, s.tileOverlap), s.tileOverlap, 'fp32', {
+  const overlap = importedTileOverlap(entry, s.tileOverlap);
+  return new LocalAiProvider(entry.name, entry.scale, s.tileSize ?? importedTileSize(entry, overlap), overlap, 'fp32', {
     onnxPath: library.onnxPath(entry),
     runFactor: ctx.factor,
     library,
     sizeMultiple: entry.sizeMultiple ?? 1,
   });
+}
+
+/** `--tile-overlap`, else what the model's import recorded, else (older entries) its architecture's default. */
+export function importedTileOverlap(e: LibraryEntry, given?: number): number {
+  return given ?? e.tileOverlap ?? defaultTileOverlap(e);
 }
 
 /** Bytes one full-resolution activation of an imported ESRGAN may take: keeps a 24 MP run within the README's memory bound. */

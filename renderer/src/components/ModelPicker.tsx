@@ -5,7 +5,7 @@ import { bench, errorText } from '../bench';
 type Status =
   | { kind: 'idle' }
   | { kind: 'working'; file: string; stage: string }
-  | { kind: 'added'; model: LocalModelSummary; ms: number }
+  | { kind: 'added'; model: LocalModelSummary; ms: number; target: { path: string; name: string } }
   | { kind: 'failed'; message: string; retry?: { path: string; name: string } }
   | { kind: 'confirm-remove'; name: string };
 
@@ -25,14 +25,14 @@ export function ModelPicker(props: { models: LocalModelSummary[]; value: string;
     [],
   );
 
-  const add = async (picked?: { path: string; name: string }, force = false) => {
+  const add = async (picked?: { path: string; name: string }, force = false, inputRange?: '0-1' | '0-255') => {
     let target = picked;
     try {
       target ??= (await bench().models.pickFile()) ?? undefined;
       if (!target) return;
       setStatus({ kind: 'working', file: target.path.split(/[\\/]/).pop() ?? target.path, stage: 'reading' });
-      const r = await bench().models.add(target.path, { name: target.name, force });
-      setStatus({ kind: 'added', model: r.model, ms: r.ms });
+      const r = await bench().models.add(target.path, { name: target.name, force, ...(inputRange ? { inputRange } : {}) });
+      setStatus({ kind: 'added', model: r.model, ms: r.ms, target: { path: target.path, name: r.model.name } });
       // Choose it once the list holds it (a name not in the list falls back to the default).
       await props.onModelsChanged();
       props.onChange(r.model.name);
@@ -72,12 +72,12 @@ export function ModelPicker(props: { models: LocalModelSummary[]; value: string;
         </button>
         {chosen?.kind === 'imported' ? <button onClick={() => setStatus({ kind: 'confirm-remove', name: chosen.name })}>Remove…</button> : null}
       </div>
-      <ImportStatus status={status} onReplace={(t) => void add(t, true)} onRemove={(n) => void remove(n)} onDismiss={() => setStatus({ kind: 'idle' })} />
+      <ImportStatus status={status} onReplace={(t, range) => void add(t, true, range)} onRemove={(n) => void remove(n)} onDismiss={() => setStatus({ kind: 'idle' })} />
     </div>
   );
 }
 
-function ImportStatus(props: { status: Status; onReplace: (t: { path: string; name: string }) => void; onRemove: (name: string) => void; onDismiss: () => void }) {
+function ImportStatus(props: { status: Status; onReplace: (t: { path: string; name: string }, inputRange?: '0-1' | '0-255') => void; onRemove: (name: string) => void; onDismiss: () => void }) {
   const s = props.status;
   if (s.kind === 'idle') return null;
   if (s.kind === 'working') {
@@ -100,6 +100,7 @@ function ImportStatus(props: { status: Status; onReplace: (t: { path: string; na
         Added <strong>{m.name}</strong> in {(s.ms / 1000).toFixed(1)} s: {facts.join(', ')}.
         <br />
         <span className="hint">sha256 {m.sha256}</span> <button onClick={props.onDismiss}>OK</button>
+        {m.details?.inputRange ? <OnnxRange range={String(m.details.inputRange)} onSwitch={(r) => props.onReplace(s.target, r)} /> : null}
       </div>
     );
   }
@@ -116,5 +117,20 @@ function ImportStatus(props: { status: Status; onReplace: (t: { path: string; na
       Remove <strong>{s.name}</strong> from the library? Its converted graph is deleted; the file you imported it from is not touched.{' '}
       <button onClick={() => props.onRemove(s.name)}>Remove</button> <button onClick={props.onDismiss}>Keep it</button>
     </div>
+  );
+}
+
+/** An ONNX file cannot say which pixel range it takes: say which was assumed, and offer the other. */
+function OnnxRange(props: { range: string; onSwitch: (r: '0-1' | '0-255') => void }) {
+  const is255 = props.range === '0..255';
+  return (
+    <>
+      <br />
+      <span className="hint" data-testid="onnx-range">
+        Assumed the model takes pixels in {is255 ? '0..255' : '0..1 (ONNX files do not say)'}; if its pictures look wrong, import it again as{' '}
+        {is255 ? '0..1' : '0..255'}.
+      </span>{' '}
+      <button onClick={() => props.onSwitch(is255 ? '0-1' : '0-255')}>Re-import as {is255 ? '0..1' : '0..255'}</button>
+    </>
   );
 }

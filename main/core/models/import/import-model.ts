@@ -10,9 +10,10 @@ import { BenchError, type ErrorCode, throwIfAborted } from '../../errors.js';
 import { startWorker } from '../../workers/start-worker.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
+import { defaultTileOverlap } from '../tile-overlap.js';
 import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
-import { convertOnnxFile } from './onnx-file.js';
+import { type OnnxInputRange, convertOnnxFile } from './onnx-file.js';
 import { readPth } from './readers/pth.js';
 import { readSafetensors } from './readers/safetensors.js';
 import { type ConvertedImport, type ImportErrorCode, ModelImportError } from './state-dict.js';
@@ -23,6 +24,8 @@ export interface ImportProgress {
 
 export interface ImportOptions {
   signal?: AbortSignal;
+  /** The pixel range of an ONNX file (which cannot say); refused for other formats, whose range is known. */
+  inputRange?: OnnxInputRange;
   onProgress?(p: ImportProgress): void;
 }
 
@@ -40,6 +43,9 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   onProgress?.({ stage: 'reading' });
   const sniffed = await sniff(path);
   throwIfAborted(signal);
+  if (opts.inputRange && sniffed.format !== 'onnx') {
+    throw new BenchError('ERROR_BAD_SETTINGS', `--input-range is for ONNX files only: ${basename(path)} is ${FORMAT_NAMES[sniffed.format]}, whose pixel range Upscale Bench knows`);
+  }
   const hash = createHash('sha256');
   if (sniffed.format === 'ncnn') hash.update(sniffed.param).update(sniffed.bin);
   else hash.update(sniffed.bytes);
@@ -48,21 +54,22 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   onProgress?.({ stage: 'converting' });
   // Let the progress event reach the screen before a long synchronous conversion starts.
   await new Promise((r) => setImmediate(r));
-  const { converted, license } = await convert(sniffed);
+  const { converted, license } = await convert(sniffed, opts.inputRange);
   throwIfAborted(signal);
 
   onProgress?.({ stage: 'checking' });
   await probe(converted);
   throwIfAborted(signal);
   const sourceBytes = sniffed.format === 'ncnn' ? sniffed.param.byteLength + sniffed.bin.byteLength : sniffed.bytes.byteLength;
-  return { ...converted, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
+  const descriptor = { ...converted.descriptor, tileOverlap: defaultTileOverlap(converted.descriptor) };
+  return { ...converted, descriptor, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
 }
 
 /** importModelFile in a worker thread: the caller's thread stays free (the app's main process), and abort ends the work at once. */
 export function importModelFileInWorker(path: string, opts: ImportOptions = {}): Promise<ImportedFile> {
   throwIfAborted(opts.signal);
   return new Promise((resolve, reject) => {
-    const worker = startWorker(import.meta.url, 'import-worker', { workerData: { path } });
+    const worker = startWorker(import.meta.url, 'import-worker', { workerData: { path, inputRange: opts.inputRange } });
     const onAbort = () => {
       void worker.terminate();
       reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
@@ -144,7 +151,15 @@ function looksLikeSafetensors(b: Uint8Array): boolean {
   return n >= 2 && n <= b.byteLength - 8 && b[8] === 0x7b;
 }
 
-async function convert(s: Sniffed): Promise<{ converted: ConvertedImport; license?: string }> {
+const FORMAT_NAMES: Record<Sniffed['format'], string> = {
+  'pth-zip': 'a PyTorch file',
+  'pth-legacy': 'a PyTorch file',
+  safetensors: 'a safetensors file',
+  ncnn: 'an ncnn model',
+  onnx: 'an ONNX file',
+};
+
+async function convert(s: Sniffed, inputRange?: OnnxInputRange): Promise<{ converted: ConvertedImport; license?: string }> {
   switch (s.format) {
     case 'pth-zip':
     case 'pth-legacy':
@@ -156,7 +171,7 @@ async function convert(s: Sniffed): Promise<{ converted: ConvertedImport; licens
     case 'ncnn':
       return { converted: convertNcnn(Buffer.from(s.param).toString('utf8'), s.bin) };
     case 'onnx':
-      return { converted: convertOnnxFile(s.bytes), license: licenceOf(onnxMetadata(s.bytes)) };
+      return { converted: convertOnnxFile(s.bytes, inputRange), license: licenceOf(onnxMetadata(s.bytes)) };
   }
 }
 

@@ -2,11 +2,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { BenchError } from '../../errors.js';
 import { importModelFile } from './import-model.js';
+import type { OnnxInputRange } from './onnx-file.js';
 import { ModelImportError } from './state-dict.js';
 
-const { path } = workerData as { path: string };
+const { path, inputRange } = workerData as { path: string; inputRange?: OnnxInputRange };
 try {
-  const r = await importModelFile(path, { onProgress: (p) => parentPort!.postMessage({ progress: p }) });
+  const r = await importModelFile(path, { inputRange, onProgress: (p) => parentPort!.postMessage({ progress: p }) });
   parentPort!.postMessage({ result: r }, [r.onnx.buffer as ArrayBuffer]);
 } catch (err) {
   const e = err as Error & { code?: string };

@@ -1,7 +1,8 @@
 /**
  * A user's own .onnx: validated and wrapped to the tiled runner's contract (`input` NCHW float32 0–255 →
  * `output` 0–255) whatever its I/O names, layout (NCHW or NHWC) and precision (float32 or float16); values
- * are taken as RGB in 0..1, which no ONNX file declares. What the file declares is read from its graph;
+ * are taken as RGB in 0..1 unless the user says 0..255 (`--input-range`): no ONNX file declares it, and a wrong
+ * guess gives plausible but poor pictures rather than an error. What the file declares is read from its graph;
  * what it does not (the scale, the size multiple it needs) is measured by running it on a few small images.
  * What it cannot take is refused in one line.
  */
@@ -102,7 +103,7 @@ interface Plan {
 
 /**
  * Decodes afresh and wraps: `input` (NCHW float32 0–255, ÷255) → layout/precision adapters → the model →
- * adapters → ×255 → `output`. `range` undefined leaves values as they are (for the probes, in 0..1).
+ * adapters → ×255 → `output`. `range` undefined leaves values as they are (the probes, in 0..1; 0–255 models).
  */
 function wrap(bytes: Uint8Array, plan: Plan, range: 1 | undefined, pad?: { multiple: number; scale: number }): Uint8Array {
   const model: any = onnx.ModelProto.decode(bytes);
@@ -196,7 +197,11 @@ function pattern(h: number, w: number): Float32Array {
   return out;
 }
 
-export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
+/** The pixel range an ONNX model takes and gives: '0-1' (PyTorch SR convention, the default) or '0-255'. */
+export type OnnxInputRange = '0-1' | '0-255';
+export const ONNX_INPUT_RANGES: readonly OnnxInputRange[] = ['0-1', '0-255'];
+
+export function convertOnnxFile(bytes: Uint8Array, inputRange: OnnxInputRange = '0-1'): ConvertedImport {
   let model: any;
   try {
     model = onnx.ModelProto.decode(bytes);
@@ -264,17 +269,18 @@ export function convertOnnxFile(bytes: Uint8Array): ConvertedImport {
     layout,
     precision: input.elemType === T.FLOAT16 ? 'float16' : 'float32',
     // ONNX files do not say; 0..1 is what PyTorch SR models are trained on and what chaiNNer feeds them.
-    inputRange: '0..1',
+    inputRange: inputRange === '0-255' ? '0..255' : '0..1',
     opset,
     nodes: g.node.length,
   };
   // Tile windows must start on this grid (a net that needs a multiple is not shift-invariant by one pixel)...
   const sizeMultiple = multiples[k];
-  let bytesOut = wrap(bytes, plan, 1);
+  const range = inputRange === '0-255' ? undefined : 1;
+  let bytesOut = wrap(bytes, plan, range);
   if (sizeMultiple > 1 && opset >= 11) {
     // ...and the last tile of an image may have any size: pad inside the graph (Pad/Mod/Slice with inputs
     // need opset 11), then check that it takes an odd size.
-    const padded = wrap(bytes, plan, 1, { multiple: sizeMultiple, scale });
+    const padded = wrap(bytes, plan, range, { multiple: sizeMultiple, scale });
     const check = probeOnnxSync(padded, [{ data: pattern(9, 11).map((v) => v * 255), dims: [1, 3, 9, 11] }]);
     const r = check.results[0];
     if (!check.error && r?.data && r.dims[2] === 9 * scale && r.dims[3] === 11 * scale) {

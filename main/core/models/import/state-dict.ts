@@ -46,6 +46,8 @@ export interface ModelDescriptor {
   sourceFormat: SourceFormat;
   /** Tiles must be a multiple of this (pixel-unshuffle nets); 1 when the graph pads itself. */
   sizeMultiple: number;
+  /** Default tile overlap in input pixels for seamless tiles (set at import from the architecture). */
+  tileOverlap?: number;
 }
 
 export interface ConvertedImport {
