@@ -3,31 +3,25 @@
  * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebBridge } from '../../scripts/web-bridge.js';
+import { ROOT, openApp, screenshot } from '../helpers/e2e.js';
 import { fixture } from '../helpers/images.js';
 import { writeTinyNcnn } from '../helpers/tiny-models.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : undefined;
-
-let bridge: Awaited<ReturnType<typeof startWebBridge>>;
-let browser: Browser;
+let app: Awaited<ReturnType<typeof openApp>>;
 let page: Page;
 let work: string;
 let photos: string;
 let nextAnswer = '';
 
 const shot = async (name: string) => {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  await screenshot(page, name);
 };
 
 /** The setup screen (the sweep screen, mounted beside it, has its own model picker). */
@@ -48,8 +42,6 @@ const estimateSeconds = async () => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('renderer not built: npm run build');
   work = await mkdtemp(join(tmpdir(), 'e2e-'));
   photos = join(work, 'photos');
   for (const f of ['chelsea.png', 'coffee.png', 'rocket.jpg', 'astronaut.png']) await cp(fixture('photos', f), join(photos, f));
@@ -58,19 +50,12 @@ beforeAll(async () => {
   process.env.UPSCALE_BENCH_MODELS = join(work, 'models');
   await writeTinyNcnn(work, 'my-upscaler-x2');
   await writeFile(join(work, 'notes.pth'), 'not a model\n');
-  bridge = await startWebBridge({ rendererDir: join(ROOT, 'dist', 'renderer'), userDataDir: join(work, 'user-data'), resultsRoot: join(work, 'runs') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 800 }, colorScheme: 'light' });
-  page.on('dialog', (d) => void d.accept(nextAnswer));
-  await page.goto(bridge.url);
+  app = await openApp(work, { height: 800, answer: () => nextAnswer });
+  page = app.page;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await bridge?.close();
+  await app?.close();
 });
 
 describe('the app in Chromium', () => {
@@ -299,20 +284,20 @@ describe('the app in Chromium', () => {
 });
 
 describe('the browser bridge refuses other callers', () => {
-  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => fetch(`${bridge.origin}${path}`, init);
+  const call = (path: string, init: RequestInit & { headers?: Record<string, string> } = {}) => fetch(`${app.bridge.origin}${path}`, init);
   it('without the token', async () => {
     expect((await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}' })).status).toBe(401);
     expect((await call('/bridge/events')).status).toBe(401);
   });
   it('from another origin', async () => {
-    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': bridge.token, origin: 'http://evil.example' } });
+    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': app.bridge.token, origin: 'http://evil.example' } });
     expect(r.status).toBe(403);
   });
   it('for a path outside the renderer', async () => {
     expect((await call('/..%2f..%2fpackage.json')).status).toBe(404);
   });
   it('answers with the token', async () => {
-    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': bridge.token } });
+    const r = await call('/bridge/invoke/runs:list', { method: 'POST', body: '{}', headers: { 'x-bench-token': app.bridge.token } });
     expect((await r.json()).ok).toBe(true);
   });
 });

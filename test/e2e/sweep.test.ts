@@ -2,51 +2,36 @@
  * The Sweep screen in Debian's Chromium through the browser bridge and the real handlers.
  * `UPDATE_SCREENSHOTS=1 npx vitest run test/e2e` refreshes docs/screenshots/sweep-*.png.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startWebBridge } from '../../scripts/web-bridge.js';
+import { openApp, screenshot } from '../helpers/e2e.js';
 import { fixture } from '../helpers/images.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS ? join(ROOT, 'docs', 'screenshots') : undefined;
-
-let bridge: Awaited<ReturnType<typeof startWebBridge>>;
-let browser: Browser;
+let app: Awaited<ReturnType<typeof openApp>>;
 let page: Page;
 let work: string;
 let photos: string;
 let nextAnswer = '';
 
 const shot = async (name: string) => {
-  if (SHOTS) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  await screenshot(page, name, true);
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  if (!existsSync(join(ROOT, 'dist', 'renderer', 'index.html'))) throw new Error('renderer not built: npm run build');
   work = await mkdtemp(join(tmpdir(), 'e2e-sweep-'));
   photos = join(work, 'photos');
   for (const f of ['chelsea.png', 'coffee.png', 'rocket.jpg']) await cp(fixture('photos', f), join(photos, f));
-  bridge = await startWebBridge({ rendererDir: join(ROOT, 'dist', 'renderer'), userDataDir: join(work, 'user-data'), resultsRoot: join(work, 'runs') });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-  });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 }, colorScheme: 'light' });
-  page.on('dialog', (d) => void d.accept(nextAnswer));
-  await page.goto(bridge.url);
+  app = await openApp(work, { height: 900, answer: () => nextAnswer });
+  page = app.page;
 }, 60_000);
 
 afterAll(async () => {
-  await browser?.close();
-  await bridge?.close();
+  await app?.close();
 });
 
 const planText = () => page.getByTestId('sweep-plan').textContent();

@@ -13,6 +13,7 @@ import {
 } from '../../../main/core/results/pareto';
 import { bench, errorText } from '../bench';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
+import { useCostSettings } from '../cost-settings';
 import { bytes, fmt } from '../format';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
@@ -41,21 +42,12 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const [target, setTarget] = useState(initialTarget);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'stored_bytes_mean', desc: false });
   const [viewing, setViewing] = useState<{ row: UiRow; siblings: UiRow[] } | null>(null);
-  const [price, setPrice] = useState(0.023);
-  const [volume, setVolume] = useState(100_000);
-  const [hourly, setHourly] = useState(1.5);
+  const { price, setPrice, volume, setVolume, instancePrice, setInstancePrice, savePrefs } = useCostSettings();
+  // the remembered SageMaker price, else a typical one, so the compute card is never empty
+  const hourly = instancePrice ?? 1.5;
   const [exported, setExported] = useState<string | null>(null);
 
   useEffect(() => setTarget(initialTarget), [details.runId, initialTarget]);
-  useEffect(() => {
-    bench()
-      .settings.get()
-      .then((s) => {
-        setPrice(s.storagePricePerGbMonth);
-        setVolume(s.monthlyVolumeImages);
-      })
-      .catch(() => {});
-  }, []);
 
   const points = useMemo(() => settingPoints(details.rows), [details.rows]);
   const fronts = useMemo(() => frontiers(points), [points]);
@@ -82,7 +74,6 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   };
   const at = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
   const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(at + d + v.siblings.length) % v.siblings.length] } : v));
-  const savePrefs = (p: number, v: number) => bench().settings.set({ storagePricePerGbMonth: p, monthlyVolumeImages: v }).catch(() => {});
 
   // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
   const recRows = recPoint ? rowsOf(details.rows, recPoint) : [];
@@ -170,7 +161,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
             <p className="hint">No timings.</p>
           )}
           <label>
-            SageMaker $/instance-hour <input type="number" step="0.01" min={0} value={hourly} onChange={(e) => setHourly(Number(e.target.value))} aria-label="SageMaker dollars per instance-hour" />
+            SageMaker $/instance-hour <input type="number" step="0.01" min={0} value={hourly} onChange={(e) => setInstancePrice(Number(e.target.value))} aria-label="SageMaker dollars per instance-hour" />
           </label>
         </div>
       </div>

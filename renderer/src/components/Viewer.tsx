@@ -19,6 +19,22 @@ interface Source {
   scores?: string;
 }
 
+/** The slider's choice of image for one side. */
+function SourceSelect({ side, sources, value, onChange }: { side: 'Left' | 'Right'; sources: Source[]; value: string; onChange: (key: string) => void }) {
+  return (
+    <label>
+      {side}{' '}
+      <select aria-label={`${side} image`} value={value} onChange={(e) => onChange(e.target.value)}>
+        {sources.map((s) => (
+          <option key={s.key} value={s.key}>
+            {s.label}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
 const MIN_ZOOM = 0.02;
 const MAX_ZOOM = 32;
 
@@ -182,26 +198,8 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
         </fieldset>
       ) : (
         <div className="row">
-          <label>
-            Left{' '}
-            <select aria-label="Left image" value={left} onChange={(e) => setLeft(e.target.value)}>
-              {sources.map((s) => (
-                <option key={s.key} value={s.key}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label>
-            Right{' '}
-            <select aria-label="Right image" value={right} onChange={(e) => setRight(e.target.value)}>
-              {sources.map((s) => (
-                <option key={s.key} value={s.key}>
-                  {s.label}
-                </option>
-              ))}
-            </select>
-          </label>
+          <SourceSelect side="Left" sources={sources} value={left} onChange={setLeft} />
+          <SourceSelect side="Right" sources={sources} value={right} onChange={setRight} />
         </div>
       )}
       {error ? (

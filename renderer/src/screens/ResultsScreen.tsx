@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
@@ -6,6 +6,7 @@ import { ResultsTable } from '../components/ResultsTable';
 import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
+import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
 import { bytes, duration, fmt } from '../format';
 
 const mean = (xs: (number | null)[]) => {
@@ -15,23 +16,11 @@ const mean = (xs: (number | null)[]) => {
 
 export function ResultsScreen({ details, onError }: { details: RunDetails | null; onError: (m: string) => void }) {
   const [viewing, setViewing] = useState<UiRow | null>(null);
-  const [price, setPrice] = useState(0.023);
-  const [volume, setVolume] = useState(100_000);
+  const { price, setPrice, volume, setVolume, instancePrice, setInstancePrice, savePrefs } = useCostSettings();
   const [exported, setExported] = useState<string | null>(null);
-  const [instancePrice, setInstancePrice] = useState<number | null>(null);
   const [baseline, setBaseline] = useState<string | null>(null);
   const filtered = useRef<UiRow[]>([]);
 
-  useEffect(() => {
-    bench()
-      .settings.get()
-      .then((s) => {
-        setPrice(s.storagePricePerGbMonth);
-        setVolume(s.monthlyVolumeImages);
-        setInstancePrice(s.sagemakerPricePerHour ?? null);
-      })
-      .catch(() => {});
-  }, []);
   const rows = details?.rows ?? [];
   const perProvider = useMemo(
     () =>
@@ -59,13 +48,9 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
 
   const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
   const monthly = (perImageSaved * volume * price) / 1024 ** 3;
-  const priceOk = Number.isFinite(price) && price >= 0 && price <= 1000;
-  const volumeOk = Number.isInteger(volume) && volume >= 0 && volume <= 1e12;
+  const priceOk = storagePriceOk(price);
+  const volumeValid = volumeOk(volume);
   // only what the settings accept is kept; the field says what is wrong with the rest
-  const savePrefs = (p: number, v: number) => {
-    const patch = { ...(Number.isFinite(p) && p >= 0 && p <= 1000 ? { storagePricePerGbMonth: p } : {}), ...(Number.isInteger(v) && v >= 0 && v <= 1e12 ? { monthlyVolumeImages: v } : {}) };
-    return Object.keys(patch).length ? bench().settings.set(patch).catch(() => {}) : Promise.resolve();
-  };
 
   return (
     <section aria-labelledby="results-title">
@@ -103,10 +88,10 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           {priceOk ? null : <span className="field-error" role="alert">Enter a price from $0 to $1,000 per GB-month.</span>}
           <label>
             Images stored{' '}
-            <input type="number" min={0} step={1} value={Number.isNaN(volume) ? '' : volume} aria-invalid={volumeOk ? undefined : true} onChange={(e) => { const v = e.target.value === '' ? Number.NaN : Number(e.target.value); setVolume(v); void savePrefs(price, v); }} />
+            <input type="number" min={0} step={1} value={Number.isNaN(volume) ? '' : volume} aria-invalid={volumeValid ? undefined : true} onChange={(e) => { const v = e.target.value === '' ? Number.NaN : Number(e.target.value); setVolume(v); void savePrefs(price, v); }} />
           </label>
-          {volumeOk ? null : <span className="field-error" role="alert">Enter a whole number of images, 0 or more.</span>}
-          <p data-testid="estimate">{priceOk && volumeOk ? `≈ $${fmt(monthly, 2)} / month saved at that volume` : '–'}</p>
+          {volumeValid ? null : <span className="field-error" role="alert">Enter a whole number of images, 0 or more.</span>}
+          <p data-testid="estimate">{priceOk && volumeValid ? `≈ $${fmt(monthly, 2)} / month saved at that volume` : '–'}</p>
         </div>
         <div className="card" data-testid="compute-card">
           <h3>Compute cost of upscaling</h3>
