@@ -107,7 +107,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
               <tr key={`${r.row}-${r.provider}-${i}`} className={r.status}>
                 <td title={r.image_path}>{baseName(r.image_path)}</td>
                 <td>{r.provider}</td>
-                <td>{r.status === 'ok' ? 'ok' : r.error}</td>
+                <td>{r.status === 'ok' ? 'ok' : <span className="error-text">{r.error}</span>}</td>
                 <td>{fmt(r.saved_percent, 1)}</td>
                 <td>{r.identical ? '∞' : fmt(r.psnr)}</td>
                 <td>{fmt(r.ssim, 3)}</td>
