@@ -354,6 +354,11 @@ describe('imported models through the handlers', () => {
     expect(events.filter((e) => e.type === 'model-import').map((e) => e.type === 'model-import' && e.stage)).toEqual(['reading', 'converting', 'checking', 'saving']);
     expect(await dispatch(handlers, 'models:add', { path: file, name: 'my-net' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already in the library/) } });
     expect(await dispatch(handlers, 'models:add', { path: file, name: 'thick' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/built-in/) } });
+    // an ONNX file's pixel range: refused for an ncnn pair, whose range is known; a made-up range fails validation
+    expect(await dispatch(handlers, 'models:add', { path: file, name: 'other', inputRange: '0-255' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^--input-range is for ONNX files only: my net\.param is an ncnn model/) } });
+    const badRange = await dispatch(handlers, 'models:add', { path: file, name: 'other', inputRange: '0-9' } as never);
+    expect(badRange).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
+    expect(JSON.stringify(badRange)).not.toMatch(/inputRange/);
     const listed = await dispatch(handlers, 'models:list', {});
     expect(listed.ok && listed.data.map((m) => `${m.name}:${m.kind}:${m.scales.join('/')}`)).toEqual(['thick:built-in:2/3/4/8', 'medium:built-in:2/3/4/8', 'slim:built-in:2/3/4/8', 'my-net:imported:2']);
 

@@ -118,7 +118,7 @@ describe('imported models get the overlap their architecture needs', () => {
     await p.dispose();
     delete process.env.UPSCALE_BENCH_MODELS;
     expect(ticks.at(-1)).toBe(6); // it did tile: 3×2 cells of 96 px (with 10 px it would be 2×1 of 176)
-    // measured: 1 with 48 px, 76 with 10 px (scripts/measure-seams.ts)
+    // scripts/measure-seams.ts on a 240² crop: max 1 with 48 px, 76 with 10 px
     expect(maxDiff(out.image, whole)).toBeLessThanOrEqual(2);
     expect(maxDiff(old, whole)).toBeGreaterThan(10);
   });

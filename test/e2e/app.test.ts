@@ -124,6 +124,19 @@ describe('the app in Chromium', () => {
     await expect.poll(() => setup().getByLabel('Local model').inputValue(), { timeout: 10_000 }).toBe('thick');
     await expect.poll(() => setup().getByLabel('Local model').locator('option').count(), { timeout: 10_000 }).toBe(3);
     expect(await readdir(join(work, 'models'))).toEqual([]);
+
+    // An ONNX file cannot say its pixel range: the result says which was assumed and offers the other.
+    nextAnswer = join(work, 'pixels-255.onnx');
+    await cp(join(ROOT, 'models', 'esrgan-slim-x2.onnx'), nextAnswer);
+    await page.getByRole('button', { name: 'Add model…' }).click();
+    await expect.poll(() => page.getByTestId('onnx-range').textContent(), { timeout: 30_000 }).toMatch(/^Assumed the model takes pixels in 0\.\.1 \(ONNX files do not say\)/);
+    await page.getByRole('button', { name: 'Re-import as 0..255' }).click();
+    await expect.poll(() => page.getByTestId('onnx-range').textContent(), { timeout: 30_000 }).toMatch(/^Assumed the model takes pixels in 0\.\.255;/);
+    expect(JSON.parse(readFileSync(join(work, 'models', 'pixels-255', 'model.json'), 'utf8')).details.inputRange).toBe('0..255');
+    await page.getByRole('button', { name: 'OK' }).click();
+    await page.getByRole('button', { name: 'Remove…' }).click();
+    await page.getByRole('button', { name: 'Remove', exact: true }).click();
+    await expect.poll(() => readdir(join(work, 'models')), { timeout: 10_000 }).toEqual([]);
   });
 
   it('runs local-ai and bicubic, shows progress, then the results', async () => {
