@@ -10,7 +10,7 @@ import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js'
 import { readNcnnBin } from '../main/core/models/import/ncnn/bin.js';
 import { parseNcnnParam } from '../main/core/models/import/ncnn/param.js';
 import { convertNcnn } from '../main/core/models/import/ncnn/to-onnx.js';
-import { ModelImportError } from '../main/core/models/import/state-dict.js';
+import { expectImportError } from './helpers/import-errors.js';
 import { fixture, readRgb } from './helpers/images.js';
 import { ensureTestModels, testNcnnModelsDir } from '../scripts/fetch-test-models.js';
 
@@ -19,22 +19,6 @@ async function ncnnFiles(name: string): Promise<{ param: string; bin: Uint8Array
   ensureTestModels();
   const dir = testNcnnModelsDir();
   return { param: await readFile(join(dir, `${name}.param`), 'utf8'), bin: new Uint8Array(await readFile(join(dir, `${name}.bin`))) };
-}
-
-/** Expects a ModelImportError with this code whose message is one line matching `re`. */
-function expectImportError(fn: () => unknown, code: string, re: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ModelImportError);
-  const e = caught as ModelImportError;
-  expect(e.code).toBe(code);
-  expect(e.message).toMatch(re);
-  expect(e.message).not.toContain('\n');
-  expect(e.message).not.toMatch(/ at .*\.ts:\d+/);
 }
 
 // ------------------------------------------------------------------------------------------ synthetic models

@@ -8,7 +8,7 @@ import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js'
 import { convertOnnxFile } from '../main/core/models/import/onnx-file.js';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
-import { ModelImportError } from '../main/core/models/import/state-dict.js';
+import { expectImportError } from './helpers/import-errors.js';
 import { fixture, readRgb } from './helpers/images.js';
 
 const { onnx } = onnxProto;
@@ -88,19 +88,6 @@ async function upscaleWith(bytes: Uint8Array, img: RawImage, scale: number) {
   } finally {
     await session.release();
   }
-}
-
-function expectImportError(fn: () => unknown, code: string, re: RegExp) {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  expect(caught).toBeInstanceOf(ModelImportError);
-  expect((caught as ModelImportError).code).toBe(code);
-  expect((caught as Error).message).toMatch(re);
-  expect((caught as Error).message).not.toContain('\n');
 }
 
 describe('a user ONNX file, wrapped to the runner contract, matches torch', async () => {

@@ -5,26 +5,13 @@ import { unpickle } from '../main/core/models/import/readers/pickle.js';
 import { readPth, readPthWithFormat } from '../main/core/models/import/readers/pth.js';
 import { readSafetensors } from '../main/core/models/import/readers/safetensors.js';
 import * as zip from '../main/core/models/import/readers/zip.js';
-import { ModelImportError, type ImportErrorCode, type StateDict } from '../main/core/models/import/state-dict.js';
+import type { StateDict } from '../main/core/models/import/state-dict.js';
 import { ensureTestModels, testModelPath } from '../scripts/fetch-test-models.js';
+import { expectImportError } from './helpers/import-errors.js';
 import { fixture } from './helpers/images.js';
 
 const PWNED = '/tmp/upscale-bench-pickle-pwned';
 const file = (name: string) => new Uint8Array(readFileSync(fixture('models', name)));
-
-/** Asserts a ModelImportError with this code, a one-line message matching `text`, and no stack in it. */
-function refuses(f: () => unknown, code: ImportErrorCode, text: RegExp) {
-  let err: unknown;
-  try {
-    f();
-  } catch (e) {
-    err = e;
-  }
-  expect(err, 'it should throw').toBeInstanceOf(ModelImportError);
-  const e = err as ModelImportError;
-  expect({ code: e.code, message: e.message }).toMatchObject({ code, message: expect.stringMatching(text) });
-  expect(e.message).not.toMatch(/\n|\bat \S+:\d+/);
-}
 
 // Pickle bytes assembled by hand: every way a pickle can name a callable.
 const enc = (s: string) => [...new TextEncoder().encode(s)];
@@ -80,21 +67,21 @@ beforeAll(() => {
 
 describe('unsafe pickles are refused by name, and nothing runs', () => {
   it.each(HOSTILE)('%s', (_, bytes, name) => {
-    refuses(() => unpickle(bytes), 'ERROR_MODEL_UNSAFE', new RegExp(`^refused: the file asks to run ${name.replace(/\./g, '\\.')}$`));
-    refuses(() => readPth(storedZip([['archive/data.pkl', bytes]])), 'ERROR_MODEL_UNSAFE', new RegExp(name.replace(/\./g, '\\.')));
+    expectImportError(() => unpickle(bytes), 'ERROR_MODEL_UNSAFE', new RegExp(`^refused: the file asks to run ${name.replace(/\./g, '\\.')}$`));
+    expectImportError(() => readPth(storedZip([['archive/data.pkl', bytes]])), 'ERROR_MODEL_UNSAFE', new RegExp(name.replace(/\./g, '\\.')));
     expect(existsSync(PWNED)).toBe(false);
   });
 
   it('a real torch.save file carrying an os.system payload (zip and legacy)', () => {
-    refuses(() => readPth(file('hostile-os-system.pth')), 'ERROR_MODEL_UNSAFE', /posix\.system/);
-    refuses(() => readPth(file('hostile-os-system-legacy.pth')), 'ERROR_MODEL_UNSAFE', /posix\.system/);
+    expectImportError(() => readPth(file('hostile-os-system.pth')), 'ERROR_MODEL_UNSAFE', /posix\.system/);
+    expectImportError(() => readPth(file('hostile-os-system-legacy.pth')), 'ERROR_MODEL_UNSAFE', /posix\.system/);
     expect(existsSync(PWNED)).toBe(false);
   });
 
   it('a persistent id that is not a storage', () => {
     const pid = pickle(binunicode('module'), 0x51);
-    refuses(() => readPth(storedZip([['archive/data.pkl', pid]])), 'ERROR_MODEL_UNSAFE', /persistent object that is not a tensor storage/);
-    refuses(() => unpickle(pid), 'ERROR_MODEL_UNSAFE', /persistent object/);
+    expectImportError(() => readPth(storedZip([['archive/data.pkl', pid]])), 'ERROR_MODEL_UNSAFE', /persistent object that is not a tensor storage/);
+    expectImportError(() => unpickle(pid), 'ERROR_MODEL_UNSAFE', /persistent object/);
   });
 
   it('still reads what a state dict needs', () => {
@@ -107,7 +94,7 @@ describe('corrupt, truncated and foreign files get one clear line', () => {
   it('truncated zip .pth, at several points', () => {
     const whole = new Uint8Array(readFileSync(testModelPath('2x-AniScale.pth')));
     for (const keep of [100, whole.length / 2, whole.length - 30]) {
-      refuses(() => readPth(whole.subarray(0, Math.floor(keep))), 'ERROR_MODEL_CORRUPT', /corrupt or truncated/);
+      expectImportError(() => readPth(whole.subarray(0, Math.floor(keep))), 'ERROR_MODEL_CORRUPT', /corrupt or truncated/);
     }
   });
 
@@ -119,35 +106,35 @@ describe('corrupt, truncated and foreign files get one clear line', () => {
     const entries = new Map<string, Uint8Array>();
     const { zipEntries, zipRead } = zip;
     for (const [name, e] of zipEntries(real)) if (name.endsWith('data.pkl')) entries.set(name, zipRead(real, e));
-    refuses(() => readPth(storedZip([...entries])), 'ERROR_MODEL_CORRUPT', /storage \S+ of model\.0\.weight is missing/);
+    expectImportError(() => readPth(storedZip([...entries])), 'ERROR_MODEL_CORRUPT', /storage \S+ of model\.0\.weight is missing/);
   });
 
   it('truncated legacy .pth, in the pickle and in the storages', () => {
     const whole = new Uint8Array(readFileSync(testModelPath('4x-NMKD-YandereNeo-Superlite.pth')));
-    refuses(() => readPth(whole.subarray(0, 5000)), 'ERROR_MODEL_CORRUPT', /corrupt or truncated pickle: the data ends early/);
-    refuses(() => readPth(whole.subarray(0, whole.length - 1000)), 'ERROR_MODEL_CORRUPT', /corrupt or truncated file: storage \S+ ends early/);
+    expectImportError(() => readPth(whole.subarray(0, 5000)), 'ERROR_MODEL_CORRUPT', /corrupt or truncated pickle: the data ends early/);
+    expectImportError(() => readPth(whole.subarray(0, whole.length - 1000)), 'ERROR_MODEL_CORRUPT', /corrupt or truncated file: storage \S+ ends early/);
   });
 
   it('a pickle with a byte flipped into an unknown opcode', () => {
     const bytes = pickle(0x7d, 0x71, 0);
     bytes[bytes.length - 1] = 0xff;
-    refuses(() => unpickle(bytes), 'ERROR_MODEL_CORRUPT', /opcode 0xff/);
+    expectImportError(() => unpickle(bytes), 'ERROR_MODEL_CORRUPT', /opcode 0xff/);
   });
 
   it('not a model: a PNG, a text file, a zip of other things, a safetensors header that is not JSON', () => {
-    refuses(() => readPth(new Uint8Array(readFileSync(fixture('models', 'input-chelsea-48x40.png')))), 'ERROR_NOT_A_MODEL', /not a PyTorch file/);
-    refuses(() => readPth(new TextEncoder().encode('hello, I am a text file\n')), 'ERROR_NOT_A_MODEL', /not a PyTorch file/);
-    refuses(() => readPth(storedZip([['photos/readme.txt', new TextEncoder().encode('hi')]])), 'ERROR_NOT_A_MODEL', /zip without a PyTorch data\.pkl/);
-    refuses(() => readSafetensors(new TextEncoder().encode('hello, I am a text file\n')), 'ERROR_NOT_A_MODEL', /not a safetensors file/);
+    expectImportError(() => readPth(new Uint8Array(readFileSync(fixture('models', 'input-chelsea-48x40.png')))), 'ERROR_NOT_A_MODEL', /not a PyTorch file/);
+    expectImportError(() => readPth(new TextEncoder().encode('hello, I am a text file\n')), 'ERROR_NOT_A_MODEL', /not a PyTorch file/);
+    expectImportError(() => readPth(storedZip([['photos/readme.txt', new TextEncoder().encode('hi')]])), 'ERROR_NOT_A_MODEL', /zip without a PyTorch data\.pkl/);
+    expectImportError(() => readSafetensors(new TextEncoder().encode('hello, I am a text file\n')), 'ERROR_NOT_A_MODEL', /not a safetensors file/);
     const bad = new Uint8Array(16);
     new DataView(bad.buffer).setBigUint64(0, 8n, true);
     bad.set(enc('{"a": ]}'), 8);
-    refuses(() => readSafetensors(bad), 'ERROR_MODEL_CORRUPT', /header is not valid JSON/);
+    expectImportError(() => readSafetensors(bad), 'ERROR_MODEL_CORRUPT', /header is not valid JSON/);
   });
 
   it('a safetensors tensor whose bytes do not fit its shape, or lie past the end', () => {
     const st = file('span-x2.safetensors');
-    refuses(() => readSafetensors(st.subarray(0, st.length - 10)), 'ERROR_MODEL_CORRUPT', /lies past the end of the file/);
+    expectImportError(() => readSafetensors(st.subarray(0, st.length - 10)), 'ERROR_MODEL_CORRUPT', /lies past the end of the file/);
   });
 });
 
@@ -155,29 +142,29 @@ describe('architecture detection failures', () => {
   const sdOf = (name: string): StateDict => readPth(file(name));
 
   it('unknown architecture lists what was tried', () => {
-    refuses(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, SwinIR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
+    expectImportError(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, SwinIR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
   });
 
   it('a variant the converter does not build yet is named (RealPLKSR with DySample)', () => {
     const sd = readPth(file('realplksr-x2.pth'));
     sd.set('params_ema.to_img.init_pos', { shape: [1, 32, 1, 1], data: new Float32Array(32) });
-    refuses(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /RealPLKSR with DySample upsampling/);
+    expectImportError(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /RealPLKSR with DySample upsampling/);
   });
 
   it('a weight of the wrong shape is named with both shapes', () => {
     const sd = sdOf('rrdb-old-x2.pth');
     const t = sd.get('model.1.sub.1.RDB2.conv3.0.weight')!;
     sd.set('model.1.sub.1.RDB2.conv3.0.weight', { shape: [t.shape[0], t.shape[1] + 1, 3, 3], data: new Float32Array(t.data.length + 36) });
-    refuses(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /tensor model\.1\.sub\.1\.RDB2\.conv3\.0\.weight has shape \[4, 17, 3, 3\], the graph needs \[4, 16, 3, 3\]/);
+    expectImportError(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /tensor model\.1\.sub\.1\.RDB2\.conv3\.0\.weight has shape \[4, 17, 3, 3\], the graph needs \[4, 16, 3, 3\]/);
   });
 
   it('a missing weight, and a tensor the architecture does not have', () => {
     const sd = sdOf('rrdb-old-x2.pth');
     sd.delete('model.1.sub.0.RDB3.conv5.0.bias');
-    refuses(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /tensor model\.1\.sub\.0\.RDB3\.conv5\.0\.bias is missing/);
+    expectImportError(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /tensor model\.1\.sub\.0\.RDB3\.conv5\.0\.bias is missing/);
     const extra = sdOf('compact-x4-fp16.pth');
     extra.set('body.3.alpha', { shape: [1], data: new Float32Array(1) });
-    refuses(() => convertStateDict(extra, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /unexpected tensor \(body\.3\.alpha\)/);
+    expectImportError(() => convertStateDict(extra, 'pth-zip'), 'ERROR_MODEL_SHAPE_MISMATCH', /unexpected tensor \(body\.3\.alpha\)/);
   });
 });
 
