@@ -10,7 +10,6 @@ import {
   add,
   conv,
   cropTo,
-  element,
   gelu,
   layerNormChannels,
   layerNormLast,
@@ -23,6 +22,8 @@ import {
   silu,
   spatialSize,
   transpose,
+  type WindowGrid,
+  windowGrid,
   zeroPadToMultiple,
 } from '../../graph/layers.js';
 import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
@@ -34,14 +35,6 @@ const rows = (t: Tensor, from: number, to: number): Tensor => {
   const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
   return { shape: [to - from, ...t.shape.slice(1)], data: t.data.slice(from * per, to * per) };
 };
-
-interface Dyn {
-  hw: string;
-  H: string;
-  W: string;
-  X: string;
-  Y: string;
-}
 
 export const omnisr: Architecture = {
   name: 'OmniSR',
@@ -89,9 +82,7 @@ export const omnisr: Architecture = {
       build(g) {
         const hw0 = spatialSize(g, 'input', 'input');
         const x = zeroPadToMultiple(g, 'input', hw0, window, 'pad_to_window');
-        const hw = spatialSize(g, x, 'padded');
-        const xy = g.node('Div', [hw, g.int64('window_size', [1], [window])], 'windows');
-        const dyn: Dyn = { hw, H: element(g, hw, 0, 'H'), W: element(g, hw, 1, 'W'), X: element(g, xy, 0, 'X'), Y: element(g, xy, 1, 'Y') };
+        const dyn = windowGrid(g, x, window);
         const residual = conv(g, x, 'input', scaled(m.input.weight, 1 / 255), m.input.bias);
         let h = residual;
         groupWeights.forEach((gw, gi) => {
@@ -145,7 +136,7 @@ function readOsa(w: Weights, p: string, c: number, win: number, pe: boolean) {
 
 type Osa = ReturnType<typeof readOsa>;
 
-function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win: number, d: Dyn): string {
+function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win: number, d: WindowGrid): string {
   // MBConv with squeeze-excitation, residual.
   let h = gelu(g, conv(g, x, `${name}.mb.conv1`, o.mb.c1.weight, o.mb.c1.bias), `${name}.mb.gelu1`);
   h = gelu(g, conv(g, h, `${name}.mb.dw`, o.mb.dw.weight, o.mb.dw.bias, { groups: c }), `${name}.mb.gelu2`);
@@ -166,7 +157,7 @@ function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win:
 }
 
 /** LayerNorm over channels, then self-attention within w×w windows (block) or across a dilated grid. */
-function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: string, c: number, win: number, d: Dyn, grid: boolean): string {
+function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: string, c: number, win: number, d: WindowGrid, grid: boolean): string {
   const heads = 4;
   const dh = c / heads;
   const n = win * win;
@@ -209,7 +200,7 @@ function gatedFeedForward(g: OnnxGraph, x: string, f: Osa['ff1'], name: string, 
 }
 
 /** LayerNorm2d, then attention between channels of each p×p window (or of each grid phase). */
-function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c: number, p: number, d: Dyn, grid: boolean): string {
+function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c: number, p: number, d: WindowGrid, grid: boolean): string {
   const heads = 4;
   const dc = c / heads;
   const normed = layerNormChannels(g, x, `${name}.norm`, a.norm.weight, a.norm.bias, 1e-6);
@@ -238,7 +229,7 @@ function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c
 }
 
 /** Enhanced spatial attention: a coarse mask from a strided conv + max-pool, upsampled bilinearly. */
-function buildEsa(g: OnnxGraph, x: string, e: Record<'conv1' | 'convF' | 'conv2' | 'conv3' | 'conv4', ConvW>, name: string, f: number, d: Dyn): string {
+function buildEsa(g: OnnxGraph, x: string, e: Record<'conv1' | 'convF' | 'conv2' | 'conv3' | 'conv4', ConvW>, name: string, f: number, d: WindowGrid): string {
   const c1 = conv(g, x, `${name}.conv1`, e.conv1.weight, e.conv1.bias);
   const c2 = conv(g, c1, `${name}.conv2`, e.conv2.weight, e.conv2.bias, { pad: 0, stride: 2 });
   const pooled = g.node('MaxPool', [c2], `${name}.maxpool`, [attr.ints('kernel_shape', [7, 7]), attr.ints('strides', [3, 3])]);

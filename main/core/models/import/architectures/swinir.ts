@@ -12,7 +12,6 @@ import {
   concat,
   conv,
   cropTo,
-  element,
   gelu,
   layerNormLast,
   leakyRelu,
@@ -26,6 +25,8 @@ import {
   spatialSize,
   transpose,
   upsampleNearest,
+  type WindowGrid,
+  windowGrid,
 } from '../../graph/layers.js';
 import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
@@ -126,9 +127,7 @@ export const swinir: Architecture = {
       build(g) {
         const hw0 = spatialSize(g, 'input', 'input');
         const x = reflectPadToMultiple(g, 'input', hw0, win, 'pad_to_window');
-        const hw = spatialSize(g, x, 'padded');
-        const xy = g.node('Div', [hw, g.int64('window_size', [1], [win])], 'windows');
-        const d = { hw, H: element(g, hw, 0, 'H'), W: element(g, hw, 1, 'W'), X: element(g, xy, 0, 'X'), Y: element(g, xy, 1, 'Y') };
+        const d = windowGrid(g, x, win);
         // (x/255 − mean)·img_range
         const xn = scale(g, addChannels(g, x, mean.map((m) => -255 * m), 'centre'), imgRange / 255, 'normalise');
         const firstOut = conv(g, xn, 'conv_first', first, firstBias);
@@ -180,11 +179,10 @@ function resiConv(g: OnnxGraph, x: string, convs: { weight: Tensor; bias: Tensor
   return conv(g, h, `${name}.4`, convs[2].weight, convs[2].bias);
 }
 
-type Dyn = { hw: string; H: string; W: string; X: string; Y: string };
 type Block = { norm1: Lin; table: Tensor; qkv: Lin; proj: Lin; norm2: Lin; fc1: Lin; fc2: Lin };
 
 /** One Swin block on NHWC [1, H, W, C]. */
-function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, n: number, shift: number, mask: string | undefined, d: Dyn): string {
+function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, n: number, shift: number, mask: string | undefined, d: WindowGrid): string {
   const heads = b.table.shape[1];
   const dh = c / heads;
   let h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
@@ -219,7 +217,7 @@ function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, w
  * The shifted-window mask for the padded size: pixels get a region id 3·row-region + column-region
  * (regions split at H − w and H − s), and attention between different ids in one window gets −100.
  */
-function shiftMask(g: OnnxGraph, d: Dyn, win: number, shift: number): string {
+function shiftMask(g: OnnxGraph, d: WindowGrid, win: number, shift: number): string {
   const coord = (len: string, tag: string) => {
     const ones = g.node('ConstantOfShape', [len], `mask_${tag}_ones`, [attr.floatTensor('value', 1)]);
     const idx = g.node('Sub', [g.node('CumSum', [ones, g.int64(g.fresh(`mask_${tag}_axis`), [], [0])], `mask_${tag}_cumsum`), g.constant(g.fresh(`mask_${tag}_one`), [], [1])], `mask_${tag}_idx`);
