@@ -30,11 +30,7 @@ import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, scaleAndChannels, type Architecture } from './architecture.js';
 import type { Weights } from './weights.js';
-
-const rows = (t: Tensor, from: number, to: number): Tensor => {
-  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { shape: [to - from, ...t.shape.slice(1)], data: t.data.slice(from * per, to * per) };
-};
+import { relativePositionBias, rows } from './window-attention.js';
 
 export const omnisr: Architecture = {
   name: 'OmniSR',
@@ -173,14 +169,7 @@ function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: str
   const heads4 = (t: string, perm: number[], tag: string) => transpose(g, reshape(g, t, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
   let sim = g.node('MatMul', [heads4(q, [0, 2, 1, 3], 'q'), heads4(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
   if (a.rel) {
-    // bias[h][i][j] = table[(i1 − j1 + w − 1)·(2w − 1) + (i2 − j2 + w − 1)][h]
-    const bias = new Float32Array(heads * n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        const idx = (Math.floor(i / win) - Math.floor(j / win) + win - 1) * (2 * win - 1) + ((i % win) - (j % win) + win - 1);
-        for (let hh = 0; hh < heads; hh++) bias[(hh * n + i) * n + j] = a.rel.data[idx * heads + hh];
-      }
-    sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.rel_pos_bias`), [heads, n, n], bias, true)], `${name}.sim_pe`);
+    sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.rel_pos_bias`), [heads, n, n], relativePositionBias(a.rel, heads, win), true)], `${name}.sim_pe`);
   }
   const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
   const out = g.node('MatMul', [attn, heads4(v, [0, 2, 1, 3], 'v')], `${name}.mix`);

@@ -32,13 +32,10 @@ import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
 import type { Weights } from './weights.js';
+import { relativePositionBias, rows } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 type Lin = { weight: Tensor; bias: Tensor };
-const rows = (t: Tensor, from: number, to: number): Tensor => {
-  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { shape: [to - from, ...t.shape.slice(1)], data: t.data.slice(from * per, to * per) };
-};
 
 export const swinir: Architecture = {
   name: 'SwinIR',
@@ -194,14 +191,7 @@ function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, w
   const v = linear(g, windows, `${name}.v`, rows(b.qkv.weight, 2 * c, 3 * c), rows(b.qkv.bias, 2 * c, 3 * c));
   const split = (x: string, perm: number[], tag: string) => transpose(g, reshape(g, x, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
   let sim = g.node('MatMul', [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
-  // bias[h][i][j] = table[(yi − yj + w − 1)·(2w − 1) + (xi − xj + w − 1)][h]
-  const bias = new Float32Array(heads * n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const idx = (Math.floor(i / win) - Math.floor(j / win) + win - 1) * (2 * win - 1) + ((i % win) - (j % win) + win - 1);
-      for (let hh = 0; hh < heads; hh++) bias[(hh * n + i) * n + j] = b.table.data[idx * heads + hh];
-    }
-  sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, n, n], bias, true)], `${name}.sim_pe`);
+  sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, n, n], relativePositionBias(b.table, heads, win), true)], `${name}.sim_pe`);
   if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
   const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
   const mixed = reshape(g, transpose(g, g.node('MatMul', [attn, split(v, [0, 2, 1, 3], 'v')], `${name}.mix`), [0, 2, 1, 3], `${name}.merge_t`), [0, 0, c], `${name}.merge`);
