@@ -1,18 +1,13 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdir, mkdtemp, readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { BIN, cli } from './helpers/cli.js';
 import { fixture } from './helpers/images.js';
-
-// The CLI as a user runs it: the package's bin, compiled by `npm run build:node` (part of `npm test`).
-const BIN = fileURLToPath(new URL('../bin/upscale-bench.js', import.meta.url));
-const cli = (args: string[], cwd: string, env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 240_000 });
 
 let photos: string;
 let work: string;

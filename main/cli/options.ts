@@ -4,7 +4,7 @@ import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } fr
 import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
-import type { ProviderSpec, StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type StoreSpec } from '../core/pipeline/settings.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
 
@@ -57,6 +57,22 @@ const url = (name: string) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be an http(s) URL`);
   }
 };
+
+/** run's and sweep's --concurrency: both feed one queue of tiles to the same inference workers. */
+export const concurrencyOption = () =>
+  new Option('--concurrency <n>', 'images in flight at once; the tiles of all of them share one set of inference workers (default: one per inference worker, plus one)')
+    .argParser(int('--concurrency', 1, 64))
+    .default(defaultConcurrency());
+
+/**
+ * run's and sweep's checks of INPUT, --resume and --out; returns whether an option was given (command line or
+ * environment) rather than defaulted, which a resume compares with the recorded settings.
+ */
+export function resumableArgs(cmd: Command, input: string | undefined, o: { resume?: string; out?: string }): (opt: string) => boolean {
+  if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
+  if (!input && !o.resume) cmd.error("error: missing required argument 'input'", { code: 'commander.missingArgument', exitCode: 2 });
+  return (opt: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(opt) ?? '');
+}
 
 export function addDownscaleOptions(cmd: Command): Command {
   return cmd

@@ -1,11 +1,10 @@
-import { Command, Option } from 'commander';
-import { BenchError } from '../../core/errors.js';
+import { Command } from 'commander';
 import { plural } from '../../core/plural.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
-import { defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, downscaleFrom, int, providersFrom, storeFrom } from '../options.js';
+import type { RunSettings } from '../../core/pipeline/settings.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { resumeSettings } from '../resume-settings.js';
 
@@ -20,7 +19,7 @@ export function runCommand(): Command {
   const cmd = new Command('run')
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
     .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
-    .addOption(new Option('--concurrency <n>', 'images in flight at once; the tiles of all of them share one set of inference workers (default: one per inference worker, plus one)').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
+    .addOption(concurrencyOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
@@ -28,9 +27,7 @@ export function runCommand(): Command {
   addDownscaleOptions(cmd);
   addStoreOptions(cmd, 'a folder in the run output');
   return cmd.action(async (input: string | undefined, o: RunOpts) => {
-    if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
-    if (!input && !o.resume) cmd.error("error: missing required argument 'input'", { code: 'commander.missingArgument', exitCode: 2 });
-    const given = (opt: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(opt) ?? '');
+    const given = resumableArgs(cmd, input, o);
     const settings: RunSettings = o.resume
       ? await resumeSettings(o.resume, input, o, given)
       : {

@@ -1,13 +1,12 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { BenchError } from '../../core/errors.js';
 import { plural } from '../../core/plural.js';
 import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
-import { DEFAULT_TARGET_SSIM, defaultConcurrency, type RunSettings } from '../../core/pipeline/settings.js';
+import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
 import { recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, int, providersFrom, storeFrom } from '../options.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
 import { planRun } from '../../core/pipeline/plan.js';
 import { storedSettings } from '../../core/pipeline/stored-settings.js';
@@ -54,16 +53,14 @@ export function sweepCommand(): Command {
     )
     .addOption(new Option('--kernel <k>', `downscale kernel (${KERNELS.join(', ')})`).choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
-    .addOption(new Option('--concurrency <n>', 'images processed at once').argParser(int('--concurrency', 1, 64)).default(defaultConcurrency()))
+    .addOption(concurrencyOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', 'continue an interrupted sweep in DIR with its recorded input, grid and providers (flags given beside it must match): finished rows are kept, the rest are done')
     .option('--json', 'print summary.json to stdout at the end');
   addProviderOptions(cmd, true);
   addStoreOptions(cmd, 'a folder in the run output');
   return cmd.action(async (input: string | undefined, o: SweepOpts & { kernel: Kernel }) => {
-    if (o.resume && o.out) throw new BenchError('ERROR_BAD_SETTINGS', '--resume continues its own folder; leave out --out');
-    if (!input && !o.resume) cmd.error("error: missing required argument 'input'", { code: 'commander.missingArgument', exitCode: 2 });
-    const given = (opt: string) => ['cli', 'env'].includes(cmd.getOptionValueSource(opt) ?? '');
+    const given = resumableArgs(cmd, input, o);
     const settings: RunSettings = o.resume
       ? await resumeSweepSettings(o.resume, input, o, given)
       : {

@@ -1,4 +1,4 @@
-import { useEffect, useState } from 'react';
+import { type ReactNode, useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { SweepResults } from '../components/SweepResults';
@@ -17,6 +17,29 @@ type Provider = (typeof PROVIDERS)[number]['id'];
 
 /** Adds or removes `x`, keeping the list in the order of `all`. */
 const toggled = <T,>(list: T[], x: T, all: readonly T[]) => all.filter((v) => (v === x ? !list.includes(x) : list.includes(v)));
+
+/** One axis of the grid: a checkbox for each of `all`, the ticked ones kept in `all`'s order. */
+function CheckGroup<T extends string | number>(props: {
+  name: string;
+  heading?: string;
+  all: readonly T[];
+  chosen: T[];
+  onChange: (update: (current: T[]) => T[]) => void;
+  text: (v: T) => string;
+  children?: ReactNode;
+}) {
+  return (
+    <div className="row" role="group" aria-label={props.name}>
+      {props.heading ? <strong>{props.heading}</strong> : null}
+      {props.all.map((v) => (
+        <label key={v} className="check">
+          <input type="checkbox" checked={props.chosen.includes(v)} onChange={() => props.onChange((c) => toggled(c, v, props.all))} /> {props.text(v)}
+        </label>
+      ))}
+      {props.children}
+    </div>
+  );
+}
 
 /** Choose the grid, see how many rows and how long, start; below, the last sweep's answer. */
 export function SweepScreen(props: { busy: boolean; details: RunDetails | null; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
@@ -127,41 +150,15 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
         </fieldset>
         <fieldset>
           <legend>Settings to try</legend>
-          <div className="row" role="group" aria-label="Factors">
-            <strong>Factor</strong>
-            {FACTORS.map((f) => (
-              <label key={f} className="check">
-                <input type="checkbox" checked={factors.includes(f)} onChange={() => setFactors((c) => toggled(c, f, FACTORS))} /> {f === 1 ? '÷1 (full size)' : `÷${f}`}
-              </label>
-            ))}
-          </div>
-          <div className="row" role="group" aria-label="Formats">
-            <strong>Format</strong>
-            {FORMATS.map((f) => (
-              <label key={f} className="check">
-                <input type="checkbox" checked={formats.includes(f)} onChange={() => setFormats((c) => toggled(c, f, FORMATS))} /> {f}
-              </label>
-            ))}
-          </div>
-          <div className="row" role="group" aria-label="Qualities">
-            <strong>Quality</strong>
-            {QUALITIES.map((q) => (
-              <label key={q} className="check">
-                <input type="checkbox" checked={qualities.includes(q)} onChange={() => setQualities((c) => toggled(c, q, QUALITIES))} /> q{q}
-              </label>
-            ))}
+          <CheckGroup name="Factors" heading="Factor" all={FACTORS} chosen={factors} onChange={setFactors} text={(f) => (f === 1 ? '÷1 (full size)' : `÷${f}`)} />
+          <CheckGroup name="Formats" heading="Format" all={FORMATS} chosen={formats} onChange={setFormats} text={(f) => f} />
+          <CheckGroup name="Qualities" heading="Quality" all={QUALITIES} chosen={qualities} onChange={setQualities} text={(q) => `q${q}`}>
             <span className="hint">(PNG is lossless and ignores them)</span>
-          </div>
+          </CheckGroup>
         </fieldset>
         <fieldset>
           <legend>Providers (for factors above 1)</legend>
-          <div className="row" role="group" aria-label="Providers">
-            {PROVIDERS.map((p) => (
-              <label key={p.id} className="check">
-                <input type="checkbox" checked={providers.includes(p.id)} onChange={() => setProviders((c) => toggled(c, p.id, PROVIDERS.map((x) => x.id)))} /> {p.label}
-              </label>
-            ))}
-          </div>
+          <CheckGroup name="Providers" all={PROVIDERS.map((p) => p.id)} chosen={providers} onChange={setProviders} text={(id) => PROVIDERS.find((p) => p.id === id)!.label} />
           {providers.includes('local-ai') && (
             <label>
               Model{' '}

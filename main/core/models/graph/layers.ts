@@ -194,6 +194,22 @@ export function reshape(g: OnnxGraph, x: string, dims: (number | string)[], name
 export const element = (g: OnnxGraph, t: string, i: number, name: string): string =>
   g.node('Slice', [t, g.int64(g.fresh(`${name}_from`), [1], [i]), g.int64(g.fresh(`${name}_to`), [1], [i + 1])], name);
 
+/** A padded image's sizes for window attention: [H, W] (`hw`), H and W, and the windows across (X) and down (Y). */
+export interface WindowGrid {
+  hw: string;
+  H: string;
+  W: string;
+  X: string;
+  Y: string;
+}
+
+/** The window grid of `x`, whose H and W are already multiples of `win`. */
+export function windowGrid(g: OnnxGraph, x: string, win: number): WindowGrid {
+  const hw = spatialSize(g, x, 'padded');
+  const xy = g.node('Div', [hw, g.int64('window_size', [1], [win])], 'windows');
+  return { hw, H: element(g, hw, 0, 'H'), W: element(g, hw, 1, 'W'), X: element(g, xy, 0, 'X'), Y: element(g, xy, 1, 'Y') };
+}
+
 /** Pads H and W at the bottom/right with zeros up to a multiple of m. `hw` is spatialSize(x). */
 export function zeroPadToMultiple(g: OnnxGraph, x: string, hw: string, m: number, name: string): string {
   const neg = g.node('Neg', [hw], `${name}_neg`);

@@ -10,7 +10,6 @@ import {
   add,
   conv,
   cropTo,
-  element,
   gelu,
   layerNormChannels,
   layerNormLast,
@@ -23,25 +22,15 @@ import {
   silu,
   spatialSize,
   transpose,
+  type WindowGrid,
+  windowGrid,
   zeroPadToMultiple,
 } from '../../graph/layers.js';
 import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, scaleAndChannels, type Architecture } from './architecture.js';
 import type { Weights } from './weights.js';
-
-const rows = (t: Tensor, from: number, to: number): Tensor => {
-  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { shape: [to - from, ...t.shape.slice(1)], data: t.data.slice(from * per, to * per) };
-};
-
-interface Dyn {
-  hw: string;
-  H: string;
-  W: string;
-  X: string;
-  Y: string;
-}
+import { relativePositionBias, rows } from './window-attention.js';
 
 export const omnisr: Architecture = {
   name: 'OmniSR',
@@ -89,9 +78,7 @@ export const omnisr: Architecture = {
       build(g) {
         const hw0 = spatialSize(g, 'input', 'input');
         const x = zeroPadToMultiple(g, 'input', hw0, window, 'pad_to_window');
-        const hw = spatialSize(g, x, 'padded');
-        const xy = g.node('Div', [hw, g.int64('window_size', [1], [window])], 'windows');
-        const dyn: Dyn = { hw, H: element(g, hw, 0, 'H'), W: element(g, hw, 1, 'W'), X: element(g, xy, 0, 'X'), Y: element(g, xy, 1, 'Y') };
+        const dyn = windowGrid(g, x, window);
         const residual = conv(g, x, 'input', scaled(m.input.weight, 1 / 255), m.input.bias);
         let h = residual;
         groupWeights.forEach((gw, gi) => {
@@ -145,7 +132,7 @@ function readOsa(w: Weights, p: string, c: number, win: number, pe: boolean) {
 
 type Osa = ReturnType<typeof readOsa>;
 
-function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win: number, d: Dyn): string {
+function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win: number, d: WindowGrid): string {
   // MBConv with squeeze-excitation, residual.
   let h = gelu(g, conv(g, x, `${name}.mb.conv1`, o.mb.c1.weight, o.mb.c1.bias), `${name}.mb.gelu1`);
   h = gelu(g, conv(g, h, `${name}.mb.dw`, o.mb.dw.weight, o.mb.dw.bias, { groups: c }), `${name}.mb.gelu2`);
@@ -166,7 +153,7 @@ function buildOsa(g: OnnxGraph, x: string, o: Osa, name: string, c: number, win:
 }
 
 /** LayerNorm over channels, then self-attention within w×w windows (block) or across a dilated grid. */
-function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: string, c: number, win: number, d: Dyn, grid: boolean): string {
+function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: string, c: number, win: number, d: WindowGrid, grid: boolean): string {
   const heads = 4;
   const dh = c / heads;
   const n = win * win;
@@ -182,14 +169,7 @@ function windowAttention(g: OnnxGraph, x: string, a: Osa['blockAttn'], name: str
   const heads4 = (t: string, perm: number[], tag: string) => transpose(g, reshape(g, t, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
   let sim = g.node('MatMul', [heads4(q, [0, 2, 1, 3], 'q'), heads4(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
   if (a.rel) {
-    // bias[h][i][j] = table[(i1 − j1 + w − 1)·(2w − 1) + (i2 − j2 + w − 1)][h]
-    const bias = new Float32Array(heads * n * n);
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < n; j++) {
-        const idx = (Math.floor(i / win) - Math.floor(j / win) + win - 1) * (2 * win - 1) + ((i % win) - (j % win) + win - 1);
-        for (let hh = 0; hh < heads; hh++) bias[(hh * n + i) * n + j] = a.rel.data[idx * heads + hh];
-      }
-    sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.rel_pos_bias`), [heads, n, n], bias, true)], `${name}.sim_pe`);
+    sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.rel_pos_bias`), [heads, n, n], relativePositionBias(a.rel, heads, win), true)], `${name}.sim_pe`);
   }
   const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
   const out = g.node('MatMul', [attn, heads4(v, [0, 2, 1, 3], 'v')], `${name}.mix`);
@@ -209,7 +189,7 @@ function gatedFeedForward(g: OnnxGraph, x: string, f: Osa['ff1'], name: string, 
 }
 
 /** LayerNorm2d, then attention between channels of each p×p window (or of each grid phase). */
-function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c: number, p: number, d: Dyn, grid: boolean): string {
+function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c: number, p: number, d: WindowGrid, grid: boolean): string {
   const heads = 4;
   const dc = c / heads;
   const normed = layerNormChannels(g, x, `${name}.norm`, a.norm.weight, a.norm.bias, 1e-6);
@@ -238,7 +218,7 @@ function channelAttention(g: OnnxGraph, x: string, a: Osa['ca'], name: string, c
 }
 
 /** Enhanced spatial attention: a coarse mask from a strided conv + max-pool, upsampled bilinearly. */
-function buildEsa(g: OnnxGraph, x: string, e: Record<'conv1' | 'convF' | 'conv2' | 'conv3' | 'conv4', ConvW>, name: string, f: number, d: Dyn): string {
+function buildEsa(g: OnnxGraph, x: string, e: Record<'conv1' | 'convF' | 'conv2' | 'conv3' | 'conv4', ConvW>, name: string, f: number, d: WindowGrid): string {
   const c1 = conv(g, x, `${name}.conv1`, e.conv1.weight, e.conv1.bias);
   const c2 = conv(g, c1, `${name}.conv2`, e.conv2.weight, e.conv2.bias, { pad: 0, stride: 2 });
   const pooled = g.node('MaxPool', [c2], `${name}.maxpool`, [attr.ints('kernel_shape', [7, 7]), attr.ints('strides', [3, 3])]);

@@ -12,7 +12,6 @@ import {
   concat,
   conv,
   cropTo,
-  element,
   gelu,
   layerNormLast,
   leakyRelu,
@@ -26,18 +25,17 @@ import {
   spatialSize,
   transpose,
   upsampleNearest,
+  type WindowGrid,
+  windowGrid,
 } from '../../graph/layers.js';
 import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
 import type { Weights } from './weights.js';
+import { relativePositionBias, rows } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 type Lin = { weight: Tensor; bias: Tensor };
-const rows = (t: Tensor, from: number, to: number): Tensor => {
-  const per = t.shape.slice(1).reduce((a, b) => a * b, 1);
-  return { shape: [to - from, ...t.shape.slice(1)], data: t.data.slice(from * per, to * per) };
-};
 
 export const swinir: Architecture = {
   name: 'SwinIR',
@@ -126,9 +124,7 @@ export const swinir: Architecture = {
       build(g) {
         const hw0 = spatialSize(g, 'input', 'input');
         const x = reflectPadToMultiple(g, 'input', hw0, win, 'pad_to_window');
-        const hw = spatialSize(g, x, 'padded');
-        const xy = g.node('Div', [hw, g.int64('window_size', [1], [win])], 'windows');
-        const d = { hw, H: element(g, hw, 0, 'H'), W: element(g, hw, 1, 'W'), X: element(g, xy, 0, 'X'), Y: element(g, xy, 1, 'Y') };
+        const d = windowGrid(g, x, win);
         // (x/255 − mean)·img_range
         const xn = scale(g, addChannels(g, x, mean.map((m) => -255 * m), 'centre'), imgRange / 255, 'normalise');
         const firstOut = conv(g, xn, 'conv_first', first, firstBias);
@@ -180,11 +176,10 @@ function resiConv(g: OnnxGraph, x: string, convs: { weight: Tensor; bias: Tensor
   return conv(g, h, `${name}.4`, convs[2].weight, convs[2].bias);
 }
 
-type Dyn = { hw: string; H: string; W: string; X: string; Y: string };
 type Block = { norm1: Lin; table: Tensor; qkv: Lin; proj: Lin; norm2: Lin; fc1: Lin; fc2: Lin };
 
 /** One Swin block on NHWC [1, H, W, C]. */
-function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, n: number, shift: number, mask: string | undefined, d: Dyn): string {
+function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, n: number, shift: number, mask: string | undefined, d: WindowGrid): string {
   const heads = b.table.shape[1];
   const dh = c / heads;
   let h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
@@ -196,14 +191,7 @@ function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, w
   const v = linear(g, windows, `${name}.v`, rows(b.qkv.weight, 2 * c, 3 * c), rows(b.qkv.bias, 2 * c, 3 * c));
   const split = (x: string, perm: number[], tag: string) => transpose(g, reshape(g, x, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
   let sim = g.node('MatMul', [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
-  // bias[h][i][j] = table[(yi − yj + w − 1)·(2w − 1) + (xi − xj + w − 1)][h]
-  const bias = new Float32Array(heads * n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      const idx = (Math.floor(i / win) - Math.floor(j / win) + win - 1) * (2 * win - 1) + ((i % win) - (j % win) + win - 1);
-      for (let hh = 0; hh < heads; hh++) bias[(hh * n + i) * n + j] = b.table.data[idx * heads + hh];
-    }
-  sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, n, n], bias, true)], `${name}.sim_pe`);
+  sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, n, n], relativePositionBias(b.table, heads, win), true)], `${name}.sim_pe`);
   if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
   const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
   const mixed = reshape(g, transpose(g, g.node('MatMul', [attn, split(v, [0, 2, 1, 3], 'v')], `${name}.mix`), [0, 2, 1, 3], `${name}.merge_t`), [0, 0, c], `${name}.merge`);
@@ -219,7 +207,7 @@ function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, w
  * The shifted-window mask for the padded size: pixels get a region id 3·row-region + column-region
  * (regions split at H − w and H − s), and attention between different ids in one window gets −100.
  */
-function shiftMask(g: OnnxGraph, d: Dyn, win: number, shift: number): string {
+function shiftMask(g: OnnxGraph, d: WindowGrid, win: number, shift: number): string {
   const coord = (len: string, tag: string) => {
     const ones = g.node('ConstantOfShape', [len], `mask_${tag}_ones`, [attr.floatTensor('value', 1)]);
     const idx = g.node('Sub', [g.node('CumSum', [ones, g.int64(g.fresh(`mask_${tag}_axis`), [], [0])], `mask_${tag}_cumsum`), g.constant(g.fresh(`mask_${tag}_one`), [], [1])], `mask_${tag}_idx`);
