@@ -92,6 +92,23 @@ describe('inference scheduler', () => {
     await expect(upscaleTiled(sched.forImage(), await photo(32, 32), { scale: 4, tileSize: 32, overlap: 4 })).rejects.toThrow(/cancelled/);
   });
 
+  it('releases its idle sessions at once when asked (before a large image is scored), and opens new ones for the next tile', async () => {
+    const alive = inferenceWorkersAlive();
+    const sched = new InferenceScheduler(SLIM, { workers: 2, threadsEach: 1 });
+    const img = await photo(64, 64);
+    const once = () => upscaleTiled(sched.forImage(), img, { scale: 4, tileSize: 32, overlap: 4, parallel: 3 });
+    await once();
+    expect(inferenceWorkersAlive()).toBe(alive + 2);
+    sched.releaseIfIdle();
+    // ended well before the 1 s idle timer would have ended them
+    for (let i = 0; i < 25 && inferenceWorkersAlive() > alive; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(inferenceWorkersAlive()).toBe(alive);
+    const again = await once();
+    expect(again.width).toBe(256);
+    await sched.close();
+    expect(inferenceWorkersAlive()).toBe(alive);
+  });
+
   it('turns a model that will not open into an error for the image, not a crash', async () => {
     const sched = new InferenceScheduler('/nonexistent/model.onnx', { workers: 2, threadsEach: 1 });
     await expect(upscaleTiled(sched.forImage(), await photo(64, 64), { scale: 4, tileSize: 32, overlap: 4, parallel: 3 })).rejects.toMatchObject({ code: 'ERROR_PROVIDER' });

@@ -118,6 +118,15 @@ export class InferenceScheduler {
   }
 
   /**
+   * Ends the workers now if none has work, instead of after IDLE_RELEASE_MS: a large image's scoring
+   * starts the moment its last tile returns, and its peak must not sit on top of the sessions' arenas.
+   */
+  releaseIfIdle(): void {
+    clearTimeout(this.idleTimer);
+    this.retire();
+  }
+
+  /**
    * Ends the idle workers: each session keeps its arena (~0.5 GB for thick at 256 px tiles) while it
    * lives, which a 24 MP image's scoring would otherwise have to fit beside. The next tile starts new ones.
    */
