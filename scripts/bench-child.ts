@@ -40,8 +40,9 @@ if (mode === 'score') {
   }
   result = { pairs_per_s: (reps * 1000) / total, orb_ms: orbT / reps, ssim_ms: ssimT / reps, psnr_ms: psnrT / reps, rss_mb: rssMb() };
 } else if (mode === 'pipeline') {
-  const [input, out, conc, provider, model, precision] = args;
-  const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model, precision: precision === 'int8' ? 'int8' : 'fp32' } : { name: provider as 'bicubic' };
+  const [input, out, conc, provider, model, precision, overlap] = args;
+  const tileOverlap = overlap ? Number(overlap) : undefined;
+  const spec: ProviderSpec = provider === 'local-ai' ? { name: 'local-ai', model, precision: precision === 'int8' ? 'int8' : 'fp32', tileOverlap } : { name: provider as 'bicubic' };
   let upscaleMs = 0;
   const t0 = now();
   // peak RSS while each stage runs (sampled), to tell inference's share from scoring's
@@ -85,6 +86,8 @@ if (mode === 'score') {
   // An imported model end to end through the provider (inference scheduler, default tiles): random
   // weights in a published layout, converted by the same importer `models add` uses.
   const kind = args[0] as 'rrdbnet' | 'compact';
+  // no overlap argument: the model's own default (seamless, see tile-overlap.ts); a number: that overlap
+  const tileOverlap = args[1] === undefined ? undefined : Number(args[1]);
   const { mkdtemp } = await import('node:fs/promises');
   const { tmpdir } = await import('node:os');
   const { join } = await import('node:path');
@@ -95,7 +98,7 @@ if (mode === 'score') {
   process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
   const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
   await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);
-  const provider = await createLocalAiProvider({ name: 'local-ai', model: kind }, { factor: 4 });
+  const provider = await createLocalAiProvider({ name: 'local-ai', model: kind, tileOverlap }, { factor: 4 });
   const [w, h] = kind === 'rrdbnet' ? [300, 200] : [600, 400];
   const png = (pw: number, ph: number) => sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(pw, ph).png().toBuffer();
   const call = async (pw: number, ph: number) => provider.upscale({ bytes: await png(pw, ph), format: 'png', width: pw, height: ph, target: { width: pw * 4, height: ph * 4 } });

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,pipeline,rss,models,imported,workers,scheduler]`: prints the performance table the README
+ * `npm run bench:perf [-- --only=scoring,pipeline,rss,rss-imported,models,imported,workers,scheduler]`: prints the performance table the README
  * quotes. Each heavy case runs in a child process so its peak RSS is its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -14,7 +14,7 @@ import { MEASURED_THREADS, workerPlan } from '../main/core/models/worker-plan.js
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,workers,scheduler,models,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,rss-imported,workers,scheduler,models,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -84,6 +84,24 @@ if (only.includes('rss')) {
   rss24 = thick;
   const thick8 = child('pipeline', big, join(work, 'rss-thick-int8'), '2', 'local-ai', 'thick', 'int8');
   row('24 MP through pipeline', 'local-ai thick x4 --precision int8', `${thick8.seconds.toFixed(1)} s (${(24 / thick8.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${thick8.rss_mb.toFixed(0)} MB`);
+}
+
+if (only.includes('rss-imported')) {
+  // A 24 MP photo through an imported RRDBNet-23 (random weights): the memory bound for imported models.
+  // Its tile window is the same (~196 px) at any overlap, so 10 px measures the default's memory in a third of the time.
+  const big = join(work, 'big-imported');
+  const { mkdir } = await import('node:fs/promises');
+  await mkdir(big, { recursive: true });
+  await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg'));
+  const { syntheticRrdbNet } = await import('./synthetic-models.js');
+  const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
+  const { ModelLibrary } = await import('../main/core/models/library.js');
+  const library = join(work, 'library');
+  process.env.UPSCALE_BENCH_MODELS = library;
+  const { descriptor, onnx } = convertStateDict(syntheticRrdbNet({ blocks: 23 }), 'safetensors');
+  await new ModelLibrary().add('rrdbnet', { ...descriptor, sha256: '0'.repeat(64), sourceFile: 'rrdbnet.safetensors', sourceBytes: 0 }, onnx);
+  const r = childWith({ UPSCALE_BENCH_MODELS: library }, 'pipeline', big, join(work, 'rss-imported'), '2', 'local-ai', 'rrdbnet', 'fp32', '10');
+  row('24 MP through pipeline', 'imported RRDBNet-23 x4 (10 px overlap)', `${r.seconds.toFixed(1)} s (${(24 / r.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${r.rss_mb.toFixed(0)} MB (${r.rss_upscale_mb.toFixed(0)} MB while upscaling, ${r.rss_score_mb.toFixed(0)} MB while scoring)`);
 }
 
 if (only.includes('workers')) {
@@ -169,8 +187,13 @@ if (only.includes('imported') && !only.includes('models')) importedRows(Math.rou
 
 /** Imported models (random weights in the published layouts, through `models add`'s converter): MP/s out and the share of the ceiling. */
 function importedRows(peak: number) {
-  for (const [kind, label] of [['rrdbnet', 'imported RRDBNet x4 (23 blocks, 64 features: Real-ESRGAN x4plus size)'], ['compact', 'imported Compact x4 (64 features, 16 convs)']] as const) {
-    const r = child('imported', kind);
+  const cases = [
+    ['rrdbnet', 'imported RRDBNet x4 (23 blocks, 64 features: Real-ESRGAN x4plus size), default seamless overlap'],
+    ['rrdbnet', 'imported RRDBNet x4 (23 blocks), 10 px overlap as thick', '10'],
+    ['compact', 'imported Compact x4 (64 features, 16 convs)'],
+  ] as const;
+  for (const [kind, label, overlap] of cases) {
+    const r = overlap ? child('imported', kind, overlap) : child('imported', kind);
     const gflop = kind === 'rrdbnet' ? rrdbGflopPerOutputMp(23) : compactGflopPerOutputMp(16);
     const share = ((r.onnx_mps * gflop) / peak) * 100;
     row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
