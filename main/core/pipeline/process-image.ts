@@ -13,6 +13,7 @@ import type { ImageStore } from '../stores/image-store.js';
 import { type ResultRow, emptyRow, savedPercent } from '../results/row.js';
 import type { Stage } from './events.js';
 import { storeKey, upscaledPath } from './layout.js';
+import { underTag } from './stored-settings.js';
 
 /** One stored setting of an image: how it is downscaled and stored, and the providers that read it back. */
 export interface ImagePass {
@@ -105,7 +106,7 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
     ctx.onStage?.('downscale', undefined, setting);
     const ds = await downscale(original, o.originalFormat, pass.downscale);
     notes.push(...ds.notes);
-    key = pass.tag ? `${pass.tag}/${storeKey(item.rel, ds.format)}` : storeKey(item.rel, ds.format);
+    key = underTag(pass.tag, storeKey(item.rel, ds.format));
     stored = ds;
     for (const r of rows) {
       Object.assign(r, {
@@ -171,7 +172,7 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       const scores = await raceAbort(ctx.scorer.score(original, upscaled), ctx.signal);
 
       ctx.onStage?.('write', provider.name, setting);
-      const dest = upscaledPath(ctx.outDir, provider.name, pass.tag ? `${pass.tag}/${item.rel}` : item.rel);
+      const dest = upscaledPath(ctx.outDir, provider.name, underTag(pass.tag, item.rel));
       await writePng(upscaled, dest);
       Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, psnr: scores.psnr, ssim: scores.ssim });
       if (scores.ssim === null) rowNotes.push('too small for SSIM (needs 11×11)');

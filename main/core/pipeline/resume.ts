@@ -6,6 +6,7 @@ import type { InputItem } from '../inputs/input-item.js';
 import { parseResultRow } from '../results/csv-format.js';
 import type { ResultRow } from '../results/row.js';
 import { RESULTS_CSV, SETTINGS_JSON } from './layout.js';
+import { underTag } from './stored-settings.js';
 import type { RunSettings } from './settings.js';
 
 /** Settings that change what a row means; concurrency and the output folder do not. */
@@ -68,7 +69,7 @@ export async function finishedRows(dir: string, items: InputItem[], passes: Pass
   for (const item of items) {
     const mine = ok.filter((r) => r.image_path === item.source);
     const perPass = passes.map((pass) => {
-      const rel = pass.tag ? `${pass.tag}/${item.rel}` : item.rel;
+      const rel = underTag(pass.tag, item.rel);
       const rows = mine.filter((r) => r.stored_key === rel || r.stored_key.startsWith(`${rel}.`));
       const byProvider = pass.providers.map((p) => rows.find((r) => r.provider === p));
       return byProvider.every(Boolean) ? (byProvider as ResultRow[]) : undefined;

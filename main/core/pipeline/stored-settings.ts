@@ -16,6 +16,9 @@ export function settingTag(d: DownscaleSettings): string {
   return d.format === 'png' ? `f${d.factor}-png` : `f${d.factor}-${d.format}-q${d.quality}`;
 }
 
+/** Where a setting's copy of `rel` lives in the store and the upscaled folder: under its tag in a sweep. */
+export const underTag = (tag: string | null, rel: string): string => (tag ? `${tag}/${rel}` : rel);
+
 /** A run's one setting, or a sweep's grid in factor, format, quality order (PNG once per factor). */
 export function storedSettings(s: RunSettings): StoredSetting[] {
   const withProviders = (downscale: DownscaleSettings, tag: string | null): StoredSetting => ({
