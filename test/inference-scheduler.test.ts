@@ -109,7 +109,26 @@ describe('inference scheduler', () => {
     expect(inferenceWorkersAlive()).toBe(alive);
   });
 
-  it('turns a model that will not open into an error for the image, not a crash', async () => {
+  it('opens its sessions before the first tile when warmed, and the first tiles run on them', async () => {
+    const alive = inferenceWorkersAlive();
+    const sent = inferenceTilesSent();
+    const sched = new InferenceScheduler(SLIM, { workers: 2, threadsEach: 1 });
+    sched.warm();
+    sched.warm(); // a second call opens nothing more
+    expect(inferenceWorkersAlive()).toBe(alive + 2);
+    expect(inferenceTilesSent()).toBe(sent);
+    const out = await upscaleTiled(sched.forImage(), await photo(64, 64), { scale: 4, tileSize: 32, overlap: 4, parallel: 3 });
+    expect(out.width).toBe(256);
+    expect(inferenceWorkersAlive()).toBe(alive + 2); // the warmed workers ran the tiles: none was added
+    await sched.close();
+    expect(inferenceWorkersAlive()).toBe(alive);
+  });
+
+  it('turns a model that will not open into an error for the image, not a crash, warmed or not', async () => {
+    const warmed = new InferenceScheduler('/nonexistent/model.onnx', { workers: 2, threadsEach: 1 });
+    warmed.warm();
+    await expect(upscaleTiled(warmed.forImage(), await photo(64, 64), { scale: 4, tileSize: 32, overlap: 4, parallel: 3 })).rejects.toMatchObject({ code: 'ERROR_PROVIDER' });
+    await warmed.close();
     const sched = new InferenceScheduler('/nonexistent/model.onnx', { workers: 2, threadsEach: 1 });
     await expect(upscaleTiled(sched.forImage(), await photo(64, 64), { scale: 4, tileSize: 32, overlap: 4, parallel: 3 })).rejects.toMatchObject({ code: 'ERROR_PROVIDER' });
     await sched.close();

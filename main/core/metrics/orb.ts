@@ -14,6 +14,11 @@ function cv(): any {
   return cvCache;
 }
 
+/** Instantiates the wasm module now (~0.1–0.3 s), e.g. in a scoring thread while the first image upscales. */
+export function loadOrb(): void {
+  cv();
+}
+
 /** ORB's default edgeThreshold: no keypoint lies closer to the border, so smaller images have none. */
 const ORB_EDGE = 31;
 

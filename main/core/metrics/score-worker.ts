@@ -1,13 +1,25 @@
 import { parentPort } from 'node:worker_threads';
-import { scoreRaw } from './score.js';
+import { type ScorePart, scoreRaw } from './score.js';
+import { loadOrb } from './orb.js';
 import type { RawImage } from '../image/raw.js';
 
-// ORB (wasm) and SSIM are synchronous CPU work: running them here lets two images score at once.
-parentPort!.on('message', (msg: { id: number; a: RawImage; b: RawImage }) => {
+type Msg = { type: 'warm' } | { type: 'score'; part: ScorePart; a: RawImage; b: RawImage };
+
+// ORB (wasm) and SSIM are synchronous CPU work: running them here lets images score at once, and the
+// two halves of one image's scores on two threads.
+parentPort!.on('message', (msg: Msg) => {
+  if (msg.type === 'warm') {
+    try {
+      loadOrb();
+    } catch {
+      // the first score reports it, on its row
+    }
+    return;
+  }
   try {
     const wrap = (r: RawImage): RawImage => ({ ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) });
-    parentPort!.postMessage({ id: msg.id, scores: scoreRaw(wrap(msg.a), wrap(msg.b)) });
+    parentPort!.postMessage({ scores: scoreRaw(wrap(msg.a), wrap(msg.b), msg.part) });
   } catch (err) {
-    parentPort!.postMessage({ id: msg.id, error: err instanceof Error ? err.message : String(err) });
+    parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }
 });

@@ -11,18 +11,28 @@ export interface Scores {
   ssim: number | null;
 }
 
+/**
+ * Which scores to compute: all of them, or one of two halves of about equal cost (ORB; SSIM and PSNR),
+ * so that two threads can score one image.
+ */
+export type ScorePart = 'all' | 'orb' | 'pixels';
+
 /** Both images RGB(A) and the same size. */
-export function scoreRaw(original: RawImage, candidate: RawImage): Scores {
+export function scoreRaw(original: RawImage, candidate: RawImage): Scores;
+export function scoreRaw(original: RawImage, candidate: RawImage, part: ScorePart): Partial<Scores>;
+export function scoreRaw(original: RawImage, candidate: RawImage, part: ScorePart = 'all'): Partial<Scores> {
   const a = rgbOnly(original);
   const b = rgbOnly(candidate);
   const ga = toGrey(a);
   const gb = toGrey(b);
   const small = a.width < 11 || a.height < 11;
-  return {
-    orb: orbSimilarity(ga, gb, a.width, a.height),
-    psnr: psnr(a, b),
-    ssim: small ? null : ssim(ga, gb, a.width, a.height),
-  };
+  const out: Partial<Scores> = {};
+  if (part !== 'pixels') out.orb = orbSimilarity(ga, gb, a.width, a.height);
+  if (part !== 'orb') {
+    out.psnr = psnr(a, b);
+    out.ssim = small ? null : ssim(ga, gb, a.width, a.height);
+  }
+  return out;
 }
 
 /** Brings the candidate to the original's size (lanczos3) so both are compared as the user would see them. */

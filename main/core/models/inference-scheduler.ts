@@ -5,6 +5,8 @@ import { type WorkerPlan, workerPlan } from './worker-plan.js';
 
 /** Workers idle this long (no tile queued or running) end, releasing their sessions' memory. */
 const IDLE_RELEASE_MS = 1000;
+/** Sessions opened ahead of a run's first tile wait this long for it (a 24 MP photo reads and stores in ~5 s). */
+const WARM_WAIT_MS = 20_000;
 
 interface QueuedTile {
   /** The image's place in line: tiles of earlier images go first, so one image gets every worker. */
@@ -44,6 +46,17 @@ export class InferenceScheduler {
   forImage(): TileRunner {
     const image = this.images++;
     return (data, dims, signal) => this.enqueue({ image, data, dims, signal });
+  }
+
+  /**
+   * Opens every worker's session now, before any tile: a run calls this as it starts, so opening the
+   * sessions (~0.35 s for thick) overlaps reading and storing its first image instead of following it.
+   * An arena grows only when a tile runs, so sessions opened early hold little memory.
+   */
+  warm(): void {
+    if (this.closing || this.pool.length >= this.workers) return;
+    while (this.pool.length < this.workers) this.idle.push(this.spawn());
+    if (!this.queue.length) this.retireAfter(WARM_WAIT_MS);
   }
 
   /** Waits for tiles already inside onnxruntime (results dropped), drops queued ones, ends the workers. */
@@ -110,11 +123,13 @@ export class InferenceScheduler {
       void worker.close();
     } else this.idle.push(worker);
     this.pump();
-    if (!this.queue.length && this.idle.length === this.pool.length) {
-      clearTimeout(this.idleTimer);
-      this.idleTimer = setTimeout(() => this.retire(), IDLE_RELEASE_MS);
-      this.idleTimer.unref();
-    }
+    if (!this.queue.length && this.idle.length === this.pool.length) this.retireAfter(IDLE_RELEASE_MS);
+  }
+
+  private retireAfter(ms: number): void {
+    clearTimeout(this.idleTimer);
+    this.idleTimer = setTimeout(() => this.retire(), ms);
+    this.idleTimer.unref();
   }
 
   /**

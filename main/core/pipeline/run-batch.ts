@@ -1,4 +1,5 @@
 import { mkdir, readdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
@@ -57,7 +58,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const todo = items.filter((i) => !finished(i.index));
   const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, todo.length)));
   const providers: UpscaleProvider[] = [];
-  const scorer = new ScorePool(concurrency);
+  // at least two scoring threads, so one image's ORB and its SSIM/PSNR run side by side
+  const scorer = new ScorePool(Math.max(concurrency, Math.min(2, availableParallelism())));
   const writer = new ResultsCsvWriter(join(outDir, RESULTS_CSV));
   // Per input, per stored setting: its final rows once written (kept ones from an interrupted run included).
   const slots = new Map<number, (ResultRow[] | undefined)[]>([...kept].map(([index, perPass]) => [index, [...perPass]]));
@@ -93,6 +95,11 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
         list.push(instances.get(id)!);
       }
       passes.push({ tag: s.tag, downscale: s.downscale, providers: list });
+    }
+    if (todo.length) {
+      // sessions and ORB's wasm load while the first images are read and stored
+      scorer.warm();
+      for (const p of providers) p.warm?.();
     }
     await writer.open(inInputOrder(items, rowsOf()));
     emit({

@@ -61,18 +61,25 @@ export class LocalAiProvider implements UpscaleProvider {
     return this.imported?.runFactor ?? this.scale;
   }
 
+  warm(): void {
+    this.sessions().warm();
+  }
+
+  /** One scheduler for every image this provider runs: their tiles share one set of workers. */
+  private sessions(): InferenceScheduler {
+    return (this.scheduler ??= new InferenceScheduler(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision)));
+  }
 
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
     throwIfAborted(input.signal);
     const notes: string[] = [];
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
-    // One scheduler for every image this provider runs: their tiles share one set of workers.
-    this.scheduler ??= new InferenceScheduler(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision));
+    const scheduler = this.sessions();
     let up: RawImage;
     this.busyStart();
     try {
-      up = await upscaleTiled(this.scheduler.forImage(), rgb, {
+      up = await upscaleTiled(scheduler.forImage(), rgb, {
         scale: this.scale,
         tileSize: this.tileSize,
         overlap: this.overlap,
@@ -80,7 +87,7 @@ export class LocalAiProvider implements UpscaleProvider {
         signal: input.signal,
         onTile: (done, total) => input.onProgress?.({ done, total }),
         // every worker busy on this image, and one tile ready for whichever frees first
-        parallel: this.scheduler.workers + 1,
+        parallel: scheduler.workers + 1,
       });
       this.busy.pixels += up.width * up.height;
     } finally {

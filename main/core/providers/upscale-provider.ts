@@ -34,6 +34,8 @@ export interface UpscaleProvider {
   /** The scale this provider produces when a run downscaled by `factor` (null: any size). */
   scaleFor(factor: number): number | null;
   upscale(input: UpscaleInput): Promise<UpscaleOutput>;
+  /** Starts what its first image would otherwise wait for (a model's sessions); a run calls it as it starts. */
+  warm?(): void;
   /** Cheap reachability check for "test connection". */
   check?(signal?: AbortSignal): Promise<void>;
   dispose?(): Promise<void>;

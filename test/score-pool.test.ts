@@ -1,0 +1,52 @@
+import { readFileSync } from 'node:fs';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ScorePool } from '../main/core/metrics/score-pool.js';
+import { fixture, readRgb } from './helpers/images.js';
+
+interface Ref { a: string; b: string; orb: number; psnr: number | 'inf'; ssim: number }
+const reference = JSON.parse(readFileSync(fixture('pairs', 'reference.json'), 'utf8')) as Record<string, Ref | string>;
+const pairs = Object.entries(reference).filter((e): e is [string, Ref] => typeof e[1] === 'object');
+
+const pools: ScorePool[] = [];
+const pool = (size: number) => {
+  const p = new ScorePool(size);
+  pools.push(p);
+  return p;
+};
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+
+describe('score pool: one image scored in two halves on two threads', () => {
+  it('gives the OpenCV / scikit-image reference scores whether one thread or two score an image', async () => {
+    const [two, one] = [pool(2), pool(1)];
+    two.warm();
+    for (const [, ref] of pairs.slice(0, 4)) {
+      const a = await readRgb(fixture('pairs', ref.a));
+      const b = await readRgb(fixture('pairs', ref.b));
+      const [split, whole] = await Promise.all([two.score(a, b), one.score(a, b)]);
+      expect(split).toEqual(whole);
+      expect(Math.abs(split.orb - ref.orb)).toBeLessThanOrEqual(0.01);
+      if (ref.psnr === 'inf') expect(split.psnr).toBe(Infinity);
+      else expect(Math.abs(split.psnr - ref.psnr)).toBeLessThanOrEqual(0.01);
+      expect(Math.abs((split.ssim ?? NaN) - ref.ssim)).toBeLessThanOrEqual(0.002);
+    }
+    // ORB went to the thread warmed at the start, SSIM and PSNR to a second one
+    expect(two.threads).toBe(2);
+    expect(one.threads).toBe(1);
+  });
+
+  it('keeps SSIM empty for an image under 11×11 when scored in halves', async () => {
+    const tiny = { data: Buffer.alloc(8 * 8 * 3, 90), width: 8, height: 8, channels: 3 as const };
+    expect(await pool(2).score(tiny, tiny)).toEqual({ orb: 0, psnr: Infinity, ssim: null });
+  });
+
+  it('scores many images at once on its threads, each with its own numbers', async () => {
+    const p = pool(2);
+    const refs = pairs.slice(0, 6);
+    const images = await Promise.all(refs.map(async ([, r]) => [await readRgb(fixture('pairs', r.a)), await readRgb(fixture('pairs', r.b))] as const));
+    const scores = await Promise.all(images.map(([a, b]) => p.score(a, b)));
+    scores.forEach((s, i) => expect(Math.abs(s.orb - refs[i][1].orb)).toBeLessThanOrEqual(0.01));
+    expect(p.threads).toBe(2);
+  });
+});
