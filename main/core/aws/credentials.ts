@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { defaultProvider } from '@aws-sdk/credential-provider-node';
+import { credentialSdk } from './sdk.js';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@aws-sdk/types';
 
 export interface AwsKeys {
@@ -18,7 +18,7 @@ export interface AwsAccess {
 
 export function credentialsFor(access: AwsAccess | undefined): AwsCredentialIdentity | AwsCredentialIdentityProvider | undefined {
   if (access?.keys) return { ...access.keys };
-  if (access?.profile) return defaultProvider({ profile: access.profile });
+  if (access?.profile) return credentialSdk().defaultProvider({ profile: access.profile });
   return undefined; // the SDK's own chain: env, AWS_PROFILE, SSO, instance roles
 }
 

@@ -1,5 +1,5 @@
-import { InvokeEndpointCommand, SageMakerRuntimeClient, type SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { SageMakerRuntimeClient, SageMakerRuntimeClientConfig } from '@aws-sdk/client-sagemaker-runtime';
+import { httpHandlerSdk, sageMakerSdk } from '../aws/sdk.js';
 import sharp from 'sharp';
 import { BenchError, throwIfAborted } from '../errors.js';
 import { toRaw } from '../image/raw.js';
@@ -47,6 +47,7 @@ export interface JumpStartPayload {
 export class SageMakerJumpStartProvider implements UpscaleProvider {
   readonly name = 'sagemaker';
   private readonly client: SageMakerRuntimeClient;
+  private readonly sdk: ReturnType<typeof sageMakerSdk>;
   private readonly region: string;
 
   constructor(private readonly opts: SageMakerOptions) {
@@ -54,6 +55,8 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
       throw new BenchError('ERROR_BAD_SETTINGS', `'${opts.endpointName ?? ''}' is not a valid SageMaker endpoint name`);
     }
     this.region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    const { SageMakerRuntimeClient } = (this.sdk = sageMakerSdk());
+    const { NodeHttpHandler } = httpHandlerSdk();
     this.client = new SageMakerRuntimeClient({
       region: this.region,
       endpoint: opts.url,
@@ -104,7 +107,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     let res;
     try {
       res = await this.client.send(
-        new InvokeEndpointCommand({ EndpointName: this.opts.endpointName, ContentType: JUMPSTART_CONTENT_TYPE, Accept: JUMPSTART_CONTENT_TYPE, Body: body }),
+        new this.sdk.InvokeEndpointCommand({ EndpointName: this.opts.endpointName, ContentType: JUMPSTART_CONTENT_TYPE, Accept: JUMPSTART_CONTENT_TYPE, Body: body }),
         { abortSignal: input.signal },
       );
     } catch (err) {

@@ -1,5 +1,5 @@
-import { GetObjectCommand, HeadBucketCommand, HeadObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
-import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
+import { httpHandlerSdk, s3Sdk } from '../aws/sdk.js';
 import { BenchError } from '../errors.js';
 import { type ImageStore, type StoredImageInfo, assertSafeKey, infoFromMetadata, infoToMetadata, joinKey } from './image-store.js';
 
@@ -17,11 +17,14 @@ export interface S3StoreOptions {
 export class S3Store implements ImageStore {
   readonly kind = 's3' as const;
   private readonly client: S3Client;
+  private readonly sdk: ReturnType<typeof s3Sdk>;
 
   constructor(private readonly opts: S3StoreOptions) {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `'${opts.bucket}' is not a valid S3 bucket name`);
     }
+    const { S3Client } = (this.sdk = s3Sdk());
+    const { NodeHttpHandler } = httpHandlerSdk();
     this.client = new S3Client({
       region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       endpoint: opts.endpoint,
@@ -48,7 +51,7 @@ export class S3Store implements ImageStore {
     assertSafeKey(key);
     try {
       await this.client.send(
-        new PutObjectCommand({
+        new this.sdk.PutObjectCommand({
           Bucket: this.opts.bucket,
           Key: joinKey(this.opts.prefix, key),
           Body: bytes,
@@ -66,7 +69,7 @@ export class S3Store implements ImageStore {
   async get(key: string, signal?: AbortSignal): Promise<Buffer> {
     assertSafeKey(key);
     try {
-      const res = await this.client.send(new GetObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key) }), {
+      const res = await this.client.send(new this.sdk.GetObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key) }), {
         abortSignal: signal,
       });
       if (!res.Body) throw new Error('empty response body');
@@ -79,7 +82,7 @@ export class S3Store implements ImageStore {
   async info(key: string, signal?: AbortSignal): Promise<StoredImageInfo | undefined> {
     assertSafeKey(key);
     try {
-      const res = await this.client.send(new HeadObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key) }), { abortSignal: signal });
+      const res = await this.client.send(new this.sdk.HeadObjectCommand({ Bucket: this.opts.bucket, Key: joinKey(this.opts.prefix, key) }), { abortSignal: signal });
       return infoFromMetadata(res.Metadata);
     } catch (err) {
       throw this.explain(err, `fetch ${key}`);
@@ -88,7 +91,7 @@ export class S3Store implements ImageStore {
 
   async check(signal?: AbortSignal): Promise<void> {
     try {
-      await this.client.send(new HeadBucketCommand({ Bucket: this.opts.bucket }), { abortSignal: signal });
+      await this.client.send(new this.sdk.HeadBucketCommand({ Bucket: this.opts.bucket }), { abortSignal: signal });
     } catch (err) {
       throw this.explain(err, 'reach the bucket');
     }
