@@ -1,9 +1,10 @@
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { InferenceScheduler } from '../main/core/models/inference-scheduler.js';
+import { InferenceSlots } from '../main/core/models/inference-slots.js';
 import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
-import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, type TileRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
 import { workerPlan } from '../main/core/models/worker-plan.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { fixture } from './helpers/images.js';
@@ -122,6 +123,30 @@ describe('inference scheduler', () => {
     expect(inferenceWorkersAlive()).toBe(alive + 2); // the warmed workers ran the tiles: none was added
     await sched.close();
     expect(inferenceWorkersAlive()).toBe(alive);
+  });
+
+  it('shares the run\'s cores between models: never more tiles at once than the plan, the oldest image first whatever its model', async () => {
+    const slots = new InferenceSlots({ workers: 2, threadsEach: 1 });
+    const x4 = new InferenceScheduler(SLIM, slots);
+    const x2 = new InferenceScheduler(onnxModelPath('slim', 2), slots);
+    const order: string[] = [];
+    const logged = (run: TileRunner, name: string): TileRunner => async (d, dims, signal) => {
+      const r = await run(d, dims, signal);
+      order.push(name);
+      return r;
+    };
+    const a = await photo(96, 96); // 9 tiles of 32 px
+    const opts = { tileSize: 32, overlap: 4, parallel: 3 };
+    const first = x4.forImage(); // image 0, the ×4 model
+    const second = x2.forImage(); // image 1, the ×2 model
+    const { value, peak } = await peakRunning(Promise.all([upscaleTiled(logged(first, 'x4'), a, { ...opts, scale: 4 }), upscaleTiled(logged(second, 'x2'), a, { ...opts, scale: 2 })]));
+    expect(value.map((v) => v.width)).toEqual([384, 192]);
+    expect(peak).toBe(2); // separate schedulers would run up to 4: two sessions of each model
+    // the ×2 image waits behind the ×4 one except for tiles taken while the ×4 image had none left to hand out
+    expect(order.slice(0, 6).filter((n) => n === 'x4').length).toBeGreaterThanOrEqual(5);
+    expect(order.lastIndexOf('x4')).toBeLessThan(order.lastIndexOf('x2'));
+    await Promise.all([x4.close(), x2.close()]);
+    expect(slots.busy).toBe(0);
   });
 
   it('turns a model that will not open into an error for the image, not a crash, warmed or not', async () => {

@@ -1,7 +1,8 @@
 import { BenchError } from '../errors.js';
 import { InferenceWorker, type TileResult } from './inference-worker.js';
+import { InferenceSlots, type SlotUser } from './inference-slots.js';
 import type { TileRunner } from './onnx-runner.js';
-import { type WorkerPlan, workerPlan } from './worker-plan.js';
+import type { WorkerPlan } from './worker-plan.js';
 
 /** Workers idle this long (no tile queued or running) end, releasing their sessions' memory. */
 const IDLE_RELEASE_MS = 1000;
@@ -25,26 +26,31 @@ interface QueuedTile {
  * workers and a batch leaves none idle while tiles remain; the images behind it meanwhile decode, store
  * or score. Workers start when tiles first wait for them and end themselves on close().
  */
-export class InferenceScheduler {
+export class InferenceScheduler implements SlotUser {
   readonly workers: number;
+  readonly plan: WorkerPlan;
+  private readonly slots: InferenceSlots;
   private readonly pool: InferenceWorker[] = [];
   private readonly idle: InferenceWorker[] = [];
   private readonly queue: QueuedTile[] = [];
-  private images = 0;
   private closing?: Promise<void>;
   private idleTimer?: NodeJS.Timeout;
   private retired: Promise<unknown> = Promise.resolve();
 
+  /** `slots`: the cores this model shares with the run's other models; a plan alone gives it cores of its own. */
   constructor(
     readonly modelPath: string,
-    readonly plan: WorkerPlan = workerPlan(),
+    slots: InferenceSlots | WorkerPlan = new InferenceSlots(),
   ) {
-    this.workers = plan.workers;
+    this.slots = slots instanceof InferenceSlots ? slots : new InferenceSlots(slots);
+    this.plan = this.slots.plan;
+    this.workers = this.plan.workers;
+    this.slots.join(this);
   }
 
   /** A tile runner for one image; its tiles keep their place ahead of images that start later. */
   forImage(): TileRunner {
-    const image = this.images++;
+    const image = this.slots.nextImage();
     return (data, dims, signal) => this.enqueue({ image, data, dims, signal });
   }
 
@@ -63,6 +69,7 @@ export class InferenceScheduler {
   close(): Promise<void> {
     clearTimeout(this.idleTimer);
     this.closing ??= (async () => {
+      this.slots.leave(this);
       for (const t of this.queue.splice(0)) t.reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
       await Promise.all([this.retired, ...this.pool.map((w) => w.close())]);
     })();
@@ -92,22 +99,28 @@ export class InferenceScheduler {
 
   private pump(): void {
     if (this.queue.length) clearTimeout(this.idleTimer);
-    while (this.queue.length && !this.closing) {
-      const worker = this.idle.pop() ?? (this.pool.length < this.workers ? this.spawn() : undefined);
-      if (!worker) return;
-      const tile = this.queue.shift()!;
-      if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
-      worker.run(tile.data, tile.dims).then(
-        (r) => {
-          this.free(worker);
-          tile.resolve(r);
-        },
-        (e: Error) => {
-          this.free(worker);
-          tile.reject(e);
-        },
-      );
-    }
+    this.slots.grant();
+  }
+
+  waitingImage(): number | undefined {
+    if (this.closing || !this.queue.length) return undefined;
+    return this.idle.length || this.pool.length < this.workers ? this.queue[0].image : undefined;
+  }
+
+  startNext(done: () => void): void {
+    const worker = this.idle.pop() ?? this.spawn();
+    const tile = this.queue.shift()!;
+    if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
+    worker.run(tile.data, tile.dims).then(
+      (r) => {
+        this.free(worker, done);
+        tile.resolve(r);
+      },
+      (e: Error) => {
+        this.free(worker, done);
+        tile.reject(e);
+      },
+    );
   }
 
   private spawn(): InferenceWorker {
@@ -116,13 +129,14 @@ export class InferenceScheduler {
     return w;
   }
 
-  private free(worker: InferenceWorker): void {
+  private free(worker: InferenceWorker, done: () => void): void {
     if (worker.failed) {
       // a worker that failed (model would not open, thread died) is replaced by the next tile's demand
       this.pool.splice(this.pool.indexOf(worker), 1);
       void worker.close();
     } else this.idle.push(worker);
-    this.pump();
+    done(); // the slot goes to the oldest waiting tile of any model, this one's included
+    if (this.queue.length) clearTimeout(this.idleTimer);
     if (!this.queue.length && this.idle.length === this.pool.length) this.retireAfter(IDLE_RELEASE_MS);
   }
 

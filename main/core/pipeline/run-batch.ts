@@ -5,6 +5,7 @@ import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
 import type { InputItem } from '../inputs/input-item.js';
 import { ScorePool } from '../metrics/score-pool.js';
+import { InferenceSlots } from '../models/inference-slots.js';
 import { pinImportedModels } from '../models/library.js';
 import { createProvider } from '../providers/registry.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
@@ -81,6 +82,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     // One instance per (provider, factor): scale-following providers (local-ai) pick their model from the
     // factor; --fit runs store ~1/4-size copies, so they use x4 there.
     const instances = new Map<string, UpscaleProvider>();
+    const inference = new InferenceSlots(); // every local model of the run shares the cores
     const passes: ImagePass[] = [];
     for (const s of plan) {
       const factor = s.downscale.fit ? 4 : s.downscale.factor;
@@ -88,7 +90,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       for (const spec of s.providers) {
         const id = `${factor}\0${JSON.stringify(spec)}`;
         if (!instances.has(id)) {
-          const made = await createProvider(spec, { factor, access: opts.access });
+          const made = await createProvider(spec, { factor, access: opts.access, inference });
           instances.set(id, made);
           providers.push(made);
         }

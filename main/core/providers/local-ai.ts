@@ -8,6 +8,7 @@ import { type LibraryEntry, ModelLibrary, changedModel, unknownModel } from '../
 import { upscaleTiled } from '../models/onnx-runner.js';
 import { defaultTileOverlap } from '../models/tile-overlap.js';
 import { InferenceScheduler } from '../models/inference-scheduler.js';
+import type { InferenceSlots } from '../models/inference-slots.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
 import type { ProviderContext } from './registry.js';
 import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
@@ -41,6 +42,7 @@ export class LocalAiProvider implements UpscaleProvider {
     private readonly overlap = DEFAULT_TILE_OVERLAP,
     readonly precision: Precision = 'fp32',
     private readonly imported?: ImportedModel,
+    private readonly slots?: InferenceSlots,
   ) {
     if (imported) return;
     if (!(LOCAL_MODELS[modelName as LocalModelName].scales as readonly number[]).includes(scale)) {
@@ -67,7 +69,7 @@ export class LocalAiProvider implements UpscaleProvider {
 
   /** One scheduler for every image this provider runs: their tiles share one set of workers. */
   private sessions(): InferenceScheduler {
-    return (this.scheduler ??= new InferenceScheduler(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision)));
+    return (this.scheduler ??= new InferenceScheduler(this.imported?.onnxPath ?? onnxModelPath(this.modelName as LocalModelName, this.scale, this.precision), this.slots));
   }
 
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
@@ -125,7 +127,7 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
   const model = s.model ?? DEFAULT_LOCAL_MODEL;
   const precision = s.precision ?? 'fp32';
   if (!PRECISIONS.includes(precision)) throw new BenchError('ERROR_BAD_SETTINGS', `unknown precision '${precision}' (${PRECISIONS.join(', ')})`);
-  if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, s.tileSize, s.tileOverlap, precision);
+  if (model in LOCAL_MODELS) return new LocalAiProvider(model, ctx.factor, s.tileSize, s.tileOverlap, precision, undefined, ctx.inference);
   const { library, entry } = await resolveImported(model, s.modelSha256);
   if (precision === 'int8') throw new BenchError('ERROR_BAD_SETTINGS', `imported model '${entry.name}' has no int8 build; use --precision fp32`);
   // Importers pad sizes inside the graph; sizeMultiple > 1 only asks for windows that start on its grid.
@@ -135,7 +137,7 @@ export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderCon
     runFactor: ctx.factor,
     library,
     sizeMultiple: entry.sizeMultiple ?? 1,
-  });
+  }, ctx.inference);
 }
 
 /** `--tile-overlap`, else what the model's import recorded, else (older entries) its architecture's default. */

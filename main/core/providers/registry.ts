@@ -5,6 +5,7 @@ import { RecompressOnlyProvider } from './recompress-only.js';
 import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
 import type { UpscaleProvider } from './upscale-provider.js';
 import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
+import type { InferenceSlots } from '../models/inference-slots.js';
 
 export const PROVIDER_NAMES = ['local-ai', 'sagemaker', 'bicubic', 'lanczos'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -14,6 +15,8 @@ export interface ProviderContext {
   factor: number;
   /** Never persisted with the run's settings. */
   access?: AwsAccess;
+  /** The cores the run's local models share (one set per run); without it a local model gets its own. */
+  inference?: InferenceSlots;
 }
 
 export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
