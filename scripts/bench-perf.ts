@@ -4,7 +4,7 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile, rm, cp } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +13,9 @@ import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-model
 import { MEASURED_THREADS, workerPlan } from '../main/core/models/worker-plan.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** The last commit before issue 11's inference scheduler: one session per image, cores ÷ concurrency threads each. */
+const BEFORE_SCHEDULER = '230a779';
+const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
 const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,rss-imported,workers,scheduler,models,soak').split(',');
 const rows: string[][] = [];
@@ -127,40 +130,71 @@ if (only.includes('workers')) {
 
 if (only.includes('scheduler')) {
   const cores = availableParallelism();
-  const OLD = { UPSCALE_BENCH_WORKERS: `1x${cores}` }; // before the scheduler: one session with every thread, tiles one by one
-  // A lone 24 MP photo, thick x4: its tiles on every worker against one session with all threads.
+  const { mkdir } = await import('node:fs/promises');
+  // Whole CLI runs (as issue 11 measured them), this code against the code just before the scheduler.
+  const before = await checkoutBefore(work);
+  const cli = (bin: string, dir: string, out: string, ...args: string[]) => {
+    const t = performance.now();
+    const command = args[0] === 'sweep' ? args.shift()! : 'run';
+    execFileSync(process.execPath, [bin, command, dir, '--out', out, ...args], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const seconds = (performance.now() - t) / 1000;
+    const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { providers: { total_upscale_ms: number }[] };
+    return { seconds, upscale_s: summary.providers[0].total_upscale_ms / 1000 };
+  };
+  const NEW = join(ROOT, 'bin', 'upscale-bench.js');
+  const OLD = before && join(before, 'bin', 'upscale-bench.js');
+  let runs = 0;
+  /**
+   * Median wall time of each variant over `reps` rounds, the variants taking turns within a round, so
+   * a burst of load elsewhere or a slow drift does not pick the winner.
+   */
+  const medians = (dir: string, reps: number, variants: [bin: string, ...args: string[]][]) => {
+    const times = variants.map(() => [] as number[]);
+    for (let r = 0; r < reps; r++) variants.forEach(([bin, ...args], i) => times[i].push(cli(bin, dir, join(work, `cli-${runs++}`), ...args).seconds));
+    return times.map((t) => t.sort((a, b) => a - b)[Math.floor(reps / 2)]);
+  };
+
+  // A lone 24 MP photo, thick x4: the scheduler against the code before it.
   const big = join(work, 'big');
   if (!existsSync(join(big, '24mp.jpg'))) {
-    const { mkdir } = await import('node:fs/promises');
     await mkdir(big, { recursive: true });
     await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg'));
   }
-  const fresh = rss24 ?? child('pipeline', big, join(work, 'sched-24-new'), '2', 'local-ai', 'thick');
-  const old = childWith(OLD, 'pipeline', big, join(work, 'sched-24-old'), '2', 'local-ai', 'thick');
-  row('24 MP thick x4, one image', `scheduler: ${(24 / fresh.upscale_s).toFixed(3)} MP/s out (${fresh.seconds.toFixed(0)} s)`, `one session × ${cores} threads: ${(24 / old.upscale_s).toFixed(3)} MP/s (${old.seconds.toFixed(0)} s)`, `×${(old.upscale_s / fresh.upscale_s).toFixed(2)}`, `peak RSS ${fresh.rss_mb.toFixed(0)} MB against ${old.rss_mb.toFixed(0)} MB`);
+  const fresh = cli(NEW, big, join(work, 'sched-24-new'));
+  const old = OLD ? cli(OLD, big, join(work, 'sched-24-old')) : undefined;
+  row('24 MP thick x4, one image', `now: ${(24 / fresh.upscale_s).toFixed(3)} MP/s out (${fresh.seconds.toFixed(0)} s)`, old ? `before the scheduler: ${(24 / old.upscale_s).toFixed(3)} MP/s (${old.seconds.toFixed(0)} s)` : BEFORE_MISSING, old ? `×${(old.seconds / fresh.seconds).toFixed(2)}` : '', `plan here ${workerPlan(cores, '').workers} × ${workerPlan(cores, '').threadsEach}`);
 
   // A mixed batch: one 1000×872 photo and three small ones; and the large one alone.
   const mixed = join(work, 'mixed');
-  const { mkdir } = await import('node:fs/promises');
   await mkdir(mixed, { recursive: true });
   await sharp(join(PHOTOS, 'motorcycle_left.png')).resize(1000, 872, { fit: 'fill' }).png().toFile(join(mixed, 'a-large.png'));
   for (const f of ['chelsea.png', 'coffee.png', 'camera.png']) await cp(join(PHOTOS, f), join(mixed, `b-${f}`));
   const lone = join(work, 'lone');
   await mkdir(lone, { recursive: true });
   await cp(join(mixed, 'a-large.png'), join(lone, 'a-large.png'));
-  for (const [label, dir] of [['mixed batch (1 photo of 0.87 MP + 3 of 0.1–0.26 MP), thick x4', mixed], ['one 0.87 MP photo alone, thick x4', lone]] as const) {
-    const def = child('pipeline', dir, join(work, `d-${label.length}`), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
-    const one = child('pipeline', dir, join(work, `c1-${label.length}`), '1', 'local-ai', 'thick');
-    const before = childWith(OLD, 'pipeline', dir, join(work, `o-${label.length}`), '1', 'local-ai', 'thick');
-    row(label, `default: ${def.seconds.toFixed(1)} s`, `--concurrency 1: ${one.seconds.toFixed(1)} s; before the scheduler (--concurrency 1): ${before.seconds.toFixed(1)} s`, `default ÷ c1 = ${(def.seconds / one.seconds).toFixed(2)}`, `default ÷ before = ${(def.seconds / before.seconds).toFixed(2)}`);
-  }
-
-  // thick end to end on three photos (a whole local-ai run minus a bicubic run) against TF.js-wasm
   const three = join(work, 'three');
   await mkdir(three, { recursive: true });
   for (const f of ['astronaut.png', 'coffee.png', 'chelsea.png']) await cp(join(PHOTOS, f), join(three, f));
+  for (const [label, dir] of [['three photos of 0.14–0.26 MP, thick x4, whole CLI runs, median of 7 rounds', three], ['mixed batch (1 photo of 0.87 MP + 3 of 0.1–0.26 MP), thick x4, whole CLI runs, median of 7 rounds', mixed], ['one 0.87 MP photo alone, thick x4, whole CLI runs, median of 7 rounds', lone]] as const) {
+    const [def, one, was, wasDefault] = medians(dir, 7, [[NEW], [NEW, '--concurrency', '1'], ...(OLD ? [[OLD, '--concurrency', '1'], [OLD]] as [string, ...string[]][] : [])]);
+    row(
+      label,
+      `default: ${def.toFixed(2)} s; --concurrency 1: ${one.toFixed(2)} s`,
+      was && wasDefault ? `before the scheduler: --concurrency 1 ${was.toFixed(2)} s, default ${wasDefault.toFixed(2)} s` : BEFORE_MISSING,
+      `default ÷ c1 = ${(def / one).toFixed(2)}${was ? `; ÷ c1 before = ${(def / was).toFixed(2)}` : ''}`,
+      'goal ≤ 0.90',
+    );
+  }
+
+  // A sweep over three factors: three model files, whose tiles now share the run's cores.
+  const SWEEP = ['sweep', '--factors', '2,3,4', '--formats', 'webp', '--qualities', '80', '--provider', 'local-ai'];
+  const [sweepNow, sweepBefore] = medians(mixed, 3, [[NEW, ...SWEEP], ...(OLD ? [[OLD, ...SWEEP]] as [string, ...string[]][] : [])]);
+  row('sweep ×2,×3,×4 webp q80, local-ai thick, the mixed batch, median of 3 rounds', `now: ${sweepNow.toFixed(1)} s (the three models share the cores)`, sweepBefore ? `before the scheduler: ${sweepBefore.toFixed(1)} s` : BEFORE_MISSING, sweepBefore ? `×${(sweepBefore / sweepNow).toFixed(2)}` : '', '');
+
+  // thick end to end on three photos (a whole local-ai run minus a bicubic run) against TF.js-wasm
   const ai = child('pipeline', three, join(work, 'three-ai'), String(workerPlan(cores, '').workers + 1), 'local-ai', 'thick');
   const bic = child('pipeline', three, join(work, 'three-bic'), String(workerPlan(cores, '').workers + 1), 'bicubic');
+  if (before) spawnSync('git', ['worktree', 'remove', '--force', before], { cwd: ROOT });
   const outMp = ((512 * 512 + 600 * 400 + 451 * 300) / 1e6);
   const tfjs = child('model', 'thick', '4', 'fp32').tfjs_mps;
   const e2e = outMp / (ai.seconds - bic.seconds);
@@ -212,6 +246,22 @@ if (only.includes('soak')) {
   }
   const soak = child('soak', dir, join(work, 'soak-out'));
   row('soak', '1,000 images 96×64, bicubic, concurrency 2', `${soak.images_per_s.toFixed(1)} img/s, ${soak.errors} errors`, `RSS ${soak.rss_warm_mb.toFixed(0)} MB after 100 → ${soak.rss_end_mb.toFixed(0)} MB at the end`, `growth ${(soak.growth * 100).toFixed(1)}%`);
+}
+
+/**
+ * The code just before issue 11's scheduler, checked out from git beside this one and compiled, sharing
+ * this checkout's node_modules and models; undefined where there is no git history (a tarball).
+ */
+async function checkoutBefore(scratch: string): Promise<string | undefined> {
+  const dir = join(scratch, 'before-scheduler');
+  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+  if (git('cat-file', '-e', `${BEFORE_SCHEDULER}^{commit}`).status !== 0) return undefined;
+  if (git('worktree', 'add', '--detach', dir, BEFORE_SCHEDULER).status !== 0) return undefined;
+  const { symlink } = await import('node:fs/promises');
+  await symlink(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
+  await symlink(join(ROOT, 'models'), join(dir, 'models'));
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', 'tsconfig.json'], { cwd: dir, stdio: 'ignore' });
+  return dir;
 }
 
 await rm(work, { recursive: true, force: true });
