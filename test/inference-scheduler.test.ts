@@ -125,7 +125,7 @@ describe('inference scheduler', () => {
     expect(inferenceWorkersAlive()).toBe(alive);
   });
 
-  it('shares the run\'s cores between models: never more tiles at once than the plan, the oldest image first whatever its model', async () => {
+  it('shares the run\'s cores and sessions between models: never more tiles at once than the plan, the oldest image first whatever its model', async () => {
     const slots = new InferenceSlots({ workers: 2, threadsEach: 1 });
     const x4 = new InferenceScheduler(SLIM, slots);
     const x2 = new InferenceScheduler(onnxModelPath('slim', 2), slots);
@@ -139,9 +139,16 @@ describe('inference scheduler', () => {
     const opts = { tileSize: 32, overlap: 4, parallel: 3 };
     const first = x4.forImage(); // image 0, the ×4 model
     const second = x2.forImage(); // image 1, the ×2 model
+    x4.warm();
+    x2.warm(); // the run's two sessions are the ×4 model's: the ×2 one opens none
+    expect(slots.openSessions).toBe(2);
+    let sessions = 0;
+    const poll = setInterval(() => (sessions = Math.max(sessions, slots.openSessions)), 1);
     const { value, peak } = await peakRunning(Promise.all([upscaleTiled(logged(first, 'x4'), a, { ...opts, scale: 4 }), upscaleTiled(logged(second, 'x2'), a, { ...opts, scale: 2 })]));
+    clearInterval(poll);
     expect(value.map((v) => v.width)).toEqual([384, 192]);
     expect(peak).toBe(2); // separate schedulers would run up to 4: two sessions of each model
+    expect(sessions).toBe(2); // the ×2 model's sessions replaced idle ×4 ones instead of adding to them
     // the ×2 image waits behind the ×4 one except for tiles taken while the ×4 image had none left to hand out
     expect(order.slice(0, 6).filter((n) => n === 'x4').length).toBeGreaterThanOrEqual(5);
     expect(order.lastIndexOf('x4')).toBeLessThan(order.lastIndexOf('x2'));

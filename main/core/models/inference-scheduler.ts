@@ -60,9 +60,10 @@ export class InferenceScheduler implements SlotUser {
    * An arena grows only when a tile runs, so sessions opened early hold little memory.
    */
   warm(): void {
-    if (this.closing || this.pool.length >= this.workers) return;
-    while (this.pool.length < this.workers) this.idle.push(this.spawn());
-    if (!this.queue.length) this.retireAfter(WARM_WAIT_MS);
+    if (this.closing) return;
+    // within the run's session cap: with several models, the first ones warmed get the sessions
+    while (this.pool.length < this.workers && this.slots.openSessions < this.slots.sessionCap) this.idle.push(this.spawn());
+    if (!this.queue.length && this.pool.length) this.retireAfter(WARM_WAIT_MS);
   }
 
   /** Waits for tiles already inside onnxruntime (results dropped), drops queued ones, ends the workers. */
@@ -104,11 +105,31 @@ export class InferenceScheduler implements SlotUser {
 
   waitingImage(): number | undefined {
     if (this.closing || !this.queue.length) return undefined;
-    return this.idle.length || this.pool.length < this.workers ? this.queue[0].image : undefined;
+    return this.idle.length || (this.pool.length < this.workers && this.slots.canOpen(this)) ? this.queue[0].image : undefined;
+  }
+
+  get sessions(): number {
+    return this.pool.length;
+  }
+
+  get idleSessions(): number {
+    return this.closing ? 0 : this.idle.length;
+  }
+
+  endIdleSession(): boolean {
+    const worker = this.idleSessions ? this.idle.pop() : undefined;
+    if (!worker) return false;
+    this.pool.splice(this.pool.indexOf(worker), 1);
+    this.retired = Promise.all([this.retired, worker.close()]);
+    return true;
   }
 
   startNext(done: () => void): void {
-    const worker = this.idle.pop() ?? this.spawn();
+    let worker = this.idle.pop();
+    if (!worker) {
+      this.slots.makeRoom(this);
+      worker = this.spawn();
+    }
     const tile = this.queue.shift()!;
     if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
     worker.run(tile.data, tile.dims).then(

@@ -6,6 +6,12 @@ export interface SlotUser {
   waitingImage(): number | undefined;
   /** Starts that tile; `done` is called once it has left onnxruntime (result or error). */
   startNext(done: () => void): void;
+  /** Sessions open (or opening), busy or not. */
+  readonly sessions: number;
+  /** Sessions open and waiting for a tile. */
+  readonly idleSessions: number;
+  /** Ends one idle session so another model can open one; false if none is idle. */
+  endIdleSession(): boolean;
 }
 
 /**
@@ -32,6 +38,33 @@ export class InferenceSlots {
 
   leave(user: SlotUser): void {
     this.users.delete(user);
+  }
+
+  /**
+   * Sessions the run may hold at once across its models: one per worker, or one per model if there are
+   * more models (so a sweep on two cores does not reopen a model for every image). On 16 cores a sweep of
+   * three models holds 16 sessions, not 48 (~0.55 GB each for thick).
+   */
+  get sessionCap(): number {
+    return Math.max(this.plan.workers, this.users.size);
+  }
+
+  /** Sessions open now across the run's models (a closed model's are ending and no longer count). */
+  get openSessions(): number {
+    let n = 0;
+    for (const u of this.users) n += u.sessions;
+    return n;
+  }
+
+  /** Whether `user` can have a session for its next tile: under the cap, or by ending another model's idle one. */
+  canOpen(user: SlotUser): boolean {
+    return this.openSessions < this.sessionCap || [...this.users].some((u) => u !== user && u.idleSessions > 0);
+  }
+
+  /** Called before opening a session: at the cap, another model's idle session ends first. */
+  makeRoom(user: SlotUser): void {
+    if (this.openSessions < this.sessionCap) return;
+    for (const u of this.users) if (u !== user && u.endIdleSession()) return;
   }
 
   /** Tiles inside onnxruntime now, across the run's models. */
