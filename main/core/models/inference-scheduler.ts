@@ -24,7 +24,8 @@ interface QueuedTile {
  * One queue of tiles for a fixed set of workers, each holding its own session of one model file. The
  * tiles of every image in flight go into the queue, oldest image first, so a lone image uses all the
  * workers and a batch leaves none idle while tiles remain; the images behind it meanwhile decode, store
- * or score. Workers start when tiles first wait for them and end themselves on close().
+ * or score. Workers start when tiles first wait for them and end themselves on close(). A tile runs
+ * only in a slot of the run's InferenceSlots, which the run's other models share.
  */
 export class InferenceScheduler implements SlotUser {
   readonly workers: number;
