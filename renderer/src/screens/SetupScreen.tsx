@@ -3,6 +3,7 @@ import type { ImageSizes, LocalModelSummary, PickedInput, RunRequest, StartedJob
 import { type EstimateProvider, estimateRun } from '../../../main/core/pipeline/estimate';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
+import { InputPicker } from '../components/InputPicker';
 import { durationRange } from '../format';
 import { parseQuality, validateSetup } from '../setup-form';
 import { ModelPicker } from '../components/ModelPicker';
@@ -65,19 +66,13 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
       .catch(() => {});
   }, []);
 
-  const pick = async (kind: 'folder' | 'csv') => {
-    try {
-      const picked = await bench().dialogs.pickInput(kind);
-      if (!picked) return;
-      setInput(picked);
-      // sizes come from the images' headers, after the count is already on screen
-      setSizes('reading');
-      bench()
-        .inputs.imageSizes(picked.path)
-        .then(setSizes, () => setSizes(null));
-    } catch (e) {
-      props.onError(errorText(e));
-    }
+  const picked = (chosen: PickedInput) => {
+    setInput(chosen);
+    // sizes come from the images' headers, after the count is already on screen
+    setSizes('reading');
+    bench()
+      .inputs.imageSizes(chosen.path)
+      .then(setSizes, () => setSizes(null));
   };
   const toggle = (p: Provider) => setProviders((cur) => (cur.includes(p) ? cur.filter((x) => x !== p) : [...cur, p]));
   const chosen = models.find((m) => m.name === model);
@@ -141,12 +136,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
       <h2 id="setup-title">New run</h2>
       <fieldset>
         <legend>Images</legend>
-        <div className="row">
-          <button onClick={() => pick('folder')}>Choose folder…</button>
-          <button onClick={() => pick('csv')}>Choose CSV…</button>
-          <span className="picked" data-testid="input-summary">
-            {input ? `${input.path} — ${input.count} image${input.count === 1 ? '' : 's'}` : 'No input chosen'}
-          </span>
+        <InputPicker input={input} testId="input-summary" onPicked={picked} onError={props.onError}>
           {input?.kind === 'folder' ? (
             <button
               onClick={async () => {
@@ -161,7 +151,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
               Save as CSV…
             </button>
           ) : null}
-        </div>
+        </InputPicker>
         {madeCsv ? (
           <p role="status" className="hint" data-testid="made-csv">
             {madeCsv}

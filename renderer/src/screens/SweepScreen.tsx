@@ -1,6 +1,7 @@
 import { type ReactNode, useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
+import { InputPicker } from '../components/InputPicker';
 import { SweepResults } from '../components/SweepResults';
 import { duration } from '../format';
 
@@ -101,14 +102,6 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
     };
   }, [key]);
 
-  const pick = async (kind: 'folder' | 'csv') => {
-    try {
-      const picked = await bench().dialogs.pickInput(kind);
-      if (picked) setInput(picked);
-    } catch (e) {
-      props.onError(errorText(e));
-    }
-  };
   const start = async () => {
     setStarting(true);
     try {
@@ -140,13 +133,7 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
         </p>
         <fieldset>
           <legend>Images</legend>
-          <div className="row">
-            <button onClick={() => pick('folder')}>Choose folder…</button>
-            <button onClick={() => pick('csv')}>Choose CSV…</button>
-            <span className="picked" data-testid="sweep-input">
-              {input ? `${input.path} — ${input.count} image${input.count === 1 ? '' : 's'}` : 'No input chosen'}
-            </span>
-          </div>
+          <InputPicker input={input} testId="sweep-input" onPicked={setInput} onError={props.onError} />
         </fieldset>
         <fieldset>
           <legend>Settings to try</legend>
