@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { toGrey } from '../main/core/metrics/grey.js';
@@ -6,11 +5,9 @@ import { orbSimilarity } from '../main/core/metrics/orb.js';
 import { psnr } from '../main/core/metrics/psnr.js';
 import { ssim } from '../main/core/metrics/ssim.js';
 import { scoreImages } from '../main/core/metrics/score.js';
-import { fixture, readRgb } from './helpers/images.js';
+import { fixture, readRgb, referencePairs } from './helpers/images.js';
 
-interface Ref { a: string; b: string; orb: number; psnr: number | 'inf'; ssim: number }
-const reference = JSON.parse(readFileSync(fixture('pairs', 'reference.json'), 'utf8')) as Record<string, Ref | string>;
-const pairs = Object.entries(reference).filter((e): e is [string, Ref] => typeof e[1] === 'object');
+const pairs = referencePairs();
 
 describe('scores match OpenCV 4.6 and scikit-image on committed pairs', () => {
   it('has a spread of pairs, similar to unrelated', () => {

@@ -1,11 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ScorePool } from '../main/core/metrics/score-pool.js';
-import { fixture, readRgb } from './helpers/images.js';
+import { fixture, readRgb, referencePairs } from './helpers/images.js';
 
-interface Ref { a: string; b: string; orb: number; psnr: number | 'inf'; ssim: number }
-const reference = JSON.parse(readFileSync(fixture('pairs', 'reference.json'), 'utf8')) as Record<string, Ref | string>;
-const pairs = Object.entries(reference).filter((e): e is [string, Ref] => typeof e[1] === 'object');
+const pairs = referencePairs();
 
 const pools: ScorePool[] = [];
 const pool = (size: number) => {
