@@ -63,7 +63,7 @@ export class InferenceScheduler implements SlotUser {
   warm(): void {
     if (this.closing) return;
     // within the run's session cap: with several models, the first ones warmed get the sessions
-    while (this.pool.length < this.workers && this.slots.openSessions < this.slots.sessionCap) this.idle.push(this.spawn());
+    while (this.pool.length < this.workers && this.slots.hasRoom) this.idle.push(this.spawn());
     if (!this.queue.length && this.pool.length) this.retireAfter(WARM_WAIT_MS);
   }
 

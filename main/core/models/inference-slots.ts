@@ -56,14 +56,19 @@ export class InferenceSlots {
     return n;
   }
 
+  /** Whether a session can open without ending another. */
+  get hasRoom(): boolean {
+    return this.openSessions < this.sessionCap;
+  }
+
   /** Whether `user` can have a session for its next tile: under the cap, or by ending another model's idle one. */
   canOpen(user: SlotUser): boolean {
-    return this.openSessions < this.sessionCap || [...this.users].some((u) => u !== user && u.idleSessions > 0);
+    return this.hasRoom || [...this.users].some((u) => u !== user && u.idleSessions > 0);
   }
 
   /** Called before opening a session: at the cap, another model's idle session ends first. */
   makeRoom(user: SlotUser): void {
-    if (this.openSessions < this.sessionCap) return;
+    if (this.hasRoom) return;
     for (const u of this.users) if (u !== user && u.endIdleSession()) return;
   }
 
