@@ -133,9 +133,9 @@ if (only.includes('scheduler')) {
   const { mkdir } = await import('node:fs/promises');
   // Whole CLI runs (as issue 11 measured them), this code against the code just before the scheduler.
   const before = await checkoutBefore(work);
-  const cli = (bin: string, dir: string, out: string, ...args: string[]) => {
+  /** `upscale-bench COMMAND DIR --out OUT ...args` through `bin`. */
+  const cli = (bin: string, command: 'run' | 'sweep', dir: string, out: string, ...args: string[]) => {
     const t = performance.now();
-    const command = args[0] === 'sweep' ? args.shift()! : 'run';
     execFileSync(process.execPath, [bin, command, dir, '--out', out, ...args], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
     const seconds = (performance.now() - t) / 1000;
     const summary = JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8')) as { providers: { total_upscale_ms: number }[] };
@@ -148,9 +148,9 @@ if (only.includes('scheduler')) {
    * Median wall time of each variant over `reps` rounds, the variants taking turns within a round, so
    * a burst of load elsewhere or a slow drift does not pick the winner.
    */
-  const medians = (dir: string, reps: number, variants: [bin: string, ...args: string[]][]) => {
+  const medians = (dir: string, reps: number, variants: [bin: string, command: 'run' | 'sweep', ...args: string[]][]) => {
     const times = variants.map(() => [] as number[]);
-    for (let r = 0; r < reps; r++) variants.forEach(([bin, ...args], i) => times[i].push(cli(bin, dir, join(work, `cli-${runs++}`), ...args).seconds));
+    for (let r = 0; r < reps; r++) variants.forEach(([bin, command, ...args], i) => times[i].push(cli(bin, command, dir, join(work, `cli-${runs++}`), ...args).seconds));
     return times.map((t) => t.sort((a, b) => a - b)[Math.floor(reps / 2)]);
   };
 
@@ -160,8 +160,8 @@ if (only.includes('scheduler')) {
     await mkdir(big, { recursive: true });
     await sharp(join(PHOTOS, 'astronaut.png')).resize(6000, 4000, { fit: 'fill' }).jpeg({ quality: 92 }).toFile(join(big, '24mp.jpg'));
   }
-  const fresh = cli(NEW, big, join(work, 'sched-24-new'));
-  const old = OLD ? cli(OLD, big, join(work, 'sched-24-old')) : undefined;
+  const fresh = cli(NEW, 'run', big, join(work, 'sched-24-new'));
+  const old = OLD ? cli(OLD, 'run', big, join(work, 'sched-24-old')) : undefined;
   row('24 MP thick x4, one image', `now: ${(24 / fresh.upscale_s).toFixed(3)} MP/s out (${fresh.seconds.toFixed(0)} s)`, old ? `before the scheduler: ${(24 / old.upscale_s).toFixed(3)} MP/s (${old.seconds.toFixed(0)} s)` : BEFORE_MISSING, old ? `×${(old.seconds / fresh.seconds).toFixed(2)}` : '', `plan here ${workerPlan(cores, '').workers} × ${workerPlan(cores, '').threadsEach}`);
 
   // A mixed batch: one 1000×872 photo and three small ones; and the large one alone.
@@ -176,7 +176,8 @@ if (only.includes('scheduler')) {
   await mkdir(three, { recursive: true });
   for (const f of ['astronaut.png', 'coffee.png', 'chelsea.png']) await cp(join(PHOTOS, f), join(three, f));
   for (const [label, dir] of [['three photos of 0.14–0.26 MP, thick x4, whole CLI runs, median of 7 rounds', three], ['mixed batch (1 photo of 0.87 MP + 3 of 0.1–0.26 MP), thick x4, whole CLI runs, median of 7 rounds', mixed], ['one 0.87 MP photo alone, thick x4, whole CLI runs, median of 7 rounds', lone]] as const) {
-    const [def, one, was, wasDefault] = medians(dir, 7, [[NEW], [NEW, '--concurrency', '1'], ...(OLD ? [[OLD, '--concurrency', '1'], [OLD]] as [string, ...string[]][] : [])]);
+    type Variant = [string, 'run', ...string[]];
+    const [def, one, was, wasDefault] = medians(dir, 7, [[NEW, 'run'], [NEW, 'run', '--concurrency', '1'], ...(OLD ? ([[OLD, 'run', '--concurrency', '1'], [OLD, 'run']] as Variant[]) : [])]);
     row(
       label,
       `default: ${def.toFixed(2)} s; --concurrency 1: ${one.toFixed(2)} s`,
@@ -187,8 +188,8 @@ if (only.includes('scheduler')) {
   }
 
   // A sweep over three factors: three model files, whose tiles now share the run's cores.
-  const SWEEP = ['sweep', '--factors', '2,3,4', '--formats', 'webp', '--qualities', '80', '--provider', 'local-ai'];
-  const [sweepNow, sweepBefore] = medians(mixed, 3, [[NEW, ...SWEEP], ...(OLD ? [[OLD, ...SWEEP]] as [string, ...string[]][] : [])]);
+  const SWEEP = ['--factors', '2,3,4', '--formats', 'webp', '--qualities', '80', '--provider', 'local-ai'];
+  const [sweepNow, sweepBefore] = medians(mixed, 3, [[NEW, 'sweep', ...SWEEP], ...(OLD ? ([[OLD, 'sweep', ...SWEEP]] as [string, 'sweep', ...string[]][]) : [])]);
   row('sweep ×2,×3,×4 webp q80, local-ai thick, the mixed batch, median of 3 rounds', `now: ${sweepNow.toFixed(1)} s (the three models share the cores)`, sweepBefore ? `before the scheduler: ${sweepBefore.toFixed(1)} s` : BEFORE_MISSING, sweepBefore ? `×${(sweepBefore / sweepNow).toFixed(2)}` : '', '');
 
   // thick end to end on three photos (a whole local-ai run minus a bicubic run) against TF.js-wasm

@@ -55,9 +55,9 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
       throw new BenchError('ERROR_BAD_SETTINGS', `'${opts.endpointName ?? ''}' is not a valid SageMaker endpoint name`);
     }
     this.region = opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
-    const { SageMakerRuntimeClient } = (this.sdk = sageMakerSdk());
+    this.sdk = sageMakerSdk();
     const { NodeHttpHandler } = httpHandlerSdk();
-    this.client = new SageMakerRuntimeClient({
+    this.client = new this.sdk.SageMakerRuntimeClient({
       region: this.region,
       endpoint: opts.url,
       credentials: opts.credentials,

@@ -23,9 +23,9 @@ export class S3Store implements ImageStore {
     if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `'${opts.bucket}' is not a valid S3 bucket name`);
     }
-    const { S3Client } = (this.sdk = s3Sdk());
+    this.sdk = s3Sdk();
     const { NodeHttpHandler } = httpHandlerSdk();
-    this.client = new S3Client({
+    this.client = new this.sdk.S3Client({
       region: opts.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1',
       endpoint: opts.endpoint,
       forcePathStyle: Boolean(opts.endpoint),
