@@ -48,7 +48,7 @@ export function blur(src: Float32Array, dst: Float32Array, width: number, height
     mirroredHorizontal5(src, tmp, width, height, k);
     mirroredVertical5(tmp, dst, width, height, k, scratch.rowAcc(width));
   } else {
-    renormalisedHorizontal(src, tmp, width, height, k);
+    renormalisedHorizontal(src, tmp, width, height, k, scratch.rowAcc(width));
     renormalisedVertical(tmp, dst, width, height, k, scratch.rowAcc(width));
   }
 }
@@ -91,51 +91,78 @@ function mirroredVertical5(src: Float32Array, dst: Float32Array, width: number, 
   }
 }
 
-function renormalisedHorizontal(src: Float32Array, dst: Float32Array, width: number, height: number, k: Float32Array): void {
-  const r = k.length >> 1;
+/** The kernel's taps scaled to sum to 1, and the sum of the raw taps. */
+function normalised(k: Float32Array): { scaled: Float32Array; total: number } {
   let total = 0;
   for (let i = 0; i < k.length; i++) total += k[i];
   const scaled = new Float32Array(k.length);
   for (let i = 0; i < k.length; i++) scaled[i] = k[i] * Math.fround(1 / total);
+  return { scaled, total };
+}
+
+/** Pixels within r of the row's ends: the taps inside the row, renormalised (ConvolveBorderColumn). */
+function borderPixel(src: Float32Array, o: number, x: number, width: number, k: Float32Array): number {
+  const r = k.length >> 1;
+  const lo = Math.max(0, x - r);
+  const hi = Math.min(width - 1, x + r);
+  let weight = 0;
+  let sum = 0;
+  for (let j = lo; j <= hi; j++) {
+    weight += k[j - x + r];
+    sum += src[o + j] * k[j - x + r];
+  }
+  return sum / weight;
+}
+
+function renormalisedHorizontal(src: Float32Array, dst: Float32Array, width: number, height: number, k: Float32Array, acc: Float64Array): void {
+  const r = k.length >> 1;
+  const { scaled } = normalised(k);
+  const x1 = width - r;
   for (let y = 0; y < height; y++) {
     const o = y * width;
-    for (let x = 0; x < width; x++) {
-      let sum = 0;
-      if (x >= r && x < width - r) {
-        const base = o + x - r;
-        for (let i = 0; i < k.length; i++) sum += src[base + i] * scaled[i];
-        dst[o + x] = sum;
-      } else {
-        const lo = Math.max(0, x - r);
-        const hi = Math.min(width - 1, x + r);
-        let weight = 0;
-        for (let j = lo; j <= hi; j++) {
-          weight += k[j - x + r];
-          sum += src[o + j] * k[j - x + r];
-        }
-        dst[o + x] = sum / weight;
+    if (x1 > r) {
+      const c = scaled[r];
+      for (let x = r; x < x1; x++) acc[x] = src[o + x] * c;
+      // taps in symmetric pairs: (left + right) · w
+      for (let i = 1; i <= r; i++) {
+        const w = scaled[r - i];
+        const a = o - i;
+        const b = o + i;
+        for (let x = r; x < x1; x++) acc[x] += (src[a + x] + src[b + x]) * w;
       }
+      for (let x = r; x < x1; x++) dst[o + x] = acc[x];
     }
+    for (let x = 0; x < Math.min(r, width); x++) dst[o + x] = borderPixel(src, o, x, width, k);
+    for (let x = Math.max(r, x1); x < width; x++) dst[o + x] = borderPixel(src, o, x, width, k);
   }
 }
 
 function renormalisedVertical(src: Float32Array, dst: Float32Array, width: number, height: number, k: Float32Array, acc: Float64Array): void {
   const r = k.length >> 1;
-  let total = 0;
-  for (let i = 0; i < k.length; i++) total += k[i];
+  const { scaled } = normalised(k);
   for (let y = 0; y < height; y++) {
-    const lo = Math.max(0, y - r);
-    const hi = Math.min(height - 1, y + r);
-    let weight = 0;
-    for (let j = lo; j <= hi; j++) weight += k[j - y + r];
-    const scale = hi - lo + 1 === k.length ? 1 / total : 1 / weight;
-    acc.fill(0, 0, width);
-    for (let j = lo; j <= hi; j++) {
-      const w = k[j - y + r] * scale;
-      const o = j * width;
-      for (let x = 0; x < width; x++) acc[x] += src[o + x] * w;
-    }
     const o = y * width;
+    if (y >= r && y < height - r) {
+      const c = scaled[r];
+      for (let x = 0; x < width; x++) acc[x] = src[o + x] * c;
+      for (let i = 1; i <= r; i++) {
+        const w = scaled[r - i];
+        const a = o - i * width;
+        const b = o + i * width;
+        for (let x = 0; x < width; x++) acc[x] += (src[a + x] + src[b + x]) * w;
+      }
+    } else {
+      const lo = Math.max(0, y - r);
+      const hi = Math.min(height - 1, y + r);
+      let weight = 0;
+      for (let j = lo; j <= hi; j++) weight += k[j - y + r];
+      acc.fill(0, 0, width);
+      for (let j = lo; j <= hi; j++) {
+        const w = k[j - y + r] / weight;
+        const a = j * width;
+        for (let x = 0; x < width; x++) acc[x] += src[a + x] * w;
+      }
+    }
     for (let x = 0; x < width; x++) dst[o + x] = acc[x];
   }
 }

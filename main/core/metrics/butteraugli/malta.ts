@@ -5,68 +5,66 @@
  * 7–9 dense taps for the high ones. The dense set lists four lines twice, as libjxl does.
  */
 
-type Line = [dx: number, dy: number][];
+/** Sum of squares of the sparse 5-tap line sums through d[z] (libjxl MaltaUnit, MaltaTagLF). */
+function lineEnergyLf(d: Float32Array, z: number, st: number): number {
+  const m1 = z - st, m2 = z - 2 * st, m3 = z - 3 * st, m4 = z - 4 * st;
+  const p1 = z + st, p2 = z + 2 * st, p3 = z + 3 * st, p4 = z + 4 * st;
+  const c = d[z];
+  let s = d[z - 4] + d[z - 2] + c + d[z + 2] + d[z + 4];
+  let t = s * s;
+  s = d[m4] + d[m2] + c + d[p2] + d[p4]; t += s * s;
+  s = d[m3 - 3] + d[m2 - 2] + c + d[p2 + 2] + d[p3 + 3]; t += s * s;
+  s = d[m3 + 3] + d[m2 + 2] + c + d[p2 - 2] + d[p3 - 3]; t += s * s;
+  s = d[m4 + 1] + d[m2 + 1] + c + d[p2 - 1] + d[p4 - 1]; t += s * s;
+  s = d[m4 - 1] + d[m2 - 1] + c + d[p2 + 1] + d[p4 + 1]; t += s * s;
+  s = d[m1 - 4] + d[m1 - 2] + c + d[p1 + 2] + d[p1 + 4]; t += s * s;
+  s = d[p1 - 4] + d[p1 - 2] + c + d[m1 + 2] + d[m1 + 4]; t += s * s;
+  s = d[m3 - 2] + d[m2 - 1] + c + d[p2 + 1] + d[p3 + 2]; t += s * s;
+  s = d[m3 + 2] + d[m2 + 1] + c + d[p2 - 1] + d[p3 - 2]; t += s * s;
+  s = d[m2 - 3] + d[m1 - 2] + c + d[p1 + 2] + d[p2 + 3]; t += s * s;
+  s = d[m2 + 3] + d[m1 + 2] + c + d[p1 - 2] + d[p2 - 3]; t += s * s;
+  s = d[p2 - 4] + d[p1 - 2] + c + d[m1 + 2] + d[m2 + 4]; t += s * s;
+  s = d[m2 - 4] + d[m1 - 2] + c + d[p1 + 2] + d[p2 + 4]; t += s * s;
+  s = d[m4 - 2] + d[m2 - 1] + c + d[p2 + 1] + d[p4 + 2]; t += s * s;
+  s = d[m4 + 2] + d[m2 + 1] + c + d[p2 - 1] + d[p4 - 2]; t += s * s;
+  return t;
+}
 
-const LINES_LF: Line[] = [
-  [[-4, 0], [-2, 0], [0, 0], [2, 0], [4, 0]],
-  [[0, -4], [0, -2], [0, 0], [0, 2], [0, 4]],
-  [[-3, -3], [-2, -2], [0, 0], [2, 2], [3, 3]],
-  [[3, -3], [2, -2], [0, 0], [-2, 2], [-3, 3]],
-  [[1, -4], [1, -2], [0, 0], [-1, 2], [-1, 4]],
-  [[-1, -4], [-1, -2], [0, 0], [1, 2], [1, 4]],
-  [[-4, -1], [-2, -1], [0, 0], [2, 1], [4, 1]],
-  [[-4, 1], [-2, 1], [0, 0], [2, -1], [4, -1]],
-  [[-2, -3], [-1, -2], [0, 0], [1, 2], [2, 3]],
-  [[2, -3], [1, -2], [0, 0], [-1, 2], [-2, 3]],
-  [[-3, -2], [-2, -1], [0, 0], [2, 1], [3, 2]],
-  [[3, -2], [2, -1], [0, 0], [-2, 1], [-3, 2]],
-  [[-4, 2], [-2, 1], [0, 0], [2, -1], [4, -2]],
-  [[-4, -2], [-2, -1], [0, 0], [2, 1], [4, 2]],
-  [[-2, -4], [-1, -2], [0, 0], [1, 2], [2, 4]],
-  [[2, -4], [1, -2], [0, 0], [-1, 2], [-2, 4]],
-];
-
-const STEEP_RIGHT: Line = [[1, -4], [1, -3], [1, -2], [0, -1], [0, 0], [0, 1], [-1, 2], [-1, 3], [-1, 4]];
-const STEEP_LEFT: Line = [[-1, -4], [-1, -3], [-1, -2], [0, -1], [0, 0], [0, 1], [1, 2], [1, 3], [1, 4]];
-const FLAT_DOWN: Line = [[-4, -1], [-3, -1], [-2, -1], [-1, 0], [0, 0], [1, 0], [2, 1], [3, 1], [4, 1]];
-const FLAT_UP: Line = [[-4, 1], [-3, 1], [-2, 1], [-1, 0], [0, 0], [1, 0], [2, -1], [3, -1], [4, -1]];
-
-const LINES_HF: Line[] = [
-  [[-4, 0], [-3, 0], [-2, 0], [-1, 0], [0, 0], [1, 0], [2, 0], [3, 0], [4, 0]],
-  [[0, -4], [0, -3], [0, -2], [0, -1], [0, 0], [0, 1], [0, 2], [0, 3], [0, 4]],
-  [[-3, -3], [-2, -2], [-1, -1], [0, 0], [1, 1], [2, 2], [3, 3]],
-  [[3, -3], [2, -2], [1, -1], [0, 0], [-1, 1], [-2, 2], [-3, 3]],
-  STEEP_RIGHT,
-  STEEP_LEFT,
-  FLAT_DOWN,
-  FLAT_UP,
-  [[-2, -3], [-1, -2], [-1, -1], [0, 0], [1, 1], [1, 2], [2, 3]],
-  [[2, -3], [1, -2], [1, -1], [0, 0], [-1, 1], [-1, 2], [-2, 3]],
-  [[-3, -2], [-2, -1], [-1, -1], [0, 0], [1, 1], [2, 1], [3, 2]],
-  [[3, -2], [2, -1], [1, -1], [0, 0], [-1, 1], [-2, 1], [-3, 2]],
-  FLAT_UP,
-  FLAT_DOWN,
-  STEEP_LEFT,
-  STEEP_RIGHT,
-];
+/**
+ * The same with dense 7–9-tap lines (MaltaTag). libjxl lists the four nearly horizontal/vertical
+ * lines twice, so they count double here.
+ */
+function lineEnergyHf(d: Float32Array, z: number, st: number): number {
+  const m1 = z - st, m2 = z - 2 * st, m3 = z - 3 * st, m4 = z - 4 * st;
+  const p1 = z + st, p2 = z + 2 * st, p3 = z + 3 * st, p4 = z + 4 * st;
+  const c = d[z];
+  let s = d[z - 4] + d[z - 3] + d[z - 2] + d[z - 1] + c + d[z + 1] + d[z + 2] + d[z + 3] + d[z + 4];
+  let t = s * s;
+  s = d[m4] + d[m3] + d[m2] + d[m1] + c + d[p1] + d[p2] + d[p3] + d[p4]; t += s * s;
+  s = d[m3 - 3] + d[m2 - 2] + d[m1 - 1] + c + d[p1 + 1] + d[p2 + 2] + d[p3 + 3]; t += s * s;
+  s = d[m3 + 3] + d[m2 + 2] + d[m1 + 1] + c + d[p1 - 1] + d[p2 - 2] + d[p3 - 3]; t += s * s;
+  s = d[m3 - 2] + d[m2 - 1] + d[m1 - 1] + c + d[p1 + 1] + d[p2 + 1] + d[p3 + 2]; t += s * s;
+  s = d[m3 + 2] + d[m2 + 1] + d[m1 + 1] + c + d[p1 - 1] + d[p2 - 1] + d[p3 - 2]; t += s * s;
+  s = d[m2 - 3] + d[m1 - 2] + d[m1 - 1] + c + d[p1 + 1] + d[p1 + 2] + d[p2 + 3]; t += s * s;
+  s = d[m2 + 3] + d[m1 + 2] + d[m1 + 1] + c + d[p1 - 1] + d[p1 - 2] + d[p2 - 3]; t += s * s;
+  let twice = 0;
+  s = d[m4 + 1] + d[m3 + 1] + d[m2 + 1] + d[m1] + c + d[p1] + d[p2 - 1] + d[p3 - 1] + d[p4 - 1]; twice += s * s;
+  s = d[m4 - 1] + d[m3 - 1] + d[m2 - 1] + d[m1] + c + d[p1] + d[p2 + 1] + d[p3 + 1] + d[p4 + 1]; twice += s * s;
+  s = d[m1 - 4] + d[m1 - 3] + d[m1 - 2] + d[z - 1] + c + d[z + 1] + d[p1 + 2] + d[p1 + 3] + d[p1 + 4]; twice += s * s;
+  s = d[p1 - 4] + d[p1 - 3] + d[p1 - 2] + d[z - 1] + c + d[z + 1] + d[m1 + 2] + d[m1 + 3] + d[m1 + 4]; twice += s * s;
+  return t + 2 * twice;
+}
 
 export const PAD = 4;
 
 /** Zero-bordered buffer for the weighted differences, reused between calls. */
 export class MaltaScratch {
   private buf = new Float32Array(0);
-  private offsets = new Map<string, Int32Array[]>();
   padded(width: number, height: number): Float32Array {
     const size = (width + 2 * PAD) * (height + 2 * PAD);
     if (this.buf.length < size) this.buf = new Float32Array(size);
     this.buf.fill(0, 0, size);
     return this.buf;
-  }
-  lineOffsets(lines: Line[], stride: number): Int32Array[] {
-    const key = `${lines === LINES_LF ? 'lf' : 'hf'}:${stride}`;
-    let o = this.offsets.get(key);
-    if (!o) this.offsets.set(key, (o = lines.map((l) => Int32Array.from(l, ([dx, dy]) => dy * stride + dx))));
-    return o;
   }
 }
 
@@ -109,21 +107,12 @@ export function maltaDiffMap(
       d[po + x] = diff;
     }
   }
-  const lines = scratch.lineOffsets(kind === 'lf' ? LINES_LF : LINES_HF, stride);
-  const nLines = lines.length;
+  const energy = kind === 'lf' ? lineEnergyLf : lineEnergyHf;
   for (let y = 0; y < height; y++) {
     const o = y * width;
     const po = (y + PAD) * stride + PAD;
     for (let x = 0; x < width; x++) {
-      const c = po + x;
-      let total = 0;
-      for (let l = 0; l < nLines; l++) {
-        const taps = lines[l];
-        let s = 0;
-        for (let t = 0; t < taps.length; t++) s += d[c + taps[t]];
-        total += s * s;
-      }
-      acc[o + x] += total;
+      acc[o + x] += energy(d, po + x, stride);
     }
   }
 }

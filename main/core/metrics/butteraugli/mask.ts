@@ -39,33 +39,44 @@ export function maskAndActivityError(
   }
 }
 
+/** Keeps m[0] ≤ m[1] ≤ m[2] the three smallest values seen (libjxl StoreMin3). */
+function storeMin3(v: number, m: Float64Array): void {
+  if (v >= m[2]) return;
+  if (v < m[0]) {
+    m[2] = m[1];
+    m[1] = m[0];
+    m[0] = v;
+  } else if (v < m[1]) {
+    m[2] = m[1];
+    m[1] = v;
+  } else m[2] = v;
+}
+
 /** Weighted mean of the three smallest values among a pixel and its 8 neighbours 3 px away. */
 function fuzzyErosion(from: Float32Array, to: Float32Array, width: number, height: number): void {
   const S = 3;
+  const m = new Float64Array(3);
+  const [w0, w1, w2] = [Math.fround(0.45), Math.fround(0.3), Math.fround(0.25)];
   for (let y = 0; y < height; y++) {
+    const up = y >= S;
+    const down = y < height - S;
     for (let x = 0; x < width; x++) {
       const i = y * width + x;
-      let m0 = from[i];
-      let m1 = Math.fround(2 * m0);
-      let m2 = m1;
-      const take = (v: number) => {
-        if (v < m2) {
-          if (v < m0) { m2 = m1; m1 = m0; m0 = v; } else if (v < m1) { m2 = m1; m1 = v; } else m2 = v;
-        }
-      };
+      m[0] = from[i];
+      m[1] = m[2] = Math.fround(2 * m[0]);
       if (x >= S) {
-        take(from[i - S]);
-        if (y >= S) take(from[i - S * width - S]);
-        if (y < height - S) take(from[i + S * width - S]);
+        storeMin3(from[i - S], m);
+        if (up) storeMin3(from[i - S * width - S], m);
+        if (down) storeMin3(from[i + S * width - S], m);
       }
       if (x < width - S) {
-        take(from[i + S]);
-        if (y >= S) take(from[i - S * width + S]);
-        if (y < height - S) take(from[i + S * width + S]);
+        storeMin3(from[i + S], m);
+        if (up) storeMin3(from[i - S * width + S], m);
+        if (down) storeMin3(from[i + S * width + S], m);
       }
-      if (y >= S) take(from[i - S * width]);
-      if (y < height - S) take(from[i + S * width]);
-      to[i] = Math.fround(0.45) * m0 + Math.fround(0.3) * m1 + Math.fround(0.25) * m2;
+      if (up) storeMin3(from[i - S * width], m);
+      if (down) storeMin3(from[i + S * width], m);
+      to[i] = w0 * m[0] + w1 * m[1] + w2 * m[2];
     }
   }
 }
