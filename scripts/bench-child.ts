@@ -39,6 +39,16 @@ if (mode === 'score') {
     orbT += t2 - t1; ssimT += t3 - t2; psnrT += t4 - t3; total += t4 - t0;
   }
   result = { pairs_per_s: (reps * 1000) / total, orb_ms: orbT / reps, ssim_ms: ssimT / reps, psnr_ms: psnrT / reps, rss_mb: rssMb() };
+} else if (mode === 'butteraugli') {
+  const { butteraugli } = await import('../main/core/metrics/butteraugli/index.js');
+  const [a, b] = await Promise.all(args.slice(0, 2).map(async (p) => (await decodeImage(readFileSync(p), 1e9)).raw));
+  const reps = Number(args[2]);
+  const rssBefore = process.memoryUsage().rss / 2 ** 20;
+  const t = now();
+  let distance = 0;
+  for (let i = 0; i < reps; i++) distance = butteraugli(a, b).distance;
+  const sec = (now() - t) / 1000 / reps;
+  result = { mps: (a.width * a.height) / 1e6 / sec, seconds: sec, distance, rss_mb: rssMb(), rss_before_mb: rssBefore };
 } else if (mode === 'pipeline') {
   const [input, out, conc, provider, model, precision, overlap] = args;
   const tileOverlap = overlap ? Number(overlap) : undefined;

@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,pipeline,rss,rss-imported,models,imported,workers,scheduler]`: prints the performance table the README
+ * `npm run bench:perf [-- --only=scoring,pipeline,rss,rss-imported,models,imported,workers,scheduler,butteraugli]`: prints the performance table the README
  * quotes. Each heavy case runs in a child process so its peak RSS is its own.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -59,6 +59,24 @@ if (only.includes('scoring')) {
       if (py.status === 0) native = JSON.parse(py.stdout).pairs_per_s.toFixed(2);
     }
     row('scoring', label, `${ours.pairs_per_s.toFixed(2)} pairs/s (orb ${ours.orb_ms.toFixed(0)} ms, ssim ${ours.ssim_ms.toFixed(0)} ms, psnr ${ours.psnr_ms.toFixed(0)} ms)`, `native OpenCV+skimage ${native} pairs/s`, `peak RSS ${ours.rss_mb.toFixed(0)} MB`);
+  }
+}
+
+if (only.includes('butteraugli')) {
+  // libjxl's tool timed on the same pair in the same run: BUTTERAUGLI_MAIN is its command (see
+  // scripts/reference/make-butteraugli-fixtures.ts); its time includes decoding the two PNGs.
+  const tool = process.env.BUTTERAUGLI_MAIN?.split(' ').filter(Boolean);
+  for (const [w, h, label] of [[1024, 1024, '1 MP'], [4000, 3000, '12 MP']] as const) {
+    const [a, b] = await makePair(work, w, h, `ba-${w}`);
+    const ours = child('butteraugli', a, b, '1');
+    let native = 'libjxl: set BUTTERAUGLI_MAIN to time it';
+    if (tool) {
+      const t = performance.now();
+      const out = execFileSync(tool[0], [...tool.slice(1), a, b], { encoding: 'utf8' });
+      const sec = (performance.now() - t) / 1000;
+      native = `libjxl butteraugli_main ${((w * h) / 1e6 / sec).toFixed(2)} MP/s (distance ${Number(out.split('\n')[0]).toFixed(3)})`;
+    }
+    row('butteraugli', `${label} (astronaut vs ÷4 bicubic)`, `${ours.mps.toFixed(2)} MP/s (distance ${ours.distance.toFixed(3)})`, native, `peak RSS ${ours.rss_mb.toFixed(0)} MB (${ours.rss_before_mb.toFixed(0)} MB with the decoded pair)`);
   }
 }
 

@@ -114,6 +114,30 @@ function borderPixel(src: Float32Array, o: number, x: number, width: number, k: 
   return sum / weight;
 }
 
+/**
+ * acc[x] = Σ scaled[r + i]·src[base + x + i·step] over i = −r…r, for x0 ≤ x < x1: the taps in
+ * symmetric pairs, four pairs a pass (about twice as fast in V8 as one tap a pass).
+ */
+function convolveSpan(src: Float32Array, base: number, step: number, x0: number, x1: number, scaled: Float32Array, r: number, acc: Float64Array): void {
+  const c = scaled[r];
+  for (let x = x0; x < x1; x++) acc[x] = src[base + x] * c;
+  let i = 1;
+  for (; i + 3 <= r; i += 4) {
+    const w1 = scaled[r - i], w2 = scaled[r - i - 1], w3 = scaled[r - i - 2], w4 = scaled[r - i - 3];
+    const a1 = base - i * step, a2 = a1 - step, a3 = a2 - step, a4 = a3 - step;
+    const b1 = base + i * step, b2 = b1 + step, b3 = b2 + step, b4 = b3 + step;
+    for (let x = x0; x < x1; x++) {
+      acc[x] += (src[a1 + x] + src[b1 + x]) * w1 + (src[a2 + x] + src[b2 + x]) * w2 + (src[a3 + x] + src[b3 + x]) * w3 + (src[a4 + x] + src[b4 + x]) * w4;
+    }
+  }
+  for (; i <= r; i++) {
+    const w = scaled[r - i];
+    const a = base - i * step;
+    const b = base + i * step;
+    for (let x = x0; x < x1; x++) acc[x] += (src[a + x] + src[b + x]) * w;
+  }
+}
+
 function renormalisedHorizontal(src: Float32Array, dst: Float32Array, width: number, height: number, k: Float32Array, acc: Float64Array): void {
   const r = k.length >> 1;
   const { scaled } = normalised(k);
@@ -121,15 +145,7 @@ function renormalisedHorizontal(src: Float32Array, dst: Float32Array, width: num
   for (let y = 0; y < height; y++) {
     const o = y * width;
     if (x1 > r) {
-      const c = scaled[r];
-      for (let x = r; x < x1; x++) acc[x] = src[o + x] * c;
-      // taps in symmetric pairs: (left + right) · w
-      for (let i = 1; i <= r; i++) {
-        const w = scaled[r - i];
-        const a = o - i;
-        const b = o + i;
-        for (let x = r; x < x1; x++) acc[x] += (src[a + x] + src[b + x]) * w;
-      }
+      convolveSpan(src, o, 1, r, x1, scaled, r, acc);
       for (let x = r; x < x1; x++) dst[o + x] = acc[x];
     }
     for (let x = 0; x < Math.min(r, width); x++) dst[o + x] = borderPixel(src, o, x, width, k);
@@ -143,14 +159,7 @@ function renormalisedVertical(src: Float32Array, dst: Float32Array, width: numbe
   for (let y = 0; y < height; y++) {
     const o = y * width;
     if (y >= r && y < height - r) {
-      const c = scaled[r];
-      for (let x = 0; x < width; x++) acc[x] = src[o + x] * c;
-      for (let i = 1; i <= r; i++) {
-        const w = scaled[r - i];
-        const a = o - i * width;
-        const b = o + i * width;
-        for (let x = 0; x < width; x++) acc[x] += (src[a + x] + src[b + x]) * w;
-      }
+      convolveSpan(src, o, width, 0, width, scaled, r, acc);
     } else {
       const lo = Math.max(0, y - r);
       const hi = Math.min(height - 1, y + r);
