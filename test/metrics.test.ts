@@ -10,18 +10,24 @@ import { fixture, readRgb, referencePairs } from './helpers/images.js';
 const pairs = referencePairs();
 
 describe('scores match OpenCV 4.6 and scikit-image on committed pairs', () => {
-  it('has a spread of pairs, similar to unrelated', () => {
+  it('has a spread of pairs, similar to unrelated, and smooth ones ORB cannot score', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(10);
-    const orbs = pairs.map(([, r]) => r.orb);
+    const orbs = pairs.flatMap(([, r]) => (r.orb === null ? [] : [r.orb]));
     expect(Math.min(...orbs)).toBeLessThan(0.2);
     expect(Math.max(...orbs)).toBeGreaterThan(0.95);
+    expect(pairs.filter(([, r]) => r.orb === null && r.orb_keypoints === 0).map(([name]) => name)).toContain('sky-identical');
   });
 
   it.each(pairs)('%s', async (_name, ref) => {
     const a = await readRgb(fixture('pairs', ref.a));
     const b = await readRgb(fixture('pairs', ref.b));
     const scores = await scoreImages(a, b);
-    expect(Math.abs(scores.orb - ref.orb)).toBeLessThanOrEqual(0.01);
+    expect(scores.orbKeypoints).toBe(ref.orb_keypoints);
+    if (ref.orb === null) {
+      // OpenCV's orb_sim would say 0 here; 0/0 is undefined, and the reason comes with it
+      expect(scores.orb).toBeNull();
+      expect(scores.orbUndefined).toMatch(/^no keypoints|^no keypoint matches/);
+    } else expect(Math.abs(scores.orb! - ref.orb)).toBeLessThanOrEqual(0.01);
     if (ref.psnr === 'inf') expect(scores.psnr).toBe(Infinity);
     else expect(Math.abs(scores.psnr - ref.psnr)).toBeLessThanOrEqual(0.01);
     expect(Math.abs((scores.ssim ?? NaN) - ref.ssim)).toBeLessThanOrEqual(0.002);
@@ -47,8 +53,11 @@ describe('grey conversion', () => {
 
 describe('metric edge cases', () => {
   const flat = (w: number, h: number, v: number) => new Uint8Array(w * h).fill(v);
-  it('ORB is 0 when an image has no keypoints', () => {
-    expect(orbSimilarity(flat(64, 64, 10), flat(64, 64, 10), 64, 64)).toBe(0);
+  it('ORB is undefined when the original or the candidate has no keypoints', async () => {
+    expect(orbSimilarity(flat(64, 64, 10), flat(64, 64, 10), 64, 64)).toEqual({ score: null, keypoints: 0, undefinedBecause: 'no keypoints in the original, too smooth or low in contrast' });
+    const textured = toGrey(await readRgb(fixture('pairs', 'rocket-identical.a.png')));
+    const r = orbSimilarity(textured, flat(300, 300, 10), 300, 300);
+    expect(r).toEqual({ score: null, keypoints: 312, undefinedBecause: 'no keypoints in the candidate' });
   });
   it('PSNR is infinite for identical images and finite otherwise', () => {
     const a = { data: Buffer.from([1, 2, 3, 4, 5, 6]), width: 2, height: 1, channels: 3 as const };
@@ -71,8 +80,8 @@ describe('metric edge cases', () => {
 });
 
 describe('ORB on images too small for keypoints', () => {
-  it.each([[1, 1], [62, 200], [200, 40]])('%ix%i scores 0 without touching OpenCV', (w, h) => {
+  it.each([[1, 1], [62, 200], [200, 40]])('%ix%i is undefined without touching OpenCV', (w, h) => {
     const img = new Uint8Array(w * h).map((_, i) => (i * 97) % 256);
-    expect(orbSimilarity(img, img, w, h)).toBe(0);
+    expect(orbSimilarity(img, img, w, h)).toEqual({ score: null, keypoints: 0, undefinedBecause: 'image under 63×63, too small for keypoints' });
   });
 });
