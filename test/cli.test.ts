@@ -75,7 +75,7 @@ describe('upscale-bench CLI', () => {
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout.split('\n')[0]).toBe('ORB – (no keypoints in the original, too smooth or low in contrast)  PSNR inf  SSIM 1.0000');
     const j = JSON.parse(cli(['score', sky, sky, '--json'], work).stdout);
-    expect(j).toEqual({ orb: null, orb_keypoints: 0, orb_undefined: 'no keypoints in the original, too smooth or low in contrast', psnr: 'inf', ssim: 1 });
+    expect(j).toEqual({ orb: null, orb_keypoints: 0, orb_note: 'no keypoints in the original, too smooth or low in contrast', psnr: 'inf', ssim: 1 });
   });
 
   it('models lists the local models', () => {

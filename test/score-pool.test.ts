@@ -25,7 +25,7 @@ describe('score pool: one image scored in two halves on two threads', () => {
       const [split, whole] = await Promise.all([two.score(a, b), one.score(a, b)]);
       expect(split).toEqual(whole);
       expect(split.orbKeypoints).toBe(ref.orb_keypoints);
-      if (ref.orb === null) expect([split.orb, split.orbUndefined]).toEqual([null, 'no keypoints in the original, too smooth or low in contrast']);
+      if (ref.orb === null) expect([split.orb, split.orbNote]).toEqual([null, 'no keypoints in the original, too smooth or low in contrast']);
       else expect(Math.abs(split.orb! - ref.orb)).toBeLessThanOrEqual(0.01);
       if (ref.psnr === 'inf') expect(split.psnr).toBe(Infinity);
       else expect(Math.abs(split.psnr - ref.psnr)).toBeLessThanOrEqual(0.01);
@@ -38,7 +38,7 @@ describe('score pool: one image scored in two halves on two threads', () => {
 
   it('keeps SSIM empty for an image under 11×11 when scored in halves', async () => {
     const tiny = { data: Buffer.alloc(8 * 8 * 3, 90), width: 8, height: 8, channels: 3 as const };
-    expect(await pool(2).score(tiny, tiny)).toEqual({ orb: null, orbKeypoints: 0, orbUndefined: 'image under 63×63, too small for keypoints', psnr: Infinity, ssim: null });
+    expect(await pool(2).score(tiny, tiny)).toEqual({ orb: null, orbKeypoints: 0, orbNote: 'image under 63×63, too small for keypoints', psnr: Infinity, ssim: null });
   });
 
   it('scores many images at once on its threads, each with its own numbers', async () => {

@@ -16,17 +16,19 @@ OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'p
 def orb_sim(a_grey, b_grey):
     """The original bench's orb_sim, on already-grey arrays, and the keypoints found in a.
 
-    Where the share is 0/0 (no keypoints in an image, or no matches) the original scored 0; the score
-    is None (undefined) here, as upscale-bench writes it.
+    Where a (the original) has no keypoints the original scored 0; the score is None (undefined) here,
+    as upscale-bench writes it. Keypoints in a but none in b still score 0.
     """
     orb = cv2.ORB_create()
     ka, da = orb.detectAndCompute(a_grey, None)
     _, db = orb.detectAndCompute(b_grey, None)
-    if da is None or db is None:
+    if da is None:
         return None, len(ka)
+    if db is None:
+        return 0.0, len(ka)
     matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(da, db)
     if len(matches) == 0:
-        return None, len(ka)
+        return 0.0, len(ka)
     return len([m for m in matches if m.distance < 50]) / len(matches), len(ka)
 
 
@@ -87,6 +89,7 @@ def main():
         'flat-vs-flat-noise': (flat, noisy(flat, 3)),
         'sky-identical': (sky(240, 360), sky(240, 360)),
         'sky-x2-cubic': (sky(240, 360), down_up(sky(240, 360), 2)),
+        'rocket-vs-flat': (rocket, np.full_like(rocket, 128)),
     }
     ref = {}
     for name, (a, b) in pairs.items():

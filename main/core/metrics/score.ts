@@ -5,12 +5,12 @@ import { psnr } from './psnr.js';
 import { ssim } from './ssim.js';
 
 export interface Scores {
-  /** null where ORB is undefined (see `orbUndefined`). */
+  /** null where ORB is undefined: the original has no keypoints (`orbNote` says so). */
   orb: number | null;
   /** Keypoints ORB found in the original. */
   orbKeypoints: number;
-  /** Why `orb` is null ("no keypoints in the original …"); null when it has a value. */
-  orbUndefined: string | null;
+  /** Why `orb` is null, or 0 for want of keypoints in the candidate; null otherwise. */
+  orbNote: string | null;
   psnr: number;
   /** null when the image is smaller than SSIM's 11×11 window. */
   ssim: number | null;
@@ -40,7 +40,7 @@ export function scoreRaw(original: RawImage, candidate: RawImage, part: ScorePar
   return out;
 }
 
-const orbScores = (r: OrbResult): Pick<Scores, 'orb' | 'orbKeypoints' | 'orbUndefined'> => ({ orb: r.score, orbKeypoints: r.keypoints, orbUndefined: r.undefinedBecause });
+const orbScores = (r: OrbResult): Pick<Scores, 'orb' | 'orbKeypoints' | 'orbNote'> => ({ orb: r.score, orbKeypoints: r.keypoints, orbNote: r.note });
 
 /** Brings the candidate to the original's size (lanczos3) so both are compared as the user would see them. */
 export async function matchSize(original: RawImage, candidate: RawImage): Promise<RawImage> {
