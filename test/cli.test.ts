@@ -60,12 +60,22 @@ describe('upscale-bench CLI', () => {
     expect([meta.width, meta.height]).toEqual([451, 300]);
   });
 
-  it('score prints the three numbers as JSON', () => {
+  it('score prints the three numbers as JSON, with the keypoints ORB rests on', () => {
     const r = cli(['score', fixture('pairs', 'astronaut-x4-cubic.a.png'), fixture('pairs', 'astronaut-x4-cubic.b.png'), '--json'], work);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(['orb', 'psnr', 'ssim']);
+    expect(Object.keys(s)).toEqual(['orb', 'orb_keypoints', 'psnr', 'ssim']);
     expect(s.psnr).toBeCloseTo(26.442, 2);
+    expect(s.orb_keypoints).toBe(469);
+  });
+
+  it('score says ORB is undefined for a smooth sky, not 0', () => {
+    const sky = fixture('pairs', 'sky-identical.a.png');
+    const r = cli(['score', sky, sky], work);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout.split('\n')[0]).toBe('ORB – (no keypoints in the original, too smooth or low in contrast)  PSNR inf  SSIM 1.0000');
+    const j = JSON.parse(cli(['score', sky, sky, '--json'], work).stdout);
+    expect(j).toEqual({ orb: null, orb_keypoints: 0, orb_note: 'no keypoints in the original, too smooth or low in contrast', psnr: 'inf', ssim: 1 });
   });
 
   it('models lists the local models', () => {

@@ -10,18 +10,24 @@ import { fixture, readRgb, referencePairs } from './helpers/images.js';
 const pairs = referencePairs();
 
 describe('scores match OpenCV 4.6 and scikit-image on committed pairs', () => {
-  it('has a spread of pairs, similar to unrelated', () => {
+  it('has a spread of pairs, similar to unrelated, and smooth ones ORB cannot score', () => {
     expect(pairs.length).toBeGreaterThanOrEqual(10);
-    const orbs = pairs.map(([, r]) => r.orb);
+    const orbs = pairs.flatMap(([, r]) => (r.orb === null ? [] : [r.orb]));
     expect(Math.min(...orbs)).toBeLessThan(0.2);
     expect(Math.max(...orbs)).toBeGreaterThan(0.95);
+    expect(pairs.filter(([, r]) => r.orb === null && r.orb_keypoints === 0).map(([name]) => name)).toContain('sky-identical');
   });
 
   it.each(pairs)('%s', async (_name, ref) => {
     const a = await readRgb(fixture('pairs', ref.a));
     const b = await readRgb(fixture('pairs', ref.b));
     const scores = await scoreImages(a, b);
-    expect(Math.abs(scores.orb - ref.orb)).toBeLessThanOrEqual(0.01);
+    expect(scores.orbKeypoints).toBe(ref.orb_keypoints);
+    if (ref.orb === null) {
+      // the original orb_sim said 0 here; with no keypoints in the original there is nothing to score
+      expect(scores.orb).toBeNull();
+      expect(scores.orbNote).toMatch(/^no keypoints in the original/);
+    } else expect(Math.abs(scores.orb! - ref.orb)).toBeLessThanOrEqual(0.01);
     if (ref.psnr === 'inf') expect(scores.psnr).toBe(Infinity);
     else expect(Math.abs(scores.psnr - ref.psnr)).toBeLessThanOrEqual(0.01);
     expect(Math.abs((scores.ssim ?? NaN) - ref.ssim)).toBeLessThanOrEqual(0.002);
@@ -47,8 +53,10 @@ describe('grey conversion', () => {
 
 describe('metric edge cases', () => {
   const flat = (w: number, h: number, v: number) => new Uint8Array(w * h).fill(v);
-  it('ORB is 0 when an image has no keypoints', () => {
-    expect(orbSimilarity(flat(64, 64, 10), flat(64, 64, 10), 64, 64)).toBe(0);
+  it('ORB is undefined when the original has no keypoints, and 0 with a note when only the candidate has none', async () => {
+    expect(orbSimilarity(flat(64, 64, 10), flat(64, 64, 10), 64, 64)).toEqual({ score: null, keypoints: 0, note: 'no keypoints in the original, too smooth or low in contrast' });
+    const textured = toGrey(await readRgb(fixture('pairs', 'rocket-vs-flat.a.png')));
+    expect(orbSimilarity(textured, flat(300, 300, 128), 300, 300)).toEqual({ score: 0, keypoints: 312, note: 'no keypoints in the candidate (312 in the original)' });
   });
   it('PSNR is infinite for identical images and finite otherwise', () => {
     const a = { data: Buffer.from([1, 2, 3, 4, 5, 6]), width: 2, height: 1, channels: 3 as const };
@@ -71,8 +79,8 @@ describe('metric edge cases', () => {
 });
 
 describe('ORB on images too small for keypoints', () => {
-  it.each([[1, 1], [62, 200], [200, 40]])('%ix%i scores 0 without touching OpenCV', (w, h) => {
+  it.each([[1, 1], [62, 200], [200, 40]])('%ix%i is undefined without touching OpenCV', (w, h) => {
     const img = new Uint8Array(w * h).map((_, i) => (i * 97) % 256);
-    expect(orbSimilarity(img, img, w, h)).toBe(0);
+    expect(orbSimilarity(img, img, w, h)).toEqual({ score: null, keypoints: 0, note: 'image under 63×63, too small for keypoints' });
   });
 });

@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import {
   type SettingPoint,
   type SettingRow,
+  type SweepGrid,
+  edgeSentence,
   frontier,
   frontiers,
   paretoSummary,
   recommend,
   recommendationSentence,
   settingPoints,
+  sweepGrid,
 } from '../main/core/results/pareto.js';
 
 /** A hand-made setting: provider, factor, format, quality, mean bytes, mean SSIM. */
@@ -64,6 +67,11 @@ describe('settingPoints', () => {
     expect(q80.ssim_mean).toBeCloseTo(0.85, 12);
     expect(q80.saved_percent_mean).toBe(80);
     expect(q80.psnr_mean).toBe(30); // the identical (∞) row is left out of the mean, not averaged as ∞
+  });
+
+  it('leaves rows with undefined ORB (empty orb_score) out of the ORB mean, and only that', () => {
+    const [p] = settingPoints([row({ orb_score: 0.9, ssim: 0.8 }), row({ orb_score: null, ssim: 1 })]);
+    expect([p.images, p.orb_mean, p.ssim_mean]).toEqual([2, 0.9, 0.9]);
   });
 
   it('drops settings where nothing scored', () => {
@@ -144,5 +152,75 @@ describe('recommend', () => {
     expect(r).toMatchObject({ provider: 'bicubic', factor: 4, format: 'png', quality: null, recompress_only: null });
     expect(recommendationSentence(r, 0.8, false)).toBe('store as png at ÷4 and upscale with bicubic: 80% smaller, SSIM 0.800');
     expect(recommendationSentence(r, 0.8, true)).toMatch(/no recompress-only setting \(factor 1\) reaches SSIM 0\.8$/);
+  });
+});
+
+describe('the picks at the edge of the grid', () => {
+  const grid: SweepGrid = { factors: [1, 2, 4], qualities: { webp: [30, 50, 80], jpeg: [30, 50, 80] } };
+  const edges = (ps: SettingPoint[], target: number, g: SweepGrid = grid) => recommend(ps, target, g)!.edge.map((e) => `${e.setting} ${e.at} → ${e.suggest}`);
+  // the recompress-only side of each case: none at full size, webp q30 / q50, reaching SSIM 0.9 or not
+  const none30 = pt('none', 1, 'webp', 30, 600, 0.9);
+  const none50 = pt('none', 1, 'webp', 50, 800, 0.95);
+
+  it.each<[string, SettingPoint[], number, string[]]>([
+    ['both at the lowest quality offered', [pt('local-ai', 2, 'webp', 30, 100, 0.9), none30], 0.9, [
+      'recommended at the lowest quality offered for webp (q30) → add qualities below 30',
+      'recompress_only at the lowest quality offered for webp (q30) → add qualities below 30',
+    ]],
+    ['inside the grid', [pt('local-ai', 2, 'webp', 30, 100, 0.85), pt('local-ai', 2, 'webp', 50, 150, 0.92), pt('none', 1, 'webp', 30, 600, 0.85), none50], 0.9, []],
+    ['the largest factor offered, with a larger one to try', [pt('local-ai', 4, 'jpeg', 50, 90, 0.9), pt('local-ai', 4, 'jpeg', 30, 60, 0.8), pt('none', 1, 'webp', 30, 600, 0.85), none50], 0.9, [
+      'recommended at the largest factor offered (÷4) → add factor 8',
+    ]],
+    ['the highest quality offered: a larger factor at a higher one may be cheaper', [pt('local-ai', 2, 'webp', 80, 300, 0.9), pt('local-ai', 2, 'webp', 50, 200, 0.85), pt('none', 1, 'webp', 30, 600, 0.85), none50], 0.9, [
+      'recommended at the highest quality offered for webp (q80) → add qualities above 80',
+    ]],
+    ['recompress-only wins: one entry, not two', [none30, pt('bicubic', 2, 'webp', 50, 700, 0.88)], 0.9, [
+      'recommended at the lowest quality offered for webp (q30) → add qualities below 30',
+    ]],
+    ['no recompress-only setting reaches the target: that side is past the top', [pt('local-ai', 2, 'webp', 50, 150, 0.92), pt('none', 1, 'webp', 80, 900, 0.89)], 0.9, [
+      'recompress_only past the highest quality offered (none up to q80 reaches the target) → add qualities above 80',
+    ]],
+  ])('%s', (_name, ps, target, expected) => {
+    expect(edges(ps, target)).toEqual(expected);
+  });
+
+  it('says nothing where the grid cannot go further: q1, factor 8, PNG', () => {
+    const g: SweepGrid = { factors: [1, 8], qualities: { webp: [1, 50] } };
+    expect(edges([pt('local-ai', 8, 'webp', 50, 40, 0.9), pt('none', 1, 'webp', 1, 300, 0.9)], 0.9, g)).toEqual([]);
+    expect(edges([pt('local-ai', 2, 'png', null, 500, 0.95), pt('local-ai', 8, 'png', null, 200, 0.7)], 0.9, { factors: [2, 8], qualities: {} })).toEqual([]);
+  });
+
+  it('the grid counts settings tried even where every row failed', () => {
+    const rows = [row({ quality: 30 }), row({ quality: 20, status: 'error', ssim: null }), row({ factor: 4, quality: 80, status: 'error', ssim: null })];
+    const g = sweepGrid(rows);
+    expect(g).toEqual({ factors: [2, 4], qualities: { webp: [20, 30, 80] } });
+    expect(recommend(settingPoints(rows), 0.9, g)!.edge).toEqual([]);
+    // from the points alone, q30 would look like the lowest (a single quality is not also "the highest") and ÷2 the largest
+    expect(recommend(settingPoints(rows), 0.9)!.edge.map((e) => e.at)).toEqual(['at the lowest quality offered for webp (q30)', 'at the largest factor offered (÷2)']);
+  });
+
+  it('in one sentence, as the CLI and the app show it', () => {
+    const both = recommend([pt('local-ai', 2, 'webp', 30, 100, 0.9), none30], 0.9, grid)!;
+    expect(edgeSentence(both.edge)).toBe(
+      'The recommended setting is at the lowest quality offered for webp (q30); recompress-only is at the lowest quality offered for webp (q30). ' +
+        'Settings past the edge of the grid may change the answer and the comparison: add qualities below 30.',
+    );
+    const top = recommend([pt('local-ai', 2, 'webp', 50, 150, 0.92), pt('none', 1, 'webp', 80, 900, 0.89)], 0.9, grid)!;
+    expect(edgeSentence(top.edge)).toBe(
+      'Recompress-only is past the highest quality offered (none up to q80 reaches the target). Settings past the edge of the grid may change the comparison with recompress-only: add qualities above 80.',
+    );
+    const two = recommend([pt('local-ai', 4, 'webp', 30, 50, 0.9), none30], 0.9, grid)!;
+    expect(edgeSentence(two.edge)).toBe(
+      'The recommended setting is at the lowest quality offered for webp (q30) and at the largest factor offered (÷4); recompress-only is at the lowest quality offered for webp (q30). ' +
+        'Settings past the edge of the grid may change the answer and the comparison: add qualities below 30 and factor 8.',
+    );
+    expect(edgeSentence([])).toBe('');
+  });
+
+  it('names the model once when it carries the provider name', () => {
+    const bicubic = { ...pt('bicubic', 2, 'webp', 50, 100, 0.9), model: 'bicubic (Keys a=-0.5)' };
+    const slim = { ...pt('local-ai', 2, 'webp', 50, 100, 0.9), model: 'esrgan-slim x2' };
+    expect(recommendationSentence(recommend([bicubic], 0.9, grid), 0.9, false)).toMatch(/upscale with bicubic \(Keys a=-0\.5\): /);
+    expect(recommendationSentence(recommend([slim], 0.9, grid), 0.9, false)).toMatch(/upscale with local-ai \(esrgan-slim x2\): /);
   });
 });

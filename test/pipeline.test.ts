@@ -110,6 +110,27 @@ describe('a batch over the odd and hostile corpus', () => {
   });
 });
 
+describe('a smooth sky, where ORB finds no keypoints', () => {
+  it('leaves orb_score empty, gives the keypoint count, says why, and keeps it out of the mean', async () => {
+    const input = await tmp('sky-');
+    await cp(fixture('pairs', 'sky-identical.a.png'), join(input, 'sky.png'));
+    await cp(fixture('photos', 'rocket.jpg'), join(input, 'rocket.jpg'));
+    const out = join(input, 'out');
+    const s = await runBatch(settings(input, out, { downscale: { factor: 2, format: 'png', quality: 90, kernel: 'lanczos3' } }));
+    const rows = readRows(join(out, 'testResults.csv'));
+    const sky = rows.find((r) => r.image_path.endsWith('sky.png'))!;
+    const rocket = rows.find((r) => r.image_path.endsWith('rocket.jpg'))!;
+    expect([sky.status, sky.orb_score, sky.orb_keypoints]).toEqual(['ok', '', '0']);
+    expect(sky.notes).toContain('ORB undefined (no keypoints in the original, too smooth or low in contrast), left out of the means');
+    expect(Number(sky.ssim)).toBeGreaterThan(0.99); // the upscale is near perfect: a 0 would have been a lie
+    expect(Number(rocket.orb_keypoints)).toBeGreaterThan(100);
+    expect(Number(rocket.orb_score)).toBeGreaterThan(0.5);
+    const [p] = s.providers;
+    expect(p).toMatchObject({ ok: 2, orb_undefined: 1 });
+    expect(p.mean_orb).toBeCloseTo(Number(rocket.orb_score), 4);
+  });
+});
+
 describe('pipeline on real photos', () => {
   let photos: string;
   beforeAll(async () => {

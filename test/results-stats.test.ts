@@ -55,6 +55,13 @@ describe('against a baseline', () => {
     expect(c.psnr).toEqual({ mean: 1, n: 2, wins: 2, losses: 0 });
   });
 
+  it('leaves an image with undefined ORB (a smooth sky: empty orb_score) out of ΔORB only', () => {
+    const c = compareToBaseline([r('sky', 'x', 50, 0.99, null), r('sky', 'bicubic', 45, 0.98, null), r('b', 'x', 31, 0.9, 0.9), r('b', 'bicubic', 30, 0.9, 0.8)], 'bicubic')[0];
+    expect(c.paired).toBe(2);
+    expect(c.orb).toEqual({ mean: expect.closeTo(0.1, 10), n: 1, wins: 1, losses: 0 });
+    expect(c.psnr.n).toBe(2);
+  });
+
   it('pairs a repeated path occurrence by occurrence', () => {
     const c = compareToBaseline([r('a', 'x', 30, 0.9, 0.9), r('a', 'bicubic', 29, 0.9, 0.9), r('a', 'x', 20, 0.9, 0.9), r('a', 'bicubic', 22, 0.9, 0.9)], 'bicubic')[0];
     expect(c.psnr).toEqual({ mean: -0.5, n: 2, wins: 1, losses: 1 });

@@ -167,6 +167,31 @@ describe('upscale-bench sweep', () => {
   });
 });
 
+describe('a sweep where local-ai runs two models (x2 at ÷2, x4 at ÷4)', () => {
+  it('gives each model its own summary entry and end-of-run line, and says the pick is at the edge of the grid', () => {
+    const out = join(work, 'two-models');
+    const r = cli(['sweep', join(photos, 'chelsea.png'), '--provider', 'local-ai', '--model', 'slim', '--factors', '2,4', '--formats', 'png', '--target-ssim', '0.3', '--concurrency', '1', '--out', out, '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    const rows = readRows(out);
+    expect(rows.map((x) => [x.factor, x.model, x.status])).toEqual([
+      ['2', 'esrgan-slim x2', 'ok'],
+      ['4', 'esrgan-slim x4', 'ok'],
+    ]);
+    // before: one entry, "esrgan-slim x2", averaging both rows
+    expect(summary.providers.map((p: Record<string, unknown>) => [p.provider, p.model, p.rows])).toEqual([
+      ['local-ai', 'esrgan-slim x2', 1],
+      ['local-ai', 'esrgan-slim x4', 1],
+    ]);
+    for (const [i, row] of rows.entries()) expect(summary.providers[i].mean_ssim).toBeCloseTo(Number(row.ssim), 4);
+    expect(r.stderr).toMatch(/\n {2}local-ai esrgan-slim x2 +1 ok +0 err \| PSNR [\d.]+ dB \| SSIM [\d.]+ /);
+    expect(r.stderr).toMatch(/\n {2}local-ai esrgan-slim x4 +1 ok +0 err \| PSNR [\d.]+ dB \| SSIM [\d.]+ /);
+    // the cheapest setting reaching 0.3 is ÷4, the largest factor tried
+    expect(summary.recommendation).toMatchObject({ factor: 4, format: 'png', edge: [{ setting: 'recommended', at: 'at the largest factor offered (÷4)', suggest: 'add factor 8' }] });
+    expect(r.stderr).toContain('\nThe recommended setting is at the largest factor offered (÷4). Settings past the edge of the grid may change the answer: add factor 8.\n');
+  }, 240_000);
+});
+
 describe('a sweep interrupted mid-image resumes to the clean result', () => {
   const STABLE = ['image_path', 'stored_key', 'status', 'factor', 'format', 'quality', 'stored_bytes', 'provider', 'psnr', 'ssim'];
   const stable = (rs: Record<string, string>[]) => rs.map((r) => STABLE.map((k) => r[k]).join('|'));

@@ -14,16 +14,22 @@ OUT = os.path.join(os.path.dirname(__file__), '..', '..', 'test', 'fixtures', 'p
 
 
 def orb_sim(a_grey, b_grey):
-    """The original bench's orb_sim, on already-grey arrays."""
+    """The original bench's orb_sim, on already-grey arrays, and the keypoints found in a.
+
+    Where a (the original) has no keypoints the original scored 0; the score is None (undefined) here,
+    as upscale-bench writes it. Keypoints in a but none in b still score 0.
+    """
     orb = cv2.ORB_create()
-    _, da = orb.detectAndCompute(a_grey, None)
+    ka, da = orb.detectAndCompute(a_grey, None)
     _, db = orb.detectAndCompute(b_grey, None)
-    if da is None or db is None:
-        return 0.0
+    if da is None:
+        return None, len(ka)
+    if db is None:
+        return 0.0, len(ka)
     matches = cv2.BFMatcher(cv2.NORM_HAMMING, crossCheck=True).match(da, db)
     if len(matches) == 0:
-        return 0.0
-    return len([m for m in matches if m.distance < 50]) / len(matches)
+        return 0.0, len(ka)
+    return len([m for m in matches if m.distance < 50]) / len(matches), len(ka)
 
 
 def json_number(x):
@@ -52,6 +58,15 @@ def noisy(im, sigma, seed=7):
     return np.clip(im.astype(np.float64) + rng.normal(0, sigma, im.shape), 0, 255).astype(np.uint8)
 
 
+def sky(h, w):
+    """A smooth sky: a vertical blue gradient with a soft, wide cloud; too smooth for ORB's FAST corners."""
+    y, x = np.mgrid[0:h, 0:w].astype(np.float64)
+    t = y / (h - 1)
+    cloud = 40 * np.exp(-(((x - 0.6 * w) / (0.35 * w)) ** 2 + ((y - 0.3 * h) / (0.25 * h)) ** 2))
+    bgr = np.stack([235 - 60 * t + cloud * 0.3, 190 - 70 * t + cloud * 0.8, 140 - 80 * t + cloud], axis=-1)
+    return np.clip(np.rint(bgr), 0, 255).astype(np.uint8)
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     astro = crop('astronaut.png', 0, 128, 320, 320)
@@ -72,6 +87,9 @@ def main():
         'motorcycle-x8-cubic': (moto, down_up(moto, 8)),
         'astronaut-vs-rocket': (cv2.resize(astro, (300, 300), interpolation=cv2.INTER_AREA), rocket),
         'flat-vs-flat-noise': (flat, noisy(flat, 3)),
+        'sky-identical': (sky(240, 360), sky(240, 360)),
+        'sky-x2-cubic': (sky(240, 360), down_up(sky(240, 360), 2)),
+        'rocket-vs-flat': (rocket, np.full_like(rocket, 128)),
     }
     ref = {}
     for name, (a, b) in pairs.items():
@@ -83,10 +101,12 @@ def main():
         rb = cv2.imread(os.path.join(OUT, pb), cv2.IMREAD_COLOR)
         ga = cv2.cvtColor(ra, cv2.COLOR_BGR2GRAY)
         gb = cv2.cvtColor(rb, cv2.COLOR_BGR2GRAY)
+        orb, keypoints = orb_sim(ga, gb)
         ref[name] = {
             'a': pa,
             'b': pb,
-            'orb': orb_sim(ga, gb),
+            'orb': orb,
+            'orb_keypoints': keypoints,
             'psnr': json_number(peak_signal_noise_ratio(ra, rb, data_range=255)),
             'ssim': float(structural_similarity(ga, gb, gaussian_weights=True, sigma=1.5,
                                                 use_sample_covariance=False, data_range=255)),

@@ -83,8 +83,14 @@ describe('the Sweep screen in Chromium', () => {
     };
     // full-size PNG is lossless (SSIM 1): at target 1 only recompress-only PNG reaches it
     expect(await at(1)).toMatch(/^Recommendation: store as png at full size and serve it as it is \(recompress only\)/);
+    // lossless at full size: no quality or factor past it could do better
+    await expect.poll(() => page.getByTestId('grid-edge').count()).toBe(0);
     const low = await at(Number(await slider.getAttribute('min')));
     expect(low).toMatch(/^Recommendation: store as webp q50 at ÷2 and upscale with (bicubic|lanczos)/);
+    // q50 is the lowest quality ticked, and ÷2 the largest factor
+    await expect
+      .poll(() => page.getByTestId('grid-edge').textContent())
+      .toMatch(/^The recommended setting is at the lowest quality offered for webp \(q50\) and at the largest factor offered \(÷2\)(; recompress-only is .*)?\. Settings past the edge of the grid may change the answer.*: add qualities below 50 and factor 3/);
     await expect.poll(() => page.locator('.settings-table tr.recommended td').first().textContent()).toMatch(/bicubic|lanczos/);
   });
 

@@ -15,7 +15,10 @@ export async function readRgb(path: string): Promise<RawImage> {
 export interface ReferencePair {
   a: string;
   b: string;
-  orb: number;
+  /** null where ORB is undefined (no keypoints in an image, or no matches). */
+  orb: number | null;
+  /** Keypoints OpenCV's ORB finds in a. */
+  orb_keypoints: number;
   psnr: number | 'inf';
   ssim: number;
 }

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { plural } from '../../core/plural.js';
-import type { RunSummary } from '../../core/results/summary.js';
+import type { ProviderSummary, RunSummary } from '../../core/results/summary.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
@@ -95,9 +95,16 @@ function printSummary(s: RunSummary): void {
   const t = s.totals;
   // a sweep stores each image many times; its storage answer is the recommendation printed after this
   if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
+  // a provider that ran several models (local-ai across a sweep's factors) has a line per model, named
+  const models = new Map<string, number>();
+  for (const p of s.providers) models.set(p.provider, (models.get(p.provider) ?? 0) + 1);
+  const label = (p: ProviderSummary) => (models.get(p.provider)! > 1 ? `${p.provider} ${p.model}` : p.provider);
+  const width = Math.max(10, ...s.providers.map((p) => label(p).length));
   for (const p of s.providers) {
+    // rows without keypoints or matches have no ORB: say how many the mean left out
+    const orbUndefined = p.orb_undefined ? ` (${plural(p.orb_undefined, 'row')} undefined)` : '';
     out.write(
-      `  ${p.provider.padEnd(10)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
+      `  ${label(p).padEnd(width)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)}${orbUndefined} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
     );
   }
   out.write(`results: ${s.results_csv}\n`);

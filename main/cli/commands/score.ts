@@ -17,7 +17,7 @@ async function load(role: 'original' | 'candidate', path: string) {
 
 export function scoreCommand(): Command {
   return new Command('score')
-    .description('score a candidate against an original: ORB similarity, PSNR, SSIM')
+    .description('score a candidate against an original: ORB similarity (undefined, printed –, where the original has no keypoints), PSNR, SSIM')
     .argument('<original>', 'the reference image')
     .argument('<candidate>', 'the image to judge (resized to the original first if sizes differ)')
     .option('--json', 'print JSON only')
@@ -27,8 +27,12 @@ export function scoreCommand(): Command {
       if (failed.length) throw new BenchError(failed[0].code, failed.map((e) => e.message).join('; '));
       const [a, b] = loaded.map((r) => (r as PromiseFulfilledResult<Awaited<ReturnType<typeof load>>>).value);
       const s = await scoreImages(a.raw, b.raw);
-      const result = { orb: s.orb, psnr: Number.isFinite(s.psnr) ? s.psnr : 'inf', ssim: s.ssim };
+      // orb is null where it is undefined; orb_note then says why (or why it is 0), orb_keypoints how many the original has
+      const result = { orb: s.orb, orb_keypoints: s.orbKeypoints, ...(s.orbNote ? { orb_note: s.orbNote } : {}), psnr: Number.isFinite(s.psnr) ? s.psnr : 'inf', ssim: s.ssim };
       if (o.json) process.stdout.write(JSON.stringify(result) + '\n');
-      else process.stdout.write(`ORB ${s.orb.toFixed(4)}  PSNR ${Number.isFinite(s.psnr) ? s.psnr.toFixed(3) + ' dB' : 'inf'}  SSIM ${s.ssim?.toFixed(4) ?? '– (too small)'}\n${JSON.stringify(result)}\n`);
+      else {
+        const orb = s.orb === null ? `– (${s.orbNote})` : `${s.orb.toFixed(4)} (${s.orbNote ?? `${s.orbKeypoints} keypoints`})`;
+        process.stdout.write(`ORB ${orb}  PSNR ${Number.isFinite(s.psnr) ? s.psnr.toFixed(3) + ' dB' : 'inf'}  SSIM ${s.ssim?.toFixed(4) ?? '– (too small)'}\n${JSON.stringify(result)}\n`);
+      }
     });
 }

@@ -4,7 +4,7 @@ import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '.
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
 import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
-import { recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
+import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
@@ -88,6 +88,8 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (s.status !== 'completed' || s.recommendation === undefined) return;
   const target = s.target_ssim ?? DEFAULT_TARGET_SSIM;
   process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
+  const edge = edgeSentence(s.recommendation?.edge ?? []);
+  if (edge) process.stderr.write(`${edge}\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
     process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
@@ -98,7 +100,8 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   }
 }
 
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
+// decimal, as storage is billed and the run summary's MB are
+const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
 
 /** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
 export function span(low: number, high: number): string {

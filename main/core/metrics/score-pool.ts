@@ -35,7 +35,7 @@ export class ScorePool {
     const a = rgbOnly(original);
     if (this.size < 2 || a.width * a.height >= SPLIT_BELOW_PIXELS) return (await this.run('all', a, b)) as Scores;
     const [orb, pixels] = await Promise.all([this.run('orb', a, b), this.run('pixels', a, b)]);
-    return { orb: orb.orb!, psnr: pixels.psnr!, ssim: pixels.ssim ?? null };
+    return { ...orb, psnr: pixels.psnr!, ssim: pixels.ssim ?? null } as Scores;
   }
 
   /**

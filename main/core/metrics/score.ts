@@ -1,11 +1,16 @@
 import { type RawImage, resizeRaw, rgbOnly } from '../image/raw.js';
 import { toGrey } from './grey.js';
-import { orbSimilarity } from './orb.js';
+import { type OrbResult, orbSimilarity } from './orb.js';
 import { psnr } from './psnr.js';
 import { ssim } from './ssim.js';
 
 export interface Scores {
-  orb: number;
+  /** null where ORB is undefined: the original has no keypoints (`orbNote` says so). */
+  orb: number | null;
+  /** Keypoints ORB found in the original. */
+  orbKeypoints: number;
+  /** Why `orb` is null, or 0 for want of keypoints in the candidate; null otherwise. */
+  orbNote: string | null;
   psnr: number;
   /** null when the image is smaller than SSIM's 11×11 window. */
   ssim: number | null;
@@ -27,13 +32,15 @@ export function scoreRaw(original: RawImage, candidate: RawImage, part: ScorePar
   const gb = toGrey(b);
   const small = a.width < 11 || a.height < 11;
   const out: Partial<Scores> = {};
-  if (part !== 'pixels') out.orb = orbSimilarity(ga, gb, a.width, a.height);
+  if (part !== 'pixels') Object.assign(out, orbScores(orbSimilarity(ga, gb, a.width, a.height)));
   if (part !== 'orb') {
     out.psnr = psnr(a, b);
     out.ssim = small ? null : ssim(ga, gb, a.width, a.height);
   }
   return out;
 }
+
+const orbScores = (r: OrbResult): Pick<Scores, 'orb' | 'orbKeypoints' | 'orbNote'> => ({ orb: r.score, orbKeypoints: r.keypoints, orbNote: r.note });
 
 /** Brings the candidate to the original's size (lanczos3) so both are compared as the user would see them. */
 export async function matchSize(original: RawImage, candidate: RawImage): Promise<RawImage> {

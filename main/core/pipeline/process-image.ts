@@ -174,7 +174,8 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       ctx.onStage?.('write', provider.name, setting);
       const dest = upscaledPath(ctx.outDir, provider.name, underTag(pass.tag, item.rel));
       await writePng(upscaled, dest);
-      Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, psnr: scores.psnr, ssim: scores.ssim });
+      Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, orb_keypoints: scores.orbKeypoints, psnr: scores.psnr, ssim: scores.ssim });
+      if (scores.orbNote) rowNotes.push(scores.orb === null ? `ORB undefined (${scores.orbNote}), left out of the means` : `ORB ${scores.orb}: ${scores.orbNote}`);
       if (scores.ssim === null) rowNotes.push('too small for SSIM (needs 11×11)');
     } catch (err) {
       if (isAbortError(err) || isFatal(err)) throw err;

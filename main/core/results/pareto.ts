@@ -3,6 +3,7 @@
  * SSIM), and the cheapest setting that reaches a target SSIM. Pure and dependency-free on purpose: the
  * renderer imports it too, so its target slider moves the same recommendation summary.json holds.
  */
+import { FACTORS } from '../image/geometry.js';
 
 /** The fields of a results row this module reads (a `ResultRow` or the renderer's `UiRow` both fit). */
 export interface SettingRow {
@@ -50,6 +51,21 @@ export interface Recommendation extends Choice {
   model: string;
   /** The cheapest recompress-only (provider `none`, factor 1) setting reaching the same target, for comparison. */
   recompress_only: Choice | null;
+  /** Where either pick sits at the edge of the grid, so a setting past it might change the answer (empty when neither does). */
+  edge: GridEdge[];
+}
+
+/** What a sweep tried: its factors, and the qualities of each lossy format. */
+export interface SweepGrid {
+  factors: number[];
+  qualities: Record<string, number[]>;
+}
+
+/** One pick at the edge of the grid: "at the lowest quality offered for webp (q30)", "add qualities below 30". */
+export interface GridEdge {
+  setting: 'recommended' | 'recompress_only';
+  at: string;
+  suggest: string;
 }
 
 /** Provider name of a factor-1 row: the stored copy is compared as it is, nothing upscales it. */
@@ -146,15 +162,82 @@ const choice = (p: SettingPoint): Choice => ({
   ssim_mean: p.ssim_mean,
 });
 
-/** The cheapest setting over all providers reaching `targetSsim`, with the best recompress-only one beside it. */
-export function recommend(points: readonly SettingPoint[], targetSsim: number): Recommendation | null {
+/**
+ * The cheapest setting over all providers reaching `targetSsim`, with the best recompress-only one beside it,
+ * and where either sits at the edge of `grid` (by default, the settings the points cover).
+ */
+export function recommend(points: readonly SettingPoint[], targetSsim: number, grid: SweepGrid = sweepGrid(points)): Recommendation | null {
   const best = cheapestReaching(points, targetSsim);
   if (!best) return null;
-  const recompress = cheapestReaching(
-    points.filter((p) => p.provider === RECOMPRESS_ONLY),
-    targetSsim,
-  );
-  return { provider: best.provider, model: best.model, ...choice(best), recompress_only: recompress ? choice(recompress) : null };
+  const recompressTried = points.filter((p) => p.provider === RECOMPRESS_ONLY);
+  const recompress = cheapestReaching(recompressTried, targetSsim);
+  const base = { provider: best.provider, model: best.model, ...choice(best), recompress_only: recompress ? choice(recompress) : null };
+  return { ...base, edge: gridEdges(base, grid, recompressTried.length > 0) };
+}
+
+/** The grid a sweep's rows (every setting tried, scored or not) or points show. */
+export function sweepGrid(settings: readonly Pick<SettingRow, 'factor' | 'format' | 'quality'>[]): SweepGrid {
+  const factors = new Set<number>();
+  const qualities: Record<string, Set<number>> = {};
+  for (const s of settings) {
+    if (s.factor === null || !s.format) continue;
+    factors.add(s.factor);
+    if (s.quality !== null && s.format !== 'png') (qualities[s.format] ??= new Set()).add(s.quality);
+  }
+  const sorted = (xs: Iterable<number>) => [...xs].sort((a, b) => a - b);
+  return { factors: sorted(factors), qualities: Object.fromEntries(Object.entries(qualities).map(([f, qs]) => [f, sorted(qs)])) };
+}
+
+const LARGEST_FACTOR = Math.max(...FACTORS);
+
+/**
+ * Where a pick sits at the edge of the grid in a direction that could change the answer. Going cheaper
+ * means a lower quality or a larger factor, so the lowest quality and the largest factor count for both
+ * picks. The recommended setting at its format's highest quality counts too: a higher quality at a larger
+ * factor may reach the target with fewer bytes. The smallest factor never does (smaller stores more).
+ * When no recompress-only setting reached the target at all, that side is past the top of the grid.
+ */
+export function gridEdges(rec: Omit<Recommendation, 'edge'>, grid: SweepGrid, recompressTested: boolean): GridEdge[] {
+  const edges: GridEdge[] = [];
+  const check = (setting: GridEdge['setting'], c: Choice) => {
+    const qs = grid.qualities[c.format] ?? [];
+    if (c.quality !== null && qs.length && c.quality === qs[0] && c.quality > 1) {
+      edges.push({ setting, at: `at the lowest quality offered for ${c.format} (q${c.quality})`, suggest: `add qualities below ${c.quality}` });
+    }
+    const upscaled = grid.factors.filter((f) => f > 1);
+    const largest = upscaled.length ? upscaled[upscaled.length - 1] : null;
+    if (c.factor > 1 && c.factor === largest && largest < LARGEST_FACTOR) {
+      const next = FACTORS.find((f) => f > largest)!;
+      edges.push({ setting, at: `at the largest factor offered (÷${c.factor})`, suggest: `add factor ${next}` });
+    }
+    if (setting === 'recommended' && c.quality !== null && qs.length > 1 && c.quality === qs[qs.length - 1] && c.quality < 100 && c.factor < LARGEST_FACTOR) {
+      edges.push({ setting, at: `at the highest quality offered for ${c.format} (q${c.quality})`, suggest: `add qualities above ${c.quality}` });
+    }
+  };
+  check('recommended', rec);
+  // a recompress-only recommendation is its own comparison
+  if (rec.provider === RECOMPRESS_ONLY) return edges;
+  if (rec.recompress_only) check('recompress_only', rec.recompress_only);
+  else if (recompressTested) {
+    const top = Math.max(...Object.values(grid.qualities).flat());
+    if (Number.isFinite(top) && top < 100) {
+      edges.push({ setting: 'recompress_only', at: `past the highest quality offered (none up to q${top} reaches the target)`, suggest: `add qualities above ${top}` });
+    }
+  }
+  return edges;
+}
+
+/** The edges in words, as the CLI prints them and the app shows them; '' when there are none. */
+export function edgeSentence(edges: readonly GridEdge[]): string {
+  if (!edges.length) return '';
+  const sides = [...new Set(edges.map((e) => e.setting))];
+  const where = sides
+    .map((side) => `${side === 'recommended' ? 'the recommended setting' : 'recompress-only'} is ${edges.filter((e) => e.setting === side).map((e) => e.at).join(' and ')}`)
+    .join('; ');
+  const what = sides.length > 1 ? 'the answer and the comparison' : sides[0] === 'recommended' ? 'the answer' : 'the comparison with recompress-only';
+  // "add qualities below 30 and factor 8"
+  const suggest = [...new Set(edges.map((e) => e.suggest))].map((x, i) => (i ? x.replace(/^add /, '') : x)).join(' and ');
+  return `${where[0].toUpperCase()}${where.slice(1)}. Settings past the edge of the grid may change ${what}: ${suggest}.`;
 }
 
 /** "webp q80 at ÷2", "avif q80 at full size", "png at ÷4". */
@@ -166,13 +249,17 @@ export function describeSetting(s: Pick<SettingPoint, 'factor' | 'format' | 'qua
 const pct = (x: number) => `${Math.round(x)}% smaller`;
 const ssim = (x: number | null) => (x === null ? '–' : x.toFixed(3));
 
+/** "local-ai (esrgan-slim x2)"; a model named after its provider ("bicubic (Keys a=-0.5)") alone. */
+const upscaler = (r: Pick<Recommendation, 'provider' | 'model'>) =>
+  !r.model || r.model === r.provider ? r.provider : r.model.startsWith(`${r.provider} `) ? r.model : `${r.provider} (${r.model})`;
+
 /** The recommendation in one sentence, as the CLI prints it and the app shows it. */
 export function recommendationSentence(rec: Recommendation | null, targetSsim: number, recompressTested = true): string {
   if (!rec) return `no setting reached a mean SSIM of ${targetSsim}; lower the target or try higher qualities or smaller factors`;
   const main =
     rec.provider === RECOMPRESS_ONLY
       ? `store as ${describeSetting(rec)} and serve it as it is (recompress only): ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`
-      : `store as ${describeSetting(rec)} and upscale with ${rec.provider}${rec.model && rec.model !== rec.provider ? ` (${rec.model})` : ''}: ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`;
+      : `store as ${describeSetting(rec)} and upscale with ${upscaler(rec)}: ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`;
   const r = rec.recompress_only;
   if (rec.provider === RECOMPRESS_ONLY) return `${main}; no downscale-and-upscale setting reaches SSIM ${targetSsim} with fewer bytes`;
   if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches SSIM ${targetSsim}` : main;

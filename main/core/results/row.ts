@@ -21,7 +21,10 @@ export interface ResultRow {
   model: string;
   upscale_ms: number | null;
   total_ms: number | null;
+  /** null where ORB is undefined (the note says why). */
   orb_score: number | null;
+  /** Keypoints ORB found in the original: 0 explains an empty orb_score. */
+  orb_keypoints: number | null;
   psnr: number | null;
   ssim: number | null;
   notes: string;
@@ -50,6 +53,7 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
   'upscale_ms',
   'total_ms',
   'orb_score',
+  'orb_keypoints',
   'psnr',
   'ssim',
   'notes',
@@ -79,6 +83,7 @@ export function emptyRow(image_path: string, provider: string, model: string): R
     upscale_ms: null,
     total_ms: null,
     orb_score: null,
+    orb_keypoints: null,
     psnr: null,
     ssim: null,
     notes: '',

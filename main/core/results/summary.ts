@@ -1,5 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints } from './pareto.js';
+import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints, sweepGrid } from './pareto.js';
 import { type ResultRow, savedPercent } from './row.js';
 
 export interface ProviderSummary {
@@ -8,7 +8,9 @@ export interface ProviderSummary {
   rows: number;
   ok: number;
   errors: number;
+  /** Mean over the ok rows where ORB is defined; `orb_undefined` counts the others (no keypoints or no matches). */
   mean_orb: number | null;
+  orb_undefined: number;
   /** Mean over finite values; identical images (infinite PSNR) are counted apart. */
   mean_psnr: number | null;
   infinite_psnr: number;
@@ -38,31 +40,47 @@ export interface RunSummary {
   target_ssim?: number;
   /** Per provider, the settings no other setting of it beats on both mean stored bytes and mean SSIM. */
   pareto?: Record<string, FrontierEntry[]>;
-  /** The cheapest setting reaching `target_ssim`, with the best recompress-only one beside it; null if none did. */
+  /**
+   * The cheapest setting reaching `target_ssim`, with the best recompress-only one beside it and `edge`, where
+   * either sits at the edge of the grid; null if none did.
+   */
   recommendation?: Recommendation | null;
 }
 
 /** summary.json's answer to "which setting should I store with?" */
 export function storageAnswer(rows: ResultRow[], targetSsim: number): Pick<RunSummary, 'target_ssim' | 'pareto' | 'recommendation'> {
   const points = settingPoints(rows);
-  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation: recommend(points, targetSsim) };
+  // the grid from every row, error rows too: a setting tried is part of the grid even where nothing scored
+  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation: recommend(points, targetSsim, sweepGrid(rows)) };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
+/**
+ * One entry per (provider, model), in the rows' order: a provider that follows the factor (local-ai in a ÷2/÷4
+ * sweep runs its x2 and x4 models) gets one entry per model, so no mean is put down to a model that did not make it.
+ */
 export function summariseProviders(rows: ResultRow[]): ProviderSummary[] {
   const by = new Map<string, ResultRow[]>();
-  for (const r of rows) by.set(r.provider, [...(by.get(r.provider) ?? []), r]);
-  return [...by.entries()].map(([provider, rs]) => {
+  for (const r of rows) {
+    const key = `${r.provider}\0${r.model}`;
+    by.set(key, [...(by.get(key) ?? []), r]);
+  }
+  // a provider's models side by side, providers in the order they first appear
+  const providers = [...new Set(rows.map((r) => r.provider))];
+  const groups = [...by.values()].sort((a, b) => providers.indexOf(a[0].provider) - providers.indexOf(b[0].provider));
+  return groups.map((rs) => {
     const ok = rs.filter((r) => r.status === 'ok');
     const nums = (f: (r: ResultRow) => number | null) => ok.map(f).filter((x): x is number => x !== null && Number.isFinite(x));
     return {
-      provider,
+      provider: rs[0].provider,
       model: rs[0].model,
       rows: rs.length,
       ok: ok.length,
       errors: rs.length - ok.length,
+      // rows where ORB is undefined (empty orb_score) are left out, and counted
       mean_orb: mean(nums((r) => r.orb_score)),
+      orb_undefined: ok.filter((r) => r.orb_score === null).length,
       mean_psnr: mean(nums((r) => r.psnr)),
       infinite_psnr: ok.filter((r) => r.psnr === Infinity).length,
       mean_ssim: mean(nums((r) => r.ssim)),

@@ -5,11 +5,13 @@ import {
   type SettingPoint,
   cheapestReaching,
   describeSetting,
+  edgeSentence,
   frontiers,
   recommend,
   recommendationSentence,
   settingId,
   settingPoints,
+  sweepGrid,
 } from '../../../main/core/results/pareto';
 import { bench, errorText } from '../bench';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
@@ -52,7 +54,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const points = useMemo(() => settingPoints(details.rows), [details.rows]);
   const fronts = useMemo(() => frontiers(points), [points]);
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
-  const rec = recommend(points, target);
+  const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
+  const rec = recommend(points, target, grid);
+  const edge = edgeSentence(rec?.edge ?? []);
   const recPoint = rec ? (points.find((p) => settingId(p) === settingId(rec)) ?? null) : null;
   const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), target) : null;
   const hasRecompress = points.some((p) => p.provider === RECOMPRESS_ONLY);
@@ -111,6 +115,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
           {recommendationSentence(rec, Number(target.toFixed(3)), hasRecompress)}.
         </p>
+        {edge ? (
+          <p className="hint" data-testid="grid-edge">
+            {edge}
+          </p>
+        ) : null}
       </div>
       <div className="cards three">
         <div className="card" data-testid="sweep-storage">
