@@ -265,47 +265,81 @@ function blurRow(src: Float32Array, sums: Float32Array, dst: Float32Array, dstOf
   // sums[n + N − 1] = in[n − N − 1] + in[n + N − 1] for n from −N + 1.
   const count = w + N - 1;
   for (let i = 0, l = PAD_LEFT - 2 * N, r = PAD_LEFT; i < count; i++, l++, r++) sums[i] = src[l] + src[r];
-  // Poles 5, 3, 1 in turn, so that dst ends as o1 + (o3 + o5) rounded as libjxl adds them.
-  for (let k = 2; k >= 0; k--) blurPole(sums, dst, dstOff, w, k);
-}
-
-const SCALAR_END = (N + 1 + 3) & ~3; // libjxl's RoundUpTo(N + 1, 4)
-
-function blurPole(sums: Float32Array, dst: Float32Array, dstOff: number, w: number, k: number): void {
-  const [i0, i1, i2, i3] = RG.mulIn[k];
-  const [a0, a1, a2, a3] = RG.mulPrev[k];
-  const [b0, b1, b2, b3] = RG.mulPrev2[k];
-  const first = k === 2;
-  let prev = 0, prev2 = 0;
-  const put = (n: number, v: number) => {
-    if (n >= 0) dst[dstOff + n] = first ? v : v + dst[dstOff + n];
-  };
-  let n = -N + 1;
-  const scalar = () => {
-    let o = f(sums[n + N - 1] * i0);
-    o = f(b0 * prev2 + o);
-    prev2 = prev;
-    o = f(a0 * prev + o);
-    prev = o;
-    put(n, o);
-  };
-  for (const end = Math.min(SCALAR_END, w); n < end; n++) scalar();
+  // The three poles run side by side (independent chains); outputs are added as libjxl does: o1 + (o3 + o5).
+  const [p0, p1, p2, p3, q0, q1, q2, q3, r0, r1, r2, r3] = IN4;
+  const [pa0, pa1, pa2, pa3, qa0, qa1, qa2, qa3, ra0, ra1, ra2, ra3] = PREV4;
+  const [pb0, pb1, pb2, pb3, qb0, qb1, qb2, qb3, rb0, rb1, rb2, rb3] = PREV24;
+  state.fill(0);
+  let n = Math.min(SCALAR_END, w);
+  blurScalar(sums, dst, dstOff, -N + 1, n);
+  let pp = state[0], pp2 = state[1], qp = state[2], qp2 = state[3], rp = state[4], rp2 = state[5];
   for (const end = w - N + 1 - 3; n < end; n += 4) {
     const j = n + N - 1;
     const s0 = sums[j], s1 = sums[j + 1], s2 = sums[j + 2], s3 = sums[j + 3];
-    let o0 = f(s0 * i0), o1 = f(s0 * i1), o2 = f(s0 * i2), o3 = f(s0 * i3);
-    o1 = f(i0 * s1 + o1); o2 = f(i1 * s1 + o2); o3 = f(i2 * s1 + o3);
-    o2 = f(i0 * s2 + o2); o3 = f(i1 * s2 + o3);
-    o3 = f(i0 * s3 + o3);
-    o0 = f(a0 * prev + f(b0 * prev2 + o0));
-    o1 = f(a1 * prev + f(b1 * prev2 + o1));
-    o2 = f(a2 * prev + f(b2 * prev2 + o2));
-    o3 = f(a3 * prev + f(b3 * prev2 + o3));
-    prev2 = o2;
-    prev = o3;
-    put(n, o0); put(n + 1, o1); put(n + 2, o2); put(n + 3, o3);
+    // Pole 1.
+    let o0 = f(s0 * p0), o1 = f(s0 * p1), o2 = f(s0 * p2), o3 = f(s0 * p3);
+    o1 = f(p0 * s1 + o1); o2 = f(p1 * s1 + o2); o3 = f(p2 * s1 + o3);
+    o2 = f(p0 * s2 + o2); o3 = f(p1 * s2 + o3);
+    o3 = f(p0 * s3 + o3);
+    o0 = f(pa0 * pp + f(pb0 * pp2 + o0));
+    o1 = f(pa1 * pp + f(pb1 * pp2 + o1));
+    o2 = f(pa2 * pp + f(pb2 * pp2 + o2));
+    o3 = f(pa3 * pp + f(pb3 * pp2 + o3));
+    pp2 = o2; pp = o3;
+    // Pole 3.
+    let t0 = f(s0 * q0), t1 = f(s0 * q1), t2 = f(s0 * q2), t3 = f(s0 * q3);
+    t1 = f(q0 * s1 + t1); t2 = f(q1 * s1 + t2); t3 = f(q2 * s1 + t3);
+    t2 = f(q0 * s2 + t2); t3 = f(q1 * s2 + t3);
+    t3 = f(q0 * s3 + t3);
+    t0 = f(qa0 * qp + f(qb0 * qp2 + t0));
+    t1 = f(qa1 * qp + f(qb1 * qp2 + t1));
+    t2 = f(qa2 * qp + f(qb2 * qp2 + t2));
+    t3 = f(qa3 * qp + f(qb3 * qp2 + t3));
+    qp2 = t2; qp = t3;
+    // Pole 5.
+    let u0 = f(s0 * r0), u1 = f(s0 * r1), u2 = f(s0 * r2), u3 = f(s0 * r3);
+    u1 = f(r0 * s1 + u1); u2 = f(r1 * s1 + u2); u3 = f(r2 * s1 + u3);
+    u2 = f(r0 * s2 + u2); u3 = f(r1 * s2 + u3);
+    u3 = f(r0 * s3 + u3);
+    u0 = f(ra0 * rp + f(rb0 * rp2 + u0));
+    u1 = f(ra1 * rp + f(rb1 * rp2 + u1));
+    u2 = f(ra2 * rp + f(rb2 * rp2 + u2));
+    u3 = f(ra3 * rp + f(rb3 * rp2 + u3));
+    rp2 = u2; rp = u3;
+    const d = dstOff + n;
+    dst[d] = o0 + f(t0 + u0);
+    dst[d + 1] = o1 + f(t1 + u1);
+    dst[d + 2] = o2 + f(t2 + u2);
+    dst[d + 3] = o3 + f(t3 + u3);
   }
-  for (; n < w; n++) scalar();
+  state[0] = pp; state[1] = pp2; state[2] = qp; state[3] = qp2; state[4] = rp; state[5] = rp2;
+  blurScalar(sums, dst, dstOff, n, w);
+}
+
+const SCALAR_END = (N + 1 + 3) & ~3; // libjxl's RoundUpTo(N + 1, 4)
+const IN4 = RG.mulIn.flat();
+const PREV4 = RG.mulPrev.flat();
+const PREV24 = RG.mulPrev2.flat();
+/** y[n−1], y[n−2] of each pole, carried between the one-at-a-time and four-at-a-time parts of a row. */
+const state = new Float64Array(6);
+
+/** Outputs from..to−1 one at a time; only n ≥ 0 are written. */
+function blurScalar(sums: Float32Array, dst: Float32Array, dstOff: number, from: number, to: number): void {
+  const [n1, n3, n5] = RG.n2;
+  const [e1, e3, e5] = RG.d1;
+  let pp = state[0], pp2 = state[1], qp = state[2], qp2 = state[3], rp = state[4], rp2 = state[5];
+  for (let n = from; n < to; n++) {
+    const s = sums[n + N - 1];
+    // Lane 0 of libjxl's four-wide constants: n2, −d1 and −1.
+    const o = f(-e1 * pp + f(f(s * n1) - pp2));
+    const t = f(-e3 * qp + f(f(s * n3) - qp2));
+    const u = f(-e5 * rp + f(f(s * n5) - rp2));
+    pp2 = pp; pp = o;
+    qp2 = qp; qp = t;
+    rp2 = rp; rp = u;
+    if (n >= 0) dst[dstOff + n] = o + f(t + u);
+  }
+  state[0] = pp; state[1] = pp2; state[2] = qp; state[3] = qp2; state[4] = rp; state[5] = rp2;
 }
 
 /** Per-column state of the vertical recursion for one plane: y[n−1] and y[n−2] of each pole, by step parity. */
