@@ -342,33 +342,23 @@ function blurScalar(sums: Float32Array, dst: Float32Array, dstOff: number, from:
   state[0] = pp; state[1] = pp2; state[2] = qp; state[3] = qp2; state[4] = rp; state[5] = rp2;
 }
 
-/** Per-column state of the vertical recursion for one plane: y[n−1] and y[n−2] of each pole, by step parity. */
-class VerticalState {
-  readonly s: Float32Array[];
-  constructor(w: number) {
-    this.s = Array.from({ length: 6 }, () => new Float32Array(w));
-  }
-  reset(w: number): void {
-    for (const a of this.s) a.fill(0, 0, w);
-  }
-}
-
-/** One step of the vertical pass: top + bottom rows in, output row (if any) out. */
-function blurColumnsStep(top: Float32Array, topOff: number, bot: Float32Array, botOff: number, st: VerticalState, step: number, out: Float32Array, w: number): void {
+/**
+ * One step of the vertical pass for one plane: top + bottom rows in, output row out. `st` holds, per column
+ * x at 6x, y[n−1] and y[n−2] of each pole: slot 2k + parity is written on steps of that parity, so on this
+ * step it holds y[n−2] and is overwritten with y[n].
+ */
+function blurColumnsStep(top: Float32Array, topOff: number, bot: Float32Array, botOff: number, st: Float32Array, step: number, out: Float32Array, w: number): void {
   const [n1, n3, n5] = RG.n2;
   const [e1, e3, e5] = RG.d1;
-  const odd = step & 1;
-  // s[2k + parity] holds the pole k output of the step with that parity, i.e. y[n−2] for this step's parity.
-  const a1 = st.s[odd], b1 = st.s[1 - odd];
-  const a3 = st.s[2 + odd], b3 = st.s[3 - odd];
-  const a5 = st.s[4 + odd], b5 = st.s[5 - odd];
-  for (let x = 0; x < w; x++) {
+  const older = step & 1;
+  const newer = 1 - older;
+  for (let x = 0, i = 0; x < w; x++, i += 6) {
     const sum = f(top[topOff + x] + bot[botOff + x]);
     // libjxl: MulAdd(n2, sum, NegMulSub(d1, y[n−1], y[n−2])), each fused.
-    const y1 = f(n1 * sum + f(-e1 * b1[x] - a1[x]));
-    const y3 = f(n3 * sum + f(-e3 * b3[x] - a3[x]));
-    const y5 = f(n5 * sum + f(-e5 * b5[x] - a5[x]));
-    a1[x] = y1; a3[x] = y3; a5[x] = y5;
+    const y1 = f(n1 * sum + f(-e1 * st[i + newer] - st[i + older]));
+    const y3 = f(n3 * sum + f(-e3 * st[i + 2 + newer] - st[i + 2 + older]));
+    const y5 = f(n5 * sum + f(-e5 * st[i + 4 + newer] - st[i + 4 + older]));
+    st[i + older] = y1; st[i + 2 + older] = y3; st[i + 4 + older] = y5;
     out[x] = y1 + f(y3 + y5);
   }
 }
@@ -397,7 +387,7 @@ class ScaleStream {
   private readonly sums: Float32Array;
   /** Horizontally blurred rows of the 15 planes, RING rows each. */
   private readonly hRing: Float32Array[];
-  private readonly vState: VerticalState[];
+  private readonly vState: Float32Array[];
   private readonly blurred: Float32Array[];
   private readonly zero: Float32Array;
 
@@ -408,7 +398,7 @@ class ScaleStream {
     this.padded = new Float32Array(PAD_LEFT + w + PAD_RIGHT);
     this.sums = new Float32Array(w + N);
     this.hRing = Array.from({ length: PLANES }, () => new Float32Array(w * RING));
-    this.vState = Array.from({ length: PLANES }, () => new VerticalState(w));
+    this.vState = Array.from({ length: PLANES }, () => new Float32Array(6 * w));
     this.blurred = Array.from({ length: PLANES }, () => new Float32Array(w));
     this.zero = new Float32Array(w);
   }
@@ -418,7 +408,7 @@ class ScaleStream {
    * Returns, per channel c, at 6c: SSIM 1-norm, 4-norm; artifact 1-, 4-norm; detail-loss 1-, 4-norm.
    */
   run(source: LinearSource, w: number, h: number, next: HalfScale | null): Float64Array {
-    for (const s of this.vState) s.reset(w);
+    for (const s of this.vState) s.fill(0, 0, 6 * w);
     this.padded.fill(0, PAD_LEFT + w); // the wider scale before left data in the right margin
     const sums = new Float64Array(18);
     let step = 0;
@@ -472,7 +462,8 @@ class ScaleStream {
 
   private accumulate(slot: number, w: number, sums: Float64Array): void {
     for (let c = 0; c < 3; c++) {
-      const [mu1, mu2, s11, s22, s12] = this.blurred.slice(5 * c, 5 * c + 5);
+      const b = this.blurred;
+      const mu1 = b[5 * c], mu2 = b[5 * c + 1], s11 = b[5 * c + 2], s22 = b[5 * c + 3], s12 = b[5 * c + 4];
       const img1 = this.xyb[2 * c], img2 = this.xyb[2 * c + 1];
       let ssim = 0, ssim4 = 0, art = 0, art4 = 0, det = 0, det4 = 0;
       for (let x = 0; x < w; x++) {
