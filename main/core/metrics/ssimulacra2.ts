@@ -11,6 +11,11 @@
  * buffers (the vertical recursion needs 2·radius+1 rows of the horizontal pass), so full-size planes are only
  * kept for the next scale's linear RGB, a quarter of the input: about 150 MB at 24 MP.
  *
+ * Every step repeats libjxl's float arithmetic (Math.fround after each operation, its fused multiply-adds,
+ * its own cube root and sRGB curve, the order of its sums): the score is that sensitive. A correctly rounded
+ * cube root alone moved it by up to 0.05 on flat images; as written it matches the tool within 3e-5 on the
+ * committed pairs (test/ssimulacra2.test.ts).
+ *
  * Alpha is dropped, as the other scores do (libjxl's tool instead blends on dark and light grey and keeps the
  * worse score; the two agree on opaque images).
  */
@@ -19,7 +24,7 @@ import type { RawImage } from '../image/raw.js';
 /** libjxl's tool refuses anything smaller. */
 export const SSIMULACRA2_MIN_SIZE = 8;
 const NUM_SCALES = 6;
-const C2 = 0.0009;
+const C2 = Math.fround(0.0009);
 
 /** Why an image of this size gets no SSIMULACRA2 score, or null when it does. */
 export function ssimulacra2Unavailable(width: number, height: number): string | null {
@@ -384,19 +389,20 @@ class ScaleStream {
   /** XYB rows of both images: ring of RING rows, channel c image i at index 2c + i. */
   private readonly xyb: Float32Array[];
   private readonly padded: Float32Array;
-  private readonly sums: Float32Array;
+  /** Scratch of the horizontal pass: in[x − N − 1] + in[x + N − 1]. */
+  private readonly pairSums: Float32Array;
   /** Horizontally blurred rows of the 15 planes, RING rows each. */
   private readonly hRing: Float32Array[];
   private readonly vState: Float32Array[];
   private readonly blurred: Float32Array[];
   private readonly zero: Float32Array;
 
-  constructor(private readonly maxWidth: number) {
-    const w = maxWidth;
+  /** `w`: the widest row (the first scale's). */
+  constructor(w: number) {
     this.rgb = Array.from({ length: 6 }, () => new Float32Array(w));
     this.xyb = Array.from({ length: 6 }, () => new Float32Array(w * RING));
     this.padded = new Float32Array(PAD_LEFT + w + PAD_RIGHT);
-    this.sums = new Float32Array(w + N);
+    this.pairSums = new Float32Array(w + N);
     this.hRing = Array.from({ length: PLANES }, () => new Float32Array(w * RING));
     this.vState = Array.from({ length: PLANES }, () => new Float32Array(6 * w));
     this.blurred = Array.from({ length: PLANES }, () => new Float32Array(w));
@@ -409,7 +415,7 @@ class ScaleStream {
    */
   run(source: LinearSource, w: number, h: number, next: HalfScale | null): Float64Array {
     for (const s of this.vState) s.fill(0, 0, 6 * w);
-    this.padded.fill(0, PAD_LEFT + w); // the wider scale before left data in the right margin
+    this.padded.fill(0, PAD_LEFT + w); // a wider scale before left data in the right margin
     const sums = new Float64Array(18);
     let step = 0;
     // Input row r drives vertical step n = r − N + 1 (steps below 0 only warm the recursion up).
@@ -440,7 +446,7 @@ class ScaleStream {
       const i1 = x[2 * c].subarray(slot, slot + w), i2 = x[2 * c + 1].subarray(slot, slot + w);
       for (let k = 0; k < 5; k++) {
         product(k, i1, i2, pad, w);
-        blurRow(pad, this.sums, this.hRing[5 * c + k], slot, w);
+        blurRow(pad, this.pairSums, this.hRing[5 * c + k], slot, w);
       }
     }
   }
