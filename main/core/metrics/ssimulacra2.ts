@@ -166,11 +166,13 @@ function cubeRootAndAdd(x: number, add: number): number {
   I32[0] = bits === 0 ? 0 : 0x54800000 - (bits >> 23) * 0x002aaaaa;
   let r = F32[0];
   const x3 = f(K1_3 * x);
-  for (let i = 0; i < 3; i++) {
-    const r2 = f(r * r);
-    r = f(f(K4_3 * r) - x3 * f(r2 * r2));
-  }
   let r2 = f(r * r);
+  r = f(f(K4_3 * r) - x3 * f(r2 * r2));
+  r2 = f(r * r);
+  r = f(f(K4_3 * r) - x3 * f(r2 * r2));
+  r2 = f(r * r);
+  r = f(f(K4_3 * r) - x3 * f(r2 * r2));
+  r2 = f(r * r);
   r = f(K1_3 * f(r - x * f(r2 * r2)) + r);
   r2 = f(r * r);
   return f(r2 * x + add);
