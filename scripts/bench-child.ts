@@ -7,6 +7,7 @@ import { toGrey } from '../main/core/metrics/grey.js';
 import { orbSimilarity } from '../main/core/metrics/orb.js';
 import { psnr } from '../main/core/metrics/psnr.js';
 import { ssim } from '../main/core/metrics/ssim.js';
+import { ssimulacra2 } from '../main/core/metrics/ssimulacra2.js';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type ProviderSpec } from '../main/core/pipeline/settings.js';
 import { toRaw } from '../main/core/image/raw.js';
@@ -18,9 +19,11 @@ const [mode, ...args] = process.argv.slice(2);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
 const now = () => performance.now();
 let result: Record<string, number>;
+/** The pair named by the first two arguments. */
+const decodedPair = () => Promise.all(args.slice(0, 2).map(async (p) => (await decodeImage(readFileSync(p), 1e9)).raw));
 
 if (mode === 'score') {
-  const [a, b] = await Promise.all(args.slice(0, 2).map(async (p) => (await decodeImage(readFileSync(p), 1e9)).raw));
+  const [a, b] = await decodedPair();
   const reps = Number(args[2]);
   const ga = toGrey(a);
   const gb = toGrey(b);
@@ -41,7 +44,7 @@ if (mode === 'score') {
   result = { pairs_per_s: (reps * 1000) / total, orb_ms: orbT / reps, ssim_ms: ssimT / reps, psnr_ms: psnrT / reps, rss_mb: rssMb() };
 } else if (mode === 'butteraugli') {
   const { butteraugli } = await import('../main/core/metrics/butteraugli/index.js');
-  const [a, b] = await Promise.all(args.slice(0, 2).map(async (p) => (await decodeImage(readFileSync(p), 1e9)).raw));
+  const [a, b] = await decodedPair();
   const reps = Number(args[2]);
   const rssBefore = process.memoryUsage().rss / 2 ** 20;
   const t = now();
@@ -49,6 +52,20 @@ if (mode === 'score') {
   for (let i = 0; i < reps; i++) distance = butteraugli(a, b).distance;
   const sec = (now() - t) / 1000 / reps;
   result = { mps: (a.width * a.height) / 1e6 / sec, seconds: sec, distance, rss_mb: rssMb(), rss_before_mb: rssBefore };
+} else if (mode === 'ssimulacra2') {
+  const [a, b] = await decodedPair();
+  const reps = Number(args[2]);
+  const rssBefore = process.memoryUsage().rss / 2 ** 20;
+  let wall = 0, cpu = 0, score = 0;
+  for (let i = 0; i < reps; i++) {
+    const c0 = process.cpuUsage();
+    const t0 = now();
+    score = ssimulacra2(a, b)!;
+    wall += now() - t0;
+    const c = process.cpuUsage(c0);
+    cpu += (c.user + c.system) / 1000;
+  }
+  result = { score, ms: wall / reps, cpu_ms: cpu / reps, mp: (a.width * a.height) / 1e6, rss_before_mb: rssBefore, rss_mb: rssMb() };
 } else if (mode === 'pipeline') {
   const [input, out, conc, provider, model, precision, overlap] = args;
   const tileOverlap = overlap ? Number(overlap) : undefined;

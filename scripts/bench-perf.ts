@@ -1,6 +1,8 @@
 /**
- * `npm run bench:perf [-- --only=scoring,pipeline,rss,rss-imported,models,imported,workers,scheduler,butteraugli]`: prints the performance table the README
- * quotes. Each heavy case runs in a child process so its peak RSS is its own.
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,butteraugli]`: prints the
+ * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
+ * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
+ * get it).
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile, rm, cp } from 'node:fs/promises';
@@ -17,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,pipeline,rss,rss-imported,workers,scheduler,models,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,pipeline,rss,rss-imported,workers,scheduler,models,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -78,6 +80,33 @@ if (only.includes('butteraugli')) {
     }
     row('butteraugli', `${label} (astronaut vs ÷4 bicubic)`, `${ours.mps.toFixed(2)} MP/s (distance ${ours.distance.toFixed(3)})`, native, `peak RSS ${ours.rss_mb.toFixed(0)} MB (${ours.rss_before_mb.toFixed(0)} MB with the decoded pair)`);
   }
+}
+
+if (only.includes('ssimulacra2')) {
+  for (const [w, h, label, reps] of [[1024, 1024, '1024×1024', '3'], [6000, 4000, '24 MP', '1']] as const) {
+    const [a, b] = await makePair(work, w, h, `s2-${w}`);
+    const ours = child('ssimulacra2', a, b, reps);
+    const theirs = process.env.SSIMULACRA2 ? libjxlSsimulacra2(process.env.SSIMULACRA2, a, b) : undefined;
+    const mps = (ms: number) => `${(ours.mp / (ms / 1000)).toFixed(2)} MP/s`;
+    row(
+      'ssimulacra2',
+      `${label} (x4 bicubic)`,
+      `${mps(ours.ms)} (${(ours.ms / 1000).toFixed(2)} s; CPU ${mps(ours.cpu_ms)}), score ${ours.score.toFixed(3)}`,
+      theirs ? `libjxl 0.11 tool ${mps(theirs.ms)} (CPU ${mps(theirs.cpu_ms)}, PNG decoding included), score ${theirs.score.toFixed(3)}` : 'libjxl: set SSIMULACRA2 to time its tool',
+      `peak RSS ${ours.rss_mb.toFixed(0)} MB (${ours.rss_before_mb.toFixed(0)} MB with both images decoded, before scoring)`,
+    );
+  }
+}
+
+/** One run of libjxl's tool: wall time, and its CPU time from bash's `times` (the machine may be shared). */
+function libjxlSsimulacra2(tool: string, a: string, b: string) {
+  const t0 = performance.now();
+  const r = spawnSync('bash', ['-c', 'out=$("$0" "$1" "$2") || exit 1; echo "$out"; times', tool, a, b], { encoding: 'utf8' });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`ssimulacra2 tool failed: ${r.stderr}`);
+  const [score, , children] = r.stdout.trim().split('\n');
+  const secs = [...children.matchAll(/(\d+)m([\d.]+)s/g)].reduce((s, m) => s + Number(m[1]) * 60 + Number(m[2]), 0);
+  return { score: Number(score), ms, cpu_ms: secs * 1000 };
 }
 
 if (only.includes('pipeline')) {
