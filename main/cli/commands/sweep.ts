@@ -5,6 +5,7 @@ import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
 import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
 import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
+import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
@@ -90,6 +91,7 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
   const edge = edgeSentence(s.recommendation?.edge ?? []);
   if (edge) process.stderr.write(`${edge}\n`);
+  if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, decimalSize)}\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
     process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
@@ -102,6 +104,7 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
 
 // decimal, as storage is billed and the run summary's MB are
 const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
+const decimalSize = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`);
 
 /** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
 export function span(low: number, high: number): string {

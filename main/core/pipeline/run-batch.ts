@@ -12,7 +12,8 @@ import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import { asWritten } from '../results/csv-format.js';
 import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
-import { type RunSummary, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic } from '../results/summary.js';
+import { type RunSummary, policyAnswer, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic, writeTextAtomic } from '../results/summary.js';
+import { POLICY_CSV, policyCsv } from '../results/policy-csv.js';
 import { createStore } from '../stores/create-store.js';
 import type { KeptCount, RunEvent } from './events.js';
 import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderName } from './layout.js';
@@ -175,6 +176,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const rows = inInputOrder(items, rowsOf());
   if (status === 'failed') await writer.close();
   else await writer.rewrite(rows);
+  const written = rows.map(asWritten);
+  const policy = settings.sweep ? policyAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM) : null;
   const finishedAt = new Date();
   const wallMs = finishedAt.getTime() - startedAt.getTime();
   const summary: RunSummary = {
@@ -201,9 +204,11 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     providers: summariseProviders(rows),
     // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
     // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
-    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(rows.map(asWritten), settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
+    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
+    ...(policy ? { adaptive_policy: policy.summary } : {}),
   };
   try {
+    if (policy?.policy) await writeTextAtomic(join(outDir, POLICY_CSV), policyCsv(policy.policy));
     await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);
   } catch (err) {
     summary.status = 'failed';

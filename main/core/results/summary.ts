@@ -1,6 +1,7 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints, sweepGrid } from './pareto.js';
 import { type ResultRow, savedPercent } from './row.js';
+import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -45,6 +46,8 @@ export interface RunSummary {
    * either sits at the edge of the grid; null if none did.
    */
   recommendation?: Recommendation | null;
+  /** A sweep's per-image policy (each image's cheapest setting reaching the target); its lines are policy.csv. */
+  adaptive_policy?: Omit<AdaptivePolicy, 'choices'> | null;
 }
 
 /** summary.json's answer to "which setting should I store with?" */
@@ -52,6 +55,14 @@ export function storageAnswer(rows: ResultRow[], targetSsim: number): Pick<RunSu
   const points = settingPoints(rows);
   // the grid from every row, error rows too: a setting tried is part of the grid even where nothing scored
   return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation: recommend(points, targetSsim, sweepGrid(rows)) };
+}
+
+/** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
+export function policyAnswer(rows: ResultRow[], targetSsim: number): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
+  const policy = adaptivePolicy(rows, { metric: 'ssim', value: targetSsim });
+  if (!policy) return { summary: null, policy };
+  const { choices: _lines, ...summary } = policy;
+  return { summary, policy };
 }
 
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
@@ -111,7 +122,12 @@ export function storageTotals(rows: ResultRow[]): RunSummary['totals'] {
 
 /** JSON has no Infinity; write it as null and let `infinite_psnr` carry the count. */
 export async function writeJsonAtomic(path: string, value: unknown): Promise<void> {
+  await writeTextAtomic(path, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n');
+}
+
+/** Written to a temp file and renamed, so a crash leaves the old file or the new one, never half of one. */
+export async function writeTextAtomic(path: string, text: string): Promise<void> {
   const tmp = `${path}.partial`;
-  await writeFile(tmp, JSON.stringify(value, (_k, v) => (typeof v === 'number' && !Number.isFinite(v) ? null : v), 2) + '\n', 'utf8');
+  await writeFile(tmp, text, 'utf8');
   await rename(tmp, path);
 }

@@ -1,0 +1,195 @@
+/**
+ * The per-image storage policy: for each image, the cheapest setting of the sweep that brings it to the
+ * target, against the best single setting with the same guarantee. Pure and dependency-free, so the
+ * renderer computes the same policy from the CSV that summary.json and policy.csv hold.
+ */
+import { type Target, better, reaches, scoreOf, type ScoredRow } from './target.js';
+
+/** The fields of a results row the policy reads (a `ResultRow` or the renderer's row both fit). */
+export interface PolicyRow extends ScoredRow {
+  image_path: string;
+  status: string;
+  provider: string;
+  model: string;
+  factor: number | null;
+  format: string;
+  quality: number | null;
+  stored_bytes: number | null;
+  upscale_ms: number | null;
+}
+
+export interface PolicySetting {
+  factor: number;
+  format: string;
+  quality: number | null;
+  provider: string;
+  model: string;
+}
+
+/** One image's line of policy.csv. */
+export interface PolicyChoice extends PolicySetting {
+  image_path: string;
+  stored_bytes: number;
+  /** The image's score on the target metric under this setting. */
+  score: number;
+  reaches_target: boolean;
+}
+
+export interface SingleSetting extends PolicySetting {
+  total_stored_bytes: number;
+  images_reaching: number;
+  /** The setting's mean score on the target metric over the policy's images. */
+  mean_score: number;
+}
+
+export interface AdaptivePolicy {
+  target: Target;
+  /** Images with at least one scored setting; the others (errors everywhere) are not in the policy. */
+  images: number;
+  images_reaching: number;
+  total_stored_bytes: number;
+  /** The cheapest single setting reaching the target on as many images as any single setting does. */
+  best_single: (SingleSetting & { guarantee: 'every image' | 'most images' }) | null;
+  /** The cheapest single setting whose mean reaches the target, and how many images it leaves below. */
+  single_on_mean: (SingleSetting & { images_below: number }) | null;
+  /** Bytes the policy saves over `best_single`, in percent of best_single's; null without one. */
+  saved_percent_vs_single: number | null;
+  /** How many images each setting got, most used first. */
+  breakdown: (PolicySetting & { images: number })[];
+  /** Mean upscale time of the policy's choices in ms, which is also the seconds per 1,000 retrievals. */
+  upscale_seconds_per_1000: number;
+  /** Images no setting brings to the target: they got the closest one. */
+  missed: { image_path: string; score: number }[];
+  choices: PolicyChoice[];
+}
+
+const key = (s: Pick<PolicySetting, 'provider' | 'factor' | 'format' | 'quality'>) => `${s.provider}|${s.factor}|${s.format}|${s.quality ?? ''}`;
+
+interface Candidate extends PolicySetting {
+  image_path: string;
+  stored_bytes: number;
+  score: number;
+  /** The setting's mean upscale time over its rows: ties go to less compute, judged per setting, not per noisy row. */
+  compute: number;
+}
+
+function candidates(rows: readonly PolicyRow[], metric: Target['metric']): Candidate[] {
+  const usable = rows.filter((r) => r.status === 'ok' && r.factor !== null && r.format && r.stored_bytes !== null && scoreOf(r, metric) !== null);
+  const ms = new Map<string, number[]>();
+  for (const r of usable) ms.set(key(r as PolicySetting), [...(ms.get(key(r as PolicySetting)) ?? []), r.upscale_ms ?? 0]);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  return usable.map((r) => ({
+    image_path: r.image_path,
+    factor: r.factor!,
+    format: r.format,
+    quality: r.quality,
+    provider: r.provider,
+    model: r.model,
+    stored_bytes: r.stored_bytes!,
+    score: scoreOf(r, metric)!,
+    compute: mean(ms.get(key(r as PolicySetting))!),
+  }));
+}
+
+/** Cheapest reaching the target; ties to less compute, then the better score. */
+const cheaper = (metric: Target['metric']) => (a: Candidate, b: Candidate) =>
+  a.stored_bytes - b.stored_bytes || a.compute - b.compute || better(metric, b.score, a.score) || key(a).localeCompare(key(b));
+/** Closest to the target when none reaches it: the better score, then fewer bytes. */
+const closer = (metric: Target['metric']) => (a: Candidate, b: Candidate) => better(metric, b.score, a.score) || cheaper(metric)(a, b);
+
+const setting = (c: PolicySetting): PolicySetting => ({ factor: c.factor, format: c.format, quality: c.quality, provider: c.provider, model: c.model });
+
+/** The per-image policy for a target over every scored row of a sweep; null when nothing scored. */
+export function adaptivePolicy(rows: readonly PolicyRow[], target: Target): AdaptivePolicy | null {
+  const all = candidates(rows, target.metric);
+  const byImage = new Map<string, Candidate[]>();
+  for (const c of all) byImage.set(c.image_path, [...(byImage.get(c.image_path) ?? []), c]);
+  if (!byImage.size) return null;
+
+  const choices: PolicyChoice[] = [];
+  for (const [image_path, cs] of byImage) {
+    const ok = cs.filter((c) => reaches(c.score, target)).sort(cheaper(target.metric));
+    const pick = ok[0] ?? [...cs].sort(closer(target.metric))[0];
+    choices.push({ image_path, ...setting(pick), stored_bytes: pick.stored_bytes, score: pick.score, reaches_target: ok.length > 0 });
+  }
+
+  const singles = singleSettings(all, [...byImage.keys()], target);
+  const mostReached = Math.max(...singles.map((s) => s.images_reaching));
+  const best = singles.filter((s) => s.images_reaching === mostReached).sort((a, b) => a.total_stored_bytes - b.total_stored_bytes)[0] ?? null;
+  const onMean = singles.filter((s) => reaches(s.mean_score, target)).sort((a, b) => a.total_stored_bytes - b.total_stored_bytes || better(target.metric, b.mean_score, a.mean_score))[0] ?? null;
+
+  const total = choices.reduce((a, c) => a + c.stored_bytes, 0);
+  const counts = new Map<string, PolicySetting & { images: number }>();
+  for (const c of choices) {
+    const k = key(c);
+    counts.set(k, { ...setting(c), images: (counts.get(k)?.images ?? 0) + 1 });
+  }
+  const compute = new Map(all.map((c) => [key(c), c.compute]));
+  return {
+    target,
+    images: choices.length,
+    images_reaching: choices.filter((c) => c.reaches_target).length,
+    total_stored_bytes: total,
+    best_single: best ? { ...best, guarantee: best.images_reaching === choices.length ? 'every image' : 'most images' } : null,
+    single_on_mean: onMean ? { ...onMean, images_below: choices.length - onMean.images_reaching } : null,
+    saved_percent_vs_single: best && best.total_stored_bytes > 0 ? round2(((best.total_stored_bytes - total) / best.total_stored_bytes) * 100) : null,
+    breakdown: [...counts.values()].sort((a, b) => b.images - a.images || key(a).localeCompare(key(b))),
+    upscale_seconds_per_1000: round2(choices.reduce((a, c) => a + compute.get(key(c))!, 0) / choices.length),
+    missed: choices.filter((c) => !c.reaches_target).map((c) => ({ image_path: c.image_path, score: c.score })),
+    choices,
+  };
+}
+
+const round2 = (x: number) => Math.round(x * 100) / 100;
+
+/**
+ * Every setting that scored every image of the policy, with its totals. A setting that lost an image to an
+ * error cannot promise anything for it, so it is not a fair single-setting alternative and is left out.
+ */
+function singleSettings(all: Candidate[], images: string[], target: Target): SingleSetting[] {
+  const bySetting = new Map<string, Candidate[]>();
+  for (const c of all) bySetting.set(key(c), [...(bySetting.get(key(c)) ?? []), c]);
+  const out: SingleSetting[] = [];
+  for (const cs of bySetting.values()) {
+    if (new Set(cs.map((c) => c.image_path)).size !== images.length) continue;
+    const finite = cs.map((c) => c.score).filter(Number.isFinite);
+    out.push({
+      ...setting(cs[0]),
+      total_stored_bytes: cs.reduce((a, c) => a + c.stored_bytes, 0),
+      images_reaching: cs.filter((c) => reaches(c.score, target)).length,
+      // identical images (infinite PSNR) are left out of a mean, as everywhere else
+      mean_score: finite.length ? finite.reduce((a, b) => a + b, 0) / finite.length : Infinity,
+    });
+  }
+  return out;
+}
+
+
+/** "webp q80 at ÷2 + lanczos", "jpeg q50 at full size". */
+export function describePolicySetting(s: PolicySetting): string {
+  const fmt = s.quality === null || s.format === 'png' ? s.format : `${s.format} q${s.quality}`;
+  return `${fmt} ${s.factor === 1 ? 'at full size' : `at ÷${s.factor} + ${s.provider}`}`;
+}
+
+/** The policy in a sentence or two, as the CLI ends a sweep and the app shows it. `size` formats bytes. */
+export function policySentence(p: Omit<AdaptivePolicy, 'choices'>, size: (bytes: number) => string): string {
+  const t = `${p.target.metric.toUpperCase()} ${p.target.value}`;
+  const all = p.images_reaching === p.images;
+  const head = all
+    ? `a per-image policy brings all ${p.images} images to ${t} in ${size(p.total_stored_bytes)}`
+    : `a per-image policy brings ${p.images_reaching} of ${p.images} images to ${t} in ${size(p.total_stored_bytes)}`;
+  const b = p.best_single;
+  let vs = '';
+  if (b) {
+    const same = b.guarantee === 'every image' ? 'the same guarantee' : `${b.images_reaching} of ${p.images} images there`;
+    const saved = p.saved_percent_vs_single ?? 0;
+    vs =
+      saved > 0.5
+        ? `: ${Math.round(saved)}% less than the best single setting with ${same} (${describePolicySetting(b)}, ${size(b.total_stored_bytes)})`
+        : `: no saving over the best single setting with ${same} (${describePolicySetting(b)}, ${size(b.total_stored_bytes)})`;
+  }
+  const m = p.single_on_mean;
+  const mean = m && m.images_below > 0 ? `; the cheapest setting reaching ${t} on the mean (${describePolicySetting(m)}) leaves ${m.images_below} of ${p.images} below it` : '';
+  const missed = p.missed.length ? `; no setting brings ${p.missed.length === 1 ? '1 image' : `${p.missed.length} images`} there (given the closest, flagged in policy.csv)` : '';
+  return `${head}${vs}${mean}${missed} (policy.csv)`;
+}
