@@ -7,6 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { type PolicyRow, adaptivePolicy, policySentence } from '../main/core/results/policy.js';
 import { policyCsv } from '../main/core/results/policy-csv.js';
 import { cli } from './helpers/cli.js';
+import type { ImagePass } from '../main/core/pipeline/process-image.js';
+import { searchPasses } from '../main/core/pipeline/quality-search.js';
+import type { ResultRow } from '../main/core/results/row.js';
 import { fixture } from './helpers/images.js';
 
 const target = { metric: 'ssim' as const, value: 0.9 };
@@ -182,5 +185,74 @@ describe('a sweep writes policy.csv and adaptive_policy, agreeing with its own t
     expect(a.best_single.images_reaching).toBe(most);
     expect(a.saved_percent_vs_single).toBeCloseTo(((cheapest - total) / cheapest) * 100, 1);
     expect(r.stderr).toMatch(/per image: a per-image policy brings/);
+  }, 300_000);
+});
+
+describe('the adaptive quality search', () => {
+  const passes = (qualities: number[], format = 'webp', factor = 1) =>
+    qualities.map((quality) => ({ tag: `f${factor}-${format}-q${quality}`, downscale: { factor, format, quality, kernel: 'lanczos3' }, providers: [] }) as unknown as ImagePass);
+  /** Scores rising with quality, as encoders give; `run` records which passes were really made. */
+  const searcher = (ps: ImagePass[], ssimAt: (q: number) => number) => {
+    const made: number[] = [];
+    const run = async (i: number) => {
+      made.push(ps[i].downscale.quality);
+      return [{ ...row('img', ps[i].downscale.quality, ps[i].downscale.quality * 10, ssimAt(ps[i].downscale.quality)) } as unknown as ResultRow];
+    };
+    return { made, run };
+  };
+  const ladder = [10, 15, 20, 25, 30, 35, 40, 45, 50, 55, 60, 65, 70, 75, 80, 85, 90, 95];
+
+  it('finds the first quality reaching the target with a handful of encodes', async () => {
+    for (const threshold of [10, 15, 45, 50, 90, 95]) {
+      const ps = passes(ladder);
+      const { made, run } = searcher(ps, (q) => (q >= threshold ? 0.95 : 0.8));
+      const skipped: number[] = [];
+      const rows = await searchPasses(ps, { target, onSkip: (p) => skipped.push(p.downscale.quality) }, run);
+      const reached = rows.flat().filter((r) => (r.ssim ?? 0) >= 0.9).map((r) => r.quality!);
+      expect(Math.min(...reached), `threshold q${threshold}`).toBe(threshold);
+      expect(made.length).toBeLessThanOrEqual(Math.ceil(Math.log2(ladder.length + 1)));
+      expect(skipped.length + made.length).toBe(ladder.length);
+    }
   });
+
+  it('ends on the highest quality when none reaches the target, and searches each factor and format apart', async () => {
+    const ps = [...passes(ladder, 'webp', 1), ...passes(ladder, 'jpeg', 2)];
+    const { made, run } = searcher(ps, () => 0.5);
+    await searchPasses(ps, { target }, run);
+    expect(made.filter((q) => q === 95).length).toBe(2);
+  });
+
+  it("uses a resumed run's rows instead of making them again", async () => {
+    const ps = passes(ladder);
+    const first = searcher(ps, (q) => (q >= 60 ? 0.95 : 0.8));
+    const known: (ResultRow[] | undefined)[] = ps.map(() => undefined);
+    await searchPasses(ps, { target }, async (i) => (known[i] = await first.run(i)));
+    const again = searcher(ps, (q) => (q >= 60 ? 0.95 : 0.8));
+    const rows = await searchPasses(ps, { target, known }, again.run);
+    expect(again.made).toEqual([]);
+    expect(rows.flat()).toEqual([]);
+  });
+});
+
+describe('sweep --adaptive against the full grid', () => {
+  it('finds the same per-image settings with fewer stored copies', async () => {
+    const work = await mkdtemp(join(tmpdir(), 'adaptive-'));
+    const photos = join(work, 'photos');
+    for (const f of ['chelsea.png', 'rocket.jpg', 'logo.png']) await cp(fixture('photos', f), join(photos, f));
+    const common = ['--provider', 'bicubic', '--factors', '1,2', '--formats', 'webp', '--target-ssim', '0.9'];
+    const grid = cli(['sweep', photos, ...common, '--qualities', '10,20,30,40,50,60,70,80,90,95', '--out', join(work, 'grid')], work);
+    expect(grid.status, grid.stderr).toBe(0);
+    const adaptive = cli(['sweep', photos, ...common, '--adaptive', '--qualities', '10,95', '--quality-step', '10', '--out', join(work, 'adaptive'), '--json'], work);
+    expect(adaptive.status, adaptive.stderr).toBe(0);
+    const read = (dir: string) => (parse(readFileSync(join(work, dir, 'policy.csv'), 'utf8'), { columns: true }) as Record<string, string>[]).map((p) => [p.image_path, p.factor, p.quality, p.provider, p.reaches_target]);
+    expect(read('adaptive')).toEqual(read('grid'));
+    const s = JSON.parse(adaptive.stdout);
+    expect(s.adaptive_search).toMatchObject({ images: 3, settings_in_grid: 20, copies_in_grid: 60 });
+    // at most ⌈log2(10 + 1)⌉ = 4 qualities per image, factor and format
+    expect(s.adaptive_search.copies_made).toBeLessThanOrEqual(3 * 2 * 4);
+    // its settings hold a few images each: no frontier or single recommendation is claimed from them
+    expect(s.pareto).toBeUndefined();
+    expect(s.adaptive_policy.best_single).toBeNull();
+    expect(adaptive.stderr).toMatch(/the adaptive search made \d+ of the grid's 60 stored copies/);
+  }, 300_000);
 });

@@ -76,7 +76,7 @@ export async function resumeSweepSettings(
   const grid = base.sweep;
   return {
     ...base,
-    sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities },
+    sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities, ...(grid.adaptive ? { adaptive: true } : {}) },
     targetSsim: given('targetSsim') ? o.targetSsim : (base.targetSsim ?? o.targetSsim),
   };
 }

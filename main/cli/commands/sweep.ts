@@ -18,6 +18,8 @@ interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | '
   formats: StoreFormat[];
   qualities: number[];
   targetSsim: number;
+  adaptive?: boolean;
+  qualityStep: number;
   concurrency: number;
   out?: string;
   resume?: string;
@@ -52,6 +54,8 @@ export function sweepCommand(): Command {
         return n;
       }).default(DEFAULT_TARGET_SSIM),
     )
+    .option('--adaptive', "search each image's quality per factor and format by bisection (a handful of encodes instead of every quality), from the lowest to the highest of --qualities (default 10-95) in steps of --quality-step")
+    .addOption(new Option('--quality-step <n>', 'the precision of --adaptive: qualities tried are this far apart').argParser(int('--quality-step', 1, 50)).default(5))
     .addOption(new Option('--kernel <k>', `downscale kernel (${KERNELS.join(', ')})`).choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
     .addOption(concurrencyOption())
@@ -72,7 +76,9 @@ export function sweepCommand(): Command {
           store: storeFrom(o as unknown as CommonOpts),
           concurrency: o.concurrency,
           maxPixels: o.maxPixels,
-          sweep: { factors: o.factors, formats: o.formats, qualities: o.qualities },
+          sweep: o.adaptive
+            ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }
+            : { factors: o.factors, formats: o.formats, qualities: o.qualities },
           targetSsim: o.targetSsim,
         };
     const plan = await planRun(settings);
@@ -86,12 +92,16 @@ export function sweepCommand(): Command {
 }
 
 function printRecommendation(s: RunSummary, recompressTested: boolean): void {
-  if (s.status !== 'completed' || s.recommendation === undefined) return;
+  if (s.status !== 'completed') return;
   const target = s.target_ssim ?? DEFAULT_TARGET_SSIM;
-  process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
-  const edge = edgeSentence(s.recommendation?.edge ?? []);
-  if (edge) process.stderr.write(`${edge}\n`);
+  if (s.recommendation !== undefined) process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
+  if (s.recommendation) {
+    const edge = edgeSentence(s.recommendation.edge ?? []);
+    if (edge) process.stderr.write(`${edge}\n`);
+  }
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, decimalSize)}\n`);
+  const a = s.adaptive_search;
+  if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
     process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
@@ -100,6 +110,15 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }
+}
+
+/** --adaptive's qualities: from the lowest to the highest given, `step` apart, the highest always included. */
+export function qualityLadder(given: number[], step: number): number[] {
+  const lo = Math.min(...given);
+  const hi = Math.max(...given);
+  const out: number[] = [];
+  for (let q = lo; q < hi; q += step) out.push(q);
+  return [...out, hi];
 }
 
 // decimal, as storage is billed and the run summary's MB are

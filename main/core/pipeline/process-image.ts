@@ -14,6 +14,7 @@ import { type ResultRow, emptyRow, savedPercent } from '../results/row.js';
 import type { Stage } from './events.js';
 import { storeKey, upscaledPath } from './layout.js';
 import { underTag } from './stored-settings.js';
+import { type QualitySearch, searchPasses } from './quality-search.js';
 
 /** One stored setting of an image: how it is downscaled and stored, and the providers that read it back. */
 export interface ImagePass {
@@ -34,6 +35,8 @@ export interface ImageContext {
   onTile?: (provider: string, done: number, total: number) => void;
   /** Each pass's rows as soon as they are final, so a sweep interrupted mid-image keeps its finished settings. */
   onPassDone?: (pass: ImagePass, rows: ResultRow[]) => Promise<void>;
+  /** An adaptive sweep: search each (factor, format)'s qualities instead of trying them all (see quality-search.ts). */
+  search?: QualitySearch;
 }
 
 /**
@@ -73,10 +76,14 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
     return all;
   }
 
-  for (let p = 0; p < ctx.passes.length; p++) {
-    await processPass(item, ctx, ctx.passes[p], perPass[p], { original, originalBytes, originalFormat, notes, started });
+  const orig: Original = { original, originalBytes, originalFormat, notes, started };
+  const run = async (p: number) => {
+    await processPass(item, ctx, ctx.passes[p], perPass[p], orig);
     await ctx.onPassDone?.(ctx.passes[p], perPass[p]);
-  }
+    return perPass[p];
+  };
+  if (ctx.search) return (await searchPasses(ctx.passes, ctx.search, run)).flat();
+  for (let p = 0; p < ctx.passes.length; p++) await run(p);
   return all;
 }
 

@@ -22,6 +22,7 @@ import { rowsPerImage, storedSettings } from './stored-settings.js';
 import { checkResumable, finishedRows } from './resume.js';
 import { DEFAULT_TARGET_SSIM, type RunSettings } from './settings.js';
 import { VERSION } from '../version.js';
+import type { Target } from '../results/target.js';
 import type { AwsAccess } from '../aws/credentials.js';
 
 export interface RunOptions {
@@ -120,13 +121,25 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
 
     let next = 0;
     let done = completed.size;
+    const adaptive: Target | undefined = settings.sweep?.adaptive ? { metric: 'ssim', value: settings.targetSsim ?? DEFAULT_TARGET_SSIM } : undefined;
     const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
     const worker = async () => {
       while (!signal.aborted && next < todo.length) {
         const item = todo[next++];
         const keptHere = kept.get(item.index) ?? [];
-        const open = passes.filter((_, i) => !keptHere[i]);
-        let left = open.length;
+        // an adaptive search sees every pass (a kept one answers from its rows); a plain sweep only the open ones
+        const open = adaptive ? passes : passes.filter((_, i) => !keptHere[i]);
+        let left = passes.filter((_, i) => !keptHere[i]).length;
+        const settled = (pass: ImagePass, rows: ResultRow[]) => {
+          const perPass = slots.get(item.index) ?? [];
+          perPass[passes.indexOf(pass)] = rows;
+          slots.set(item.index, perPass);
+          // the image's last setting: it counts as done before its rows are announced
+          if (--left === 0) {
+            completed.add(item.index);
+            done++;
+          }
+        };
         try {
           await processImage(item, {
             outDir,
@@ -135,6 +148,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
             maxPixels: settings.maxPixels,
             scorer,
             signal,
+            ...(adaptive ? { search: { target: adaptive, known: passes.map((_, i) => keptHere[i]), onSkip: (pass: ImagePass) => settled(pass, []) } } : {}),
             onStage: (stage, provider, setting) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider, setting }),
             onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, path: item.source, provider, done: d, total: t }),
             onPassDone: async (pass, rows) => {
@@ -143,14 +157,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
               } catch (err) {
                 return stop(err); // aborts the shared signal: the image stops at its next step
               }
-              const perPass = slots.get(item.index) ?? [];
-              perPass[passes.indexOf(pass)] = rows;
-              slots.set(item.index, perPass);
-              // the image's last setting: it counts as done before its rows are announced
-              if (--left === 0) {
-                completed.add(item.index);
-                done++;
-              }
+              settled(pass, rows);
               for (const row of rows) emit({ type: 'row', index: item.index, row, done, total: items.length });
             },
           });
@@ -177,7 +184,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   if (status === 'failed') await writer.close();
   else await writer.rewrite(rows);
   const written = rows.map(asWritten);
-  const policy = settings.sweep ? policyAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM) : null;
+  const policy = settings.sweep ? policyAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM, !settings.sweep.adaptive) : null;
   const finishedAt = new Date();
   const wallMs = finishedAt.getTime() - startedAt.getTime();
   const summary: RunSummary = {
@@ -204,8 +211,10 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     providers: summariseProviders(rows),
     // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
     // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
-    ...(settings.downscale.fit && !settings.sweep ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
+    // an adaptive sweep's settings each hold a few images only: their means would mislead, so it answers per image only
+    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
     ...(policy ? { adaptive_policy: policy.summary } : {}),
+    ...(settings.sweep?.adaptive ? { adaptive_search: searchCounts(written, plan.length) } : {}),
   };
   try {
     if (policy?.policy) await writeTextAtomic(join(outDir, POLICY_CSV), policyCsv(policy.policy));
@@ -216,6 +225,14 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   }
   emit({ type: 'end', summary });
   return summary;
+}
+
+/** What the adaptive search saved: stored copies made (each one encode, upload and read-back) against the full grid. */
+function searchCounts(rows: ResultRow[], settingsInGrid: number): NonNullable<RunSummary['adaptive_search']> {
+  const read = new Set(rows.filter((r) => r.width !== null).map((r) => r.image_path));
+  const tried = new Set(rows.filter((r) => r.width !== null).map((r) => `${r.image_path}\0${r.factor}|${r.format}|${r.quality}`)).size;
+  const grid = read.size * settingsInGrid;
+  return { images: read.size, settings_in_grid: settingsInGrid, copies_in_grid: grid, copies_made: tried, saved_percent: grid ? Math.round(((grid - tried) / grid) * 1000) / 10 : 0 };
 }
 
 function keptCounts(providers: string[], kept: Map<number, (ResultRow[] | undefined)[]>): KeptCount[] {

@@ -45,6 +45,8 @@ export interface SweepGrid {
   factors: Factor[];
   formats: StoreFormat[];
   qualities: number[];
+  /** Search each image's qualities per factor and format by bisection (`sweep --adaptive`) instead of trying them all. */
+  adaptive?: boolean;
 }
 
 export const DEFAULT_TARGET_SSIM = 0.9;

@@ -100,7 +100,7 @@ const closer = (metric: Target['metric']) => (a: Candidate, b: Candidate) => bet
 const setting = (c: PolicySetting): PolicySetting => ({ factor: c.factor, format: c.format, quality: c.quality, provider: c.provider, model: c.model });
 
 /** The per-image policy for a target over every scored row of a sweep; null when nothing scored. */
-export function adaptivePolicy(rows: readonly PolicyRow[], target: Target): AdaptivePolicy | null {
+export function adaptivePolicy(rows: readonly PolicyRow[], target: Target, o: { fullGrid?: boolean } = {}): AdaptivePolicy | null {
   const all = candidates(rows, target.metric);
   const byImage = new Map<string, Candidate[]>();
   for (const c of all) byImage.set(c.image_path, [...(byImage.get(c.image_path) ?? []), c]);
@@ -113,8 +113,9 @@ export function adaptivePolicy(rows: readonly PolicyRow[], target: Target): Adap
     choices.push({ image_path, ...setting(pick), stored_bytes: pick.stored_bytes, score: pick.score, reaches_target: ok.length > 0 });
   }
 
-  const singles = singleSettings(all, [...byImage.keys()], target);
-  const mostReached = Math.max(...singles.map((s) => s.images_reaching));
+  // an adaptive search tries each setting on a few images only: no single setting can be judged from it
+  const singles = o.fullGrid === false ? [] : singleSettings(all, [...byImage.keys()], target);
+  const mostReached = Math.max(0, ...singles.map((s) => s.images_reaching));
   const best = singles.filter((s) => s.images_reaching === mostReached).sort((a, b) => a.total_stored_bytes - b.total_stored_bytes)[0] ?? null;
   const onMean = singles.filter((s) => reaches(s.mean_score, target)).sort((a, b) => a.total_stored_bytes - b.total_stored_bytes || better(target.metric, b.mean_score, a.mean_score))[0] ?? null;
 
@@ -180,6 +181,7 @@ export function policySentence(p: Omit<AdaptivePolicy, 'choices'>, size: (bytes:
     : `a per-image policy brings ${p.images_reaching} of ${p.images} images to ${t} in ${size(p.total_stored_bytes)}`;
   const b = p.best_single;
   let vs = '';
+  if (!b && !p.single_on_mean) vs = ' (an adaptive search tries too few settings per image to compare with one setting for all; a full-grid sweep does)';
   if (b) {
     const same = b.guarantee === 'every image' ? 'the same guarantee' : `${b.images_reaching} of ${p.images} images there`;
     const saved = p.saved_percent_vs_single ?? 0;

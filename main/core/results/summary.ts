@@ -48,6 +48,8 @@ export interface RunSummary {
   recommendation?: Recommendation | null;
   /** A sweep's per-image policy (each image's cheapest setting reaching the target); its lines are policy.csv. */
   adaptive_policy?: Omit<AdaptivePolicy, 'choices'> | null;
+  /** `sweep --adaptive`: stored copies the search made per image and setting, against the full grid's. */
+  adaptive_search?: { images: number; settings_in_grid: number; copies_in_grid: number; copies_made: number; saved_percent: number };
 }
 
 /** summary.json's answer to "which setting should I store with?" */
@@ -58,8 +60,8 @@ export function storageAnswer(rows: ResultRow[], targetSsim: number): Pick<RunSu
 }
 
 /** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
-export function policyAnswer(rows: ResultRow[], targetSsim: number): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
-  const policy = adaptivePolicy(rows, { metric: 'ssim', value: targetSsim });
+export function policyAnswer(rows: ResultRow[], targetSsim: number, fullGrid = true): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
+  const policy = adaptivePolicy(rows, { metric: 'ssim', value: targetSsim }, { fullGrid });
   if (!policy) return { summary: null, policy };
   const { choices: _lines, ...summary } = policy;
   return { summary, policy };
