@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,butteraugli]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,pipeline,rss,rss-imported,workers,scheduler,models,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -280,6 +280,24 @@ function importedRows(peak: number) {
     const share = ((r.onnx_mps * gflop) / peak) * 100;
     row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
   }
+}
+
+if (only.includes('adaptive')) {
+  // issue 22: the adaptive search against the full grid on the README photos, same qualities (10–95 in 5s)
+  const ladder = Array.from({ length: 18 }, (_, i) => 10 + 5 * i).join(',');
+  const common = [PHOTOS, '--provider', 'bicubic,lanczos', '--factors', '1,2,4', '--formats', 'webp,jpeg', '--target-ssim', '0.9'];
+  const sweep = (out: string, ...args: string[]) => {
+    const t = performance.now();
+    execFileSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'sweep', ...common, '--out', join(work, out), ...args], { cwd: ROOT, stdio: 'ignore', env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' } });
+    const policy = readFileSync(join(work, out, 'policy.csv'), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',').slice(0, 6).join(','));
+    return { seconds: (performance.now() - t) / 1000, policy, summary: JSON.parse(readFileSync(join(work, out, 'summary.json'), 'utf8')) };
+  };
+  const grid = sweep('adaptive-grid', '--qualities', ladder);
+  const adaptive = sweep('adaptive-search', '--adaptive', '--qualities', '10,95', '--quality-step', '5');
+  const same = grid.policy.filter((l, i) => l === adaptive.policy[i]).length;
+  grid.policy.forEach((l, i) => l !== adaptive.policy[i] && console.error(`  differs: grid ${l}\n           adaptive ${adaptive.policy[i]}`));
+  const a = adaptive.summary.adaptive_search;
+  row('sweep --adaptive, 7 README photos, factors 1,2,4 × webp,jpeg × q10–95 step 5, bicubic+lanczos, SSIM ≥ 0.9', `full grid: ${a.copies_in_grid} stored copies, ${grid.seconds.toFixed(1)} s`, `adaptive: ${a.copies_made} copies (${a.saved_percent}% fewer), ${adaptive.seconds.toFixed(1)} s`, `same per-image setting for ${same} of ${grid.policy.length} images`, `policy ${grid.summary.adaptive_policy.saved_percent_vs_single}% below the best single setting`);
 }
 
 if (only.includes('soak')) {

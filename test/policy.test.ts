@@ -82,11 +82,15 @@ describe('adaptivePolicy on tables with known answers', () => {
       // equal bytes, equal compute: the better score
       row('b', 70, 250, 0.91, { ...base, quality: 70, provider: 'bicubic', model: 'bicubic', upscale_ms: 20 }),
       row('b', 70, 250, 0.94, { ...base, quality: 70, provider: 'lanczos', model: 'lanczos3', upscale_ms: 20 }),
+      // a few ms apart is timing noise, not less compute: the better score decides
+      row('c', 60, 200, 0.93, { ...base, quality: 60, provider: 'bicubic', model: 'bicubic', upscale_ms: 18 }),
+      row('c', 60, 200, 0.95, { ...base, quality: 60, provider: 'lanczos', model: 'lanczos3', upscale_ms: 21 }),
     ];
     const p = adaptivePolicy(rows, target)!;
     expect(p.choices.map((c) => [c.image_path, c.provider])).toEqual([
       ['a', 'lanczos'],
       ['b', 'lanczos'],
+      ['c', 'lanczos'],
     ]);
   });
 

@@ -91,11 +91,24 @@ function candidates(rows: readonly PolicyRow[], metric: Target['metric']): Candi
   }));
 }
 
-/** Cheapest reaching the target; ties to less compute, then the better score. */
-const cheaper = (metric: Target['metric']) => (a: Candidate, b: Candidate) =>
-  a.stored_bytes - b.stored_bytes || a.compute - b.compute || better(metric, b.score, a.score) || key(a).localeCompare(key(b));
-/** Closest to the target when none reaches it: the better score, then fewer bytes. */
-const closer = (metric: Target['metric']) => (a: Candidate, b: Candidate) => better(metric, b.score, a.score) || cheaper(metric)(a, b);
+/**
+ * Cheapest reaching the target; ties on bytes to less compute, then the better score. Compute counts as
+ * less only beyond timing noise (25% and 5 ms): bicubic against lanczos on one stored copy is a coin toss
+ * of a few ms, and the better score should decide it, where thick's seconds against lanczos's ms should not.
+ */
+function cheapest(cs: Candidate[], metric: Target['metric']): Candidate | undefined {
+  const bytes = Math.min(...cs.map((c) => c.stored_bytes));
+  const tied = cs.filter((c) => c.stored_bytes === bytes);
+  const least = Math.min(...tied.map((c) => c.compute));
+  const light = tied.filter((c) => c.compute <= least * 1.25 + 5);
+  return light.sort((a, b) => better(metric, b.score, a.score) || key(a).localeCompare(key(b)))[0];
+}
+
+/** Closest to the target when none reaches it: the best score, then as `cheapest` among those. */
+function closest(cs: Candidate[], metric: Target['metric']): Candidate {
+  const best = cs.reduce((m, c) => (better(metric, c.score, m.score) > 0 ? c : m));
+  return cheapest(cs.filter((c) => better(metric, best.score, c.score) === 0), metric)!;
+}
 
 const setting = (c: PolicySetting): PolicySetting => ({ factor: c.factor, format: c.format, quality: c.quality, provider: c.provider, model: c.model });
 
@@ -108,8 +121,8 @@ export function adaptivePolicy(rows: readonly PolicyRow[], target: Target, o: { 
 
   const choices: PolicyChoice[] = [];
   for (const [image_path, cs] of byImage) {
-    const ok = cs.filter((c) => reaches(c.score, target)).sort(cheaper(target.metric));
-    const pick = ok[0] ?? [...cs].sort(closer(target.metric))[0];
+    const ok = cs.filter((c) => reaches(c.score, target));
+    const pick = ok.length ? cheapest(ok, target.metric)! : closest(cs, target.metric);
     choices.push({ image_path, ...setting(pick), stored_bytes: pick.stored_bytes, score: pick.score, reaches_target: ok.length > 0 });
   }
 
