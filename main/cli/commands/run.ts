@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { plural } from '../../core/plural.js';
+import { formatBytes } from '../../core/results/format-bytes.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
@@ -94,7 +95,7 @@ function printSummary(s: RunSummary): void {
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
   // a sweep stores each image many times; its storage answer is the recommendation printed after this
-  if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
+  if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${formatBytes(t.original_bytes)} → ${formatBytes(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
   for (const p of s.providers) {
     out.write(
       `  ${p.provider.padEnd(10)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
@@ -103,4 +104,3 @@ function printSummary(s: RunSummary): void {
   out.write(`results: ${s.results_csv}\n`);
 }
 
-const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;

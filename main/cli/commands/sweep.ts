@@ -4,6 +4,7 @@ import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '.
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
 import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
+import { formatBytes } from '../../core/results/format-bytes.js';
 import { recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
@@ -92,13 +93,12 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (frontier.length) {
     process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
     for (const [provider, list] of frontier) {
-      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${kb(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
+      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }
 }
 
-const kb = (n: number) => `${(n / 1024).toFixed(1)} KB`;
 
 /** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
 export function span(low: number, high: number): string {

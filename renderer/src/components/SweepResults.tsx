@@ -14,7 +14,7 @@ import {
 import { bench, errorText } from '../bench';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
-import { bytes, fmt } from '../format';
+import { GB, bytes, fmt } from '../format';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
 
@@ -78,7 +78,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
   const recRows = recPoint ? rowsOf(details.rows, recPoint) : [];
   const originalMean = mean(recRows.map((r) => r.original_bytes).filter((x): x is number => x !== null));
-  const monthly = (b: number | null) => (b === null ? null : (b * volume * price) / 1024 ** 3);
+  const monthly = (b: number | null) => (b === null ? null : (b * volume * price) / GB);
   const cost = recPoint ? computeCosts(recRows, { dollarsPerHour: hourly })[0] : undefined;
   const billed = recPoint ? isBilledPerInstanceHour(recPoint.provider) : false;
 

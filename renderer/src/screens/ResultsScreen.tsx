@@ -7,7 +7,7 @@ import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
-import { bytes, duration, fmt } from '../format';
+import { GB, bytes, duration, fmt } from '../format';
 
 const mean = (xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -47,7 +47,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   if (!details) return <p className="empty">Open a run from “Past runs”, or start a new one.</p>;
 
   const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
-  const monthly = (perImageSaved * volume * price) / 1024 ** 3;
+  const monthly = (perImageSaved * volume * price) / GB;
   const priceOk = storagePriceOk(price);
   const volumeValid = volumeOk(volume);
   // only what the settings accept is kept; the field says what is wrong with the rest
