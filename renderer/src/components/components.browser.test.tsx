@@ -155,6 +155,23 @@ describe('charts', () => {
     expect(ticks).not.toContain('0.0–0.1');
     expect(ticks.length).toBeGreaterThanOrEqual(5);
   });
+
+  it('names every bin by its range, in a chart as narrow as a results card', async () => {
+    // ORB 0.50–0.99: ten bins of 0.05, more labels than fit flat in 320 px
+    const spread = Array.from({ length: 12 }, (_, i) => row(i, i % 2 ? 'local-ai' : 'bicubic', { orb_score: 0.5 + i * 0.0445 }));
+    const el = await mount(
+      <div style={{ width: 320 }}>
+        <ScoreHistogram rows={spread} metric="orb_score" />
+      </div>,
+    );
+    await expect.poll(() => el.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
+    const labels = () => [...el.querySelectorAll('.recharts-cartesian-axis-tick-value')].filter((t) => t.textContent?.includes('–'));
+    const ticks = labels().map((t) => t.textContent);
+    expect(ticks).toEqual(['0.50–0.55', '0.55–0.60', '0.60–0.65', '0.65–0.70', '0.70–0.75', '0.75–0.80', '0.80–0.85', '0.85–0.90', '0.90–0.95', '0.95–1.00']);
+    // and no two labels overlap
+    const boxes = labels().map((t) => t.getBoundingClientRect());
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].left).toBeGreaterThanOrEqual(boxes[i - 1].left + 4);
+  });
 });
 
 describe('Viewer', () => {
@@ -232,6 +249,45 @@ describe('Viewer', () => {
     await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
     await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Left image"]')!, 'up:7');
     await expect.poll(() => [...el.querySelectorAll<HTMLImageElement>('.slider img')].map((i) => i.alt).sort()).toEqual(['Upscaled (bicubic)', 'Upscaled (local-ai)']);
+  });
+
+  it('keeps every pane’s image at the same height however long its title', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead() } };
+    const long = { ...rows[1], provider: 'an-imported-model-with-a-name-long-enough-to-wrap-in-a-third-of-the-window' };
+    const el = await mount(<Viewer runId="r1" row={long} onClose={() => {}} />);
+    await expect.poll(() => shown(el).length).toBe(3);
+    const tops = shown(el).map((i) => i.getBoundingClientRect().top);
+    expect(Math.max(...tops) - Math.min(...tops)).toBeLessThan(0.5);
+    // the title is cut to one line, its full text in the tooltip
+    const captions = [...el.querySelectorAll<HTMLElement>('.panes figcaption')];
+    expect(captions[2].scrollWidth).toBeGreaterThan(captions[2].clientWidth);
+    expect(captions[2].title).toContain(long.provider);
+  });
+
+  it('draws the slider’s divider, with a handle, where the split is', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead() } };
+    const el = await mount(<Viewer runId="r1" row={rows[1]} onClose={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await expect.poll(() => el.querySelectorAll('.slider img').length).toBe(2);
+    const divider = el.querySelector<HTMLElement>('[data-testid=slider-divider]')!;
+    const stage = el.querySelector<HTMLElement>('.slider .stage')!.getBoundingClientRect();
+    const at = () => {
+      const r = divider.getBoundingClientRect();
+      return (r.left + r.width / 2 - stage.left) / stage.width;
+    };
+    expect(divider.getBoundingClientRect().height).toBeCloseTo(stage.height, 0);
+    expect(divider.getBoundingClientRect().width).toBeGreaterThanOrEqual(2);
+    expect(getComputedStyle(divider).backgroundColor).toBe('rgb(255, 255, 255)');
+    // a dark edge too, so the white line shows on a light image
+    expect(getComputedStyle(divider).boxShadow).toMatch(/rgba\(0, 0, 0/);
+    expect(divider.querySelector('.handle')!.getBoundingClientRect().width).toBeGreaterThan(20);
+    expect(at()).toBeCloseTo(0.5, 2);
+    const range = el.querySelector<HTMLInputElement>('[aria-label="Slider position"]')!;
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(range, '30');
+      range.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(at()).toBeCloseTo(0.3, 2);
   });
 });
 
@@ -341,6 +397,53 @@ describe('RunsScreen', () => {
     const cells = (i: number) => [...el.querySelectorAll('tbody tr')[i].querySelectorAll('td')].map((td) => td.textContent);
     expect(cells(0).slice(2, 8)).toEqual(['photos', '÷4 · webp q80', 'local-ai · esrgan-thick x4bicubic', '4', '6 ok · 2 errors4 images × 2 providers', '93.2%']);
     expect(cells(1).slice(3, 7)).toEqual(['fit 100–200 px · png', 'bicubic', '1 of 5', '1 ok1 image × 1 provider']);
+  });
+
+  it('counts a sweep’s results as images × settings × providers, the full-size settings apart', async () => {
+    const sweep: RunListItem = {
+      runId: 's',
+      outDir: '/s',
+      kind: 'sweep',
+      grid: { factors: [1, 2, 4], formats: ['webp', 'png'], qualities: [50, 80] },
+      startedAt: '2026-11-25T15:04:12Z',
+      status: 'completed',
+      input: '/p',
+      inputs: 3,
+      // 3 images × (6 settings × 3 providers + 3 full-size)
+      rows: 63,
+      ok: 63,
+      errors: 0,
+      notRun: 0,
+      providers: ['bicubic', 'lanczos', 'local-ai'],
+      models: ['bicubic', 'lanczos', 'local-ai · esrgan-slim x2'],
+      factor: null,
+      fit: null,
+      format: null,
+      quality: null,
+      savedPercent: 97,
+    };
+    const upOnly: RunListItem = { ...sweep, runId: 't', grid: { factors: [2, 4], formats: ['webp', 'jpeg'], qualities: [30, 50] }, rows: 72, ok: 72 };
+    (window as unknown as { bench: unknown }).bench = { runs: { list: async () => [sweep, upOnly] } };
+    const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
+    await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
+    const results = (i: number) => el.querySelectorAll('tbody tr')[i].querySelectorAll('td')[6].querySelector('.hint')!.textContent;
+    expect(results(0)).toBe('3 images × (6 settings × 3 providers + 3 full-size settings)');
+    expect(results(1)).toBe('3 images × 8 settings × 3 providers');
+  });
+
+  it('keeps the action cell a table cell, its borders in line with its row’s', async () => {
+    const run = { runId: 'a', outDir: '/a', kind: 'run', grid: null, startedAt: '2026-11-25T15:04:12Z', status: 'cancelled', input: '/p', inputs: 2, rows: 1, ok: 1, errors: 0, notRun: 1, providers: ['bicubic'], models: ['bicubic'], factor: 2, fit: null, format: 'png', quality: null, savedPercent: 50 } satisfies RunListItem;
+    (window as unknown as { bench: unknown }).bench = { runs: { list: async () => [run, { ...run, runId: 'b', status: 'completed' }] } };
+    const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
+    await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
+    for (const tr of el.querySelectorAll('tbody tr')) {
+      const row = tr.getBoundingClientRect();
+      for (const td of tr.querySelectorAll('td')) {
+        expect(getComputedStyle(td).display).toBe('table-cell');
+        expect(td.getBoundingClientRect().top).toBeCloseTo(row.top, 0);
+        expect(td.getBoundingClientRect().bottom).toBeCloseTo(row.bottom, 0);
+      }
+    }
   });
 });
 
