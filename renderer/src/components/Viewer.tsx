@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Pointer
 import type { UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, bytes, fmt } from '../format';
+import { providerLabel, storedText } from '../run-label';
 
 interface Loaded {
   src: string;
@@ -160,7 +161,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
       <header className="row">
         <strong>{baseName(row.image_path)}</strong>
         <span className="scores" data-testid="viewer-scores">
-          {row.provider} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
+          {providerLabel(row.provider, row.model)} · {storedText(row)} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
         </span>
         {nav}
         <span className="spacer" />

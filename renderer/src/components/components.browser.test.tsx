@@ -9,6 +9,10 @@ import { Viewer } from './Viewer';
 import { SetupScreen } from '../screens/SetupScreen';
 import { RunsScreen } from '../screens/RunsScreen';
 import { ResultsScreen } from '../screens/ResultsScreen';
+import { RunScreen, type LiveRun } from '../screens/RunScreen';
+import { SweepScreen } from '../screens/SweepScreen';
+import { SweepResults } from './SweepResults';
+import { App } from '../App';
 import '../styles.css';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -494,5 +498,116 @@ describe('ResultsScreen', () => {
     await expect.poll(() => storage.querySelector('.field-error')?.textContent).toBe('Enter a price from $0 to $1,000 per GB-month.');
     expect(storage.querySelector('[data-testid=estimate]')!.textContent).toBe('–');
     expect(set).toHaveBeenLastCalledWith({ monthlyVolumeImages: 1000 });
+  });
+});
+
+describe('labels a new user needs', () => {
+  const settings = { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1000, resultsFolder: '/r', resultsFolderIsDefault: true }), set: async () => ({}) };
+
+  it('names the run’s stored setting and each provider’s model on the Results screen, and the setting in the viewer', async () => {
+    (window as unknown as { bench: unknown }).bench = { settings, images: { read: async () => ({ mime: 'image/png', base64: '', width: 64, height: 48 }) } };
+    const list = [
+      row(0, 'local-ai', { model: 'esrgan-slim x4', format: 'webp', quality: 80 }),
+      row(0, 'bicubic', { model: 'bicubic (sharp)', format: 'webp', quality: 80 }),
+    ];
+    const el = await mount(<ResultsScreen details={{ runId: 'r1', outDir: '/r', summary: null, rows: list, kind: 'run' }} onError={() => {}} />);
+    expect(el.querySelector('[data-testid=run-label]')!.textContent).toBe('Stored as webp q80 at ÷4 · upscaled with local-ai · esrgan-slim x4, bicubic');
+    await user.click(el.querySelector<HTMLElement>('[aria-label="View img0.png (local-ai)"]')!);
+    expect(el.querySelector('[data-testid=viewer-scores]')!.textContent).toMatch(/^local-ai · esrgan-slim x4 · webp q80 at ÷4 · PSNR/);
+  });
+
+  it('titles a sweep’s progress “Sweep”, names each row’s setting, counts “1 row” and gives no ETA before it has one', async () => {
+    const live: LiveRun = {
+      jobId: 'j',
+      runId: 'r9',
+      kind: 'sweep',
+      total: 3,
+      done: 0,
+      kept: [],
+      providers: ['bicubic'],
+      providerRows: { bicubic: 12 },
+      settings: 4,
+      rows: [row(0, 'bicubic', { factor: 2, format: 'webp', quality: 80 })],
+      inFlight: {},
+      eta: 0,
+      ended: null,
+    };
+    const el = await mount(<RunScreen live={live} onCancel={() => {}} onOpen={() => {}} />);
+    expect(el.querySelector('h2')!.textContent).toBe('Sweep r9');
+    expect(el.querySelector('label[for=overall]')!.textContent).toBe('0 of 3 images × 4 settings · 1 row · ETA –');
+    const headers = [...el.querySelectorAll('table.live th')].map((th) => th.textContent);
+    expect(headers).toEqual(['Image', 'Setting', 'Provider', 'Status', 'Saved %', 'PSNR dB', 'SSIM', 'ORB']);
+    expect(el.querySelector('table.live tbody td:nth-child(2)')!.textContent).toBe('webp q80 at ÷2');
+  });
+
+  it('takes any quality from 1 to 100 typed beside the usual ones, and says in words what is wrong', async () => {
+    const plan = vi.fn(async (r: { qualities: number[] }) => ({ images: 2, settings: r.qualities.length, rows: 2 * r.qualities.length, low: 10, high: 20, reasons: [] }));
+    (window as unknown as { bench: unknown }).bench = {
+      models: { list: async () => [] },
+      dialogs: { pickInput: async () => ({ path: '/photos', kind: 'folder', count: 2 }) },
+      sweeps: { plan },
+    };
+    const el = await mount(<SweepScreen busy={false} details={null} onStarted={() => {}} onError={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    const other = el.querySelector<HTMLElement>('[aria-label="Other qualities"]')!;
+    await user.fill(other, '10, 20');
+    await expect.poll(() => plan.mock.lastCall?.[0].qualities).toEqual([10, 20, 50, 80, 95]);
+    const start = () => [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start sweep')!;
+    expect(start().disabled).toBe(false);
+    await user.fill(other, '10, 150');
+    await expect.poll(() => el.querySelector('#qualities-error')?.textContent).toBe('Qualities go from 1 to 100; 150 is too high.');
+    expect(other.getAttribute('aria-invalid')).toBe('true');
+    expect(start().disabled).toBe(true);
+    await user.fill(other, 'ten');
+    await expect.poll(() => el.querySelector('#qualities-error')?.textContent).toBe('“ten” is not a whole number: type qualities from 1 to 100, separated by commas.');
+    // and what the target means is said beside it
+    expect(el.textContent).toContain('a perceptual target (SSIMULACRA2, issue 17) is coming');
+  });
+
+  it('offers on the Sweep screen a model just added on New run, without a reload', async () => {
+    const models: object[] = [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, sizeBytes: null }];
+    const mine = { name: 'mine', kind: 'imported', architecture: 'SPAN', scales: [4], summary: 'imported', mpsX4: 1, sizeBytes: 1000, license: null };
+    (window as unknown as { bench: unknown }).bench = {
+      models: {
+        list: async () => [...models],
+        pickFile: async () => ({ path: '/m/mine.pth', name: 'mine' }),
+        add: async () => {
+          models.push(mine);
+          return { model: mine, ms: 5 };
+        },
+      },
+      settings,
+      dialogs: { pickInput: async () => null, pickOutput: async () => null },
+      inputs: { imageSizes: async () => ({ total: 0, sizes: [] }) },
+      jobs: { onProgress: () => () => {} },
+      sweeps: { plan: async () => ({ images: 0, settings: 0, rows: 0, low: 0, high: 0, reasons: [] }) },
+    };
+    const el = await mount(<App />);
+    const sweepModels = () => [...el.querySelectorAll<HTMLOptionElement>('[aria-label="Sweep model"] option')].map((o) => o.value);
+    const go = (screen: string) => user.click([...el.querySelectorAll<HTMLElement>('nav button')].find((b) => b.textContent === screen)!);
+    await go('Sweep');
+    await expect.poll(sweepModels).toEqual(['thick']);
+    await go('New run');
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Add model…')!);
+    await expect.poll(() => el.querySelector('[data-testid=model-import]')?.textContent ?? '').toMatch(/mine/);
+    await go('Sweep');
+    await expect.poll(sweepModels).toEqual(['thick', 'mine']);
+  });
+
+  it('shows the SageMaker price only for a sweep that used SageMaker, and names each setting’s model', async () => {
+    (window as unknown as { bench: unknown }).bench = { settings };
+    const sweepRows = [row(0, 'local-ai', { model: 'esrgan-slim x2', factor: 2 }), row(1, 'bicubic', { model: 'bicubic (sharp)', factor: 2 })];
+    const details = (list: UiRow[]): RunDetails => ({ runId: 's1', outDir: '/s', summary: null, rows: list, kind: 'sweep' });
+    const el = await mount(<SweepResults details={details(sweepRows)} initialTarget={0.5} onError={() => {}} />);
+    expect(el.querySelector('[data-testid=sweep-compute]')!.textContent).not.toContain('SageMaker');
+    const models = [...el.querySelectorAll('.settings-table tbody tr')].map((tr) => [tr.children[0].textContent, tr.children[1].textContent]);
+    expect(models.sort()).toEqual([
+      ['bicubic', '–'],
+      ['local-ai', 'esrgan-slim x2'],
+    ]);
+    expect(el.querySelector('[data-testid=target-help]')!.textContent).toMatch(/^A setting passes when its images’ SSIM/);
+    act(() => root?.unmount());
+    const withSageMaker = await mount(<SweepResults details={details([...sweepRows, row(2, 'sagemaker', { model: 'my-endpoint', factor: 2 })])} initialTarget={0.5} onError={() => {}} />);
+    expect(withSageMaker.querySelector('[data-testid=sweep-compute]')!.textContent).toContain('SageMaker $/instance-hour');
   });
 });

@@ -4,7 +4,7 @@ import { bench, errorText } from '../bench';
 import { plural } from '../../../main/core/plural';
 import { baseName, fmt } from '../format';
 
-export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (job: StartedJob) => void }) {
+export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (job: StartedJob, kind: RunListItem['kind']) => void }) {
   const [runs, setRuns] = useState<RunListItem[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const load = () =>
@@ -72,7 +72,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                       onClick={async () => {
                         try {
                           const j = await bench().runs.resume(r.runId);
-                          onResumed(j);
+                          onResumed(j, r.kind);
                         } catch (e) {
                           onError(errorText(e));
                         }
