@@ -509,9 +509,12 @@ describe('labels a new user needs', () => {
     const list = [
       row(0, 'local-ai', { model: 'esrgan-slim x4', format: 'webp', quality: 80 }),
       row(0, 'bicubic', { model: 'bicubic (sharp)', format: 'webp', quality: 80 }),
+      // kept in its own format: a second stored format at the same factor; a broken file stored nothing
+      row(1, 'local-ai', { model: 'esrgan-slim x4', format: 'jpeg', quality: 90 }),
+      row(2, 'local-ai', { model: 'esrgan-slim x4', status: 'error', format: '', quality: 90 }),
     ];
     const el = await mount(<ResultsScreen details={{ runId: 'r1', outDir: '/r', summary: null, rows: list, kind: 'run' }} onError={() => {}} />);
-    expect(el.querySelector('[data-testid=run-label]')!.textContent).toBe('Stored as webp q80 at ÷4 · upscaled with local-ai · esrgan-slim x4, bicubic');
+    expect(el.querySelector('[data-testid=run-label]')!.textContent).toBe('Stored as webp q80, jpeg q90 at ÷4 · upscaled with local-ai · esrgan-slim x4, bicubic');
     await user.click(el.querySelector<HTMLElement>('[aria-label="View img0.png (local-ai)"]')!);
     expect(el.querySelector('[data-testid=viewer-scores]')!.textContent).toMatch(/^local-ai · esrgan-slim x4 · webp q80 at ÷4 · PSNR/);
   });

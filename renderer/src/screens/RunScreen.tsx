@@ -72,7 +72,8 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
       <div className="progress-block">
         <label htmlFor="overall">
           {live.done} of {plural(live.total, 'image')}
-          {sweep ? ` × ${plural(live.settings, 'setting')} · ${plural(live.rows.length, 'row')}` : ''} · ETA {live.ended ? '—' : etaText(live.eta)}
+          {sweep ? ` × ${plural(live.settings, 'setting')} · ${plural(live.rows.length, 'row')}` : ''}
+          {live.ended ? '' : ` · ETA ${etaText(live.eta)}`}
         </label>
         <progress id="overall" max={live.total || 1} value={live.done} aria-valuetext={`${pct}%`} />
         {byProvider.map((b) => (
@@ -86,7 +87,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
           </div>
         ))}
         <p className="hint" aria-live="polite" data-testid="stage">
-          {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : steps.length ? null : 'starting'}
+          {live.ended ? `${sweep ? 'Sweep' : 'Run'} ${live.ended}${live.message ? `: ${live.message}` : ''}` : steps.length ? null : 'starting'}
         </p>
         {!live.ended && steps.length ? (
           <ul className="hint in-flight" data-testid="in-flight" aria-label="Images in progress">

@@ -163,7 +163,7 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
           <CheckGroup name="Formats" heading="Format" all={FORMATS} chosen={formats} onChange={setFormats} text={(f) => f} />
           <CheckGroup name="Qualities" heading="Quality" all={QUALITIES} chosen={checkedQualities} onChange={setQualities} text={(q) => `q${q}`}>
             <label>
-              and{' '}
+              others{' '}
               <input
                 className="qualities"
                 value={otherQualities}
