@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { parseResultRow } from '../main/core/results/csv-format.js';
+import { formatBytes } from '../main/core/results/format-bytes.js';
 import { describeSetting, frontiers, recommend, recommendationSentence, settingId, settingPoints } from '../main/core/results/pareto.js';
 
 const args = process.argv.slice(2);
@@ -34,7 +35,7 @@ for (const group of ordered) {
     const v = p.ssim_mean.toFixed(3);
     return onFrontier.has(settingId(p)) ? `**${v}**` : v;
   });
-  lines.push(`| ${describeSetting(first)} | ${(first.stored_bytes_mean / 1024).toFixed(1)} KB | ${first.saved_percent_mean.toFixed(1)}% | ${cells.join(' | ')} |`);
+  lines.push(`| ${describeSetting(first)} | ${formatBytes(first.stored_bytes_mean)} | ${first.saved_percent_mean.toFixed(1)}% | ${cells.join(' | ')} |`);
 }
 process.stdout.write(lines.join('\n') + '\n\n');
 for (const x of [0.85, 0.88, target, 0.95]) process.stdout.write(`- target ${x}: ${recommendationSentence(recommend(points, x), x, providers.includes('none'))}\n`);

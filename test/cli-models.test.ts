@@ -42,7 +42,7 @@ describe('upscale-bench models', () => {
 
     const list = cli(['models']);
     expect(list.stdout).toMatch(/thick +x2 [\d.]+ MB, x3 [\d.]+ MB, x4 [\d.]+ MB, x8 [\d.]+ MB +~0\.15 MP\/s/);
-    expect(list.stdout).toMatch(/Tiny-Net-x2 +ncnn.* x2 +[\d.]+ [kM]B +speed not measured yet +licence: unknown/);
+    expect(list.stdout).toMatch(/Tiny-Net-x2 +ncnn.* x2 +[\d.]+ (B|kB|MB) +speed not measured yet +licence: unknown/);
     expect(JSON.parse(cli(['models', 'list', '--json']).stdout)).toHaveLength(4);
     const json = JSON.parse(cli(['models', '--json']).stdout) as { name: string; kind: string; scales: number[]; sha256?: string }[];
     expect(json.map((m) => `${m.name}:${m.kind}`)).toEqual(['thick:built-in', 'medium:built-in', 'slim:built-in', 'Tiny-Net-x2:imported']);
@@ -61,7 +61,7 @@ describe('upscale-bench models', () => {
 
     const rm = cli(['models', 'remove', 'Tiny-Net-x2']);
     expect(rm.status, rm.stderr).toBe(0);
-    expect(rm.stdout).toMatch(/^removed 'Tiny-Net-x2' \(ncnn.* x2, [\d.]+ [kM]B\)\n$/);
+    expect(rm.stdout).toMatch(/^removed 'Tiny-Net-x2' \(ncnn.* x2, [\d.]+ (B|kB|MB)\)\n$/);
     expect(await readdir(library)).toEqual([]);
   });
 

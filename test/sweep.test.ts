@@ -11,6 +11,7 @@ import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { frontiers, recommend, settingPoints } from '../main/core/results/pareto.js';
+import { formatBytes } from '../main/core/results/format-bytes.js';
 import { SETTING_COLUMNS } from '../main/core/results/settings-csv.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
@@ -129,6 +130,14 @@ describe('upscale-bench sweep', () => {
     const rocket = ok.find((r) => r.provider === 'bicubic' && r.image_path.endsWith('rocket.jpg') && r.format === 'webp' && r.quality === '40')!;
     expect(rocket.stored_key).toBe('f2-webp-q40/sub/rocket.jpg.webp');
     expect(Number(rocket.stored_width)).toBe(320);
+  });
+
+  it('prints the frontier’s sizes in decimal units, with the formatter the app uses', () => {
+    const points = Object.values(summary.pareto as Record<string, { stored_bytes_mean: number }[]>).flat();
+    expect(points.length).toBeGreaterThan(0);
+    for (const p of points) expect(stderr).toContain(` ${formatBytes(p.stored_bytes_mean)} SSIM `);
+    expect(stderr).toMatch(/ \d+\.\d kB SSIM /);
+    expect(stderr).not.toMatch(/\bKB\b/);
   });
 
   it('summary.json holds each provider frontier and the recommendation the CSV implies', () => {

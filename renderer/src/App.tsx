@@ -45,12 +45,12 @@ export function App() {
 
   // The live view starts from what run:start / runs:resume answered (a resume's kept rows included), then
   // catches up with the job's events that came before the answer.
-  const startLive = useCallback((job: StartedJob) => {
+  const startLive = useCallback((job: StartedJob, kind: LiveRun['kind'] = 'run') => {
     const { jobId, runId, total, done, kept, providerRows } = job;
     liveJob.current = jobId;
     const mine = early.current.filter((e) => e.jobId === jobId);
     early.current = [];
-    const initial: LiveRun = { jobId, runId, total, done, kept, providerRows, settings: 1, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
+    const initial: LiveRun = { jobId, runId, total, done, kept, providerRows, kind, settings: 1, rows: [], providers: kept.map((k) => k.provider), inFlight: {}, ended: null, eta: null };
     setLive(mine.reduce(reduce, initial));
     setScreen('run');
   }, []);
@@ -88,7 +88,7 @@ export function App() {
           />
         </div>
         <div hidden={screen !== 'sweep'}>
-          <SweepScreen busy={Boolean(live && !live.ended)} onStarted={startLive} onError={setError} details={details?.kind === 'sweep' ? details : null} />
+          <SweepScreen busy={Boolean(live && !live.ended)} active={screen === 'sweep'} onStarted={(job) => startLive(job, 'sweep')} onError={setError} details={details?.kind === 'sweep' ? details : null} />
         </div>
         {screen === 'run' && <RunScreen live={live} onCancel={(jobId) => bench().jobs.cancel(jobId).catch((e) => setError(errorText(e)))} onOpen={openRun} />}
         {screen === 'results' && <ResultsScreen details={details} onError={setError} />}

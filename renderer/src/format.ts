@@ -1,12 +1,7 @@
 export const fmt = (x: number | null | undefined, digits = 2) => (x === null || x === undefined || !Number.isFinite(x) ? '–' : x.toFixed(digits));
 
-export function bytes(n: number | null | undefined): string {
-  if (n === null || n === undefined) return '–';
-  if (n < 1024) return `${n} B`;
-  if (n < 1024 ** 2) return `${(n / 1024).toFixed(1)} KB`;
-  if (n < 1024 ** 3) return `${(n / 1024 ** 2).toFixed(2)} MB`;
-  return `${(n / 1024 ** 3).toFixed(2)} GB`;
-}
+/** Sizes in decimal units (kB = 1000 B), the same formatter the CLI prints with. */
+export { GB, formatBytes as bytes } from '../../main/core/results/format-bytes';
 
 export function duration(seconds: number | null | undefined): string {
   if (seconds === null || seconds === undefined || !Number.isFinite(seconds)) return '–';

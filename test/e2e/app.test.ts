@@ -150,6 +150,8 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'Open results' }).click();
     await expect.poll(() => page.getByTestId('row-count').textContent()).toBe('10 of 10 rows');
     await expect.poll(() => page.getByTestId('storage-card').textContent()).toMatch(/4 images: .* saved/);
+    // what was run, named: the stored setting and each provider's model
+    expect(await page.getByTestId('run-label').textContent()).toMatch(/^Stored as .*at ÷4 · upscaled with local-ai · esrgan-slim x4, bicubic$/);
     // the number the analyst came for: local-ai against bicubic, image by image
     const vs = page.getByTestId('baseline-card').locator('tbody tr', { hasText: 'local-ai vs bicubic' });
     await expect.poll(() => vs.locator('td').nth(1).textContent()).toBe('4');
@@ -190,7 +192,7 @@ describe('the app in Chromium', () => {
     await page.getByRole('button', { name: 'View coffee.png (local-ai)' }).click();
     const viewer = page.getByRole('dialog');
     await expect.poll(() => viewer.getByRole('img').count()).toBe(3);
-    await expect.poll(() => page.getByTestId('viewer-scores').textContent()).toMatch(/local-ai · PSNR \d+\.\d+ dB · SSIM 0\.\d+ · ORB 0\.\d+/);
+    await expect.poll(() => page.getByTestId('viewer-scores').textContent()).toMatch(/^local-ai · esrgan-\S+ x4 · \S+( q\d+)? at ÷4 · PSNR \d+\.\d+ dB · SSIM 0\.\d+ · ORB 0\.\d+/);
     const original = viewer.getByRole('img', { name: 'Original of coffee.png' });
     // fitted: the 600×400 photo fills its pane's width
     const pane = await original.locator('..').boundingBox();

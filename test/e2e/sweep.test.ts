@@ -54,14 +54,26 @@ describe('the Sweep screen in Chromium', () => {
     await expect.poll(planText).toMatch(/^3 images × 4 settings = 18 rows · estimated \d+ s–\d+ s$/);
     await page.getByRole('group', { name: 'Formats' }).getByRole('checkbox', { name: 'png' }).check();
     await expect.poll(planText).toMatch(/^3 images × 6 settings = 27 rows/);
+    // any quality can be typed; a wrong one is said in words and blocks the start
+    const other = page.getByLabel('Other qualities');
+    await other.fill('10, 150');
+    await expect.poll(() => page.locator('#qualities-error').textContent()).toBe('Qualities go from 1 to 100; 150 is too high.');
+    expect(await page.getByRole('button', { name: 'Start sweep' }).isDisabled()).toBe(true);
+    await other.fill('');
+    await expect.poll(() => page.locator('#qualities-error').count()).toBe(0);
+    await expect.poll(planText).toMatch(/^3 images × 6 settings = 27 rows/);
     await shot('sweep-setup');
   });
 
   it('runs the sweep with progress, then shows the plot, the recommendation and the table', async () => {
     await page.getByRole('button', { name: 'Start sweep' }).click();
-    await page.getByRole('heading', { name: /^Run / }).waitFor();
-    await page.getByText('Run completed').waitFor({ timeout: 120_000 });
+    await page.getByRole('heading', { name: /^Sweep / }).waitFor();
+    await page.getByText('Sweep completed').waitFor({ timeout: 120_000 });
     await expect.poll(() => page.locator('label[for="overall"]').textContent()).toMatch(/3 of 3 images × 6 settings · 27 rows/);
+    // each row names the setting it was stored at, so a sweep's rows of one image read apart
+    expect(await page.locator('table.live th').allTextContents()).toEqual(['Image', 'Setting', 'Provider', 'Status', 'Saved %', 'PSNR dB', 'SSIM', 'ORB']);
+    expect(await page.locator('table.live tbody td:nth-child(2)').first().textContent()).toMatch(/^(webp q\d+|png) at (÷2|full size)$/);
+    await shot('sweep-progress');
     await page.getByRole('button', { name: 'Open results' }).click();
     await page.getByRole('heading', { name: 'Sweep: which storage setting?' }).waitFor();
     await expect.poll(() => page.locator('.settings-table tbody tr').count()).toBe(9);
@@ -98,7 +110,7 @@ describe('the Sweep screen in Chromium', () => {
     const ssimHeader = page.locator('.settings-table th', { has: page.getByRole('button', { name: /^SSIM/ }) });
     await page.getByRole('button', { name: /^SSIM/ }).click();
     expect(await ssimHeader.getAttribute('aria-sort')).toBe('ascending');
-    const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(8)').allTextContents()).map(Number);
+    const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(9)').allTextContents()).map(Number);
     const asc = await col();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
     await page.getByRole('button', { name: /^SSIM/ }).click();

@@ -9,8 +9,7 @@ import { ModelLibrary } from '../../core/models/library.js';
 import { onnxFileName } from '../../core/models/model-files.js';
 import { importedListing, listModels } from '../../core/models/model-list.js';
 import { libraryDir, modelsDir } from '../../core/paths.js';
-
-const mb = (bytes: number) => (bytes < 1e6 ? `${Math.max(1, Math.round(bytes / 1e3))} kB` : `${(bytes / 1e6).toFixed(1)} MB`);
+import { formatBytes } from '../../core/results/format-bytes.js';
 
 export function modelsCommand(): Command {
   const cmd = new Command('models')
@@ -57,11 +56,11 @@ export function modelsCommand(): Command {
         ...Object.entries(e.details).map(([k, v]): [string, string] => [k, String(v)]),
         ['channels', `${e.inChannels} in, ${e.outChannels} out`],
         ['parameters', e.params.toLocaleString('en-US')],
-        ['source', `${e.sourceFile} (${e.sourceFormat}, ${mb(e.sourceBytes)})`],
+        ['source', `${e.sourceFile} (${e.sourceFormat}, ${formatBytes(e.sourceBytes)})`],
         ...(e.tileOverlap ? [['tile overlap', `${e.tileOverlap} px of context around each tile, for seamless tiles (--tile-overlap overrides)`] as [string, string]] : []),
         ['sha256', e.sha256],
         ['licence', e.license ?? 'unknown: the file does not say; check where you got it'],
-        ['stored', `${mb(e.onnxBytes)} ONNX in ${new ModelLibrary().dir}`],
+        ['stored', `${formatBytes(e.onnxBytes)} ONNX in ${new ModelLibrary().dir}`],
       ];
       process.stdout.write(`added '${e.name}' in ${(ms / 1000).toFixed(1)} s; use it with --model ${e.name}\n`);
       for (const [k, v] of lines) process.stdout.write(`  ${k.padEnd(13)} ${v}\n`);
@@ -78,7 +77,7 @@ export function modelsCommand(): Command {
     .argument('<name>', 'the model name')
     .action(async (name: string) => {
       const e = await new ModelLibrary().remove(name);
-      process.stdout.write(`removed '${e.name}' (${e.architecture} x${e.scale}, ${mb(e.onnxBytes)})\n`);
+      process.stdout.write(`removed '${e.name}' (${e.architecture} x${e.scale}, ${formatBytes(e.onnxBytes)})\n`);
     });
   return cmd;
 }
@@ -97,7 +96,7 @@ async function printList(o: { json?: boolean }) {
   for (const e of imported) {
     const l = importedListing(e);
     const speed = l.speed ? `${l.speed.mpsOut} MP/s measured here` : 'speed not measured yet';
-    process.stdout.write(`${e.name.padEnd(width)} ${e.architecture} x${e.scale}  ${mb(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
+    process.stdout.write(`${e.name.padEnd(width)} ${e.architecture} x${e.scale}  ${formatBytes(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
   }
 }
 
@@ -107,7 +106,7 @@ function printBuiltins() {
     scales
       .map((s) => {
         const st = statSync(join(dir, onnxFileName(name, s, precision)), { throwIfNoEntry: false });
-        return `x${s} ${st ? mb(st.size) : 'not built'}`;
+        return `x${s} ${st ? formatBytes(st.size) : 'not built'}`;
       })
       .join(', ');
   process.stdout.write(`built-in models in ${dir} (speed: output megapixels/s at x4 on the 2-core reference machine; licence MIT)\n`);

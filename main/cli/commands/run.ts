@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { plural } from '../../core/plural.js';
+import { formatBytes } from '../../core/results/format-bytes.js';
 import type { ProviderSummary, RunSummary } from '../../core/results/summary.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
@@ -94,7 +95,7 @@ function printSummary(s: RunSummary): void {
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
   const t = s.totals;
   // a sweep stores each image many times; its storage answer is the recommendation printed after this
-  if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${mb(t.original_bytes)} → ${mb(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
+  if (t.original_bytes && !s.settings.sweep) out.write(`storage: ${formatBytes(t.original_bytes)} → ${formatBytes(t.stored_bytes)} stored (saved ${fmt(t.saved_percent, 1)}%)\n`);
   // a provider that ran several models (local-ai across a sweep's factors) has a line per model, named
   const models = new Map<string, number>();
   for (const p of s.providers) models.set(p.provider, (models.get(p.provider) ?? 0) + 1);
@@ -110,4 +111,3 @@ function printSummary(s: RunSummary): void {
   out.write(`results: ${s.results_csv}\n`);
 }
 
-const mb = (n: number) => `${(n / 1e6).toFixed(2)} MB`;

@@ -4,6 +4,7 @@ import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '.
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
 import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
+import { formatBytes } from '../../core/results/format-bytes.js';
 import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
@@ -99,14 +100,14 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
-  if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, decimalSize)}\n`);
+  if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
   const a = s.adaptive_search;
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
     process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
     for (const [provider, list] of frontier) {
-      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${kb(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
+      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }
@@ -120,10 +121,6 @@ export function qualityLadder(given: number[], step: number): number[] {
   for (let q = lo; q < hi; q += step) out.push(q);
   return [...out, hi];
 }
-
-// decimal, as storage is billed and the run summary's MB are
-const kb = (n: number) => `${(n / 1000).toFixed(1)} kB`;
-const decimalSize = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(2)} MB` : `${(n / 1e3).toFixed(1)} kB`);
 
 /** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
 export function span(low: number, high: number): string {

@@ -3,6 +3,7 @@ import { httpHandlerSdk, sageMakerSdk } from '../aws/sdk.js';
 import sharp from 'sharp';
 import { BenchError, throwIfAborted } from '../errors.js';
 import { toRaw } from '../image/raw.js';
+import { formatBytes } from '../results/format-bytes.js';
 import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
 
 /** Wire facts from shared/reference/jumpstart-upscaler-contract.md. */
@@ -100,7 +101,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     if (body.length > MAX_PAYLOAD_BYTES) {
       throw new BenchError(
         'ERROR_PROVIDER_INPUT_TOO_LARGE',
-        `request would be ${mb(body.length)} MB, over SageMaker's 6 MB real-time limit (stored image ${input.width}×${input.height}); not sent: use a larger factor, --fit 100-200 or a lower quality`,
+        `request would be ${formatBytes(body.length)}, over SageMaker's real-time limit of ${formatBytes(MAX_PAYLOAD_BYTES)} (6 MiB) (stored image ${input.width}×${input.height}); not sent: use a larger factor, --fit 100-200 or a lower quality`,
       );
     }
     input.onProgress?.({ done: 0, total: 1 });
@@ -188,4 +189,3 @@ async function decodeAnswer(body: Uint8Array | undefined) {
   }
 }
 
-const mb = (n: number) => (n / (1024 * 1024)).toFixed(1);

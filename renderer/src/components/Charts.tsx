@@ -100,10 +100,11 @@ export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: 'ssim'
   return (
     <figure className="chart" aria-label={`Histogram of ${label}`}>
       <figcaption>{label} distribution</figcaption>
-      <ResponsiveContainer width="100%" height={260}>
+      <ResponsiveContainer width="100%" height={300}>
         <BarChart data={data} margin={{ top: 10, right: 20, bottom: 24, left: 14 }}>
           <CartesianGrid strokeDasharray="3 3" />
-          <XAxis dataKey="bin" fontSize={11} label={{ value: label, position: 'insideBottom', offset: -14 }} />
+          {/* every bin named by its range, slanted to fit: recharts would otherwise drop every other label, and a bar then reads as its neighbour's */}
+          <XAxis dataKey="bin" fontSize={11} interval={0} angle={-35} textAnchor="end" height={58} label={{ value: label, position: 'insideBottom', offset: -14 }} />
           <YAxis allowDecimals={false} label={{ value: 'images', angle: -90, position: 'insideLeft', offset: -4, style: { textAnchor: 'middle' } }} />
           <Tooltip />
           <Legend verticalAlign="top" />

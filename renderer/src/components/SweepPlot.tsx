@@ -1,9 +1,10 @@
 import { CartesianGrid, Legend, ReferenceDot, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { type SettingPoint, describeSetting, settingId } from '../../../main/core/results/pareto';
-import { PROVIDER_COLOURS, fmt } from '../format';
+import { PROVIDER_COLOURS, bytes, fmt } from '../format';
 
 const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' : '#888');
-const kb = (bytes: number) => bytes / 1024;
+/** The x axis in decimal kB, as every size is shown. */
+const kb = (n: number) => n / 1000;
 
 /**
  * Mean stored size against mean SSIM, one dot per setting and provider, each provider's frontier drawn as a
@@ -31,12 +32,12 @@ export function SweepPlot(props: {
             type="number"
             dataKey="kb"
             name="Mean stored"
-            unit=" KB"
+            unit=" kB"
             scale="log"
             domain={[(min: number) => min / 1.25, (max: number) => max * 1.25]}
             allowDataOverflow
             tickFormatter={(v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))}
-            label={{ value: 'mean stored size per image (KB, log scale)', position: 'insideBottom', offset: -14 }}
+            label={{ value: 'mean stored size per image (kB, log scale)', position: 'insideBottom', offset: -14 }}
           />
           <YAxis type="number" dataKey="ssim" name="Mean SSIM" domain={[yMin, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
           <ZAxis range={[110, 110]} />
@@ -49,7 +50,7 @@ export function SweepPlot(props: {
                 <div className="tooltip">
                   <strong>{p.provider}</strong> · {describeSetting(p)}
                   <br />
-                  {fmt(kb(p.stored_bytes_mean), 1)} KB ({fmt(p.saved_percent_mean, 1)}% saved) · SSIM {fmt(p.ssim_mean, 3)} · PSNR {fmt(p.psnr_mean)} dB
+                  {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · SSIM {fmt(p.ssim_mean, 3)} · PSNR {fmt(p.psnr_mean)} dB
                 </div>
               );
             }}

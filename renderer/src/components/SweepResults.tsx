@@ -16,13 +16,15 @@ import {
 import { bench, errorText } from '../bench';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
-import { bytes, fmt } from '../format';
+import { GB, bytes, fmt } from '../format';
+import { modelOf } from '../run-label';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
 
-type SortKey = 'provider' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean' | 'upscale_ms_mean';
+type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean' | 'upscale_ms_mean';
 const COLUMNS: [SortKey, string][] = [
   ['provider', 'Provider'],
+  ['model', 'Model'],
   ['factor', 'Factor'],
   ['format', 'Format'],
   ['quality', 'Quality'],
@@ -34,6 +36,10 @@ const COLUMNS: [SortKey, string][] = [
   ['orb_mean', 'ORB'],
   ['upscale_ms_mean', 'ms / image'],
 ];
+
+/** What the SSIM target means, beside both places it is chosen. */
+export const TARGET_HELP =
+  'A setting passes when its images’ SSIM against the originals, averaged, is at least this (1 = identical; lower lets more detail go). SSIM favours blur over invented detail, so look at candidates in the viewer; a perceptual target (SSIMULACRA2, issue 17) is coming.';
 
 const rowsOf = (rows: UiRow[], p: SettingPoint) =>
   rows.filter((r) => r.status === 'ok' && r.provider === p.provider && r.factor === p.factor && r.format === p.format && r.quality === p.quality);
@@ -82,7 +88,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
   const recRows = recPoint ? rowsOf(details.rows, recPoint) : [];
   const originalMean = mean(recRows.map((r) => r.original_bytes).filter((x): x is number => x !== null));
-  const monthly = (b: number | null) => (b === null ? null : (b * volume * price) / 1024 ** 3);
+  const monthly = (b: number | null) => (b === null ? null : (b * volume * price) / GB);
   const cost = recPoint ? computeCosts(recRows, { dollarsPerHour: hourly })[0] : undefined;
   const billed = recPoint ? isBilledPerInstanceHour(recPoint.provider) : false;
 
@@ -111,6 +117,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           Target mean SSIM <strong data-testid="target-value">{target.toFixed(3)}</strong>
           <input type="range" min={lo} max={1} step={0.001} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target SSIM" />
         </label>
+        <p className="hint" data-testid="target-help">
+          {TARGET_HELP}
+        </p>
         <p data-testid="recommendation" aria-live="polite">
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
           {recommendationSentence(rec, Number(target.toFixed(3)), hasRecompress)}.
@@ -169,9 +178,12 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           ) : (
             <p className="hint">No timings.</p>
           )}
-          <label>
-            SageMaker $/instance-hour <input type="number" step="0.01" min={0} value={hourly} onChange={(e) => setInstancePrice(Number(e.target.value))} aria-label="SageMaker dollars per instance-hour" />
-          </label>
+          {/* only a SageMaker endpoint bills by the instance-hour */}
+          {points.some((p) => isBilledPerInstanceHour(p.provider)) ? (
+            <label>
+              SageMaker $/instance-hour <input type="number" step="0.01" min={0} value={hourly} onChange={(e) => setInstancePrice(Number(e.target.value))} aria-label="SageMaker dollars per instance-hour" />
+            </label>
+          ) : null}
         </div>
       </div>
       <SweepPlot points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
@@ -198,6 +210,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
               {sorted.map((p) => (
                 <tr key={settingId(p)} className={recPoint && settingId(recPoint) === settingId(p) ? 'recommended' : undefined} onClick={() => open(p)}>
                   <td>{p.provider}</td>
+                  <td>{modelOf(p.provider, p.model) || '–'}</td>
                   <td>{p.factor === 1 ? '÷1 (full)' : `÷${p.factor}`}</td>
                   <td>{p.format}</td>
                   <td>{p.quality ?? '–'}</td>

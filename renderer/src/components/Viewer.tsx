@@ -2,6 +2,7 @@ import { useCallback, useEffect, useLayoutEffect, useRef, useState, type Pointer
 import type { UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, bytes, fmt } from '../format';
+import { providerLabel, storedText } from '../run-label';
 
 interface Loaded {
   src: string;
@@ -61,6 +62,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
   const [view, setView] = useState<{ zoom: number; x: number; y: number } | null>(null);
   const [split, setSplit] = useState(50);
   const drag = useRef<{ x: number; y: number } | null>(null);
+  const splitDrag = useRef(false);
   const closeRef = useRef<HTMLButtonElement>(null);
   const stageRef = useRef<HTMLDivElement | null>(null);
 
@@ -140,10 +142,12 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
   const transform = `scale(${scale}) translate(${view?.x ?? 0}px, ${view?.y ?? 0}px)`;
   const imgStyle = (key: string) => ({ width: w, height: h, transform, imageRendering: zoom > 2 || key === 'stored' ? ('pixelated' as const) : ('auto' as const) });
   const labelOf = (key: string) => sources.find((s) => s.key === key)?.label ?? key;
+  const scoresOf = (key: string) => sources.find((s) => s.key === key)?.scores;
+  // one line whatever its length (the full text in the tooltip), so no caption pushes its image below the others'
   const pane = (key: string, i: number) => (
     <figure className="pane" key={key} {...pan}>
-      <figcaption>
-        {labelOf(key)} {sources.find((s) => s.key === key)?.scores ? <span className="hint">{sources.find((s) => s.key === key)!.scores}</span> : null}
+      <figcaption title={[labelOf(key), scoresOf(key)].filter(Boolean).join(' · ')}>
+        {labelOf(key)} {scoresOf(key) ? <span className="hint">{scoresOf(key)}</span> : null}
       </figcaption>
       <div className="stage" ref={i === 0 ? stageRef : undefined}>
         {images[key] ? <img src={images[key].src} alt={`${labelOf(key)} of ${baseName(row.image_path)}`} width={w} height={h} style={imgStyle(key)} draggable={false} /> : <span className="hint">loading…</span>}
@@ -157,7 +161,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
       <header className="row">
         <strong>{baseName(row.image_path)}</strong>
         <span className="scores" data-testid="viewer-scores">
-          {row.provider} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
+          {providerLabel(row.provider, row.model)} · {storedText(row)} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
         </span>
         {nav}
         <span className="spacer" />
@@ -214,7 +218,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
       ) : (
         <div className="slider-wrap">
           <figure className="pane slider" {...pan}>
-            <figcaption>
+            <figcaption title={`${labelOf(left)} ◀ ▶ ${labelOf(right)}`}>
               {labelOf(left)} ◀ ▶ {labelOf(right)}
             </figcaption>
             <div className="stage" ref={stageRef}>
@@ -228,6 +232,29 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
                   <img src={images[left].src} alt={labelOf(left)} width={w} height={h} style={imgStyle(left)} draggable={false} />
                 </div>
               )}
+              <div
+                className="divider"
+                data-testid="slider-divider"
+                style={{ left: `${split}%` }}
+                onPointerDown={(e) => {
+                  // the handle moves the split, not the images
+                  e.stopPropagation();
+                  e.currentTarget.setPointerCapture?.(e.pointerId);
+                  splitDrag.current = true;
+                }}
+                onPointerMove={(e) => {
+                  const stage = stageRef.current;
+                  if (!splitDrag.current || !stage) return;
+                  e.stopPropagation();
+                  const r = stage.getBoundingClientRect();
+                  setSplit(Math.round(Math.min(100, Math.max(0, ((e.clientX - r.left) / r.width) * 100))));
+                }}
+                onPointerUp={() => (splitDrag.current = false)}
+              >
+                <span className="handle" aria-hidden="true">
+                  ◀▶
+                </span>
+              </div>
             </div>
           </figure>
           <input type="range" min={0} max={100} value={split} onChange={(e) => setSplit(Number(e.target.value))} aria-label="Slider position" />

@@ -9,6 +9,10 @@ import { Viewer } from './Viewer';
 import { SetupScreen } from '../screens/SetupScreen';
 import { RunsScreen } from '../screens/RunsScreen';
 import { ResultsScreen } from '../screens/ResultsScreen';
+import { RunScreen, type LiveRun } from '../screens/RunScreen';
+import { SweepScreen } from '../screens/SweepScreen';
+import { SweepResults } from './SweepResults';
+import { App } from '../App';
 import '../styles.css';
 
 (globalThis as { IS_REACT_ACT_ENVIRONMENT?: boolean }).IS_REACT_ACT_ENVIRONMENT = true;
@@ -155,6 +159,23 @@ describe('charts', () => {
     expect(ticks).not.toContain('0.0–0.1');
     expect(ticks.length).toBeGreaterThanOrEqual(5);
   });
+
+  it('names every bin by its range, in a chart as narrow as a results card', async () => {
+    // ORB 0.50–0.99: ten bins of 0.05, more labels than fit flat in 320 px
+    const spread = Array.from({ length: 12 }, (_, i) => row(i, i % 2 ? 'local-ai' : 'bicubic', { orb_score: 0.5 + i * 0.0445 }));
+    const el = await mount(
+      <div style={{ width: 320 }}>
+        <ScoreHistogram rows={spread} metric="orb_score" />
+      </div>,
+    );
+    await expect.poll(() => el.querySelectorAll('.recharts-bar-rectangle').length).toBeGreaterThan(0);
+    const labels = () => [...el.querySelectorAll('.recharts-cartesian-axis-tick-value')].filter((t) => t.textContent?.includes('–'));
+    const ticks = labels().map((t) => t.textContent);
+    expect(ticks).toEqual(['0.50–0.55', '0.55–0.60', '0.60–0.65', '0.65–0.70', '0.70–0.75', '0.75–0.80', '0.80–0.85', '0.85–0.90', '0.90–0.95', '0.95–1.00']);
+    // and no two labels overlap
+    const boxes = labels().map((t) => t.getBoundingClientRect());
+    for (let i = 1; i < boxes.length; i++) expect(boxes[i].left).toBeGreaterThanOrEqual(boxes[i - 1].left + 4);
+  });
 });
 
 describe('Viewer', () => {
@@ -232,6 +253,45 @@ describe('Viewer', () => {
     await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
     await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Left image"]')!, 'up:7');
     await expect.poll(() => [...el.querySelectorAll<HTMLImageElement>('.slider img')].map((i) => i.alt).sort()).toEqual(['Upscaled (bicubic)', 'Upscaled (local-ai)']);
+  });
+
+  it('keeps every pane’s image at the same height however long its title', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead() } };
+    const long = { ...rows[1], provider: 'an-imported-model-with-a-name-long-enough-to-wrap-in-a-third-of-the-window' };
+    const el = await mount(<Viewer runId="r1" row={long} onClose={() => {}} />);
+    await expect.poll(() => shown(el).length).toBe(3);
+    const tops = shown(el).map((i) => i.getBoundingClientRect().top);
+    expect(Math.max(...tops) - Math.min(...tops)).toBeLessThan(0.5);
+    // the title is cut to one line, its full text in the tooltip
+    const captions = [...el.querySelectorAll<HTMLElement>('.panes figcaption')];
+    expect(captions[2].scrollWidth).toBeGreaterThan(captions[2].clientWidth);
+    expect(captions[2].title).toContain(long.provider);
+  });
+
+  it('draws the slider’s divider, with a handle, where the split is', async () => {
+    (window as unknown as { bench: unknown }).bench = { images: { read: fakeRead() } };
+    const el = await mount(<Viewer runId="r1" row={rows[1]} onClose={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Slider')!);
+    await expect.poll(() => el.querySelectorAll('.slider img').length).toBe(2);
+    const divider = el.querySelector<HTMLElement>('[data-testid=slider-divider]')!;
+    const stage = el.querySelector<HTMLElement>('.slider .stage')!.getBoundingClientRect();
+    const at = () => {
+      const r = divider.getBoundingClientRect();
+      return (r.left + r.width / 2 - stage.left) / stage.width;
+    };
+    expect(divider.getBoundingClientRect().height).toBeCloseTo(stage.height, 0);
+    expect(divider.getBoundingClientRect().width).toBeGreaterThanOrEqual(2);
+    expect(getComputedStyle(divider).backgroundColor).toBe('rgb(255, 255, 255)');
+    // a dark edge too, so the white line shows on a light image
+    expect(getComputedStyle(divider).boxShadow).toMatch(/rgba\(0, 0, 0/);
+    expect(divider.querySelector('.handle')!.getBoundingClientRect().width).toBeGreaterThan(20);
+    expect(at()).toBeCloseTo(0.5, 2);
+    const range = el.querySelector<HTMLInputElement>('[aria-label="Slider position"]')!;
+    await act(async () => {
+      Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value')!.set!.call(range, '30');
+      range.dispatchEvent(new Event('input', { bubbles: true }));
+    });
+    expect(at()).toBeCloseTo(0.3, 2);
   });
 });
 
@@ -342,6 +402,53 @@ describe('RunsScreen', () => {
     expect(cells(0).slice(2, 8)).toEqual(['photos', '÷4 · webp q80', 'local-ai · esrgan-thick x4bicubic', '4', '6 ok · 2 errors4 images × 2 providers', '93.2%']);
     expect(cells(1).slice(3, 7)).toEqual(['fit 100–200 px · png', 'bicubic', '1 of 5', '1 ok1 image × 1 provider']);
   });
+
+  it('counts a sweep’s results as images × settings × providers, the full-size settings apart', async () => {
+    const sweep: RunListItem = {
+      runId: 's',
+      outDir: '/s',
+      kind: 'sweep',
+      grid: { factors: [1, 2, 4], formats: ['webp', 'png'], qualities: [50, 80] },
+      startedAt: '2026-11-25T15:04:12Z',
+      status: 'completed',
+      input: '/p',
+      inputs: 3,
+      // 3 images × (6 settings × 3 providers + 3 full-size)
+      rows: 63,
+      ok: 63,
+      errors: 0,
+      notRun: 0,
+      providers: ['bicubic', 'lanczos', 'local-ai'],
+      models: ['bicubic', 'lanczos', 'local-ai · esrgan-slim x2'],
+      factor: null,
+      fit: null,
+      format: null,
+      quality: null,
+      savedPercent: 97,
+    };
+    const upOnly: RunListItem = { ...sweep, runId: 't', grid: { factors: [2, 4], formats: ['webp', 'jpeg'], qualities: [30, 50] }, rows: 72, ok: 72 };
+    (window as unknown as { bench: unknown }).bench = { runs: { list: async () => [sweep, upOnly] } };
+    const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
+    await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
+    const results = (i: number) => el.querySelectorAll('tbody tr')[i].querySelectorAll('td')[6].querySelector('.hint')!.textContent;
+    expect(results(0)).toBe('3 images × (6 settings × 3 providers + 3 full-size settings)');
+    expect(results(1)).toBe('3 images × 8 settings × 3 providers');
+  });
+
+  it('keeps the action cell a table cell, its borders in line with its row’s', async () => {
+    const run = { runId: 'a', outDir: '/a', kind: 'run', grid: null, startedAt: '2026-11-25T15:04:12Z', status: 'cancelled', input: '/p', inputs: 2, rows: 1, ok: 1, errors: 0, notRun: 1, providers: ['bicubic'], models: ['bicubic'], factor: 2, fit: null, format: 'png', quality: null, savedPercent: 50 } satisfies RunListItem;
+    (window as unknown as { bench: unknown }).bench = { runs: { list: async () => [run, { ...run, runId: 'b', status: 'completed' }] } };
+    const el = await mount(<RunsScreen onOpen={() => {}} onError={() => {}} onResumed={() => {}} />);
+    await expect.poll(() => el.querySelectorAll('tbody tr').length).toBe(2);
+    for (const tr of el.querySelectorAll('tbody tr')) {
+      const row = tr.getBoundingClientRect();
+      for (const td of tr.querySelectorAll('td')) {
+        expect(getComputedStyle(td).display).toBe('table-cell');
+        expect(td.getBoundingClientRect().top).toBeCloseTo(row.top, 0);
+        expect(td.getBoundingClientRect().bottom).toBeCloseTo(row.bottom, 0);
+      }
+    }
+  });
 });
 
 describe('ResultsScreen', () => {
@@ -391,5 +498,119 @@ describe('ResultsScreen', () => {
     await expect.poll(() => storage.querySelector('.field-error')?.textContent).toBe('Enter a price from $0 to $1,000 per GB-month.');
     expect(storage.querySelector('[data-testid=estimate]')!.textContent).toBe('–');
     expect(set).toHaveBeenLastCalledWith({ monthlyVolumeImages: 1000 });
+  });
+});
+
+describe('labels a new user needs', () => {
+  const settings = { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1000, resultsFolder: '/r', resultsFolderIsDefault: true }), set: async () => ({}) };
+
+  it('names the run’s stored setting and each provider’s model on the Results screen, and the setting in the viewer', async () => {
+    (window as unknown as { bench: unknown }).bench = { settings, images: { read: async () => ({ mime: 'image/png', base64: '', width: 64, height: 48 }) } };
+    const list = [
+      row(0, 'local-ai', { model: 'esrgan-slim x4', format: 'webp', quality: 80 }),
+      row(0, 'bicubic', { model: 'bicubic (sharp)', format: 'webp', quality: 80 }),
+      // kept in its own format: a second stored format at the same factor; a broken file stored nothing
+      row(1, 'local-ai', { model: 'esrgan-slim x4', format: 'jpeg', quality: 90 }),
+      row(2, 'local-ai', { model: 'esrgan-slim x4', status: 'error', format: '', quality: 90 }),
+    ];
+    const el = await mount(<ResultsScreen details={{ runId: 'r1', outDir: '/r', summary: null, rows: list, kind: 'run' }} onError={() => {}} />);
+    expect(el.querySelector('[data-testid=run-label]')!.textContent).toBe('Stored as webp q80, jpeg q90 at ÷4 · upscaled with local-ai · esrgan-slim x4, bicubic');
+    await user.click(el.querySelector<HTMLElement>('[aria-label="View img0.png (local-ai)"]')!);
+    expect(el.querySelector('[data-testid=viewer-scores]')!.textContent).toMatch(/^local-ai · esrgan-slim x4 · webp q80 at ÷4 · PSNR/);
+  });
+
+  it('titles a sweep’s progress “Sweep”, names each row’s setting, counts “1 row” and gives no ETA before it has one', async () => {
+    const live: LiveRun = {
+      jobId: 'j',
+      runId: 'r9',
+      kind: 'sweep',
+      total: 3,
+      done: 0,
+      kept: [],
+      providers: ['bicubic'],
+      providerRows: { bicubic: 12 },
+      settings: 4,
+      rows: [row(0, 'bicubic', { factor: 2, format: 'webp', quality: 80 })],
+      inFlight: {},
+      eta: 0,
+      ended: null,
+    };
+    const el = await mount(<RunScreen live={live} onCancel={() => {}} onOpen={() => {}} />);
+    expect(el.querySelector('h2')!.textContent).toBe('Sweep r9');
+    expect(el.querySelector('label[for=overall]')!.textContent).toBe('0 of 3 images × 4 settings · 1 row · ETA –');
+    const headers = [...el.querySelectorAll('table.live th')].map((th) => th.textContent);
+    expect(headers).toEqual(['Image', 'Setting', 'Provider', 'Status', 'Saved %', 'PSNR dB', 'SSIM', 'ORB']);
+    expect(el.querySelector('table.live tbody td:nth-child(2)')!.textContent).toBe('webp q80 at ÷2');
+  });
+
+  it('takes any quality from 1 to 100 typed beside the usual ones, and says in words what is wrong', async () => {
+    const plan = vi.fn(async (r: { qualities: number[] }) => ({ images: 2, settings: r.qualities.length, rows: 2 * r.qualities.length, low: 10, high: 20, reasons: [] }));
+    (window as unknown as { bench: unknown }).bench = {
+      models: { list: async () => [] },
+      dialogs: { pickInput: async () => ({ path: '/photos', kind: 'folder', count: 2 }) },
+      sweeps: { plan },
+    };
+    const el = await mount(<SweepScreen busy={false} details={null} onStarted={() => {}} onError={() => {}} />);
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Choose folder…')!);
+    const other = el.querySelector<HTMLElement>('[aria-label="Other qualities"]')!;
+    await user.fill(other, '10, 20');
+    await expect.poll(() => plan.mock.lastCall?.[0].qualities).toEqual([10, 20, 50, 80, 95]);
+    const start = () => [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start sweep')!;
+    expect(start().disabled).toBe(false);
+    await user.fill(other, '10, 150');
+    await expect.poll(() => el.querySelector('#qualities-error')?.textContent).toBe('Qualities go from 1 to 100; 150 is too high.');
+    expect(other.getAttribute('aria-invalid')).toBe('true');
+    expect(start().disabled).toBe(true);
+    await user.fill(other, 'ten');
+    await expect.poll(() => el.querySelector('#qualities-error')?.textContent).toBe('“ten” is not a whole number: type qualities from 1 to 100, separated by commas.');
+    // and what the target means is said beside it
+    expect(el.textContent).toContain('a perceptual target (SSIMULACRA2, issue 17) is coming');
+  });
+
+  it('offers on the Sweep screen a model just added on New run, without a reload', async () => {
+    const models: object[] = [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, sizeBytes: null }];
+    const mine = { name: 'mine', kind: 'imported', architecture: 'SPAN', scales: [4], summary: 'imported', mpsX4: 1, sizeBytes: 1000, license: null };
+    (window as unknown as { bench: unknown }).bench = {
+      models: {
+        list: async () => [...models],
+        pickFile: async () => ({ path: '/m/mine.pth', name: 'mine' }),
+        add: async () => {
+          models.push(mine);
+          return { model: mine, ms: 5 };
+        },
+      },
+      settings,
+      dialogs: { pickInput: async () => null, pickOutput: async () => null },
+      inputs: { imageSizes: async () => ({ total: 0, sizes: [] }) },
+      jobs: { onProgress: () => () => {} },
+      sweeps: { plan: async () => ({ images: 0, settings: 0, rows: 0, low: 0, high: 0, reasons: [] }) },
+    };
+    const el = await mount(<App />);
+    const sweepModels = () => [...el.querySelectorAll<HTMLOptionElement>('[aria-label="Sweep model"] option')].map((o) => o.value);
+    const go = (screen: string) => user.click([...el.querySelectorAll<HTMLElement>('nav button')].find((b) => b.textContent === screen)!);
+    await go('Sweep');
+    await expect.poll(sweepModels).toEqual(['thick']);
+    await go('New run');
+    await user.click([...el.querySelectorAll('button')].find((b) => b.textContent === 'Add model…')!);
+    await expect.poll(() => el.querySelector('[data-testid=model-import]')?.textContent ?? '').toMatch(/mine/);
+    await go('Sweep');
+    await expect.poll(sweepModels).toEqual(['thick', 'mine']);
+  });
+
+  it('shows the SageMaker price only for a sweep that used SageMaker, and names each setting’s model', async () => {
+    (window as unknown as { bench: unknown }).bench = { settings };
+    const sweepRows = [row(0, 'local-ai', { model: 'esrgan-slim x2', factor: 2 }), row(1, 'bicubic', { model: 'bicubic (sharp)', factor: 2 })];
+    const details = (list: UiRow[]): RunDetails => ({ runId: 's1', outDir: '/s', summary: null, rows: list, kind: 'sweep' });
+    const el = await mount(<SweepResults details={details(sweepRows)} initialTarget={0.5} onError={() => {}} />);
+    expect(el.querySelector('[data-testid=sweep-compute]')!.textContent).not.toContain('SageMaker');
+    const models = [...el.querySelectorAll('.settings-table tbody tr')].map((tr) => [tr.children[0].textContent, tr.children[1].textContent]);
+    expect(models.sort()).toEqual([
+      ['bicubic', '–'],
+      ['local-ai', 'esrgan-slim x2'],
+    ]);
+    expect(el.querySelector('[data-testid=target-help]')!.textContent).toMatch(/^A setting passes when its images’ SSIM/);
+    act(() => root?.unmount());
+    const withSageMaker = await mount(<SweepResults details={details([...sweepRows, row(2, 'sagemaker', { model: 'my-endpoint', factor: 2 })])} initialTarget={0.5} onError={() => {}} />);
+    expect(withSageMaker.querySelector('[data-testid=sweep-compute]')!.textContent).toContain('SageMaker $/instance-hour');
   });
 });

@@ -7,7 +7,8 @@ import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
-import { bytes, duration, fmt } from '../format';
+import { GB, bytes, duration, fmt } from '../format';
+import { runLabel } from '../run-label';
 
 const mean = (xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -44,10 +45,11 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const base = baseline && providerNames.includes(baseline) ? baseline : defaultBaseline(providerNames);
   const comparison = useMemo(() => (base ? compareToBaseline(rows, base) : []), [rows, base]);
   const costs = useMemo(() => computeCosts(rows, { dollarsPerHour: instancePrice }), [rows, instancePrice]);
+  const label = useMemo(() => runLabel(rows), [rows]);
   if (!details) return <p className="empty">Open a run from “Past runs”, or start a new one.</p>;
 
   const perImageSaved = storage.images ? (storage.original - storage.stored) / storage.images : 0;
-  const monthly = (perImageSaved * volume * price) / 1024 ** 3;
+  const monthly = (perImageSaved * volume * price) / GB;
   const priceOk = storagePriceOk(price);
   const volumeValid = volumeOk(volume);
   // only what the settings accept is kept; the field says what is wrong with the rest
@@ -72,6 +74,10 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
         </button>
         <button onClick={() => bench().runs.openFolder(details.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
       </div>
+      <p className="run-label" data-testid="run-label">
+        Stored as <strong>{label.stored || '–'}</strong> ·{' '}
+        {label.models.length === 1 && label.models[0] === 'none' ? 'scored as stored, nothing upscaled' : <>upscaled with <strong>{label.models.join(', ')}</strong></>}
+      </p>
       {exported ? <p role="status" className="banner ok">{exported}</p> : null}
       <div className="cards">
         <div className="card" data-testid="storage-card">

@@ -1,5 +1,7 @@
 import type { StartedJob, UiRow } from '../../../preload/ipc-contract';
+import { plural } from '../../../main/core/plural';
 import { duration, fmt, baseName } from '../format';
+import { storedText } from '../run-label';
 
 /** What one image in flight is doing; a tile always belongs to that image's upscale by that provider. */
 export interface ImageStep {
@@ -13,6 +15,7 @@ export interface ImageStep {
 
 export interface LiveRun {
   jobId: string;
+  kind: 'run' | 'sweep';
   runId: string;
   total: number;
   /** Images finished, those kept from an interrupted run included. */
@@ -35,8 +38,12 @@ export interface LiveRun {
 export const stepText = (s: ImageStep) =>
   `${s.name}${s.setting ? ` ${s.setting}` : ''} · ${s.stage}${s.provider ? ` (${s.provider})` : ''}${s.tile ? ` · tile ${s.tile.done}/${s.tile.total}` : ''}`;
 
+/** '–' until the run has timed something to base it on (a countdown that has run out knows nothing either). */
+const etaText = (eta: number | null) => (eta === null || eta <= 0 ? '–' : duration(eta));
+
 export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; onCancel: (jobId: string) => void; onOpen: (runId: string) => void }) {
   if (!live) return <p className="empty">No run yet. Start one from “New run”.</p>;
+  const sweep = live.kind === 'sweep' || live.settings > 1;
   const pct = live.total ? Math.round((live.done / live.total) * 100) : 0;
   const steps = Object.entries(live.inFlight).sort(([a], [b]) => Number(a) - Number(b));
   const providers = live.providers.length ? live.providers : [...new Set(live.rows.map((r) => r.provider))];
@@ -48,7 +55,9 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
   return (
     <section aria-labelledby="run-title">
       <div className="row">
-        <h2 id="run-title">Run {live.runId}</h2>
+        <h2 id="run-title">
+          {sweep ? 'Sweep' : 'Run'} {live.runId}
+        </h2>
         <span className="spacer" />
         {live.ended ? (
           <button className="primary" onClick={() => onOpen(live.runId)}>
@@ -62,7 +71,9 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
       </div>
       <div className="progress-block">
         <label htmlFor="overall">
-          {live.done} of {live.total} images{live.settings > 1 ? ` × ${live.settings} settings · ${live.rows.length} rows` : ''} · ETA {live.ended ? '—' : duration(live.eta)}
+          {live.done} of {plural(live.total, 'image')}
+          {sweep ? ` × ${plural(live.settings, 'setting')} · ${plural(live.rows.length, 'row')}` : ''}
+          {live.ended ? '' : ` · ETA ${etaText(live.eta)}`}
         </label>
         <progress id="overall" max={live.total || 1} value={live.done} aria-valuetext={`${pct}%`} />
         {byProvider.map((b) => (
@@ -76,7 +87,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
           </div>
         ))}
         <p className="hint" aria-live="polite" data-testid="stage">
-          {live.ended ? `Run ${live.ended}${live.message ? `: ${live.message}` : ''}` : steps.length ? null : 'starting'}
+          {live.ended ? `${sweep ? 'Sweep' : 'Run'} ${live.ended}${live.message ? `: ${live.message}` : ''}` : steps.length ? null : 'starting'}
         </p>
         {!live.ended && steps.length ? (
           <ul className="hint in-flight" data-testid="in-flight" aria-label="Images in progress">
@@ -91,10 +102,11 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
         <thead>
           <tr>
             <th>Image</th>
+            {sweep ? <th>Setting</th> : null}
             <th>Provider</th>
             <th>Status</th>
             <th>Saved %</th>
-            <th>PSNR</th>
+            <th>PSNR dB</th>
             <th>SSIM</th>
             <th>ORB</th>
           </tr>
@@ -106,6 +118,7 @@ export function RunScreen({ live, onCancel, onOpen }: { live: LiveRun | null; on
             .map((r, i) => (
               <tr key={`${r.row}-${r.provider}-${i}`} className={r.status}>
                 <td title={r.image_path}>{baseName(r.image_path)}</td>
+                {sweep ? <td>{storedText(r)}</td> : null}
                 <td>{r.provider}</td>
                 <td>{r.status === 'ok' ? 'ok' : <span className="error-text">{r.error}</span>}</td>
                 <td>{fmt(r.saved_percent, 1)}</td>

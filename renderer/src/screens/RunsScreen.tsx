@@ -1,9 +1,10 @@
 import { useEffect, useState } from 'react';
 import type { RunListItem, StartedJob } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
+import { plural } from '../../../main/core/plural';
 import { baseName, fmt } from '../format';
 
-export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (job: StartedJob) => void }) {
+export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: string) => void; onError: (m: string) => void; onResumed: (job: StartedJob, kind: RunListItem['kind']) => void }) {
   const [runs, setRuns] = useState<RunListItem[] | null>(null);
   const [confirming, setConfirming] = useState<string | null>(null);
   const load = () =>
@@ -28,7 +29,7 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
             <th>Stored as</th>
             <th>Providers and models</th>
             <th>Images</th>
-            <th title="One result per image and provider">Results</th>
+            <th title="One result per image and provider; in a sweep, per image, setting and provider">Results</th>
             <th>Saved</th>
             <th>
               <span className="sr-only">Actions</span>
@@ -60,45 +61,48 @@ export function RunsScreen({ onOpen, onError, onResumed }: { onOpen: (runId: str
                 <span className="hint">{shapeText(r)}</span>
               </td>
               <td title={r.kind === 'sweep' ? 'the saving of the setting the sweep recommends' : undefined}>{r.savedPercent === null ? '–' : `${fmt(r.savedPercent, 1)}%${r.kind === 'sweep' ? ' (recommended)' : ''}`}</td>
-              <td className="actions">
-                <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
-                  Open
-                </button>
-                {r.status !== 'completed' ? (
-                  <button
-                    onClick={async () => {
-                      try {
-                        const j = await bench().runs.resume(r.runId);
-                        onResumed(j);
-                      } catch (e) {
-                        onError(errorText(e));
-                      }
-                    }}
-                  >
-                    Resume
+              <td>
+                {/* the cell stays a table cell (its border in line with the row's); the buttons flow inside it */}
+                <div className="actions">
+                  <button onClick={() => onOpen(r.runId)} aria-label={`Open run ${r.runId}`}>
+                    Open
                   </button>
-                ) : null}
-                <button onClick={() => bench().runs.openFolder(r.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
-                {confirming === r.runId ? (
-                  <span role="alertdialog" aria-label="Confirm delete">
-                    Delete this run and its files?{' '}
+                  {r.status !== 'completed' ? (
                     <button
-                      className="danger"
                       onClick={async () => {
-                        setConfirming(null);
-                        await bench().runs.remove(r.runId).catch((e) => onError(errorText(e)));
-                        await load();
+                        try {
+                          const j = await bench().runs.resume(r.runId);
+                          onResumed(j, r.kind);
+                        } catch (e) {
+                          onError(errorText(e));
+                        }
                       }}
                     >
-                      Delete
-                    </button>{' '}
-                    <button onClick={() => setConfirming(null)}>Keep</button>
-                  </span>
-                ) : (
-                  <button className="danger-outline" onClick={() => setConfirming(r.runId)}>
-                    Delete…
-                  </button>
-                )}
+                      Resume
+                    </button>
+                  ) : null}
+                  <button onClick={() => bench().runs.openFolder(r.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
+                  {confirming === r.runId ? (
+                    <span role="alertdialog" aria-label="Confirm delete">
+                      Delete this run and its files?{' '}
+                      <button
+                        className="danger"
+                        onClick={async () => {
+                          setConfirming(null);
+                          await bench().runs.remove(r.runId).catch((e) => onError(errorText(e)));
+                          await load();
+                        }}
+                      >
+                        Delete
+                      </button>{' '}
+                      <button onClick={() => setConfirming(null)}>Keep</button>
+                    </span>
+                  ) : (
+                    <button className="danger-outline" onClick={() => setConfirming(r.runId)}>
+                      Delete…
+                    </button>
+                  )}
+                </div>
               </td>
             </tr>
           ))}
@@ -131,8 +135,19 @@ export function resultsText(r: RunListItem): string {
   return parts.join(' · ');
 }
 
+/** What the results count: "4 images × 2 providers"; a sweep's "3 images × 4 settings × 3 providers" (its full-size settings, scored as stored, apart). */
 export function shapeText(r: RunListItem): string {
   const done = r.inputs === null ? null : r.inputs - r.notRun;
   const n = r.providers.length;
-  return done !== null && n ? `${done} image${done === 1 ? '' : 's'} × ${n} provider${n === 1 ? '' : 's'}` : '';
+  if (done === null || !n) return '';
+  const images = plural(done, 'image');
+  if (!r.grid) return `${images} × ${plural(n, 'provider')}`;
+  // PNG is stored once per factor, whatever the qualities
+  const perFactor = r.grid.formats.reduce((k, f) => k + (f === 'png' ? 1 : r.grid!.qualities.length), 0);
+  const full = r.grid.factors.includes(1) ? perFactor : 0;
+  const upscaled = r.grid.factors.filter((f) => f !== 1).length * perFactor;
+  const fullText = plural(full, 'full-size setting');
+  if (!upscaled) return `${images} × ${fullText}`;
+  const upText = `${plural(upscaled, 'setting')} × ${plural(n, 'provider')}`;
+  return full ? `${images} × (${upText} + ${fullText})` : `${images} × ${upText}`;
 }

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { InputPicker } from '../components/InputPicker';
-import { SweepResults } from '../components/SweepResults';
+import { SweepResults, TARGET_HELP } from '../components/SweepResults';
 import { duration } from '../format';
 
 const FACTORS = [1, 2, 3, 4, 8] as const;
@@ -42,12 +42,31 @@ function CheckGroup<T extends string | number>(props: {
   );
 }
 
+/**
+ * Qualities typed as a list ("10, 20"): the numbers, or what is wrong with the text in plain words.
+ * The checkboxes offer the usual ones; any from 1 to 100 can be typed.
+ */
+export function parseQualities(text: string): { qualities: number[]; error: string | null } {
+  const parts = text.split(/[\s,]+/).filter(Boolean);
+  const qualities: number[] = [];
+  for (const p of parts) {
+    const q = Number(p);
+    if (!/^\d+$/.test(p)) return { qualities: [], error: `“${p}” is not a whole number: type qualities from 1 to 100, separated by commas.` };
+    if (q < 1 || q > 100) return { qualities: [], error: `Qualities go from 1 to 100; ${p} is ${q < 1 ? 'too low' : 'too high'}.` };
+    qualities.push(q);
+  }
+  return { qualities, error: null };
+}
+
 /** Choose the grid, see how many rows and how long, start; below, the last sweep's answer. */
-export function SweepScreen(props: { busy: boolean; details: RunDetails | null; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
+export function SweepScreen(props: { busy: boolean; active?: boolean; details: RunDetails | null; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
   const [input, setInput] = useState<PickedInput | null>(null);
   const [factors, setFactors] = useState<number[]>([1, 2, 4]);
   const [formats, setFormats] = useState<string[]>(['webp', 'jpeg']);
-  const [qualities, setQualities] = useState<number[]>([50, 80, 95]);
+  const [checkedQualities, setQualities] = useState<number[]>([50, 80, 95]);
+  const [otherQualities, setOtherQualities] = useState('');
+  const typed = parseQualities(otherQualities);
+  const qualities = [...new Set([...checkedQualities, ...typed.qualities])].sort((a, b) => a - b);
   const [providers, setProviders] = useState<Provider[]>(['bicubic', 'local-ai']);
   const [models, setModels] = useState<LocalModelSummary[]>([]);
   const [model, setModel] = useState<string>('thick');
@@ -58,9 +77,10 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
   const [starting, setStarting] = useState(false);
   const [showSetup, setShowSetup] = useState(true);
 
+  // read again each time the screen is shown: a model added on New run (or by the CLI) is offered at once
   useEffect(() => {
-    bench().models.list().then(setModels, () => {});
-  }, []);
+    if (props.active !== false) bench().models.list().then(setModels, () => {});
+  }, [props.active]);
   // a finished sweep arriving (or one opened from past runs) shows its answer first
   useEffect(() => {
     if (props.details) setShowSetup(false);
@@ -81,7 +101,9 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
     !input && 'choose a folder or CSV',
     !factors.length && 'tick at least one factor',
     !formats.length && 'tick at least one format',
-    !qualities.length && formats.some((f) => f !== 'png') && 'tick at least one quality',
+    !qualities.length && formats.some((f) => f !== 'png') && 'tick or type at least one quality',
+    typed.error && 'correct the typed qualities',
+    qualities.length > 12 && `choose at most 12 qualities (${qualities.length} now)`,
     upscaling && !providers.length && 'tick at least one provider',
     providers.includes('sagemaker') && !endpoint && 'name the SageMaker endpoint',
   ].filter(Boolean) as string[];
@@ -139,9 +161,26 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
           <legend>Settings to try</legend>
           <CheckGroup name="Factors" heading="Factor" all={FACTORS} chosen={factors} onChange={setFactors} text={(f) => (f === 1 ? '÷1 (full size)' : `÷${f}`)} />
           <CheckGroup name="Formats" heading="Format" all={FORMATS} chosen={formats} onChange={setFormats} text={(f) => f} />
-          <CheckGroup name="Qualities" heading="Quality" all={QUALITIES} chosen={qualities} onChange={setQualities} text={(q) => `q${q}`}>
-            <span className="hint">(PNG is lossless and ignores them)</span>
+          <CheckGroup name="Qualities" heading="Quality" all={QUALITIES} chosen={checkedQualities} onChange={setQualities} text={(q) => `q${q}`}>
+            <label>
+              others{' '}
+              <input
+                className="qualities"
+                value={otherQualities}
+                onChange={(e) => setOtherQualities(e.target.value)}
+                placeholder="e.g. 10, 20"
+                aria-label="Other qualities"
+                aria-invalid={typed.error ? true : undefined}
+                aria-describedby={typed.error ? 'qualities-error' : undefined}
+              />
+            </label>
+            <span className="hint">(any from 1 to 100; PNG is lossless and ignores them)</span>
           </CheckGroup>
+          {typed.error ? (
+            <p className="field-error" id="qualities-error" role="alert">
+              {typed.error}
+            </p>
+          ) : null}
         </fieldset>
         <fieldset>
           <legend>Providers (for factors above 1)</legend>
@@ -173,6 +212,7 @@ export function SweepScreen(props: { busy: boolean; details: RunDetails | null; 
           <label>
             Target mean SSIM <input type="number" min={0.5} max={1} step={0.01} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target mean SSIM" />
           </label>
+          <span className="hint target-help">{TARGET_HELP}</span>
           <span className="hint" data-testid="sweep-plan" role="status">
             {typeof plan === 'string'
               ? plan

@@ -1,0 +1,24 @@
+/**
+ * Every size Upscale Bench prints, in the CLI and the app: decimal units as storage bills count them
+ * (1 kB = 1000 B, 1 MB = 1000 kB, 1 GB = 1000 MB). Whole bytes under 1 kB, kB to one decimal, MB and GB to
+ * two. Imports nothing, so the renderer can import it as it does pareto.ts.
+ */
+const STEPS: [unit: string, base: number, digits: number][] = [
+  ['B', 1, 0],
+  ['kB', 1e3, 1],
+  ['MB', 1e6, 2],
+  ['GB', 1e9, 2],
+];
+
+/** A gigabyte as the $/GB-month prices are applied to sizes here (decimal, like every size shown). */
+export const GB = 1e9;
+
+export function formatBytes(n: number | null | undefined): string {
+  if (n === null || n === undefined || !Number.isFinite(n)) return '–';
+  const size = Math.abs(n);
+  // the next unit up once this one would read 1000 or more after rounding: 999,999 B is "1.00 MB", not "1000.0 kB"
+  let i = 0;
+  while (i < STEPS.length - 1 && Number((size / STEPS[i][1]).toFixed(STEPS[i][2])) >= 1000) i++;
+  const [unit, base, digits] = STEPS[i];
+  return `${n < 0 ? '−' : ''}${(size / base).toFixed(digits)} ${unit}`;
+}
