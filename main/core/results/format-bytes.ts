@@ -10,8 +10,11 @@ const STEPS: [unit: string, base: number, digits: number][] = [
   ['GB', 1e9, 2],
 ];
 
-/** A gigabyte as the $/GB-month prices are applied to sizes here (decimal, like every size shown). */
-export const GB = 1e9;
+/**
+ * The gigabyte a $/GB-month price is applied to: AWS bills S3 storage per GB-month counting a GB as 2^30
+ * bytes (its pricing FAQ), so the cost uses that unit even though every size shown is decimal.
+ */
+export const GB = 2 ** 30;
 
 export function formatBytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';
