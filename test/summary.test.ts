@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type ResultRow, emptyRow } from '../main/core/results/row.js';
-import { summariseProviders } from '../main/core/results/summary.js';
+import { storageAnswer, summariseProviders } from '../main/core/results/summary.js';
 
 const ok = (provider: string, model: string, ssim: number, orb: number | null): ResultRow => ({ ...emptyRow('a.png', provider, model), status: 'ok', ssim, psnr: 30, orb_score: orb, upscale_ms: 10 });
 
@@ -31,5 +31,15 @@ describe('summary.json providers', () => {
   it('leaves undefined ORB out of mean_orb and counts it', () => {
     const x2 = summariseProviders(rows)[1];
     expect([x2.mean_orb, x2.orb_undefined]).toEqual([0.97, 1]);
+  });
+});
+
+describe('summary.json recommendation edges', () => {
+  // one setting, as a plain `run --factor 2 --format webp --quality 80` stores it
+  const one = [{ ...ok('bicubic', 'bicubic', 0.95, 0.9), factor: 2, format: 'webp', quality: 80, stored_bytes: 1000, saved_percent: 90 }];
+
+  it('a plain run says nothing of edges (its one setting is the whole grid); a sweep of the same rows does', () => {
+    expect(storageAnswer(one, 0.9, false).recommendation!.edge).toEqual([]);
+    expect(storageAnswer(one, 0.9, true).recommendation!.edge.length).toBeGreaterThan(0);
   });
 });

@@ -212,7 +212,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
     // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
     // an adaptive sweep's settings each hold a few images only: their means would mislead, so it answers per image only
-    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM)),
+    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM, !!settings.sweep)),
     ...(policy ? { adaptive_policy: policy.summary } : {}),
     ...(settings.sweep?.adaptive ? { adaptive_search: searchCounts(written, plan.length) } : {}),
   };

@@ -53,10 +53,13 @@ export interface RunSummary {
 }
 
 /** summary.json's answer to "which setting should I store with?" */
-export function storageAnswer(rows: ResultRow[], targetSsim: number): Pick<RunSummary, 'target_ssim' | 'pareto' | 'recommendation'> {
+export function storageAnswer(rows: ResultRow[], targetSsim: number, sweep = true): Pick<RunSummary, 'target_ssim' | 'pareto' | 'recommendation'> {
   const points = settingPoints(rows);
   // the grid from every row, error rows too: a setting tried is part of the grid even where nothing scored
-  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation: recommend(points, targetSsim, sweepGrid(rows)) };
+  const recommendation = recommend(points, targetSsim, sweepGrid(rows));
+  // a plain run's one setting is the whole grid: "at its edge" would be true and say nothing
+  if (recommendation && !sweep) recommendation.edge = [];
+  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation };
 }
 
 /** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
