@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { duration, inFlightText } from '../main/cli/progress.js';
+import { Writable } from 'node:stream';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { createReporter, duration, inFlightText } from '../main/cli/progress.js';
 import type { RunEvent } from '../main/core/pipeline/events.js';
 import { RunProgress } from '../main/core/pipeline/run-progress.js';
 import { emptyRow } from '../main/core/results/row.js';
 
-const start = (total: number, done = 0): RunEvent => ({ type: 'start', total, done, kept: [], providers: ['local-ai'], outDir: '/out' });
+const start = (total: number, done = 0): RunEvent => ({ type: 'start', total, done, kept: [], providers: ['local-ai'], outDir: '/out', rows: total, keptRows: 0, settings: 1, providerRows: { 'local-ai': total } });
 const stage = (index: number, path: string, s: 'read' | 'upscale' | 'score'): RunEvent => ({ type: 'stage', index, path, stage: s, provider: s === 'read' ? undefined : 'local-ai' });
 const tile = (index: number, path: string, done: number, total: number): RunEvent => ({ type: 'tile', index, path, provider: 'local-ai', done, total });
 const finish = (index: number, done: number, total: number): RunEvent[] => [
@@ -83,7 +84,39 @@ describe('run progress (CLI bar and app)', () => {
     expect(p.etaSeconds(10_100)).toBeCloseTo(10.1, 1);
   });
 
-  it('formats durations', () => {
-    expect([duration(null), duration(0.4), duration(59), duration(61), duration(3725)]).toEqual(['–', '0s', '59s', '1m01s', '1h02m']);
+  it('formats durations with their units', () => {
+    expect([duration(null), duration(0.4), duration(59), duration(61), duration(3725)]).toEqual(['–', '0s', '59s', '1m 01s', '1h 02m']);
+  });
+});
+
+describe('the CLI progress written to a log (stderr not a terminal)', () => {
+  afterEach(() => void vi.useRealTimers());
+
+  it('carries the ETA, with its unit, on lines that follow the tiles within an image, not only between images', () => {
+    vi.useFakeTimers();
+    const chunks: string[] = [];
+    const report = createReporter(new Writable({ write: (c, _e, cb) => (chunks.push(String(c)), cb()) }) as unknown as NodeJS.WriteStream);
+    const at = (ms: number, e: RunEvent) => (vi.setSystemTime(ms), report(e));
+    // two images of six tiles, each tile 10 s (the shape of the 1.3 MP photo with thick)
+    at(0, start(2));
+    for (const [index, path, t0] of [[0, '/in/a.png', 0], [1, '/in/b.png', 61_000]] as const) {
+      at(t0, stage(index, path, 'upscale'));
+      for (let k = 0; k <= 6; k++) at(t0 + k * 10_000, tile(index, path, k, 6));
+      for (const e of finish(index, index + 1, 2)) at(t0 + 61_000, e);
+    }
+    report.stop();
+    const lines = chunks.join('').split('\n');
+    const etaOf = (l: string) => /ETA ([^)]+)\)$/.exec(l)?.[1];
+    const a = lines.filter((l) => / a\.png upscale [1-5]\/6 /.test(l));
+    const b = lines.filter((l) => / b\.png upscale [1-5]\/6 /.test(l));
+    expect(a.map((l) => /upscale (\d)\/6/.exec(l)![1])).toEqual(['1', '2', '3', '4', '5']);
+    // after k tiles in 10k s: 6 - k tiles of this image and 6 of the next, 10 s each
+    expect(a.map(etaOf)).toEqual(['1m 50s', '1m 40s', '1m 30s', '1m 20s', '1m 10s']);
+    // the second image: 6 - k tiles left at (61 + 10k) s per (6 + k) tiles
+    expect(b.map(etaOf)).toEqual([1, 2, 3, 4, 5].map((k) => duration(((6 - k) * (61 + 10 * k)) / (6 + k))));
+    expect(new Set(b.map(etaOf)).size).toBe(5);
+    // each row's line has it too, counted down from the last tile
+    const rowLines = lines.filter((l) => /^\[\d\/2\] local-ai/.test(l));
+    expect(rowLines.map(etaOf)).toEqual(['59s', '0s']);
   });
 });

@@ -19,7 +19,8 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   const bar = new cliProgress.SingleBar(
     {
       stream,
-      format: ' {bar} {value}/{total} images | {rate}/min | ETA {eta} | {errors} | {current}',
+      // {left}, not {eta}: cli-progress fills its own eta token (whole images, no unit) over a payload's
+      format: ' {bar} {value}/{total} images | {rate}/min | ETA {left} | {errors} | {current}',
       barsize: 24,
       hideCursor: true,
       fps: 5,
@@ -28,7 +29,7 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   );
   const payload = () => ({
     rate: rate(progress.doneHere, started),
-    eta: duration(progress.etaSeconds()),
+    left: duration(progress.etaSeconds()),
     errors: plural(progress.errors, 'error'),
     current: inFlightText(progress, Math.max(20, (stream.columns ?? 120) - 75)),
   });
@@ -49,9 +50,10 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
   return report;
 }
 
-/** Each image in flight with its own step: "chelsea.png upscale 3/12 · coffee.png score". */
-export function inFlightText(p: RunProgress, width: number): string {
+/** Each image in flight with its own step: "chelsea.png upscale 3/12 · coffee.png score" (or only image `only`'s). */
+export function inFlightText(p: RunProgress, width: number, only?: number): string {
   const parts = [...p.inFlight.values()]
+    .filter((i) => only === undefined || i.index === only)
     .sort((a, b) => a.index - b.index)
     .map((i) => `${i.name}${i.setting ? ` ${i.setting}` : ''} ${i.stage}${i.tile && i.tile.total > 1 ? ` ${i.tile.done}/${i.tile.total}` : ''}`);
   const text = parts.join(' · ');
@@ -63,10 +65,15 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
   const progress = new RunProgress();
   // a sweep counts rows (an image takes many settings); a run counts images
   let sweep: { done: number; total: number } | null = null;
+  const eta = () => `(${rate(progress.doneHere, started)}/min, ETA ${duration(progress.etaSeconds())})`;
   const report = ((e: RunEvent) => {
     progress.update(e);
     if (e.type === 'start' && e.settings > 1) sweep = { done: e.keptRows, total: e.rows };
     if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
+    // a log has no bar to redraw: a line at each tenth of an image's tiles, so its ETA moves within the image too
+    if (e.type === 'tile' && e.done > 0 && e.done < e.total && tenth(e.done, e.total) > tenth(e.done - 1, e.total)) {
+      stream.write(`[${progress.done}/${progress.total}] ${inFlightText(progress, Infinity, e.index)} ${eta()}\n`);
+    }
     if (e.type !== 'row') return;
     const r = e.row;
     const what =
@@ -75,21 +82,22 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
         : `error ${r.error}`;
     const setting = r.factor !== null && r.format ? ` ÷${r.factor} ${r.format}${r.quality !== null ? ` q${r.quality}` : ''}` : '';
     const count = sweep ? `${++sweep.done}/${sweep.total} rows` : `${e.done}/${e.total}`;
-    stream.write(`[${count}] ${r.provider}${setting} ${r.image_path}: ${what} (${rate(progress.doneHere, started)}/min, ETA ${duration(progress.etaSeconds())})\n`);
+    stream.write(`[${count}] ${r.provider}${setting} ${r.image_path}: ${what} ${eta()}\n`);
   }) as Reporter;
   report.stop = () => {};
   return report;
 }
 
-/** "–" until there is a basis, then "45s", "3m05s", "1h02m". */
+const tenth = (done: number, total: number) => Math.floor((done * 10) / total);
+
+/** "–" until there is a basis, then "45s", "3m 05s", "1h 02m". */
 export function duration(seconds: number | null): string {
   if (seconds === null || !Number.isFinite(seconds)) return '–';
   const s = Math.round(seconds);
   if (s < 60) return `${s}s`;
-  if (s < 3600) return `${Math.floor(s / 60)}m${String(s % 60).padStart(2, '0')}s`;
-  return `${Math.floor(s / 3600)}h${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
+  if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+  return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;
 }
-
 const rate = (done: number, started: number) => ((done / Math.max(1, Date.now() - started)) * 60_000).toFixed(1);
 
 export function fmt(x: number | null | undefined, digits: number): string {
