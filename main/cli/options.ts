@@ -60,9 +60,10 @@ const url = (name: string) => (v: string) => {
 
 /** run's and sweep's --concurrency: both feed one queue of tiles to the same inference workers. */
 export const concurrencyOption = () =>
-  new Option('--concurrency <n>', 'images in flight at once; the tiles of all of them share one set of inference workers (default: one per inference worker, plus one)')
+  new Option('--concurrency <n>', 'images in flight at once; the tiles of all of them share one set of inference workers')
     .argParser(int('--concurrency', 1, 64))
-    .default(defaultConcurrency());
+    // commander prints "(default: …)" itself: the description must not say it again
+    .default(defaultConcurrency(), `${defaultConcurrency()} here, one per inference worker plus one`);
 
 /**
  * run's and sweep's checks of INPUT, --resume and --out; returns whether an option was given (command line or
@@ -86,7 +87,7 @@ export function addDownscaleOptions(cmd: Command): Command {
 
 export function addStoreOptions(cmd: Command, localHelp: string): Command {
   return cmd
-    .addOption(new Option('--store <kind>', `where downscaled copies go: local (${localHelp}) or s3`).choices(['local', 's3']).default('local'))
+    .addOption(new Option('--store <kind>', `where downscaled copies go: local (${localHelp}) or s3`).argParser(oneOf('--store', ['local', 's3'] as const)).default('local'))
     .option('--bucket <name>', 'S3 bucket (with --store s3)')
     .option('--prefix <p>', 'S3 key prefix', '')
     .option('--region <r>', 'AWS region for S3 and SageMaker (default: AWS_REGION or your profile)')

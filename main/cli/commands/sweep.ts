@@ -1,5 +1,4 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
-import { plural } from '../../core/plural.js';
 import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
@@ -10,8 +9,7 @@ import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
-import { planRun } from '../../core/pipeline/plan.js';
-import { storedSettings } from '../../core/pipeline/stored-settings.js';
+import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
 
 interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> {
@@ -57,7 +55,7 @@ export function sweepCommand(): Command {
     )
     .option('--adaptive', "search each image's quality per factor and format by bisection (a handful of encodes instead of every quality), from the lowest to the highest of --qualities (default 10-95) in steps of --quality-step")
     .addOption(new Option('--quality-step <n>', 'the precision of --adaptive: qualities tried are this far apart').argParser(int('--quality-step', 1, 50)).default(5))
-    .addOption(new Option('--kernel <k>', `downscale kernel (${KERNELS.join(', ')})`).choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
+    .addOption(new Option('--kernel <k>', 'downscale kernel').choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
     .addOption(concurrencyOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
@@ -82,12 +80,7 @@ export function sweepCommand(): Command {
             : { factors: o.factors, formats: o.formats, qualities: o.qualities },
           targetSsim: o.targetSsim,
         };
-    const plan = await planRun(settings);
-    const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))];
-    process.stderr.write(
-      `sweep: ${plural(plan.images, 'image')} × ${plural(plan.settings, 'setting')} (${providers.join(', ')}) = ${plural(plan.rows, 'row')}; ` +
-        `estimated ${span(plan.estimate.low, plan.estimate.high)}${plan.estimate.reasons.length ? ` (${plan.estimate.reasons.join('; ')})` : ''}\n`,
-    );
+    await printPlan('sweep', settings);
     await runInTerminal(settings, o, (s) => printRecommendation(s, settings.sweep!.factors.includes(1)));
   });
 }
@@ -120,12 +113,4 @@ export function qualityLadder(given: number[], step: number): number[] {
   const out: number[] = [];
   for (let q = lo; q < hi; q += step) out.push(q);
   return [...out, hi];
-}
-
-/** "40 s–2 min", "3–5 min", "1.2–2.5 h". */
-export function span(low: number, high: number): string {
-  const unit = high < 90 ? ['s', 1] : high < 5400 ? ['min', 60] : ['h', 3600];
-  const [name, div] = unit as [string, number];
-  const f = (x: number) => (div === 3600 ? (x / div).toFixed(1) : String(Math.max(div === 1 ? 1 : 0, Math.round(x / div))));
-  return f(low) === f(high) ? `about ${f(high)} ${name}` : `${f(low)}–${f(high)} ${name}`;
 }
