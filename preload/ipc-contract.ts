@@ -300,7 +300,7 @@ export type JobEvent =
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
   /** Every row of this image is written (it is no longer in flight). */
   | { jobId: string; type: 'image-done'; index: number; done: number; total: number }
-  | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed'; message?: string; runId: string }
+  | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed' | 'stopped'; message?: string; runId: string }
   /** A model file being imported (`models:add`): jobId is the import's own id, unrelated to runs. */
   | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string };
 

@@ -22,7 +22,8 @@ beforeAll(async () => {
 describe('upscale-bench CLI', () => {
   it('runs a folder with the default local-ai provider into TestResults/<timestamp>', () => {
     const r = cli(['run', photos, '--model', 'slim', '--json'], work);
-    expect(r.status, r.stderr).toBe(0);
+    // a run that finished with error rows exits 3, so a script notices the broken file
+    expect(r.status, r.stderr).toBe(3);
     const summary = JSON.parse(r.stdout);
     expect(summary.output_dir).toMatch(/TestResults[\\/]\d{4}-\d{2}-\d{2}-\d{2}-\d{2}-\d{2}$/);
     expect(summary.counts).toMatchObject({ inputs: 3, ok: 2, errors: 1 });
@@ -100,11 +101,20 @@ describe('upscale-bench CLI', () => {
     expect(r.stderr).toMatch(reason);
   });
 
-  it('--help works on each command', () => {
-    for (const c of ['run', 'make-csv', 'store', 'retrieve', 'score', 'models']) {
+  it('--help works on each command, and says each default and choice list once', () => {
+    for (const c of ['run', 'sweep', 'make-csv', 'store', 'retrieve', 'score', 'models']) {
       const r = cli([c, '--help'], work);
       expect(r.status).toBe(0);
       expect(r.stdout).toContain(`Usage: upscale-bench ${c}`);
+      // one entry per option: its line and the wrapped lines under it
+      const entries = r.stdout.split(/\n(?= {2}-)/).filter((e) => e.startsWith('  -')).map((e) => e.split(/\n\S/)[0].replace(/\s+/g, ' '));
+      expect(entries.length).toBeGreaterThan(1);
+      for (const e of entries) {
+        expect((e.match(/default/gi) ?? []).length, e).toBeLessThanOrEqual(1);
+        // commander lists the choices itself: a description that lists them too says it twice
+        const [description, choices] = e.split('(choices:');
+        if (choices) expect((choices.match(/"[^"]+"/g) ?? []).every((c) => description.includes(c.slice(1, -1))), e).toBe(false);
+      }
     }
   });
 
@@ -142,7 +152,7 @@ describe('upscale-bench CLI', () => {
     const sentAt = Date.now();
     child.kill('SIGINT');
     await new Promise<void>((resolve) => {
-      const poll = setInterval(() => /cancelled: \d+ of 12 images finished; their rows are kept/.test(stderr) && (clearInterval(poll), resolve()), 20);
+      const poll = setInterval(() => /cancelled: (\d+ of 12 images finished; their rows are kept|no image finished, so no row was written)/.test(stderr) && (clearInterval(poll), resolve()), 20);
     });
     // the run itself stops at once; the process then waits for a tile that was already inside onnxruntime
     expect(Date.now() - sentAt).toBeLessThan(1500);
@@ -152,6 +162,8 @@ describe('upscale-bench CLI', () => {
     const rows = parse(readFileSync(join(out, 'testResults.csv'), 'utf8'), { columns: true }) as { status: string }[];
     expect(rows.length).toBeLessThan(12);
     if (delay) expect(rows.length).toBeGreaterThanOrEqual(1);
+    // "0 of 12 images finished; their rows are kept" named rows that do not exist
+    if (!rows.length) expect(stderr).toContain('cancelled: no image finished, so no row was written (continue with --resume');
     expect(rows.every((r) => r.status === 'ok')).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'summary.json'), 'utf8'))).toMatchObject({ status: 'cancelled', counts: { inputs: 12, not_run: 12 - rows.length } });
   }, 180_000);

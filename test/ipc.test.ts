@@ -296,8 +296,9 @@ describe('what the setup and past-runs screens are told', () => {
     await cp(fixture('corpus', 'text-named.jpg'), join(photos, 'broken.jpg'));
     const cli = (args: string[]) => spawnSync(process.execPath, [BIN, 'run', photos, '--provider', 'bicubic,lanczos', ...args], { cwd: root, encoding: 'utf8' });
     // run from inside the results folder (TestResults/<timestamp>) and into a named folder with a space
-    expect(cli([]).status).toBe(0);
-    expect(cli(['--out', join(root, 'trial 1'), '--format', 'webp', '--quality', '70', '--factor', '2']).status).toBe(0);
+    // broken.jpg's error rows: exit 3
+    expect(cli([]).status).toBe(3);
+    expect(cli(['--out', join(root, 'trial 1'), '--format', 'webp', '--quality', '70', '--factor', '2']).status).toBe(3);
     const list = await dispatch(handlers, 'runs:list', {});
     if (!list.ok) throw new Error(list.error.message);
     expect(list.data.map((r) => r.runId).sort()).toEqual([expect.stringMatching(/^TestResults\/\d{4}-\d\d-\d\d-/), 'trial 1'].sort());
@@ -412,6 +413,37 @@ describe('AWS credentials through the handlers', () => {
       expect(works.ok && works.data.s3).toEqual({ ok: true, message: "bucket 'keys-bucket' is reachable" });
       await dispatch(handlers, 'aws:clear-keys', {});
       expect(await dispatch(handlers, 'aws:key-status', {})).toEqual({ ok: true, data: { stored: false, hint: null, keychain: true } });
+    } finally {
+      await s3.destroy();
+    }
+  });
+
+  it('a run whose store stops answering ends with the sentence that says so, is listed as stopped, and Resume finishes it', async () => {
+    const { S3Standin, S3RVER_CREDENTIALS } = await import('./servers/s3-standin.js');
+    const s3 = new S3Standin(['gone']);
+    const url = await s3.start();
+    try {
+      const answers: { folder?: string } = {};
+      const { dir, handlers, ended } = await testHandlers(answers);
+      const photos = join(dir, 'photos');
+      for (let i = 0; i < 6; i++) await cp(fixture('photos', 'coffee.png'), join(photos, `c${i}.png`));
+      answers.folder = photos;
+      await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+      await dispatch(handlers, 'aws:set-keys', S3RVER_CREDENTIALS);
+      s3.goAwayAfter(4); // two images stored and fetched back
+      const request = { input: photos, providers: ['bicubic'], concurrency: 1, store: 's3', bucket: 'gone', s3Endpoint: url, region: 'us-east-1' } as const;
+      const started = await dispatch(handlers, 'run:start', request);
+      if (!started.ok) throw new Error(started.error.message);
+      expect(await ended(started.data.jobId)).toMatchObject({ status: 'stopped', message: expect.stringMatching(/^the S3 store s3:\/\/gone at http:\/\/127\.0\.0\.1:\d+ stopped answering .*Resume in the app's Past runs$/) });
+      const list = await dispatch(handlers, 'runs:list', {});
+      expect(list.ok && list.data.find((r) => r.runId === started.data.runId)).toMatchObject({ status: 'stopped', inputs: 6, ok: 2, errors: 0, notRun: 4 });
+
+      await s3.start(); // back where it was
+      const resumed = await dispatch(handlers, 'runs:resume', { runId: started.data.runId });
+      if (!resumed.ok) throw new Error(resumed.error.message);
+      expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
+      const after = await dispatch(handlers, 'runs:list', {});
+      expect(after.ok && after.data.find((r) => r.runId === started.data.runId)).toMatchObject({ status: 'completed', ok: 6, errors: 0, notRun: 0 });
     } finally {
       await s3.destroy();
     }

@@ -217,16 +217,17 @@ describe('pipeline on real photos', () => {
     }
   });
 
-  it('turns an unreachable bucket into error rows and finishes', async () => {
+  it('stops at an unreachable bucket, writing no error row for the images it could not do', async () => {
     const out = join(await tmp('out-'), 'run');
     const env = { ...process.env };
     Object.assign(process.env, { AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'example' });
     const s = await runBatch(settings(photos, out, { store: { kind: 's3', bucket: 'nobucket', endpoint: 'http://127.0.0.1:9' } })).finally(() => {
       process.env = env;
     });
-    expect(s.status).toBe('completed');
-    const rows = readRows(join(out, 'testResults.csv'));
-    expect(rows.every((r) => r.status === 'error' && /cannot reach S3/.test(r.error))).toBe(true);
+    expect(s.status).toBe('stopped');
+    expect(s.message).toMatch(/^the S3 store s3:\/\/nobucket at http:\/\/127\.0\.0\.1:9 stopped answering \(ECONNREFUSED, 3 times in a row\)/);
+    expect(readRows(join(out, 'testResults.csv'))).toEqual([]);
+    expect(s.counts).toMatchObject({ inputs: 4, rows: 0, not_run: 4 });
   });
 
   it('stops promptly when cancelled and keeps finished rows', async () => {

@@ -33,6 +33,30 @@ export class S3Standin {
     return this.url;
   }
 
+  /**
+   * Answers `n` more requests, then goes away as a killed server does: the next request's connection is cut
+   * and every later one is refused. Counting requests, not time, keeps a test of a run that loses its store
+   * deterministic on a busy machine.
+   */
+  goAwayAfter(n: number): void {
+    const http = this.server.httpServer as import('node:http').Server;
+    let answered = 0;
+    http.prependListener('request', (req) => {
+      if (++answered <= n) return;
+      req.socket.destroy();
+      http.close();
+      http.closeAllConnections();
+      this.server = undefined;
+    });
+  }
+
+  /** Comes back with the same objects on another port, as a store moved to a new endpoint would. */
+  async moveToNewPort(): Promise<string> {
+    await this.stop();
+    this.port = 0;
+    return this.start();
+  }
+
   /** Stops serving but keeps the stored objects, so start() can bring the same store back. */
   async stop(): Promise<void> {
     if (this.server) await this.server.close();

@@ -7,6 +7,7 @@ import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
 import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
+import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
 
 interface RunOpts extends CommonOpts {
@@ -40,6 +41,7 @@ export function runCommand(): Command {
           concurrency: o.concurrency,
           maxPixels: o.maxPixels,
         };
+    await printPlan('run', settings);
     await runInTerminal(settings, o);
   });
 }
@@ -71,7 +73,16 @@ export async function runInTerminal(settings: RunSettings, o: { resume?: string;
   await closeAllInferenceWorkers();
   process.off('SIGINT', onSigint);
   if (summary.status === 'cancelled') process.exit(130);
-  if (summary.status === 'failed') process.exitCode = 1;
+  process.exitCode = exitCode(summary);
+}
+
+/** README, *Exit codes*: scripts tell a clean run from one with error rows, a lost store and an unwritable output. */
+export const EXIT = { ok: 0, failed: 1, errorRows: 3, stopped: 4 } as const;
+
+function exitCode(s: RunSummary): number {
+  if (s.status === 'failed') return EXIT.failed;
+  if (s.status === 'stopped') return EXIT.stopped;
+  return s.counts.errors ? EXIT.errorRows : EXIT.ok;
 }
 
 /**
@@ -88,8 +99,8 @@ function printSummary(s: RunSummary): void {
   const c = s.counts;
   const head =
     s.status === 'cancelled'
-      ? `cancelled: ${c.inputs - c.not_run} of ${plural(c.inputs, 'image')} finished; their rows are kept (continue with --resume ${s.output_dir})`
-      : s.status === 'failed'
+      ? `cancelled: ${cancelled(s)} (continue with --resume ${s.output_dir})`
+      : s.status === 'failed' || s.status === 'stopped'
         ? `stopped: ${s.message}`
         : `done: ${plural(c.inputs, 'image')}, ${plural(c.ok, 'ok row')}, ${plural(c.errors, 'error row')}${s.resumed ? ` (${s.settings.sweep ? plural(s.resumed.kept_rows, 'row') : plural(s.resumed.kept_inputs, 'image')} kept from the interrupted run)` : ''}`;
   out.write(`\n${head} (${(s.wall_ms / 1000).toFixed(1)} s)\n`);
@@ -111,3 +122,10 @@ function printSummary(s: RunSummary): void {
   out.write(`results: ${s.results_csv}\n`);
 }
 
+/** "3 of 12 images finished; their rows are kept", or, when none did, what is kept (a sweep's finished settings) if anything. */
+function cancelled(s: RunSummary): string {
+  const c = s.counts;
+  const finished = c.inputs - c.not_run;
+  if (finished) return `${finished} of ${plural(c.inputs, 'image')} finished; their rows are kept`;
+  return c.rows ? `no image finished all its settings; ${plural(c.rows, 'finished row')} kept` : `no image finished, so no row was written`;
+}

@@ -9,9 +9,14 @@ import { RESULTS_CSV, SETTINGS_JSON } from './layout.js';
 import { underTag } from './stored-settings.js';
 import type { RunSettings } from './settings.js';
 
-/** Settings that change what a row means; concurrency and the output folder do not. */
+/**
+ * Settings that change what a row means. Concurrency and the output folder do not, nor where the same data is
+ * reached: an S3 endpoint URL or region for the same bucket and prefix, a SageMaker runtime URL for the same endpoint.
+ */
 function comparable(s: Partial<RunSettings>): Record<string, unknown> {
-  const { input, providers, downscale, store, maxPixels, sweep } = s;
+  const { input, downscale, maxPixels, sweep } = s;
+  const store = s.store?.kind === 's3' ? { ...s.store, endpoint: undefined, region: undefined } : s.store;
+  const providers = s.providers?.map((p) => (p.name === 'sagemaker' ? { ...p, url: undefined } : p));
   return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep }));
 }
 

@@ -20,7 +20,8 @@ import { RESULTS_CSV, SETTINGS_JSON, STORED_DIR, SUMMARY_JSON, timestampFolderNa
 import { type ImagePass, isFatal, processImage } from './process-image.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
 import { checkResumable, finishedRows } from './resume.js';
-import { DEFAULT_TARGET_SSIM, type RunSettings } from './settings.js';
+import { type Outage, OutageWatch } from './outage.js';
+import { DEFAULT_TARGET_SSIM, type ProviderSpec, type RunSettings, type StoreSpec } from './settings.js';
 import { VERSION } from '../version.js';
 import type { Target } from '../results/target.js';
 import type { AwsAccess } from '../aws/credentials.js';
@@ -55,8 +56,12 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     ? await finishedRows(outDir, items, plan.map((s) => ({ tag: s.tag, providers: s.providers.map((p) => p.name) })))
     : new Map<number, (ResultRow[] | undefined)[]>();
   await writeJsonAtomic(join(outDir, SETTINGS_JSON), { ...settings, out: outDir });
+  // Errors that stop the whole run (disk full, unwritable CSV, a store gone) end every worker.
+  const failFast = new AbortController();
 
-  const store = createStore(settings.store, join(outDir, STORED_DIR), opts.access);
+  // the store or an endpoint that stops answering stops the run; the images left stay to do on a resume
+  const watch = new OutageWatch(() => failFast.abort());
+  const store = watch.store(createStore(settings.store, join(outDir, STORED_DIR), opts.access), storeService(settings.store, outDir));
   const finished = (index: number) => kept.get(index)?.every(Boolean) ?? false;
   const todo = items.filter((i) => !finished(i.index));
   const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, todo.length)));
@@ -72,8 +77,6 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   let status = 'completed' as RunSummary['status'];
   let message: string | undefined;
 
-  // Errors that stop the whole run (disk full, unwritable CSV) end every worker with this message.
-  const failFast = new AbortController();
   const stop = (err: unknown) => {
     status = 'failed';
     message = describeError(err).message;
@@ -92,7 +95,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       for (const spec of s.providers) {
         const id = `${factor}\0${JSON.stringify(spec)}`;
         if (!instances.has(id)) {
-          const made = await createProvider(spec, { factor, access: opts.access, inference });
+          const made = watch.provider(await createProvider(spec, { factor, access: opts.access, inference }), providerService(spec));
           instances.set(id, made);
           providers.push(made);
         }
@@ -170,7 +173,12 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       }
     };
     await Promise.all(Array.from({ length: concurrency }, worker));
-    if (status !== 'failed' && opts.signal?.aborted) status = 'cancelled';
+    if (status === 'completed' && watch.outage) {
+      status = 'stopped';
+      message = outageMessage(watch.outage, settings, outDir);
+      leaveToDo(slots, completed, watch);
+    }
+    if (status === 'completed' && opts.signal?.aborted) status = 'cancelled';
   } finally {
     // Not awaited: after a cancel a local model may still be finishing its last tile, and the run's
     // results must not wait for it (each provider releases itself once idle).
@@ -233,6 +241,36 @@ function searchCounts(rows: ResultRow[], settingsInGrid: number): NonNullable<Ru
   const tried = new Set(rows.filter((r) => r.width !== null).map((r) => `${r.image_path}\0${r.factor}|${r.format}|${r.quality}`)).size;
   const grid = read.size * settingsInGrid;
   return { images: read.size, settings_in_grid: settingsInGrid, copies_in_grid: grid, copies_made: tried, saved_percent: grid ? Math.round(((grid - tried) / grid) * 1000) / 10 : 0 };
+}
+
+/** The images whose rows failed only because the service was gone are not done: a resume does them. */
+function leaveToDo(slots: Map<number, (ResultRow[] | undefined)[]>, completed: Set<number>, watch: OutageWatch): void {
+  for (const [index, perPass] of slots) {
+    for (const [i, rows] of perPass.entries()) {
+      if (rows?.some((r) => watch.causedOutage(r))) {
+        perPass[i] = undefined;
+        completed.delete(index);
+      }
+    }
+  }
+}
+
+function storeService(spec: StoreSpec, outDir: string): string {
+  if (spec.kind === 'local') return `the store folder in ${outDir}`;
+  return `the S3 store s3://${spec.bucket}${spec.prefix ? `/${spec.prefix}` : ''}${spec.endpoint ? ` at ${spec.endpoint}` : spec.region ? ` in ${spec.region}` : ''}`;
+}
+
+function providerService(spec: ProviderSpec): string {
+  return spec.name === 'sagemaker' ? `SageMaker endpoint '${spec.endpoint}'${spec.url ? ` at ${spec.url}` : spec.region ? ` in ${spec.region}` : ''}` : `the ${spec.name} provider`;
+}
+
+/** One sentence: what stopped answering, and how to finish once it is back. */
+function outageMessage(o: Outage, settings: RunSettings, outDir: string): string {
+  const moved = o.service.startsWith('the S3') ? ' (with --s3-endpoint URL if it moved)' : o.service.startsWith('SageMaker') ? ' (with --sagemaker-url URL if it moved)' : '';
+  return (
+    `${o.service} stopped answering (${o.code}, ${o.count} times in a row), so the run stopped with its finished rows kept; ` +
+    `once it answers again, finish it with \`upscale-bench ${settings.sweep ? 'sweep' : 'run'} --resume ${outDir}\`${moved} or Resume in the app's Past runs`
+  );
 }
 
 function keptCounts(providers: string[], kept: Map<number, (ResultRow[] | undefined)[]>): KeptCount[] {

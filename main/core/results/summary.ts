@@ -29,7 +29,8 @@ export interface RunSummary {
   started_at: string;
   finished_at: string;
   wall_ms: number;
-  status: 'completed' | 'cancelled' | 'failed';
+  /** stopped: the store or an endpoint stopped answering; `message` says which, and the rest is left for a resume. */
+  status: 'completed' | 'cancelled' | 'failed' | 'stopped';
   message?: string;
   /** Set when this run continued an interrupted one. */
   resumed?: { kept_inputs: number; /** rows kept, counting a sweep's finished settings of images done only in part */ kept_rows: number };

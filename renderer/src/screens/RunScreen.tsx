@@ -31,7 +31,7 @@ export interface LiveRun {
   /** By input index. */
   inFlight: Record<number, ImageStep>;
   eta: number | null;
-  ended: 'completed' | 'cancelled' | 'failed' | null;
+  ended: 'completed' | 'cancelled' | 'failed' | 'stopped' | null;
   message?: string;
 }
 
