@@ -45,7 +45,8 @@ export class OutageWatch {
   async call<T>(service: string, work: () => Promise<T>): Promise<T> {
     try {
       const out = await work();
-      this.streaks.delete(service);
+      // after the stop the streak is kept: it names the rows that are the outage's, not the images'
+      if (!this.outage) this.streaks.delete(service);
       return out;
     } catch (err) {
       if (this.outage) throw new BenchError('ERROR_CANCELLED', 'cancelled', { cause: err });
