@@ -87,13 +87,14 @@ describe('thick --precision int8', () => {
 
   it('loses on a smooth sky no more than the documented worst case', async () => {
     // Smooth areas are where int8 costs most (README): fp32 rebuilds them almost exactly, so int8's own
-    // rounding noise (~47–50 dB from fp32) is most of what remains. Measured −2.6 dB here (fp32 45.1 dB);
-    // the earlier claim of 0 to −0.10 dB, made on busy photos, failed on real skies by 1.4–3.6 dB.
+    // rounding noise (46–52 dB from fp32) is most of what remains. Measured −2.6 dB here (fp32 45.1 dB);
+    // the README's worst photo is −2.9 dB, and −3.5 leaves room for other CPUs' int8 kernels. The earlier
+    // claim of 0 to −0.10 dB, made on busy photos, would have failed here.
     const original = smoothSky(256, 192);
     const small = await resizeRaw(original, 64, 48);
     const [fp32, int8] = [await upscaleX4('fp32', small), await upscaleX4('int8', small)];
     const loss = psnr(original, int8) - psnr(original, fp32);
-    expect(loss).toBeGreaterThan(-4);
+    expect(loss).toBeGreaterThan(-3.5);
   });
 
   it('refuses int8 for a model without an int8 build', () => {
