@@ -3,9 +3,11 @@
  * Runs the CLI a user runs twice (fp32, int8) on the six test photos plus any images or folders given as
  * arguments, and prints one row per photo with the int8 − fp32 deltas and their range. Speed is not
  * measured here (see `npm run bench:perf`): on a shared machine the two runs' timings are not comparable.
- * Larger photos are brought down to ~3 MP first (lanczos3) to keep the time bounded; the README's larger
- * set is Debian's plasma-workspace-wallpapers photographs (apt-get install plasma-workspace-wallpapers):
- *   npm run bench:int8 -- /usr/share/wallpapers/{BytheWater,ColdRipple,ColorfulCups,EveningGlow,FallenLeaf,Grey,OneStandsOut,Path}/contents/images/2560x1600.jpg
+ * Photos over 4 MP are brought down to 3 MP first (lanczos3) to keep the time bounded; `--mp <n>` brings
+ * every one over n MP down to n MP instead, and `--crop <n>` cuts n MP out of its centre at full
+ * resolution (downscaling makes a photo busier per pixel and hides what int8 costs on smooth areas).
+ * The README's set is listed there: Debian's wallpaper packages, unpacked with `apt-get download` and
+ * `dpkg -x` into a scratch folder.
  */
 import { spawnSync } from 'node:child_process';
 import { cp, mkdtemp, readFile, readdir, stat } from 'node:fs/promises';
@@ -16,8 +18,12 @@ import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const MAX_MP = 4;
-const TARGET_MP = 3;
+const args = process.argv.slice(2);
+const sizeAt = args.findIndex((a) => a === '--mp' || a === '--crop');
+const crop = args[sizeAt] === '--crop';
+const [MAX_MP, TARGET_MP] = sizeAt >= 0 ? [Number(args[sizeAt + 1]), Number(args[sizeAt + 1])] : [4, 3];
+if (!(TARGET_MP > 0)) throw new Error(`${args[sizeAt]} needs a positive number of megapixels`);
+if (sizeAt >= 0) args.splice(sizeAt, 2);
 
 const work = await mkdtemp(join(tmpdir(), 'int8-cost-'));
 const input = join(work, 'photos');
@@ -25,7 +31,7 @@ const fixtures = join(ROOT, 'test', 'fixtures', 'photos');
 for (const f of ['astronaut.png', 'chelsea.png', 'coffee.png', 'rocket.jpg', 'motorcycle_left.png', 'camera.png']) await cp(join(fixtures, f), join(input, f));
 
 const extra: string[] = [];
-for (const arg of process.argv.slice(2)) {
+for (const arg of args) {
   if ((await stat(arg)).isDirectory()) for (const f of await readdir(arg)) extra.push(join(arg, f));
   else extra.push(arg);
 }
@@ -35,7 +41,9 @@ for (const file of extra) {
   const { width = 0, height = 0 } = await sharp(file).metadata();
   const mp = (width * height) / 1e6;
   const k = mp > MAX_MP ? Math.sqrt(TARGET_MP / mp) : 1;
-  await sharp(file).resize(Math.round(width * k), Math.round(height * k), { kernel: 'lanczos3' }).png().toFile(join(input, name));
+  const [w, h] = [Math.round(width * k), Math.round(height * k)];
+  const sized = crop ? sharp(file).extract({ left: (width - w) >> 1, top: (height - h) >> 1, width: w, height: h }) : sharp(file).resize(w, h, { kernel: 'lanczos3' });
+  await sized.png().toFile(join(input, name));
 }
 
 type Row = Record<string, string>;

@@ -6,7 +6,7 @@ import onnxProto from 'onnx-proto';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { toRaw, type RawImage } from '../main/core/image/raw.js';
+import { resizeRaw, toRaw, type RawImage } from '../main/core/image/raw.js';
 import { psnr } from '../main/core/metrics/psnr.js';
 import { calibrateRanges } from '../main/core/models/calibrate.js';
 import { LOCAL_MODELS } from '../main/core/models/catalog.js';
@@ -30,6 +30,28 @@ beforeAll(async () => {
   // A real photo patch that was not among the calibration images.
   photo = await toRaw(sharp(fixture('photos', 'chelsea.png')).extract({ left: 120, top: 40, width: 96, height: 64 }).removeAlpha());
 });
+
+/** A dusk sky at full resolution: a slow two-colour gradient with faint cloud swells, nothing sharp. */
+function smoothSky(width: number, height: number): RawImage {
+  const data = Buffer.alloc(width * height * 3);
+  const [top, bottom] = [[150, 140, 205], [240, 190, 205]];
+  for (let y = 0; y < height; y++)
+    for (let x = 0; x < width; x++) {
+      const t = y / (height - 1);
+      const swell = 3 * Math.sin(x / 37 + y / 53) * Math.sin(y / 29);
+      for (let c = 0; c < 3; c++) data[(y * width + x) * 3 + c] = Math.round(top[c] + (bottom[c] - top[c]) * t + swell);
+    }
+  return { data, width, height, channels: 3 };
+}
+
+const upscaleX4 = async (precision: 'fp32' | 'int8', img: RawImage) => {
+  const s = await openSession(onnxModelPath('thick', 4, precision), 2);
+  try {
+    return await upscaleTiled(sessionRunner(s), img, { scale: 4, tileSize: 256, overlap: 10 });
+  } finally {
+    await s.release();
+  }
+};
 
 describe('thick --precision int8', () => {
   it('runs on onnxruntime int8 kernels, with only the last three convolutions in float', async () => {
@@ -55,20 +77,24 @@ describe('thick --precision int8', () => {
   });
 
   it('stays close to fp32 on a photo it was not calibrated on, and is no copy of it', async () => {
-    const run = async (precision: 'fp32' | 'int8') => {
-      const s = await openSession(onnxModelPath('thick', 4, precision), 2);
-      try {
-        return await upscaleTiled(sessionRunner(s), photo, { scale: 4, tileSize: 256, overlap: 10 });
-      } finally {
-        await s.release();
-      }
-    };
-    const [fp32, int8] = [await run('fp32'), await run('int8')];
+    const [fp32, int8] = [await upscaleX4('fp32', photo), await upscaleX4('int8', photo)];
     const close = psnr(fp32, int8);
     // Measured 51.5 dB. For scale: bicubic is 36.8 dB from fp32 here, and the first int8 attempt (8-bit
     // weights saturating on AVX2, u8 residuals) was 41.5 dB.
     expect(close).toBeGreaterThan(47);
     expect(Number.isFinite(close)).toBe(true);
+  });
+
+  it('loses on a smooth sky no more than the documented worst case', async () => {
+    // Smooth areas are where int8 costs most (README): fp32 rebuilds them almost exactly, so int8's own
+    // rounding noise (46–52 dB from fp32) is most of what remains. Measured −2.6 dB here (fp32 45.1 dB);
+    // the README's worst photo is −2.9 dB, and −3.5 leaves room for other CPUs' int8 kernels. The earlier
+    // claim of 0 to −0.10 dB, made on busy photos, would have failed here.
+    const original = smoothSky(256, 192);
+    const small = await resizeRaw(original, 64, 48);
+    const [fp32, int8] = [await upscaleX4('fp32', small), await upscaleX4('int8', small)];
+    const loss = psnr(original, int8) - psnr(original, fp32);
+    expect(loss).toBeGreaterThan(-3.5);
   });
 
   it('refuses int8 for a model without an int8 build', () => {
