@@ -8,8 +8,12 @@ const OFFLINE_NOTICES = ['Could not retrieve updated translations for the curren
 
 export default defineConfig({
   test: {
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Limits that catch a hang, not slowness: tests that run models, convert them or start several CLI
+    // processes take 10–15 s alone and passed 60 s when the machine had ~6 times more work than cores.
+    testTimeout: 180_000,
+    hookTimeout: 180_000,
+    // expect.poll waits for a state (a screen after an IPC round trip); its default 1 s is short on a busy machine
+    expect: { poll: { timeout: 15_000 } },
     // Image work is CPU-bound; two workers match the two cores CI has.
     maxWorkers: 2,
     // The AWS SDK's documented switch for its "Node 22 from 2027" notice (the CLI sets it too; see README).

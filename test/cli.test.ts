@@ -121,8 +121,9 @@ describe('upscale-bench CLI', () => {
   // Ctrl-C at several moments of a local-ai run: before the first tile; inside a tile (onnxruntime
   // running in a worker thread, which once aborted the process with exit 134): just after the first row
   // both workers are busy with the next tiles; and with slim on large photos, where the next images are
-  // mostly scoring and writing. Each must stop the run within a second, keep its rows, exit 130 with
-  // nothing native on stderr.
+  // mostly scoring and writing. Each must stop the run, keep its rows, exit 130 with nothing native on
+  // stderr. How soon is not timed here (a busy machine stretches any wall-clock bound): that the run
+  // waits for no tile is the summary printed while one still runs; for no score, pipeline.test.
   const moments = [
     { name: 'before the first tile', after: /upscale-bench: 12 images/, delay: 0, model: 'thick', folder: 'many' },
     { name: 'inside a tile', after: /\[1\/12\]/, delay: 150, model: 'thick', folder: 'many' },
@@ -149,16 +150,14 @@ describe('upscale-bench CLI', () => {
       const poll = setInterval(() => after.test(stderr) && (clearInterval(poll), resolve()), 20);
     });
     await new Promise((r) => setTimeout(r, delay));
-    const sentAt = Date.now();
     child.kill('SIGINT');
     await new Promise<void>((resolve) => {
       const poll = setInterval(() => /cancelled: (\d+ of 12 images finished; their rows are kept|no image finished, so no row was written)/.test(stderr) && (clearInterval(poll), resolve()), 20);
     });
-    // the run itself stops at once; the process then waits for a tile that was already inside onnxruntime
-    expect(Date.now() - sentAt).toBeLessThan(1500);
     expect(await exited).toBe(130);
     expect(stderr).not.toMatch(/Napi|Abort|terminate called|Error:/);
-    if (name === 'inside a tile') expect(stderr).toContain('letting the local model finish its current tile');
+    // the run itself stops at once; the process then waits for a tile that was already inside onnxruntime
+    if (name === 'inside a tile') expect(stderr).toMatch(/cancelled: .*\n(.*\n)*letting the local model finish its current tile/);
     const rows = parse(readFileSync(join(out, 'testResults.csv'), 'utf8'), { columns: true }) as { status: string }[];
     expect(rows.length).toBeLessThan(12);
     if (delay) expect(rows.length).toBeGreaterThanOrEqual(1);

@@ -2,11 +2,13 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cp, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { CHANNELS, type Channel, schemas } from '../preload/ipc-contract.js';
 import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
+import type { Host } from '../main/ipc/host.js';
 import { writeTinyNcnn } from './helpers/tiny-models.js';
 import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
 
@@ -18,6 +20,17 @@ const until = (ok: () => boolean, ms = 60_000) =>
       else if (Date.now() - t0 > ms) (clearInterval(poll), reject(new Error('timed out waiting')));
     }, 10);
   });
+
+/** Tiles inside onnxruntime at the moment each job's end event is sent: a run that waited for its tile would find none. */
+function tilesRunningAtEnd(host: Host): Map<string, number> {
+  const at = new Map<string, number>();
+  const emit = host.emit;
+  host.emit = (e) => {
+    if (e.type === 'end') at.set(e.jobId, inferenceTilesRunning());
+    emit(e);
+  };
+  return at;
+}
 
 describe('IPC contract', () => {
   it('pins the channel names (domain:action, kebab-case)', () => {
@@ -190,21 +203,24 @@ describe('a whole run through the handlers', () => {
 
   it('cancels a run midway and reports it once', async () => {
     const answers: { folder?: string } = {};
-    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const { dir, host, handlers, events, ended } = await testHandlers(answers);
+    const atEnd = tilesRunningAtEnd(host);
     const photos = join(dir, 'many');
     await mkdir(photos);
-    for (let i = 0; i < 8; i++) await cp(fixture('photos', 'coffee.png'), join(photos, `c${i}.png`));
+    // the first image's tile is long enough to cancel inside; the others are small, so the resume is quick
+    const N = 4;
+    await cp(fixture('photos', 'coffee.png'), join(photos, 'c0.png'));
+    for (let i = 1; i < N; i++) await sharp(fixture('photos', 'coffee.png')).resize(200).toFile(join(photos, `c${i}.png`));
     answers.folder = photos;
     await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    const sent = inferenceTilesSent();
     const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['local-ai'], localModel: 'thick', concurrency: 1 });
     if (!started.ok) throw new Error(started.error.message);
-    await new Promise<void>((r) => {
-      const poll = setInterval(() => events.some((e) => e.type === 'tile') && (clearInterval(poll), r()), 20);
-    });
-    const t0 = Date.now();
+    // cancel while the first tile is inside onnxruntime: the run ends without waiting for it
+    await until(() => inferenceTilesSent() > sent);
     expect(await dispatch(handlers, 'run:cancel', { jobId: started.data.jobId })).toMatchObject({ ok: true, data: { cancelled: true } });
     expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
-    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(atEnd.get(started.data.jobId)).toBeGreaterThan(0);
     expect(events.filter((e) => e.type === 'end')).toHaveLength(1);
     // every stage and tile event names its image, and a tile is always part of that image's upscale
     const mine = events.filter((e) => e.jobId === started.data.jobId);
@@ -214,11 +230,11 @@ describe('a whole run through the handlers', () => {
     // and "Resume" finishes it in the same folder, its counters starting from the rows it keeps
     const resumed = await dispatch(handlers, 'runs:resume', { runId: started.data.runId });
     if (!resumed.ok) throw new Error(resumed.error.message);
-    expect(resumed.data).toMatchObject({ runId: started.data.runId, total: 8, done: keptRows.data.rows.length, kept: [{ provider: 'local-ai', rows: keptRows.data.rows.length, errors: 0 }] });
+    expect(resumed.data).toMatchObject({ runId: started.data.runId, total: N, done: keptRows.data.rows.length, kept: [{ provider: 'local-ai', rows: keptRows.data.rows.length, errors: 0 }] });
     expect(await ended(resumed.data.jobId)).toMatchObject({ status: 'completed' });
     const newRows = events.filter((e) => e.jobId === resumed.data.jobId && e.type === 'row');
-    expect(newRows.length + resumed.data.kept[0].rows).toBe(8);
-    expect(newRows.at(-1)).toMatchObject({ done: 8, total: 8 });
+    expect(newRows.length + resumed.data.kept[0].rows).toBe(N);
+    expect(newRows.at(-1)).toMatchObject({ done: N, total: N });
     // no stage or tile event of an image arrives after its row
     const seq = events.filter((e) => e.jobId === resumed.data.jobId);
     for (const [i, e] of seq.entries()) {
@@ -226,14 +242,15 @@ describe('a whole run through the handlers', () => {
       expect(seq.slice(i + 1).some((x) => (x.type === 'stage' || x.type === 'tile') && x.index === e.row.row)).toBe(false);
     }
     const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
-    expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(8);
+    expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(N);
   }, 180_000);
 });
 
 describe('cancelling local-ai in the long-lived app process', () => {
   it('survives five runs cancelled mid-tile in a row, then runs a batch to completion', async () => {
     const answers: { folder?: string } = {};
-    const { dir, handlers, events, ended } = await testHandlers(answers);
+    const { dir, host, handlers, events, ended } = await testHandlers(answers);
+    const atEnd = tilesRunningAtEnd(host);
     const photos = join(dir, 'cancel-me');
     for (let i = 0; i < 3; i++) await cp(fixture('photos', 'coffee.png'), join(photos, `c${i}.png`));
     answers.folder = photos;
@@ -245,10 +262,9 @@ describe('cancelling local-ai in the long-lived app process', () => {
       // cancel while this run's first tile is inside onnxruntime (earlier runs' abandoned tiles may be running too)
       await until(() => inferenceTilesSent() > sent);
       expect(inferenceTilesRunning()).toBeGreaterThan(0);
-      const t0 = Date.now();
       expect(await dispatch(handlers, 'run:cancel', { jobId: started.data.jobId })).toMatchObject({ ok: true, data: { cancelled: true } });
       expect(await ended(started.data.jobId)).toMatchObject({ status: 'cancelled' });
-      expect(Date.now() - t0).toBeLessThan(2000);
+      expect(atEnd.get(started.data.jobId)).toBeGreaterThan(0);
     }
     expect(events.filter((e) => e.type === 'end').map((e) => e.type === 'end' && e.status)).toEqual(Array(5).fill('cancelled'));
 
@@ -259,7 +275,7 @@ describe('cancelling local-ai in the long-lived app process', () => {
     expect(open.ok && open.data.rows.map((r) => r.status)).toEqual(['ok', 'ok', 'ok']);
     // every worker, the abandoned ones included, released its session and ended by itself
     await until(() => inferenceWorkersAlive() === 0, 120_000);
-  }, 240_000);
+  }, 480_000); // six thick sessions and five abandoned tiles: 202 s when the machine was ~6 times oversubscribed
 });
 
 describe('what the setup and past-runs screens are told', () => {

@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
+import type { RunEvent } from '../main/core/pipeline/events.js';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
 import { RESULT_COLUMNS } from '../main/core/results/row.js';
@@ -242,6 +243,23 @@ describe('pipeline on real photos', () => {
     expect(s.status).toBe('cancelled');
     expect(s.counts.not_run).toBe(3);
     expect(readRows(join(out, 'testResults.csv'))).toHaveLength(1);
+  });
+
+  it('does not wait for a score in progress when cancelled', async () => {
+    const out = join(await tmp('out-'), 'run');
+    const ac = new AbortController();
+    const afterCancel: RunEvent[] = [];
+    const s = await runBatch(settings(photos, out, { concurrency: 1 }), {
+      signal: ac.signal,
+      onEvent: (e) => {
+        if (ac.signal.aborted) afterCancel.push(e);
+        else if (e.type === 'stage' && e.stage === 'score') ac.abort(); // the first image's scoring starts
+      },
+    });
+    expect(s.status).toBe('cancelled');
+    // a run that waited for the score would go on to write that image and its row
+    expect(afterCancel.filter((e) => e.type === 'stage' || e.type === 'row')).toEqual([]);
+    expect(readRows(join(out, 'testResults.csv'))).toHaveLength(0);
   });
 
   it('refuses an output folder that already holds results', async () => {
