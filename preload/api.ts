@@ -1,4 +1,5 @@
 import type { Channel, IpcResult, JobEvent, Request, Responses, RunRequest, SweepRequest } from './ipc-contract.js';
+import type { Target } from '../main/core/results/target.js';
 
 export type Invoke = <C extends Channel>(channel: C, request: Request<C>) => Promise<IpcResult<Responses[C]>>;
 export type Subscribe = (listener: (e: JobEvent) => void) => () => void;
@@ -45,6 +46,8 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
       start: (request: SweepRequest) => call('sweep:start', request),
       /** The per-setting table (means, frontier) as CSV. */
       exportSettingsCsv: (runId: string) => call('export:settings-csv', { runId }),
+      /** Each image's cheapest setting reaching the target, as policy.csv. */
+      exportPolicyCsv: (runId: string, target: Target) => call('export:policy-csv', { runId, target }),
     },
     runs: {
       list: () => call('runs:list', {}),

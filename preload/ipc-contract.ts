@@ -4,6 +4,7 @@
  * renderer imports types only.
  */
 import { z } from 'zod';
+import { TARGET_METRICS } from '../main/core/results/target.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
@@ -70,6 +71,8 @@ export const schemas = {
   'image:read': z.object({ runId, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
   'export:csv': z.object({ runId, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
   'export:settings-csv': z.object({ runId }).strict(),
+  /** The per-image policy (issue 22) for the target the sweep screen shows. */
+  'export:policy-csv': z.object({ runId, target: z.object({ metric: z.enum(TARGET_METRICS), value: z.number().finite() }).strict() }).strict(),
   'shell:open-folder': z.object({ runId }).strict(),
   'settings:get': z.object({}).strict(),
   'settings:set': z
@@ -234,6 +237,7 @@ export interface Responses {
   'image:read': { mime: string; base64: string; width: number; height: number };
   'export:csv': { path: string; rows: number } | null;
   'export:settings-csv': { path: string; rows: number } | null;
+  'export:policy-csv': { path: string; rows: number } | null;
   'shell:open-folder': { opened: boolean };
   'settings:get': VisibleSettings;
   'settings:set': VisibleSettings;

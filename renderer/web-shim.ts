@@ -13,6 +13,7 @@ const DIALOG_PROMPTS: Partial<Record<Channel, (req: any) => string>> = {
   'input:make-csv': () => 'Save the CSV as (path):',
   'export:csv': () => 'Export the CSV to (path):',
   'export:settings-csv': () => 'Export the per-setting table to (path):',
+  'export:policy-csv': () => 'Export the per-image policy to (path):',
 };
 
 const token = new URLSearchParams(location.search).get('token') ?? '';

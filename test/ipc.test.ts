@@ -50,6 +50,7 @@ describe('IPC contract', () => {
       'image:read',
       'export:csv',
       'export:settings-csv',
+      'export:policy-csv',
       'shell:open-folder',
       'settings:get',
       'settings:set',

@@ -289,6 +289,14 @@ describe('a sweep through the app handlers', () => {
     const frontierCount = Object.values(frontiers(points)).flat().length;
     expect(table.filter((r) => r.on_frontier === 'yes')).toHaveLength(frontierCount);
 
+    // the per-image policy the sweep screen shows, exported for the run's own target: the run's policy.csv
+    answers.save = join(dir, 'policy.csv');
+    const policy = await dispatch(handlers, 'export:policy-csv', { runId: started.data.runId, target: { metric: 'ssim', value: open.data.summary!.target_ssim as number } });
+    // the broken input scored nowhere: two images
+    expect(policy).toMatchObject({ ok: true, data: { rows: 2 } });
+    expect(readFileSync(answers.save, 'utf8')).toBe(readFileSync(join(open.data.summary!.output_dir as string, 'policy.csv'), 'utf8'));
+    expect(await dispatch(handlers, 'export:policy-csv', { runId: started.data.runId, target: { metric: 'rm -rf', value: 1 } })).toMatchObject({ ok: false });
+
     // cancelled at once, then resumed from Past runs: the same 27 rows
     const again = await dispatch(handlers, 'sweep:start', request);
     if (!again.ok) throw new Error(again.error.message);

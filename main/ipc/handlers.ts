@@ -23,6 +23,8 @@ import { inputSample, planRun } from '../core/pipeline/plan.js';
 import type { SizeSample } from '../core/pipeline/estimate.js';
 import { settingPoints } from '../core/results/pareto.js';
 import { settingsCsv } from '../core/results/settings-csv.js';
+import { adaptivePolicy } from '../core/results/policy.js';
+import { policyCsv } from '../core/results/policy-csv.js';
 import { PathGrants } from './path-grants.js';
 import { RunsRepo } from './runs-repo.js';
 import { SettingsStore } from './settings-store.js';
@@ -178,6 +180,16 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       await writeFile(`${target}.partial`, settingsCsv(points), 'utf8');
       await rename(`${target}.partial`, target);
       return { path: target, rows: points.length };
+    },
+    async 'export:policy-csv'({ runId, target: goal }) {
+      const { rows } = await runs.rows(runId);
+      const policy = adaptivePolicy(rows.map((r) => r.row), goal);
+      if (!policy) throw new BenchError('ERROR_BAD_SETTINGS', 'this run has no scored rows to make a policy from');
+      const target = await host.pickSaveCsv(`${runId.replaceAll('/', '-')}-policy.csv`);
+      if (!target) return null;
+      await writeFile(`${target}.partial`, policyCsv(policy), 'utf8');
+      await rename(`${target}.partial`, target);
+      return { path: target, rows: policy.choices.length };
     },
     async 'shell:open-folder'({ runId }) {
       return { opened: await host.openFolder(await runs.dirOf(runId)) };

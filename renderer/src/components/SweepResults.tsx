@@ -18,6 +18,7 @@ import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
 import { modelOf } from '../run-label';
+import { PolicyCard } from './PolicyCard';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
 
@@ -62,6 +63,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
   const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
   const rec = recommend(points, target, grid);
+  const policyTarget = useMemo(() => ({ metric: 'ssim' as const, value: Number(target.toFixed(3)) }), [target]);
   const edge = edgeSentence(rec?.edge ?? []);
   const recPoint = rec ? (points.find((p) => settingId(p) === settingId(rec)) ?? null) : null;
   const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), target) : null;
@@ -186,6 +188,13 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           ) : null}
         </div>
       </div>
+      <PolicyCard
+        runId={details.runId}
+        rows={details.rows}
+        target={policyTarget}
+        onError={onError}
+        onOpen={(row) => setViewing({ row, siblings: [row] })}
+      />
       <SweepPlot points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
       <div className="results-table">
         <p className="hint">
