@@ -96,8 +96,9 @@ describe('adaptivePolicy on tables with known answers', () => {
 
   it('compute per 1,000 retrievals follows the settings chosen (recompress-only settings cost none)', () => {
     const rows = [
-      row('a', 50, 100, 0.95),
-      row('b', 50, 100, 0.5),
+      // a recompress-only row's time is decoding the copy: no upscaling
+      row('a', 50, 100, 0.95, { upscale_ms: 40 }),
+      row('b', 50, 100, 0.5, { upscale_ms: 40 }),
       row('b', 80, 150, 0.95, { factor: 2, provider: 'local-ai', model: 'thick', upscale_ms: 4000 }),
       row('c', 80, 150, 0.95, { factor: 2, provider: 'local-ai', model: 'thick', upscale_ms: 2000 }),
     ];

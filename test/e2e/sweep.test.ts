@@ -126,6 +126,24 @@ describe('the Sweep screen in Chromium', () => {
     expect(rows.every((r) => /^0\.\d+$|^1$/.test(r.ssim_mean))).toBe(true);
   });
 
+  it('shows the per-image policy beside the recommendation and exports policy.csv', async () => {
+    const card = page.getByTestId('policy');
+    await expect.poll(() => page.getByTestId('policy-sentence').textContent()).toMatch(/^a per-image policy brings (all 3|\d of 3) images to SSIM 0\.\d+ in [\d.]+ kB/);
+    expect(await card.locator('.policy-breakdown tr').count()).toBeGreaterThanOrEqual(1);
+    nextAnswer = join(work, 'policy.csv');
+    await card.getByRole('button', { name: 'Export policy.csv…' }).click();
+    await page.getByText(/Exported the policy for 3 images to/).waitFor();
+    const lines = parse(readFileSync(nextAnswer, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(lines.map((l) => l.image_path.split('/').pop()).sort()).toEqual(['chelsea.png', 'coffee.png', 'rocket.jpg']);
+    await card.locator('summary').click();
+    await card.scrollIntoViewIfNeeded();
+    if (process.env.UPDATE_SCREENSHOTS) await card.screenshot({ path: join(import.meta.dirname, '..', '..', 'docs', 'screenshots', 'sweep-policy.png') });
+    // an image opens in the viewer at its policy setting
+    await card.getByRole('button', { name: /^View coffee\.png at its policy setting$/ }).click();
+    await expect.poll(() => page.getByRole('dialog').getByRole('img').count()).toBeGreaterThanOrEqual(2);
+    await page.keyboard.press('Escape');
+  });
+
   it('clicking a point opens the viewer on that setting\'s images', async () => {
     // the last dot drawn is on top (bicubic and lanczos share stored bytes, so their dots can overlap)
     await page.locator('.sweep-plot .recharts-scatter-symbol .recharts-symbols').last().click();

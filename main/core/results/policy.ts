@@ -3,6 +3,7 @@
  * target, against the best single setting with the same guarantee. Pure and dependency-free, so the
  * renderer computes the same policy from the CSV that summary.json and policy.csv hold.
  */
+import { RECOMPRESS_ONLY } from './pareto.js';
 import { type Target, better, reaches, scoreOf, type ScoredRow } from './target.js';
 
 /** The fields of a results row the policy reads (a `ResultRow` or the renderer's row both fit). */
@@ -56,7 +57,7 @@ export interface AdaptivePolicy {
   saved_percent_vs_single: number | null;
   /** How many images each setting got, most used first. */
   breakdown: (PolicySetting & { images: number })[];
-  /** Mean upscale time of the policy's choices in ms, which is also the seconds per 1,000 retrievals. */
+  /** Mean upscale time of the policy's choices in ms (recompress-only ones count 0), which is also the seconds per 1,000 retrievals. */
   upscale_seconds_per_1000: number;
   /** Images no setting brings to the target: they got the closest one. */
   missed: { image_path: string; score: number }[];
@@ -148,7 +149,8 @@ export function adaptivePolicy(rows: readonly PolicyRow[], target: Target, o: { 
     single_on_mean: onMean ? { ...onMean, images_below: choices.length - onMean.images_reaching } : null,
     saved_percent_vs_single: best && best.total_stored_bytes > 0 ? round2(((best.total_stored_bytes - total) / best.total_stored_bytes) * 100) : null,
     breakdown: [...counts.values()].sort((a, b) => b.images - a.images || key(a).localeCompare(key(b))),
-    upscale_seconds_per_1000: round2(choices.reduce((a, c) => a + compute.get(key(c))!, 0) / choices.length),
+    // a recompress-only copy is served as it is: its decode time is no upscaling
+    upscale_seconds_per_1000: round2(choices.reduce((a, c) => a + (c.provider === RECOMPRESS_ONLY ? 0 : compute.get(key(c))!), 0) / choices.length),
     missed: choices.filter((c) => !c.reaches_target).map((c) => ({ image_path: c.image_path, score: c.score })),
     choices,
   };

@@ -44,17 +44,11 @@ export function PolicyCard({ runId, rows, target, onOpen, onError }: { runId: st
       </div>
       {exported ? <p role="status" className="banner ok">{exported}</p> : null}
       <p data-testid="policy-sentence">{policySentence(policy, bytes)}.</p>
-      <p>
-        <strong>{bytes(policy.total_stored_bytes)}</strong> for {policy.images} images ({policy.images_reaching} reach the target)
-        {policy.best_single ? (
-          <>
-            {' '}
-            against <strong>{bytes(policy.best_single.total_stored_bytes)}</strong> for {describePolicySetting(policy.best_single)} alone
-            {policy.saved_percent_vs_single !== null ? ` (${fmt(policy.saved_percent_vs_single, 1)}% saved)` : ''}
-          </>
-        ) : null}
-        {policy.upscale_seconds_per_1000 > 0 ? <span className="hint"> · upscaling {fmt(policy.upscale_seconds_per_1000, 0)} s per 1,000 retrievals here</span> : null}
-      </p>
+      {policy.upscale_seconds_per_1000 > 0 ? (
+        <p className="hint">Its upscaling costs {fmt(policy.upscale_seconds_per_1000, 0)} s of this machine per 1,000 retrievals.</p>
+      ) : (
+        <p className="hint">Every image is served as stored: nothing to upscale.</p>
+      )}
       <table className="policy-breakdown" aria-label="Settings the policy uses">
         <tbody>
           {policy.breakdown.map((b) => (
