@@ -180,6 +180,8 @@ export interface UiRow {
   stored_bytes: number | null;
   saved_percent: number | null;
   upscale_ms: number | null;
+  wait_ms: number | null;
+  upscale_threads: number | null;
   orb_score: number | null;
   psnr: number | null;
   identical: boolean;

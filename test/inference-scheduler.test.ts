@@ -1,8 +1,9 @@
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
+import { ComputeClock } from '../main/core/models/compute-clock.js';
 import { InferenceScheduler } from '../main/core/models/inference-scheduler.js';
 import { InferenceSlots } from '../main/core/models/inference-slots.js';
-import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
+import { type TileResult, inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
 import { openSession, sessionRunner, type TileRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
 import { workerPlan } from '../main/core/models/worker-plan.js';
@@ -155,6 +156,48 @@ describe('inference scheduler', () => {
     expect(order.lastIndexOf('x4')).toBeLessThan(order.lastIndexOf('x2'));
     await Promise.all([x4.close(), x2.close()]);
     expect(slots.busy).toBe(0);
+  });
+
+  it("counts an image's tiles on every worker as its compute: within workers × its wall time, with no wait when alone", async () => {
+    const sched = new InferenceScheduler(onnxModelPath('medium', 4), { workers: 2, threadsEach: 1 });
+    const clock = new ComputeClock();
+    const run = sched.forImage(clock);
+    const tiles: number[] = [];
+    const timed: TileRunner = async (d, dims, signal) => {
+      const r = await run(d, dims, signal);
+      tiles.push((r as TileResult).ms);
+      return r;
+    };
+    const t0 = performance.now();
+    const { peak } = await peakRunning(upscaleTiled(timed, await photo(128, 128), { scale: 4, tileSize: 32, overlap: 4, parallel: 3, clock }));
+    const wall = performance.now() - t0;
+    await sched.close();
+    expect(peak).toBe(2);
+    // every tile's time inside onnxruntime, two at once counting twice (compute, not latency), plus a little stitching
+    const inside = tiles.reduce((a, b) => a + b, 0);
+    expect(tiles).toHaveLength(16);
+    expect(clock.busyMs).toBeGreaterThanOrEqual(inside);
+    expect(clock.busyMs - inside).toBeLessThan(inside / 2);
+    expect(clock.busyMs).toBeLessThanOrEqual(2 * wall);
+    expect(clock.waitMs).toBeLessThan(1);
+  });
+
+  it("keeps an image's wait for a slot another model holds out of its compute", async () => {
+    const slots = new InferenceSlots({ workers: 1, threadsEach: 1 });
+    const holder = new InferenceScheduler(onnxModelPath('medium', 4), slots);
+    const later = new InferenceScheduler(SLIM, slots);
+    const [held, waited] = [new ComputeClock(), new ComputeClock()];
+    const opts = { scale: 4, tileSize: 32, overlap: 4, parallel: 2 };
+    // the older image (16 tiles of the medium model) keeps the one slot until its last tile
+    const first = upscaleTiled(holder.forImage(held), await photo(128, 128), { ...opts, clock: held });
+    const second = upscaleTiled(later.forImage(waited), await photo(32, 32), { ...opts, clock: waited });
+    await Promise.all([first, second]);
+    await Promise.all([holder.close(), later.close()]);
+    expect(held.waitMs).toBeLessThan(1);
+    // one slim tile waited for most of sixteen medium ones, and that is not its compute
+    expect(waited.waitMs).toBeGreaterThan(held.busyMs / 2);
+    expect(waited.busyMs).toBeGreaterThan(0);
+    expect(waited.busyMs).toBeLessThan(waited.waitMs / 2);
   });
 
   it('turns a model that will not open into an error for the image, not a crash, warmed or not', async () => {

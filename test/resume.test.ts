@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cp, mkdtemp } from 'node:fs/promises';
+import { cp, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
+import { stringify } from 'csv-stringify/sync';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
@@ -39,6 +40,26 @@ describe('resume', () => {
     expect(second.status).toBe('completed');
     expect(second.resumed!.kept_inputs).toBeGreaterThanOrEqual(4);
     expect(stable(rows(out))).toEqual(clean);
+  });
+
+  it('resumes a run whose CSV predates the wait_ms and upscale_threads columns', async () => {
+    const out = join(await mkdtemp(join(tmpdir(), 'resume-')), 'run');
+    const ac = new AbortController();
+    await runBatch(settings(out), { signal: ac.signal, onEvent: (e) => e.type === 'image-done' && e.done === 5 && ac.abort() });
+    const older = rows(out).map(({ wait_ms: _w, upscale_threads: _t, ...rest }) => rest);
+    await writeFile(join(out, 'testResults.csv'), stringify(older, { header: true, record_delimiter: '\n' }));
+    const second = await runBatch(settings(), { resume: out });
+    expect(second.status).toBe('completed');
+    expect(second.resumed!.kept_inputs).toBeGreaterThanOrEqual(4);
+    const after = rows(out);
+    expect(stable(after)).toEqual(clean);
+    const kept = new Set(older.filter((r) => r.status === 'ok').map((r) => `${r.image_path}|${r.provider}`));
+    for (const r of after.filter((x) => x.status === 'ok')) {
+      const wasKept = kept.has(`${r.image_path}|${r.provider}`);
+      // kept rows keep their time and say nothing of what they never measured; new rows have both
+      expect(r.upscale_ms, r.image_path).toMatch(/^\d+$/);
+      expect([r.wait_ms, r.upscale_threads], r.image_path).toEqual(wasKept ? ['', ''] : ['0', '1']);
+    }
   });
 
   it('refuses when the settings differ, and says which', async () => {

@@ -34,6 +34,9 @@ describe('SageMaker JumpStart provider against the loopback InvokeEndpoint stand
   it('sends the exact JumpStart request and decodes a 4× answer', async () => {
     const out = await provider().upscale(await jpeg(40, 30));
     expect([out.image.width, out.image.height]).toEqual([160, 120]);
+    // the endpoint's time, not cores of this machine
+    expect(out.timing).toMatchObject({ waitMs: 0, threads: null });
+    expect(out.timing.busyMs).toBeGreaterThan(0);
     const call = standin.invocations[0];
     expect(call.contentType).toBe('application/json;jpeg');
     expect(call.accept).toBe('application/json;jpeg');
@@ -76,6 +79,8 @@ describe('SageMaker JumpStart provider against the loopback InvokeEndpoint stand
     const out = await provider().upscale(await jpeg(16, 16));
     expect(out.image.width).toBe(64);
     expect(standin.invocations.map((i) => i.status)).toEqual([400, 400, 200]);
+    // the back-off between attempts is waiting for the endpoint, not its compute
+    expect(out.timing.waitMs).toBeGreaterThan(0);
   });
 
   it('gives up on persistent throttling with a clear message', async () => {

@@ -177,6 +177,8 @@ export function toUi(r: ResultRow, index: number): UiRow {
     stored_bytes: r.stored_bytes,
     saved_percent: r.saved_percent,
     upscale_ms: r.upscale_ms,
+    wait_ms: r.wait_ms,
+    upscale_threads: r.upscale_threads,
     orb_score: r.orb_score,
     psnr: r.psnr === Infinity ? null : r.psnr,
     identical: r.psnr === Infinity,

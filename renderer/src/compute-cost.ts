@@ -1,21 +1,26 @@
+import { type CoreTimedRow, coreSeconds } from '../../main/core/results/core-seconds';
+
 /**
- * What upscaling costs in compute, from a run's rows (their `upscale_ms`): pure, so the results screen and
- * a sweep share it. Local providers cost time on this machine; SageMaker bills instance-hours.
+ * What upscaling costs in compute, from a run's rows: pure, so the results screen and a sweep share it.
+ * Local providers cost busy core-seconds of the machine that ran them (each image's own compute, `upscale_ms`,
+ * times the threads it ran on; its wait for a slot other images held is not counted, so the figure does not
+ * depend on how many images were in flight). SageMaker bills instance-hours.
  */
-export interface CostRow {
+export interface CostRow extends CoreTimedRow {
   provider: string;
   status: 'ok' | 'error';
-  upscale_ms: number | null;
 }
 
 export interface ComputeCost {
   provider: string;
   /** ok rows with a time. */
   images: number;
-  /** Mean upscale time per image, seconds (for local providers: this machine's cores, busy). */
+  /** Mean busy time per image, seconds (the image's own compute, not its wall time). */
   secondsPerImage: number | null;
-  /** The same for 1,000 retrievals, in hours. */
-  hoursPer1000: number | null;
+  /** Mean busy core-seconds per image; null for SageMaker, or rows that do not say their threads. */
+  coreSecondsPerImage: number | null;
+  /** Core-hours of this machine per 1,000 retrievals (local providers). */
+  coreHoursPer1000: number | null;
   /** SageMaker only: instance-hours per 1,000 retrievals, one request at a time on one instance. */
   instanceHoursPer1000?: number | null;
   /** SageMaker only, when a price is given: dollars per 1,000 retrievals at that $/instance-hour. */
@@ -24,22 +29,26 @@ export interface ComputeCost {
 
 export const isBilledPerInstanceHour = (provider: string) => provider === 'sagemaker';
 
-export function secondsPerImage(rows: CostRow[], provider: string): { images: number; seconds: number | null } {
-  const ms = rows.filter((r) => r.provider === provider && r.status === 'ok' && r.upscale_ms !== null && Number.isFinite(r.upscale_ms)).map((r) => r.upscale_ms as number);
-  return { images: ms.length, seconds: ms.length ? ms.reduce((a, b) => a + b, 0) / ms.length / 1000 : null };
+const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
+
+export function secondsPerImage(rows: CostRow[], provider: string): { images: number; seconds: number | null; coreSeconds: number | null } {
+  const ok = rows.filter((r) => r.provider === provider && r.status === 'ok' && r.upscale_ms !== null && Number.isFinite(r.upscale_ms));
+  const ms = mean(ok.map((r) => r.upscale_ms as number));
+  const core = mean(ok.map(coreSeconds).filter((x): x is number => x !== null));
+  return { images: ok.length, seconds: ms === null ? null : ms / 1000, coreSeconds: core };
 }
 
 /** Per provider, in the order they first appear. `dollarsPerHour` is the user's SageMaker instance price. */
 export function computeCosts(rows: CostRow[], opts: { dollarsPerHour?: number | null } = {}): ComputeCost[] {
   return [...new Set(rows.map((r) => r.provider))].map((provider) => {
-    const { images, seconds } = secondsPerImage(rows, provider);
-    const hoursPer1000 = seconds === null ? null : (seconds * 1000) / 3600;
-    const cost: ComputeCost = { provider, images, secondsPerImage: seconds, hoursPer1000 };
+    const { images, seconds, coreSeconds: core } = secondsPerImage(rows, provider);
+    const cost: ComputeCost = { provider, images, secondsPerImage: seconds, coreSecondsPerImage: core, coreHoursPer1000: core === null ? null : (core * 1000) / 3600 };
     if (isBilledPerInstanceHour(provider)) {
       // The endpoint bills while it exists; this is the busy share only, the floor of what 1,000 retrievals cost.
-      cost.instanceHoursPer1000 = hoursPer1000;
+      const hours = seconds === null ? null : (seconds * 1000) / 3600;
+      cost.instanceHoursPer1000 = hours;
       const price = opts.dollarsPerHour;
-      cost.dollarsPer1000 = hoursPer1000 === null || price === null || price === undefined || !Number.isFinite(price) || price < 0 ? null : hoursPer1000 * price;
+      cost.dollarsPer1000 = hours === null || price === null || price === undefined || !Number.isFinite(price) || price < 0 ? null : hours * price;
     }
     return cost;
   });

@@ -96,7 +96,6 @@ export function retrieveCommand(): Command {
       const [spec] = providersFrom(o);
       const provider = await createProvider(spec, { factor: plan.factor });
       try {
-        const t0 = Date.now();
         const out = await provider.upscale({ bytes, format: normaliseFormat(meta.format) as StoreFormat, width, height, target: plan.target });
         let image = out.image;
         const notes = [...out.notes];
@@ -120,7 +119,7 @@ export function retrieveCommand(): Command {
             width: image.width,
             height: image.height,
             size_from: plan.sizeFrom,
-            upscale_ms: Date.now() - t0,
+            upscale_ms: Math.round(out.timing.busyMs),
             notes,
           }) + '\n',
         );

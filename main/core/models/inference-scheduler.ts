@@ -2,6 +2,7 @@ import { BenchError } from '../errors.js';
 import { InferenceWorker, type TileResult } from './inference-worker.js';
 import { InferenceSlots, type SlotUser } from './inference-slots.js';
 import type { TileRunner } from './onnx-runner.js';
+import type { ComputeClock } from './compute-clock.js';
 import type { WorkerPlan } from './worker-plan.js';
 
 /** Workers idle this long (no tile queued or running) end, releasing their sessions' memory. */
@@ -15,6 +16,7 @@ interface QueuedTile {
   data: Float32Array;
   dims: number[];
   signal?: AbortSignal;
+  clock?: ComputeClock;
   resolve: (r: TileResult) => void;
   reject: (e: Error) => void;
   dropOnAbort?: () => void;
@@ -49,10 +51,13 @@ export class InferenceScheduler implements SlotUser {
     this.slots.join(this);
   }
 
-  /** A tile runner for one image; its tiles keep their place ahead of images that start later. */
-  forImage(): TileRunner {
+  /**
+   * A tile runner for one image; its tiles keep their place ahead of images that start later. `clock`
+   * receives the image's compute and its wait for a slot.
+   */
+  forImage(clock?: ComputeClock): TileRunner {
     const image = this.slots.nextImage();
-    return (data, dims, signal) => this.enqueue({ image, data, dims, signal });
+    return (data, dims, signal) => this.enqueue({ image, data, dims, signal, clock });
   }
 
   /**
@@ -72,7 +77,10 @@ export class InferenceScheduler implements SlotUser {
     clearTimeout(this.idleTimer);
     this.closing ??= (async () => {
       this.slots.leave(this);
-      for (const t of this.queue.splice(0)) t.reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+      for (const t of this.queue.splice(0)) {
+        t.clock?.drop();
+        t.reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
+      }
       await Promise.all([this.retired, ...this.pool.map((w) => w.close())]);
     })();
     return this.closing;
@@ -87,7 +95,10 @@ export class InferenceScheduler implements SlotUser {
         // a tile still waiting when its image is cancelled never reaches a worker
         tile.dropOnAbort = () => {
           const i = this.queue.indexOf(tile);
-          if (i >= 0) this.queue.splice(i, 1);
+          if (i >= 0) {
+            this.queue.splice(i, 1);
+            tile.clock?.drop();
+          }
           reject(new BenchError('ERROR_CANCELLED', 'cancelled'));
         };
         t.signal.addEventListener('abort', tile.dropOnAbort, { once: true });
@@ -95,6 +106,7 @@ export class InferenceScheduler implements SlotUser {
       let at = this.queue.length;
       while (at > 0 && this.queue[at - 1].image > tile.image) at--;
       this.queue.splice(at, 0, tile);
+      tile.clock?.queue();
       this.pump();
     });
   }
@@ -126,20 +138,23 @@ export class InferenceScheduler implements SlotUser {
   }
 
   startNext(done: () => void): void {
+    const tile = this.queue.shift()!;
+    tile.clock?.start(); // before a worker starts: opening a session is not waiting for a slot
+    if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
     let worker = this.idle.pop();
     if (!worker) {
       this.slots.makeRoom(this);
       worker = this.spawn();
     }
-    const tile = this.queue.shift()!;
-    if (tile.dropOnAbort) tile.signal!.removeEventListener('abort', tile.dropOnAbort);
     worker.run(tile.data, tile.dims).then(
       (r) => {
-        this.free(worker, done);
+        this.free(worker, done); // first, so a next tile of this image starts before this one counts as ended
+        tile.clock?.finish(r.ms);
         tile.resolve(r);
       },
       (e: Error) => {
         this.free(worker, done);
+        tile.clock?.finish(0);
         tile.reject(e);
       },
     );

@@ -22,6 +22,8 @@ export const inferenceTilesRunning = () => [...live].reduce((n, w) => n + w.busy
 export interface TileResult {
   data: Float32Array;
   dims: readonly number[];
+  /** Time the tile spent inside onnxruntime's run(), ms. */
+  ms: number;
 }
 
 /**
@@ -52,13 +54,13 @@ export class InferenceWorker {
     live.add(this);
     this.exited = new Promise((res) => this.worker.once('exit', () => res()));
     void this.exited.then(() => live.delete(this));
-    this.worker.on('message', (m: { type: string; id?: number; data?: Float32Array; dims?: number[]; message?: string }) => {
+    this.worker.on('message', (m: { type: string; id?: number; data?: Float32Array; dims?: number[]; ms?: number; message?: string }) => {
       if (m.type === 'opened') opened();
       else if (m.type === 'error' && m.id === undefined) failed((this.dead = new Error(m.message)));
       else if (m.id !== undefined) {
         const p = this.pending.get(m.id);
         this.pending.delete(m.id);
-        if (m.type === 'result') p?.resolve({ data: m.data!, dims: m.dims! });
+        if (m.type === 'result') p?.resolve({ data: m.data!, dims: m.dims!, ms: m.ms! });
         else p?.reject(new Error(m.message));
         this.settle();
       }

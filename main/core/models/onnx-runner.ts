@@ -3,6 +3,7 @@ import * as ort from 'onnxruntime-node';
 import { BenchError, raceAbort, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
 import { type Rect, planTiles } from '../image/tiling.js';
+import type { ComputeClock } from './compute-clock.js';
 
 /** Runs the graph on one NCHW tile; in runs this happens in a worker thread (see inference-scheduler). */
 export type TileRunner = (data: Float32Array, dims: number[], signal?: AbortSignal) => Promise<{ data: Float32Array; dims: readonly number[] }>;
@@ -17,6 +18,8 @@ export interface TiledRunOptions {
   onTile?: (done: number, total: number) => void;
   /** Tiles handed to the runner at once (default 1: one after the other). */
   parallel?: number;
+  /** Receives the time spent building tiles and stitching their results (the runner times the tiles). */
+  clock?: ComputeClock;
 }
 
 export async function openSession(path: string, threads: number): Promise<ort.InferenceSession> {
@@ -69,7 +72,9 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
       throwIfAborted(signal);
       const { window: win, crop } = tiles[next++];
       // Only the tiles in flight hold their float planes: a lane builds its next input when it needs it.
+      let t0 = performance.now();
       const input = planarWindow(img, win);
+      o.clock?.add(performance.now() - t0);
       let y4: Float32Array;
       try {
         // A tile cannot be interrupted; on cancel we stop waiting and it finishes unseen in its worker.
@@ -78,6 +83,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
         if (err instanceof BenchError) throw err;
         throw new BenchError('ERROR_PROVIDER', `local model failed on a ${win.w}×${win.h} tile: ${(err as Error).message}`, { cause: err });
       }
+      t0 = performance.now();
       const tw = win.w * s;
       const tPlane = tw * win.h * s;
       for (let y = crop.y * s; y < (crop.y + crop.h) * s; y++) {
@@ -89,6 +95,7 @@ export async function upscaleTiled(runTile: TileRunner, img: RawImage, o: TiledR
           out[dst + 2] = clampByte(y4[2 * tPlane + i]);
         }
       }
+      o.clock?.add(performance.now() - t0);
       o.onTile?.(++done, tiles.length);
     }
   };

@@ -152,7 +152,6 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       }
 
       ctx.onStage?.('upscale', provider.name, setting);
-      const tUp = Date.now();
       const out = await provider.upscale({
         bytes: fetched,
         format: stored.format,
@@ -162,7 +161,8 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
         signal: ctx.signal,
         onProgress: (p) => ctx.onTile?.(provider.name, p.done, p.total),
       });
-      row.upscale_ms = Date.now() - tUp;
+      // the image's own compute, not its wall time: waiting for a slot other images hold is apart
+      Object.assign(row, { upscale_ms: Math.round(out.timing.busyMs), wait_ms: Math.round(out.timing.waitMs), upscale_threads: out.timing.threads });
       rowNotes.push(...out.notes);
       let upscaled = out.image;
       if (upscaled.width !== original.width || upscaled.height !== original.height) {

@@ -7,6 +7,7 @@ import { onnxModelPath } from '../models/model-files.js';
 import { type LibraryEntry, ModelLibrary, changedModel, unknownModel } from '../models/library.js';
 import { upscaleTiled } from '../models/onnx-runner.js';
 import { defaultTileOverlap } from '../models/tile-overlap.js';
+import { ComputeClock } from '../models/compute-clock.js';
 import { InferenceScheduler } from '../models/inference-scheduler.js';
 import type { InferenceSlots } from '../models/inference-slots.js';
 import type { ProviderSpec } from '../pipeline/settings.js';
@@ -75,13 +76,17 @@ export class LocalAiProvider implements UpscaleProvider {
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
     throwIfAborted(input.signal);
     const notes: string[] = [];
+    // the image's own compute: its tiles' time inside onnxruntime plus this provider's work around them
+    const clock = new ComputeClock();
+    let t0 = performance.now();
     const decoded = await toRaw(sharp(input.bytes).toColourspace('srgb'));
     const { rgb, alpha } = splitAlpha(decoded);
+    clock.add(performance.now() - t0);
     const scheduler = this.sessions();
     let up: RawImage;
     this.busyStart();
     try {
-      up = await upscaleTiled(scheduler.forImage(), rgb, {
+      up = await upscaleTiled(scheduler.forImage(clock), rgb, {
         scale: this.scale,
         tileSize: this.tileSize,
         overlap: this.overlap,
@@ -90,6 +95,7 @@ export class LocalAiProvider implements UpscaleProvider {
         onTile: (done, total) => input.onProgress?.({ done, total }),
         // every worker busy on this image, and one tile ready for whichever frees first
         parallel: scheduler.workers + 1,
+        clock,
       });
       this.busy.pixels += up.width * up.height;
     } finally {
@@ -99,10 +105,13 @@ export class LocalAiProvider implements UpscaleProvider {
     // whose memory peak then no longer stacks on the idle sessions' (measured: 24 MP through RRDBNet-23).
     if (up.width * up.height >= LARGE_OUTPUT_PIXELS) this.scheduler?.releaseIfIdle();
     const resizeReason = this.imported && this.imported.runFactor !== this.scale ? `model is x${this.scale}, run factor ${this.imported.runFactor}` : undefined;
-    if (!alpha) return { image: up, notes, resizeReason };
+    const timing = () => ({ busyMs: clock.busyMs, waitMs: clock.waitMs, threads: scheduler.plan.threadsEach });
+    if (!alpha) return { image: up, notes, resizeReason, timing: timing() };
     notes.push('alpha upscaled with bicubic');
-    const a = resample(alpha, up.width, up.height, 'cubic');
-    return { image: joinAlpha(up, a), notes, resizeReason };
+    t0 = performance.now();
+    const image = joinAlpha(up, resample(alpha, up.width, up.height, 'cubic'));
+    clock.add(performance.now() - t0);
+    return { image, notes, resizeReason, timing: timing() };
   }
 
   /** Wall time with at least one image upscaling: the machine's throughput for this model. */

@@ -2,7 +2,7 @@ import sharp from 'sharp';
 import { throwIfAborted } from '../errors.js';
 import { toRaw } from '../image/raw.js';
 import { RECOMPRESS_ONLY } from '../results/pareto.js';
-import type { UpscaleInput, UpscaleOutput, UpscaleProvider } from './upscale-provider.js';
+import { type UpscaleInput, type UpscaleOutput, type UpscaleProvider, singleThreadTiming } from './upscale-provider.js';
 
 /**
  * Factor 1: the image was only re-encoded at full size, so nothing upscales it; the stored copy is decoded
@@ -18,8 +18,10 @@ export class RecompressOnlyProvider implements UpscaleProvider {
 
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
     throwIfAborted(input.signal);
+    const t0 = performance.now();
     const image = await toRaw(sharp(input.bytes).toColourspace('srgb'));
+    const timing = singleThreadTiming(t0);
     input.onProgress?.({ done: 1, total: 1 });
-    return { image, notes: [] };
+    return { image, notes: [], timing };
   }
 }

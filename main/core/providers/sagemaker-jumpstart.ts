@@ -106,6 +106,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     }
     input.onProgress?.({ done: 0, total: 1 });
     let res;
+    const t0 = performance.now();
     try {
       res = await this.client.send(
         new this.sdk.InvokeEndpointCommand({ EndpointName: this.opts.endpointName, ContentType: JUMPSTART_CONTENT_TYPE, Accept: JUMPSTART_CONTENT_TYPE, Body: body }),
@@ -114,9 +115,12 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     } catch (err) {
       throw this.explain(err, input.width, input.height);
     }
+    // The endpoint's time is the request's; the SDK's back-off between throttled attempts is waiting.
+    const waitMs = res.$metadata.totalRetryDelay ?? 0;
+    const timing = { busyMs: Math.max(0, performance.now() - t0 - waitMs), waitMs, threads: null };
     const image = await decodeAnswer(res.Body);
     input.onProgress?.({ done: 1, total: 1 });
-    return { image, notes };
+    return { image, notes, timing };
   }
 
   async check(signal?: AbortSignal): Promise<void> {

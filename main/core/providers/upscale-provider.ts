@@ -18,12 +18,26 @@ export interface UpscaleInput {
   onProgress?: (p: TileProgress) => void;
 }
 
+/** What one upscale cost, apart from its wall time (which waiting for shared cores can stretch). */
+export interface UpscaleTiming {
+  /** The image's own compute, ms: the provider's busy time on it (see each provider). */
+  busyMs: number;
+  /** Time it waited for a shared resource (an inference slot, a throttled endpoint) with nothing of its own running, ms. */
+  waitMs: number;
+  /** Threads that busy time ran on here (core-seconds = busyMs × threads / 1000); null for a remote endpoint. */
+  threads: number | null;
+}
+
 export interface UpscaleOutput {
   image: RawImage;
   notes: string[];
+  timing: UpscaleTiming;
   /** Why the output is not the original's size (e.g. "model is x2, run factor 4"); the row's note says it. */
   resizeReason?: string;
 }
+
+/** A provider's work on one thread from `since` (performance.now()) until now, with nothing shared to wait for. */
+export const singleThreadTiming = (since: number): UpscaleTiming => ({ busyMs: performance.now() - since, waitMs: 0, threads: 1 });
 
 /** One way of bringing a stored image back up. */
 export interface UpscaleProvider {

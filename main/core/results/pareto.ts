@@ -5,8 +5,10 @@
  */
 import { FACTORS } from '../image/geometry.js';
 
+import { type CoreTimedRow, coreSeconds } from './core-seconds.js';
+
 /** The fields of a results row this module reads (a `ResultRow` or the renderer's `UiRow` both fit). */
-export interface SettingRow {
+export interface SettingRow extends CoreTimedRow {
   status: string;
   provider: string;
   model: string;
@@ -18,7 +20,6 @@ export interface SettingRow {
   ssim: number | null;
   psnr: number | null;
   orb_score: number | null;
-  upscale_ms: number | null;
 }
 
 /** One stored setting (factor, format, quality) read back by one provider, averaged over its ok rows. */
@@ -38,7 +39,10 @@ export interface SettingPoint {
   /** Over finite values: identical images (infinite PSNR) are left out, as in the provider means. */
   psnr_mean: number | null;
   orb_mean: number | null;
+  /** The image's own upscale compute, not its wall time (README, Results columns). */
   upscale_ms_mean: number | null;
+  /** Busy core-seconds per image, what compute costs per retrieval; null where no row has a thread count. */
+  upscale_core_s_mean: number | null;
 }
 
 /** A frontier entry as summary.json writes it (the provider is its key). */
@@ -103,6 +107,7 @@ export function settingPoints(rows: readonly SettingRow[]): SettingPoint[] {
       psnr_mean: mean(finite(ok.map((r) => r.psnr))),
       orb_mean: mean(finite(ok.map((r) => r.orb_score))),
       upscale_ms_mean: mean(finite(ok.map((r) => r.upscale_ms))),
+      upscale_core_s_mean: mean(finite(ok.map(coreSeconds))),
     });
   }
   return points.sort(byBytesThenSsim);

@@ -19,7 +19,12 @@ export interface ResultRow {
   saved_percent: number | null;
   provider: string;
   model: string;
+  /** The image's own upscale compute (see README, Results columns), not its wall time. */
   upscale_ms: number | null;
+  /** Time the upscale waited for an inference slot (or a throttled endpoint) with nothing of its own running. */
+  wait_ms: number | null;
+  /** Threads upscale_ms ran on here (core-seconds = upscale_ms × upscale_threads / 1000); empty for SageMaker. */
+  upscale_threads: number | null;
   total_ms: number | null;
   /** null where ORB is undefined (the note says why). */
   orb_score: number | null;
@@ -51,6 +56,8 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
   'provider',
   'model',
   'upscale_ms',
+  'wait_ms',
+  'upscale_threads',
   'total_ms',
   'orb_score',
   'orb_keypoints',
@@ -81,6 +88,8 @@ export function emptyRow(image_path: string, provider: string, model: string): R
     provider,
     model,
     upscale_ms: null,
+    wait_ms: null,
+    upscale_threads: null,
     total_ms: null,
     orb_score: null,
     orb_keypoints: null,

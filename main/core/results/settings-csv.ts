@@ -17,10 +17,11 @@ export const SETTING_COLUMNS = [
   'psnr_mean',
   'orb_mean',
   'upscale_ms_mean',
+  'upscale_core_s_mean',
   'on_frontier',
 ] as const;
 
-const DECIMALS: Partial<Record<(typeof SETTING_COLUMNS)[number], number>> = { stored_bytes_mean: 1, saved_percent_mean: 2, ssim_mean: 4, psnr_mean: 3, orb_mean: 4, upscale_ms_mean: 1 };
+const DECIMALS: Partial<Record<(typeof SETTING_COLUMNS)[number], number>> = { stored_bytes_mean: 1, saved_percent_mean: 2, ssim_mean: 4, psnr_mean: 3, orb_mean: 4, upscale_ms_mean: 1, upscale_core_s_mean: 3 };
 
 /** One line per setting and provider, in the order given; `on_frontier` says whether the provider's frontier holds it. */
 export function settingsCsv(points: SettingPoint[]): string {

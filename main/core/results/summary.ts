@@ -1,5 +1,6 @@
 import { rename, writeFile } from 'node:fs/promises';
 import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints, sweepGrid } from './pareto.js';
+import { coreSeconds } from './core-seconds.js';
 import { type ResultRow, savedPercent } from './row.js';
 import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
 
@@ -16,8 +17,13 @@ export interface ProviderSummary {
   mean_psnr: number | null;
   infinite_psnr: number;
   mean_ssim: number | null;
+  /** Mean and sum of `upscale_ms`: each image's own compute, so the sum stays within workers × wall time. */
   mean_upscale_ms: number | null;
   total_upscale_ms: number;
+  /** Mean `wait_ms`: time an image waited for an inference slot that other images held. */
+  mean_wait_ms: number | null;
+  /** Busy core-seconds per image (upscale_ms × upscale_threads): compute per retrieval; null for SageMaker. */
+  mean_upscale_core_s: number | null;
 }
 
 export interface RunSummary {
@@ -103,6 +109,8 @@ export function summariseProviders(rows: ResultRow[]): ProviderSummary[] {
       mean_ssim: mean(nums((r) => r.ssim)),
       mean_upscale_ms: mean(nums((r) => r.upscale_ms)),
       total_upscale_ms: nums((r) => r.upscale_ms).reduce((a, b) => a + b, 0),
+      mean_wait_ms: mean(nums((r) => r.wait_ms)),
+      mean_upscale_core_s: mean(nums(coreSeconds)),
     };
   });
 }

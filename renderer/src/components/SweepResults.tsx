@@ -174,7 +174,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
               </p>
             ) : (
               <p>
-                {recPoint.provider}: {fmt(cost.secondsPerImage, 2)} s per image on this machine → <strong>{fmt(cost.hoursPer1000, 2)} machine-hours</strong>
+                {recPoint.provider}: {fmt(cost.coreSecondsPerImage, 2)} busy core-seconds per image on this machine → <strong>{fmt(cost.coreHoursPer1000, 2)} core-hours</strong>
               </p>
             )
           ) : (

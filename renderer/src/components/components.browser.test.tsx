@@ -41,6 +41,8 @@ const row = (i: number, provider: string, over: Partial<UiRow> = {}): UiRow => (
   stored_bytes: 1_000,
   saved_percent: 90 - i,
   upscale_ms: 100 * i,
+  wait_ms: 0,
+  upscale_threads: 1,
   orb_score: 0.5 + i / 40,
   psnr: 20 + i,
   identical: false,
@@ -454,11 +456,12 @@ describe('RunsScreen', () => {
 describe('ResultsScreen', () => {
   const details = (list: UiRow[]): RunDetails => ({ runId: 'r1', outDir: '/r', summary: null, rows: list, kind: 'run' });
   const both = [
-    row(0, 'local-ai', { psnr: 30, ssim: 0.9, orb_score: 0.95, upscale_ms: 3000 }),
+    // local-ai on a 2-thread session, and a long wait for a slot that is not compute
+    row(0, 'local-ai', { psnr: 30, ssim: 0.9, orb_score: 0.95, upscale_ms: 3000, wait_ms: 20_000, upscale_threads: 2 }),
     row(0, 'bicubic', { psnr: 29, ssim: 0.88, orb_score: 0.95, upscale_ms: 40 }),
-    row(1, 'local-ai', { image_path: '/photos/img1.png', psnr: 25, ssim: 0.8, orb_score: 0.9, upscale_ms: 5000 }),
+    row(1, 'local-ai', { image_path: '/photos/img1.png', psnr: 25, ssim: 0.8, orb_score: 0.9, upscale_ms: 5000, upscale_threads: 2 }),
     row(1, 'bicubic', { image_path: '/photos/img1.png', psnr: 26, ssim: 0.81, orb_score: 0.85, upscale_ms: 60 }),
-    row(2, 'sagemaker', { image_path: '/photos/img0.png', upscale_ms: 9000 }),
+    row(2, 'sagemaker', { image_path: '/photos/img0.png', upscale_ms: 9000, upscale_threads: null }),
   ];
   const set = vi.fn(async () => ({}));
   const fake = () =>
@@ -483,7 +486,8 @@ describe('ResultsScreen', () => {
     const card = () => el.querySelector('[data-testid=compute-card]')!;
     const line = (p: string) => [...card().querySelectorAll('tbody tr')].find((tr) => tr.textContent?.startsWith(p))!.textContent;
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $10.00');
-    expect(line('local-ai')).toBe('local-ai4.001 h 6 min');
+    // 4 s busy per image on 2 threads: 8 core-seconds, 2.22 core-hours per 1,000
+    expect(line('local-ai')).toBe('local-ai4.002.22 core-h');
     const price = card().querySelector('input')!;
     await user.fill(price, '2');
     await expect.poll(() => line('sagemaker')).toBe('sagemaker9.002.50 instance-h · $5.00');

@@ -25,6 +25,8 @@ const at = (image: string, quality: number, stored_bytes: number, ssim: number):
   stored_bytes,
   saved_percent: 50,
   upscale_ms: 0,
+  wait_ms: 0,
+  upscale_threads: 1,
   orb_score: 0.9,
   psnr: 35,
   identical: false,

@@ -7,7 +7,7 @@ import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
-import { GB, bytes, duration, fmt } from '../format';
+import { GB, bytes, fmt } from '../format';
 import { runLabel } from '../run-label';
 
 const mean = (xs: (number | null)[]) => {
@@ -105,8 +105,8 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
             <thead>
               <tr>
                 <th>Provider</th>
-                <th title="Mean upscale time per image on the machine that ran it">s / image</th>
-                <th title="Upscale time (or instance-hours) for 1,000 retrievals">per 1,000 retrievals</th>
+                <th title="Mean upscale compute per image: its own busy time, not its wait for a slot other images held">s / image</th>
+                <th title="Busy core-hours of the machine that ran it (busy time × its threads), or SageMaker instance-hours, for 1,000 retrievals">per 1,000 retrievals</th>
               </tr>
             </thead>
             <tbody>
@@ -117,9 +117,9 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                   <td>
                     {isBilledPerInstanceHour(c.provider)
                       ? `${fmt(c.instanceHoursPer1000, 2)} instance-h${c.dollarsPer1000 !== null && c.dollarsPer1000 !== undefined ? ` · $${fmt(c.dollarsPer1000, 2)}` : ''}`
-                      : c.secondsPerImage === null
+                      : c.coreHoursPer1000 === null
                         ? '–'
-                        : duration((c.hoursPer1000 ?? 0) * 3600)}
+                        : `${fmt(c.coreHoursPer1000, 2)} core-h`}
                   </td>
                 </tr>
               ))}
@@ -149,7 +149,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
             </span>
           ) : null}
           <p className="hint">
-            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Time on the machine that ran this, its cores busy while a provider runs.'}
+            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Core-hours: each image\'s busy time on the machine that ran this, times the threads it used; its wait for a slot other images held is left out.'}
           </p>
         </div>
         <div className="card wide">
