@@ -62,7 +62,7 @@ describe('SageMaker JumpStart provider against the loopback InvokeEndpoint stand
   });
 
   it('explains CUDA out-of-memory with the input size', async () => {
-    const err = await failure(provider().upscale(await jpeg(900, 600)));
+    const err = await failure(provider({ tile: 0 }).upscale(await jpeg(900, 600)));
     expect(err.message).toMatch(/ran out of GPU memory on a 900×600 input/);
     expect(standin.invocations).toHaveLength(1); // ModelError is not retried
   });
@@ -100,7 +100,7 @@ describe('SageMaker JumpStart provider against the loopback InvokeEndpoint stand
     for (let i = 0; i < noise.length; i++) noise[i] = (i * 2654435761) >>> 24;
     const big = await sharp(noise, { raw: { width: 2000, height: 2000, channels: 3 } }).jpeg({ quality: 100 }).toBuffer();
     expect(big.length * 4 / 3).toBeGreaterThan(MAX_PAYLOAD_BYTES);
-    const err = await failure(provider().upscale({ bytes: big, format: 'jpeg', width: 2000, height: 2000, target: { width: 8000, height: 8000 } }));
+    const err = await failure(provider({ tile: 0 }).upscale({ bytes: big, format: 'jpeg', width: 2000, height: 2000, target: { width: 8000, height: 8000 } }));
     expect(err.code).toBe('ERROR_PROVIDER_INPUT_TOO_LARGE');
     expect(standin.invocations).toHaveLength(0);
   });

@@ -4,9 +4,10 @@ import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } fr
 import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
-import { defaultConcurrency, type ProviderSpec, type StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
+import { parseS3Uri } from '../core/providers/sagemaker/async-invoke.js';
 
 export const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -115,7 +116,15 @@ export function addProviderOptions(cmd: Command, multiple: boolean): Command {
     .addOption(new Option('--steps <n>', 'SageMaker: num_inference_steps').argParser(int('--steps', 1, 500)).default(50))
     .addOption(new Option('--guidance <g>', 'SageMaker: guidance_scale').argParser(num('--guidance')).default(7.5))
     .addOption(new Option('--noise-level <n>', 'SageMaker: noise_level').argParser(int('--noise-level', 0, 350)))
-    .addOption(new Option('--seed <n>', 'SageMaker: seed').argParser(int('--seed', 0, 2 ** 31 - 1)));
+    .addOption(new Option('--seed <n>', 'SageMaker: seed').argParser(int('--seed', 0, 2 ** 31 - 1)))
+    .addOption(new Option('--sagemaker-tile <px>', 'SageMaker: long side of an input tile; 0 sends whole images').argParser(int('--sagemaker-tile', 0, 4096)).default(192))
+    .addOption(new Option('--sagemaker-tile-overlap <px>', 'SageMaker: input pixels neighbouring tiles share, cross-faded').argParser(int('--sagemaker-tile-overlap', 0, 256)).default(24))
+    .addOption(new Option('--sagemaker-concurrency <n>', 'SageMaker: requests in flight across all tiles and images').argParser(int('--sagemaker-concurrency', 1, 256)).default(4))
+    .option('--sagemaker-async', 'SageMaker: Asynchronous Inference through S3 (needs --async-input)')
+    .option('--async-input <s3uri>', 'SageMaker async: s3://bucket/prefix/ the request bodies are uploaded to (and deleted from)')
+    .addOption(new Option('--async-timeout <s>', 'SageMaker async: seconds one request may take').argParser(int('--async-timeout', 1, 6 * 3600)).default(900))
+    .addOption(new Option('--sagemaker-price-per-hour <usd>', "SageMaker: the endpoint's price per instance-hour, for the cost per 1,000 retrievals").argParser(num('--sagemaker-price-per-hour')))
+    .addOption(new Option('--sagemaker-instances <n>', 'SageMaker: instances behind the endpoint').argParser(int('--sagemaker-instances', 1, 1000)).default(1));
 }
 
 export interface CommonOpts {
@@ -143,6 +152,14 @@ export interface CommonOpts {
   guidance: number;
   noiseLevel?: number;
   seed?: number;
+  sagemakerTile: number;
+  sagemakerTileOverlap: number;
+  sagemakerConcurrency: number;
+  sagemakerAsync?: boolean;
+  asyncInput?: string;
+  asyncTimeout: number;
+  sagemakerPricePerHour?: number;
+  sagemakerInstances: number;
 }
 
 export function downscaleFrom(o: CommonOpts): DownscaleSettings {
@@ -179,6 +196,9 @@ export function providersFrom(o: CommonOpts): ProviderSpec[] {
           guidanceScale: o.guidance,
           noiseLevel: o.noiseLevel,
           seed: o.seed,
+          tile: o.sagemakerTile,
+          tileOverlap: o.sagemakerTileOverlap,
+          ...(o.sagemakerAsync ? { async: asyncFrom(o) } : {}),
         };
       case 'local-ai':
         return { name, model: o.model, ...(o.precision === 'int8' ? { precision: 'int8' } : {}), tileSize: o.tileSize, tileOverlap: o.tileOverlap };
@@ -186,4 +206,16 @@ export function providersFrom(o: CommonOpts): ProviderSpec[] {
         return { name };
     }
   });
+}
+
+function asyncFrom(o: CommonOpts): NonNullable<Extract<ProviderSpec, { name: 'sagemaker' }>['async']> {
+  if (!o.asyncInput) throw new BenchError('ERROR_BAD_SETTINGS', '--sagemaker-async needs --async-input s3://bucket/prefix/');
+  parseS3Uri(o.asyncInput);
+  return { input: o.asyncInput, s3Endpoint: o.s3Endpoint, timeoutMs: o.asyncTimeout * 1000 };
+}
+
+/** SageMaker's requests in flight and price: run settings that change no row. */
+export function sagemakerRunFrom(o: CommonOpts): SageMakerRunSettings | undefined {
+  if (!o.provider.includes('sagemaker')) return undefined;
+  return { concurrency: o.sagemakerConcurrency, instances: o.sagemakerInstances, ...(o.sagemakerPricePerHour !== undefined ? { pricePerHour: o.sagemakerPricePerHour } : {}) };
 }

@@ -1,10 +1,11 @@
 import { BenchError } from '../core/errors.js';
 import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
-import { type CommonOpts, downscaleFrom, providersFrom, storeFrom } from './options.js';
+import { type CommonOpts, downscaleFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
 
 /** `run` options grouped by the part of the settings they make (--region feeds both S3 and SageMaker). */
-const PROVIDER_OPTS = ['provider', 'model', 'precision', 'tileSize', 'tileOverlap', 'endpoint', 'region', 'sagemakerUrl', 'prompt', 'negativePrompt', 'steps', 'guidance', 'noiseLevel', 'seed'];
+const PROVIDER_OPTS = ['provider', 'model', 'precision', 'tileSize', 'tileOverlap', 'endpoint', 'region', 'sagemakerUrl', 'prompt', 'negativePrompt', 'steps', 'guidance', 'noiseLevel', 'seed', 'sagemakerTile', 'sagemakerTileOverlap', 'sagemakerAsync', 'asyncInput', 'asyncTimeout'];
+const SAGEMAKER_RUN_OPTS = ['sagemakerConcurrency', 'sagemakerPricePerHour', 'sagemakerInstances'];
 const DOWNSCALE_OPTS = ['factor', 'fit', 'format', 'quality', 'kernel'];
 const STORE_OPTS = ['store', 'bucket', 'prefix', 'region', 's3Endpoint'];
 
@@ -39,6 +40,14 @@ function optsFromSettings(s: RunSettings): CommonOpts {
     guidance: sm?.guidanceScale ?? 7.5,
     noiseLevel: sm?.noiseLevel,
     seed: sm?.seed,
+    sagemakerTile: sm?.tile ?? 0,
+    sagemakerTileOverlap: sm?.tileOverlap ?? 24,
+    sagemakerAsync: Boolean(sm?.async),
+    asyncInput: sm?.async?.input,
+    asyncTimeout: Math.round((sm?.async?.timeoutMs ?? 900_000) / 1000),
+    sagemakerConcurrency: s.sagemakerRun?.concurrency ?? 4,
+    sagemakerPricePerHour: s.sagemakerRun?.pricePerHour,
+    sagemakerInstances: s.sagemakerRun?.instances ?? 1,
   };
 }
 
@@ -61,6 +70,7 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
     ...(saved.sweep ? { sweep: saved.sweep } : {}),
     ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
+    ...(SAGEMAKER_RUN_OPTS.some(given) ? { sagemakerRun: sagemakerRunFrom(opts) } : saved.sagemakerRun ? { sagemakerRun: saved.sagemakerRun } : {}),
   };
 }
 

@@ -5,7 +5,7 @@ import type { ProviderSummary, RunSummary } from '../../core/results/summary.js'
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, storeFrom } from '../options.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
@@ -39,6 +39,7 @@ export function runCommand(): Command {
           downscale: downscaleFrom(o),
           store: storeFrom(o),
           concurrency: o.concurrency,
+          sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
         };
     await printPlan('run', settings);

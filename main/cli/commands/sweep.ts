@@ -7,7 +7,7 @@ import { formatBytes } from '../../core/results/format-bytes.js';
 import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, storeFrom } from '../options.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
@@ -74,6 +74,7 @@ export function sweepCommand(): Command {
           downscale: { ...DEFAULT_DOWNSCALE, kernel: o.kernel },
           store: storeFrom(o as unknown as CommonOpts),
           concurrency: o.concurrency,
+          sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
           sweep: o.adaptive
             ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }

@@ -25,6 +25,9 @@ import { DEFAULT_TARGET_SSIM, type ProviderSpec, type RunSettings, type StoreSpe
 import { VERSION } from '../version.js';
 import type { Target } from '../results/target.js';
 import type { AwsAccess } from '../aws/credentials.js';
+import { RequestSlots } from '../providers/sagemaker/request-slots.js';
+import { DEFAULT_REQUESTS_IN_FLIGHT } from '../providers/sagemaker-jumpstart.js';
+import { sagemakerSummary } from '../providers/sagemaker/usage.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -74,6 +77,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const rowsOf = () => new Map([...slots].map(([index, perPass]) => [index, perPass.flatMap((r) => r ?? [])]));
   const completed = new Set<number>([...kept.keys()].filter(finished));
   const keptRowCount = [...kept.values()].reduce((n, perPass) => n + perPass.flat().filter(Boolean).length, 0);
+  // every SageMaker provider of the run shares its requests in flight
+  const requests = settings.providers.some((p) => p.name === 'sagemaker') ? new RequestSlots(settings.sagemakerRun?.concurrency ?? DEFAULT_REQUESTS_IN_FLIGHT) : undefined;
   let status = 'completed' as RunSummary['status'];
   let message: string | undefined;
 
@@ -95,7 +100,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
       for (const spec of s.providers) {
         const id = `${factor}\0${JSON.stringify(spec)}`;
         if (!instances.has(id)) {
-          const made = watch.provider(await createProvider(spec, { factor, access: opts.access, inference }), providerService(spec));
+          const made = watch.provider(await createProvider(spec, { factor, access: opts.access, inference, requests }), providerService(spec));
           instances.set(id, made);
           providers.push(made);
         }
@@ -219,6 +224,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     providers: summariseProviders(rows),
     // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
     // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
+    ...(requests ? { sagemaker: sagemakerSummary(requests, rows, settings.sagemakerRun) } : {}),
     // an adaptive sweep's settings each hold a few images only: their means would mislead, so it answers per image only
     ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM, !!settings.sweep)),
     ...(policy ? { adaptive_policy: policy.summary } : {}),

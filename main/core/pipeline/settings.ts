@@ -4,6 +4,7 @@ import type { StoreFormat } from '../image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';
 import type { Precision } from '../models/catalog.js';
 import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
+import type { AsyncOptions } from '../providers/sagemaker/async-invoke.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
@@ -18,7 +19,18 @@ export type ProviderSpec =
       /** An imported model's source sha256, recorded when the run starts so a resume runs the very same file. */
       modelSha256?: string;
     }
-  | ({ name: 'sagemaker'; endpoint: string; region?: string; url?: string; timeoutMs?: number } & JumpStartParams);
+  | ({
+      name: 'sagemaker';
+      endpoint: string;
+      region?: string;
+      url?: string;
+      timeoutMs?: number;
+      /** Long side of an input tile; 0 sends whole images. */
+      tile?: number;
+      tileOverlap?: number;
+      /** Asynchronous Inference through this S3 prefix. */
+      async?: AsyncOptions;
+    } & JumpStartParams);
 
 export type StoreSpec =
   | { kind: 'local' }
@@ -38,6 +50,17 @@ export interface RunSettings {
   sweep?: SweepGrid;
   /** Mean SSIM the recommendation must reach (default 0.9); it changes no row, so resume ignores it. */
   targetSsim?: number;
+  /** SageMaker requests in flight across the run, and what the endpoint costs; they change no row either. */
+  sagemakerRun?: SageMakerRunSettings;
+}
+
+export interface SageMakerRunSettings {
+  /** Requests in flight at once across all tiles and images (default 4). */
+  concurrency?: number;
+  /** The endpoint's price per instance-hour, for summary.json's cost per 1,000 retrievals. */
+  pricePerHour?: number;
+  /** Instances behind the endpoint (default 1). */
+  instances?: number;
 }
 
 /** The settings a sweep tries; `downscale.kernel` still applies. PNG is lossless, so it ignores the qualities. */

@@ -6,6 +6,7 @@ import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
 import type { UpscaleProvider } from './upscale-provider.js';
 import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
 import type { InferenceSlots } from '../models/inference-slots.js';
+import type { RequestSlots } from './sagemaker/request-slots.js';
 
 export const PROVIDER_NAMES = ['local-ai', 'sagemaker', 'bicubic', 'lanczos'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
@@ -17,6 +18,8 @@ export interface ProviderContext {
   access?: AwsAccess;
   /** The cores the run's local models share (one set per run); without it a local model gets its own. */
   inference?: InferenceSlots;
+  /** The SageMaker requests in flight the run's SageMaker providers share. */
+  requests?: RequestSlots;
 }
 
 export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<UpscaleProvider> {
@@ -29,7 +32,7 @@ export async function createProvider(spec: ProviderSpec, ctx: ProviderContext): 
       return new RecompressOnlyProvider();
     case 'sagemaker': {
       const { name: _name, endpoint, ...rest } = spec;
-      return new SageMakerJumpStartProvider({ ...rest, endpointName: endpoint, credentials: credentialsFor(ctx.access) });
+      return new SageMakerJumpStartProvider({ ...rest, endpointName: endpoint, credentials: credentialsFor(ctx.access), slots: ctx.requests });
     }
     case 'local-ai': {
       const { createLocalAiProvider } = await import('./local-ai.js');

@@ -3,6 +3,7 @@ import { type FrontierEntry, type Recommendation, paretoSummary, recommend, sett
 import { coreSeconds } from './core-seconds.js';
 import { type ResultRow, savedPercent } from './row.js';
 import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
+import type { SageMakerSummary } from '../providers/sagemaker/usage.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -57,6 +58,8 @@ export interface RunSummary {
   adaptive_policy?: Omit<AdaptivePolicy, 'choices'> | null;
   /** `sweep --adaptive`: stored copies the search made per image and setting, against the full grid's. */
   adaptive_search?: { images: number; settings_in_grid: number; copies_in_grid: number; copies_made: number; saved_percent: number };
+  /** Requests, retries and cost of a run with a SageMaker provider. */
+  sagemaker?: SageMakerSummary;
 }
 
 /** summary.json's answer to "which setting should I store with?" */
