@@ -19,6 +19,7 @@ import { RequestSlots } from '../main/core/providers/sagemaker/request-slots.js'
 import { SageMakerJumpStartProvider } from '../main/core/providers/sagemaker-jumpstart.js';
 import type { UpscaleInput } from '../main/core/providers/upscale-provider.js';
 import { BenchError } from '../main/core/errors.js';
+import { cliAsync } from './helpers/cli.js';
 import { fixture } from './helpers/images.js';
 import { S3RVER_CREDENTIALS, S3Standin } from './servers/s3-standin.js';
 import { SageMakerStandin, type StandinOptions } from './servers/sagemaker-standin.js';
@@ -210,5 +211,37 @@ describe('Asynchronous Inference over S3', () => {
     expect(err.code).toBe('ERROR_CANCELLED');
     expect(sm.invocations.some((i) => i.async)).toBe(true);
     expect(await keys('requests/')).toEqual([]);
+  });
+});
+
+describe('the CLI flags', () => {
+  it('run --sagemaker-async with tiles, requests in flight and a price writes the cost into summary.json', async () => {
+    const s3 = new S3Standin(['bench']);
+    const s3url = await s3.start();
+    stops.push(() => s3.destroy());
+    const { sm, url } = await standin({
+      maxInputPixels: 1e9,
+      maxInputSide: 128,
+      s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'sm-cli-'));
+    await mkdir(join(dir, 'in'));
+    await sharp(fixture('photos', 'astronaut.png')).removeAlpha().resize(800, 600, { fit: 'fill' }).jpeg().toFile(join(dir, 'in', 'a.jpg'));
+    const args = ['run', join(dir, 'in'), '--provider', 'sagemaker', '--endpoint', 'upscaler', '--sagemaker-url', url, '--region', 'us-east-1', '--out', join(dir, 'out'), '--json'];
+    const flags = ['--sagemaker-tile', '128', '--sagemaker-tile-overlap', '16', '--sagemaker-concurrency', '3', '--sagemaker-price-per-hour', '1.2', '--sagemaker-instances', '2'];
+    const asyncFlags = ['--sagemaker-async', '--async-input', 's3://bench/requests/', '--s3-endpoint', s3url, '--async-timeout', '60'];
+    const env = { AWS_ACCESS_KEY_ID: creds.accessKeyId, AWS_SECRET_ACCESS_KEY: creds.secretAccessKey, AWS_PROFILE: '' };
+    const refused = await cliAsync([...args, '--sagemaker-async'], dir, env);
+    expect(refused.stderr).toMatch(/--sagemaker-async needs --async-input/);
+    const r = await cliAsync([...args, ...flags, ...asyncFlags], dir, env);
+    expect(r.status, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary.counts).toMatchObject({ ok: 1, errors: 0 });
+    expect(summary.sagemaker).toMatchObject({ retrievals: 1, requests_in_flight: 3, price_per_hour: 1.2, instances: 2 });
+    expect(summary.sagemaker.invocations).toBe(sm.invocations.filter((i) => i.async).length);
+    expect(summary.sagemaker.cost_per_1000_retrievals).toBeGreaterThan(0);
+    expect(sm.invocations.every((i) => Math.max(i.width!, i.height!) <= 128)).toBe(true);
+    const row = (parse(readFileSync(join(dir, 'out', 'testResults.csv'), 'utf8'), { columns: true }) as Record<string, string>[])[0];
+    expect(row.notes).toMatch(new RegExp(`tiles of ≤ 128 px, 16 px overlap, feathered; ${summary.sagemaker.invocations} requests, [\\d.]+ endpoint s`));
   });
 });
