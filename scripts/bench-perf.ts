@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -298,6 +298,35 @@ if (only.includes('adaptive')) {
   grid.policy.forEach((l, i) => l !== adaptive.policy[i] && console.error(`  differs: grid ${l}\n           adaptive ${adaptive.policy[i]}`));
   const a = adaptive.summary.adaptive_search;
   row('sweep --adaptive, 7 README photos, factors 1,2,4 × webp,jpeg × q10–95 step 5, bicubic+lanczos, SSIM ≥ 0.9', `full grid: ${a.copies_in_grid} stored copies, ${grid.seconds.toFixed(1)} s`, `adaptive: ${a.copies_made} copies (${a.saved_percent}% fewer), ${adaptive.seconds.toFixed(1)} s`, `same per-image setting for ${same} of ${grid.policy.length} images`, `policy ${grid.summary.adaptive_policy.saved_percent_vs_single}% below the best single setting`);
+}
+
+if (only.includes('sagemaker')) {
+  // Requests in flight against the loopback stand-in with a fixed model time per request: the batch's
+  // images/s should grow with the requests in flight until the endpoint, not the client, is the limit.
+  const { SageMakerStandin } = await import('../test/servers/sagemaker-standin.js');
+  const { SageMakerJumpStartProvider } = await import('../main/core/providers/sagemaker-jumpstart.js');
+  const { RequestSlots } = await import('../main/core/providers/sagemaker/request-slots.js');
+  const DELAY_MS = 400;
+  const N = 24;
+  const standin = new SageMakerStandin({ endpoints: ['upscaler'], delayMs: DELAY_MS });
+  const url = await standin.start();
+  const src = sharp(join(PHOTOS, 'astronaut.png')).removeAlpha();
+  const images = await Promise.all(
+    Array.from({ length: N }, async (_, i) => {
+      const bytes = await src.clone().extract({ left: (i * 37) % 400, top: (i * 53) % 440, width: 64, height: 48 }).jpeg({ quality: 90 }).toBuffer();
+      return { bytes, format: 'jpeg' as const, width: 64, height: 48, target: { width: 256, height: 192 } };
+    }),
+  );
+  const rate: Record<number, number> = {};
+  for (const c of [1, 4, 8]) {
+    const p = new SageMakerJumpStartProvider({ endpointName: 'upscaler', region: 'us-east-1', url, credentials: { accessKeyId: 'AKIDBENCH', secretAccessKey: 'bench' }, slots: new RequestSlots(c) });
+    const t0 = performance.now();
+    await Promise.all(images.map((img) => p.upscale(img)));
+    rate[c] = N / ((performance.now() - t0) / 1000);
+    await p.dispose();
+  }
+  await standin.stop();
+  row('sagemaker requests in flight', `${N} images 64×48 → 256×192, stand-in ${DELAY_MS} ms a request`, `in flight 1: ${rate[1].toFixed(2)} img/s; 4: ${rate[4].toFixed(2)}; 8: ${rate[8].toFixed(2)}`, `ideal at 1: ${(1000 / DELAY_MS).toFixed(2)} img/s`, `8 vs 1: ×${(rate[8] / rate[1]).toFixed(2)} (goal ≥ 6)`);
 }
 
 if (only.includes('soak')) {
