@@ -395,5 +395,5 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   const standin = new SageMakerStandin({ port, endpoints: endpoints.length ? endpoints : ['upscaler'], idleTimeoutMs: 30 * 60_000 });
   const url = await standin.start();
   console.log(`SageMaker JumpStart stand-in on ${url} (endpoints: ${(endpoints.length ? endpoints : ['upscaler']).join(', ')}); stops after 30 min idle`);
-  console.log(`try: npx upscale-bench run <folder> --provider sagemaker --endpoint upscaler --sagemaker-url ${url} --fit 100-200`);
+  console.log(`try: npx upscale-bench run <folder> --provider sagemaker --endpoint upscaler --sagemaker-url ${url}`);
 }
