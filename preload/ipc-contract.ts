@@ -41,6 +41,11 @@ export const runRequestSchema = z
     s3Endpoint: z.url().max(2048).optional(),
     endpoint: shortText(63).optional(),
     sagemakerUrl: z.url().max(2048).optional(),
+    /** SageMaker: long side of an input tile (0: whole images), requests in flight, async through this s3:// prefix, price. */
+    sagemakerTile: z.number().int().min(0).max(4096).optional(),
+    sagemakerConcurrency: z.number().int().min(1).max(256).optional(),
+    sagemakerAsyncInput: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'not an s3://bucket/prefix/ location').max(1024).optional(),
+    sagemakerPricePerHour: z.number().min(0).max(1000).optional(),
   })
   .strict();
 
@@ -302,7 +307,7 @@ export interface StartedJob {
 export type JobEvent =
   | ({ type: 'start'; providers: string[]; /** stored settings per image (1 unless a sweep) */ settings: number } & StartedJob)
   | { jobId: string; type: 'stage'; index: number; path: string; stage: string; provider?: string; setting?: string }
-  | { jobId: string; type: 'tile'; index: number; path: string; provider: string; done: number; total: number; etaSeconds: number | null }
+  | { jobId: string; type: 'tile'; index: number; path: string; provider: string; done: number; total: number; inFlight?: number; etaSeconds: number | null }
   | { jobId: string; type: 'row'; row: UiRow; done: number; total: number; etaSeconds: number | null }
   /** Every row of this image is written (it is no longer in flight). */
   | { jobId: string; type: 'image-done'; index: number; done: number; total: number }

@@ -71,7 +71,7 @@ export class Jobs {
           e.index,
           e.type === 'stage'
             ? { jobId, type: 'stage', index: e.index, path: e.path, stage: e.stage, provider: e.provider, setting: e.setting }
-            : { jobId, type: 'tile', index: e.index, path: e.path, provider: e.provider, done: e.done, total: e.total, etaSeconds: progress.etaSeconds() },
+            : { jobId, type: 'tile', index: e.index, path: e.path, provider: e.provider, done: e.done, total: e.total, ...(e.inFlight !== undefined ? { inFlight: e.inFlight } : {}), etaSeconds: progress.etaSeconds() },
         );
         const wait = 100 - (Date.now() - lastFlush);
         if (wait <= 0) flush();
@@ -112,7 +112,7 @@ export class Jobs {
   }
 }
 
-type ProviderFields = Pick<ParsedRequest<'run:start'>, 'providers' | 'localModel' | 'localPrecision' | 'endpoint' | 'region' | 'sagemakerUrl'>;
+type ProviderFields = Pick<ParsedRequest<'run:start'>, 'providers' | 'localModel' | 'localPrecision' | 'endpoint' | 'region' | 'sagemakerUrl' | 'sagemakerTile' | 'sagemakerAsyncInput' | 's3Endpoint'>;
 type StoreFields = Pick<ParsedRequest<'run:start'>, 'store' | 'bucket' | 'prefix' | 'region' | 's3Endpoint'>;
 
 function providerSpecs(req: ProviderFields): ProviderSpec[] {
@@ -120,7 +120,14 @@ function providerSpecs(req: ProviderFields): ProviderSpec[] {
     if (name === 'local-ai') return { name, model: req.localModel, ...(req.localPrecision === 'int8' ? { precision: 'int8' as const } : {}) };
     if (name === 'sagemaker') {
       if (!req.endpoint) throw new BenchError('ERROR_BAD_SETTINGS', 'SageMaker needs an endpoint name');
-      return { name, endpoint: req.endpoint, region: req.region, url: req.sagemakerUrl };
+      return {
+        name,
+        endpoint: req.endpoint,
+        region: req.region,
+        url: req.sagemakerUrl,
+        ...(req.sagemakerTile !== undefined ? { tile: req.sagemakerTile } : {}),
+        ...(req.sagemakerAsyncInput ? { async: { input: req.sagemakerAsyncInput, s3Endpoint: req.s3Endpoint } } : {}),
+      };
     }
     return { name };
   });
@@ -142,7 +149,14 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     store,
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
+    ...sagemakerRun(req),
   };
+}
+
+/** The app's SageMaker requests in flight and price (they change no row). */
+function sagemakerRun(req: Pick<ParsedRequest<'run:start'>, 'providers' | 'sagemakerConcurrency' | 'sagemakerPricePerHour'>): Pick<RunSettings, 'sagemakerRun'> {
+  if (!req.providers.includes('sagemaker')) return {};
+  return { sagemakerRun: { ...(req.sagemakerConcurrency ? { concurrency: req.sagemakerConcurrency } : {}), ...(req.sagemakerPricePerHour !== undefined ? { pricePerHour: req.sagemakerPricePerHour } : {}) } };
 }
 
 /** The app's sweep request as run settings (also what `sweep:plan` estimates). */
@@ -156,6 +170,7 @@ export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string
     maxPixels: DEFAULT_MAX_PIXELS,
     sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
     targetSsim: req.targetSsim,
+    ...sagemakerRun(req),
   };
 }
 

@@ -106,7 +106,7 @@ function reduce(cur: LiveRun, e: JobEvent): LiveRun {
       return { ...cur, inFlight: { ...cur.inFlight, [e.index]: { name: baseName(e.path), setting: e.setting, stage: e.stage, provider: e.provider } } };
     case 'tile': {
       // a tile always belongs to the upscale of this image by this provider
-      const step = { name: baseName(e.path), setting: cur.inFlight[e.index]?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } };
+      const step = { name: baseName(e.path), setting: cur.inFlight[e.index]?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total, inFlight: e.inFlight } };
       return { ...cur, eta: e.etaSeconds ?? cur.eta, inFlight: { ...cur.inFlight, [e.index]: step } };
     }
     case 'row':

@@ -24,7 +24,7 @@ export type RunEvent =
     }
   | { type: 'stage'; index: number; path: string; stage: Stage; provider?: string; /** a sweep's setting, e.g. f2-webp-q80 */ setting?: string }
   /** A tile of this image's upscale by this provider finished (done 0: its first tile is starting). */
-  | { type: 'tile'; index: number; path: string; provider: string; done: number; total: number }
+  | { type: 'tile'; index: number; path: string; provider: string; done: number; total: number; /** requests in flight (SageMaker) */ inFlight?: number }
   | { type: 'row'; index: number; row: ResultRow; done: number; total: number }
   | { type: 'image-done'; index: number; done: number; total: number }
   | { type: 'end'; summary: RunSummary };

@@ -32,7 +32,7 @@ export interface ImageContext {
   scorer: ScorePool;
   signal?: AbortSignal;
   onStage?: (stage: Stage, provider?: string, setting?: string) => void;
-  onTile?: (provider: string, done: number, total: number) => void;
+  onTile?: (provider: string, done: number, total: number, inFlight?: number) => void;
   /** Each pass's rows as soon as they are final, so a sweep interrupted mid-image keeps its finished settings. */
   onPassDone?: (pass: ImagePass, rows: ResultRow[]) => Promise<void>;
   /** An adaptive sweep: search each (factor, format)'s qualities instead of trying them all (see quality-search.ts). */
@@ -159,7 +159,7 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
         height: stored.height,
         target: { width: original.width, height: original.height },
         signal: ctx.signal,
-        onProgress: (p) => ctx.onTile?.(provider.name, p.done, p.total),
+        onProgress: (p) => ctx.onTile?.(provider.name, p.done, p.total, p.inFlight),
       });
       // the image's own compute, not its wall time: waiting for a slot other images hold is apart
       Object.assign(row, { upscale_ms: Math.round(out.timing.busyMs), wait_ms: Math.round(out.timing.waitMs), upscale_threads: out.timing.threads });

@@ -158,7 +158,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
             signal,
             ...(adaptive ? { search: { target: adaptive, known: passes.map((_, i) => keptHere[i]), onSkip: (pass: ImagePass) => settled(pass, []) } } : {}),
             onStage: (stage, provider, setting) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider, setting }),
-            onTile: (provider, d, t) => emit({ type: 'tile', index: item.index, path: item.source, provider, done: d, total: t }),
+            onTile: (provider, d, t, inFlight) => emit({ type: 'tile', index: item.index, path: item.source, provider, done: d, total: t, ...(inFlight !== undefined ? { inFlight } : {}) }),
             onPassDone: async (pass, rows) => {
               try {
                 for (const row of rows) await writer.append(row);

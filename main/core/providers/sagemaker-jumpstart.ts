@@ -139,12 +139,12 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     const overlap = this.opts.tileOverlap ?? DEFAULT_TILE_OVERLAP;
     const whole = tile === 0 || (input.width <= tile && input.height <= tile);
     const windows = tileWindows(input.width, input.height, tile, overlap);
-    const job: ImageJob = { image: this.slots.nextImage(), input, requests: 0, endpointMs: 0, splits: 0, done: 0, total: windows.length, notes };
+    const job: ImageJob = { image: this.slots.nextImage(), input, requests: 0, endpointMs: 0, splits: 0, done: 0, total: windows.length, inFlight: 0, notes };
     // one failed tile fails the row: the rest stop sending
     const stop = new AbortController();
     job.signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
     setMaxListeners(0, job.signal); // every tile in flight or waiting listens to it
-    input.onProgress?.({ done: 0, total: job.total });
+    report(job);
     let image: RawImage;
     try {
       if (whole) {
@@ -204,7 +204,8 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
         let image = rgbOnly(await decodeAnswer(answer));
         const [w, h] = [win.w * JUMPSTART_SCALE, win.h * JUMPSTART_SCALE];
         if (image.width !== w || image.height !== h) image = await resizeRaw(image, w, h);
-        job.input.onProgress?.({ done: ++job.done, total: job.total });
+        job.done++;
+        report(job);
         return image;
       } catch (err) {
         if (isAbortError(err) || job.signal?.aborted) throw new BenchError('ERROR_CANCELLED', 'cancelled', { cause: err });
@@ -224,6 +225,8 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
   private async send(job: ImageJob, body: Buffer): Promise<Uint8Array | undefined> {
     const t0 = Date.now();
     job.requests++;
+    job.inFlight++;
+    report(job);
     this.slots.usage.invocations++;
     try {
       if (this.asyncInvoker) return await this.asyncInvoker.invoke(this.client, this.opts.endpointName, JUMPSTART_CONTENT_TYPE, body, job.signal);
@@ -233,6 +236,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
       );
       return res.Body;
     } finally {
+      job.inFlight--;
       const ms = Date.now() - t0;
       job.endpointMs += ms;
       this.slots.usage.endpointMs += ms;
@@ -321,8 +325,11 @@ interface ImageJob {
   splits: number;
   done: number;
   total: number;
+  inFlight: number;
   notes: string[];
 }
+
+const report = (job: ImageJob) => job.input.onProgress?.({ done: job.done, total: job.total, inFlight: job.inFlight });
 
 /** The stored image's pixels, decoded once on first use (a whole image that fits never needs them). */
 function storedPixels(bytes: Buffer): () => Promise<RawImage> {

@@ -4,6 +4,8 @@ import type { StoreFormat } from '../image/formats.js';
 export interface TileProgress {
   done: number;
   total: number;
+  /** Requests of this image in flight now (a remote provider's tiles). */
+  inFlight?: number;
 }
 
 export interface UpscaleInput {

@@ -10,7 +10,7 @@ export interface ImageStep {
   setting?: string;
   stage: string;
   provider?: string;
-  tile?: { done: number; total: number };
+  tile?: { done: number; total: number; inFlight?: number };
 }
 
 export interface LiveRun {
@@ -36,7 +36,7 @@ export interface LiveRun {
 }
 
 export const stepText = (s: ImageStep) =>
-  `${s.name}${s.setting ? ` ${s.setting}` : ''} · ${s.stage}${s.provider ? ` (${s.provider})` : ''}${s.tile ? ` · tile ${s.tile.done}/${s.tile.total}` : ''}`;
+  `${s.name}${s.setting ? ` ${s.setting}` : ''} · ${s.stage}${s.provider ? ` (${s.provider})` : ''}${s.tile ? ` · tile ${s.tile.done}/${s.tile.total}${s.tile.inFlight ? `, ${s.tile.inFlight} in flight` : ''}` : ''}`;
 
 /** '–' until the run has timed something to base it on (a countdown that has run out knows nothing either). */
 const etaText = (eta: number | null) => (eta === null || eta <= 0 ? '–' : duration(eta));

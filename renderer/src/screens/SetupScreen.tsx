@@ -3,6 +3,7 @@ import type { ImageSizes, LocalModelSummary, PickedInput, RunRequest, StartedJob
 import { type EstimateProvider, estimateRun } from '../../../main/core/pipeline/estimate';
 import { bench, errorText } from '../bench';
 import { AwsAccount } from '../components/AwsAccount';
+import { type SageMakerFields, SageMakerOptions } from '../components/SageMakerOptions';
 import { InputPicker } from '../components/InputPicker';
 import { durationRange } from '../format';
 import { parseQuality, validateSetup } from '../setup-form';
@@ -33,6 +34,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const [prefix, setPrefix] = useState('');
   const [region, setRegion] = useState('us-east-1');
   const [endpoint, setEndpoint] = useState('');
+  const [sagemaker, setSagemaker] = useState<{ fields: SageMakerFields; ok: boolean }>({ fields: {}, ok: true });
   const [connection, setConnection] = useState<string | null>(null);
   const [starting, setStarting] = useState(false);
   const [madeCsv, setMadeCsv] = useState<string | null>(null);
@@ -92,7 +94,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
     quality,
     store,
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
-    ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
+    ...(providers.includes('sagemaker') ? { endpoint, region, ...sagemaker.fields } : {}),
   };
   const estimate = useMemo(() => {
     if (!input || sizes === 'reading' || providers.length === 0) return null;
@@ -105,7 +107,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const problems = [
     !input && 'choose a folder or CSV',
     providers.length === 0 && 'choose at least one provider',
-    Object.keys(fieldErrors).length > 0 && 'correct the marked fields',
+    (Object.keys(fieldErrors).length > 0 || (providers.includes('sagemaker') && !sagemaker.ok)) && 'correct the marked fields',
   ].filter(Boolean) as string[];
 
   const start = async () => {
@@ -197,6 +199,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
             ) : null}
           </div>
         )}
+        {providers.includes('sagemaker') && <SageMakerOptions onChange={(fields, ok) => setSagemaker({ fields, ok })} />}
       </fieldset>
 
       <fieldset>
