@@ -51,6 +51,15 @@ describe('run progress (CLI bar and app)', () => {
     expect(inFlightText(p, 10)).toBe('chelsea.p…');
   });
 
+  it("shows a remote provider's requests in flight beside its tiles", () => {
+    const p = new RunProgress();
+    p.update(start(2));
+    p.update({ ...tile(0, '/in/photo.jpg', 5, 20), provider: 'sagemaker', inFlight: 4 });
+    expect(inFlightText(p, 200)).toBe('photo.jpg upscale 5/20 (4 in flight)');
+    p.update({ ...tile(0, '/in/photo.jpg', 20, 20), provider: 'sagemaker', inFlight: 0 });
+    expect(inFlightText(p, 200)).toBe('photo.jpg upscale 20/20');
+  });
+
   it('counts a resumed run from its kept images, and its rate from its own', () => {
     const p = new RunProgress();
     p.update(start(4, 1), 0);

@@ -55,7 +55,7 @@ export function inFlightText(p: RunProgress, width: number, only?: number): stri
   const parts = [...p.inFlight.values()]
     .filter((i) => only === undefined || i.index === only)
     .sort((a, b) => a.index - b.index)
-    .map((i) => `${i.name}${i.setting ? ` ${i.setting}` : ''} ${i.stage}${i.tile && i.tile.total > 1 ? ` ${i.tile.done}/${i.tile.total}` : ''}`);
+    .map((i) => `${i.name}${i.setting ? ` ${i.setting}` : ''} ${i.stage}${i.tile && i.tile.total > 1 ? ` ${i.tile.done}/${i.tile.total}${i.tile.inFlight ? ` (${i.tile.inFlight} in flight)` : ''}` : ''}`);
   const text = parts.join(' · ');
   return text.length <= width ? text : `${text.slice(0, Math.max(0, width - 1))}…`;
 }

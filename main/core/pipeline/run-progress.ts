@@ -8,7 +8,7 @@ export interface ImageInFlight {
   setting?: string;
   stage: Stage;
   provider?: string;
-  tile?: { done: number; total: number };
+  tile?: { done: number; total: number; inFlight?: number };
 }
 
 /** Tiles of one image: finished upscales (a sweep upscales an image once per setting) and those running. */
@@ -65,7 +65,7 @@ export class RunProgress {
       this.unitsDone += e.done - (prev?.done ?? 0);
       t.running.set(e.provider, { done: e.done, total: e.total });
       const cur = this.inFlight.get(e.index);
-      this.inFlight.set(e.index, { index: e.index, name: basename(e.path), setting: cur?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total } });
+      this.inFlight.set(e.index, { index: e.index, name: basename(e.path), setting: cur?.setting, stage: 'upscale', provider: e.provider, tile: { done: e.done, total: e.total, inFlight: e.inFlight } });
     } else if (e.type === 'row') {
       if (e.row.status === 'error') this.errors++;
       else this.okImages.add(e.index);
