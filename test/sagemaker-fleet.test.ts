@@ -172,7 +172,7 @@ describe('Asynchronous Inference over S3', () => {
     const client = new S3Client({ region: 'us-east-1', endpoint: s3url, forcePathStyle: true, credentials: creds });
     stops.push(async () => client.destroy());
     const keys = async (prefix: string) => ((await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
-    const p = (extra = {}) => provider(url, { async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100 }, ...extra });
+    const p = (extra = {}, asyncExtra = {}) => provider(url, { async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100, ...asyncExtra }, ...extra });
     return { sm, keys, p };
   }
 
@@ -194,6 +194,16 @@ describe('Asynchronous Inference over S3', () => {
     expect(err.message).toBe('SageMaker: the asynchronous request failed: bad image');
     expect(await keys('requests/')).toEqual([]);
     expect(await keys('async-failures/')).toHaveLength(1);
+  });
+
+  it('gives up at --async-timeout and still deletes its input', async () => {
+    const { keys, p } = await asyncSetup({ asyncDelayMs: 120_000 });
+    const err = await p({ tile: 0 }, { timeoutMs: 1000 })
+      .upscale(await stored(64, 64))
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(BenchError);
+    expect(err.message).toBe('SageMaker: no asynchronous answer within 1 s (--async-timeout)');
+    expect(await keys('requests/')).toEqual([]);
   });
 
   it('an out-of-memory failure object splits the tile like a real-time one', async () => {

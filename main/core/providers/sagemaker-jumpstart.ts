@@ -255,6 +255,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
   }
 
   private explain(err: unknown, width: number, height: number, attempts: number): BenchError {
+    if (err instanceof BenchError) return err; // already in words (an async timeout)
     const e = err as {
       name?: string;
       message?: string;
