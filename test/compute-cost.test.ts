@@ -42,6 +42,15 @@ describe('compute cost', () => {
     expect(computeCosts([r('local-ai', 4000, 'ok', null)])[0]).toMatchObject({ images: 1, secondsPerImage: 4, coreSecondsPerImage: null, coreHoursPer1000: null });
   });
 
+  it("with requests in flight, prices the endpoint's busy time, not the summed upscale times", () => {
+    // 2 retrievals kept 2 instances busy 9 s: 9 × 2 / 2 × 1,000 s = 2.5 instance-hours; summed rows would say the same only one at a time
+    const c = computeCosts(rows, { dollarsPerHour: 2, sagemaker: { busy_seconds: 9, retrievals: 2, instances: 2 } });
+    expect(c[2].instanceHoursPer1000).toBeCloseTo(2.5, 10);
+    expect(c[2].dollarsPer1000).toBeCloseTo(5, 10);
+    expect(computeCosts(rows, { sagemaker: { busy_seconds: 3, retrievals: 2 } })[2].instanceHoursPer1000).toBeCloseTo((1.5 * 1000) / 3600, 10);
+    expect(computeCosts(rows, { sagemaker: { busy_seconds: 0, retrievals: 0 } })[2].instanceHoursPer1000).toBeCloseTo(2.5, 10); // nothing came back: the rows' times
+  });
+
   it('leaves dollars empty without a usable price or time', () => {
     expect(computeCosts(rows)[2].dollarsPer1000).toBeNull();
     expect(computeCosts(rows, { dollarsPerHour: Number.NaN })[2].dollarsPer1000).toBeNull();

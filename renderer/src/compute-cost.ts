@@ -38,14 +38,26 @@ export function secondsPerImage(rows: CostRow[], provider: string): { images: nu
   return { images: ok.length, seconds: ms === null ? null : ms / 1000, coreSeconds: core };
 }
 
-/** Per provider, in the order they first appear. `dollarsPerHour` is the user's SageMaker instance price. */
-export function computeCosts(rows: CostRow[], opts: { dollarsPerHour?: number | null } = {}): ComputeCost[] {
+/** What summary.json's `sagemaker` says of the endpoint's use (runs with requests in flight). */
+export interface EndpointUse {
+  busy_seconds: number;
+  retrievals: number;
+  instances?: number;
+}
+
+/**
+ * Per provider, in the order they first appear. `dollarsPerHour` is the user's SageMaker instance price;
+ * with the run's `sagemaker` summary, instance-hours come from the time the endpoint was busy (requests
+ * overlap, so summed upscale times would overstate them).
+ */
+export function computeCosts(rows: CostRow[], opts: { dollarsPerHour?: number | null; sagemaker?: EndpointUse | null } = {}): ComputeCost[] {
   return [...new Set(rows.map((r) => r.provider))].map((provider) => {
     const { images, seconds, coreSeconds: core } = secondsPerImage(rows, provider);
     const cost: ComputeCost = { provider, images, secondsPerImage: seconds, coreSecondsPerImage: core, coreHoursPer1000: core === null ? null : (core * 1000) / 3600 };
     if (isBilledPerInstanceHour(provider)) {
       // The endpoint bills while it exists; this is the busy share only, the floor of what 1,000 retrievals cost.
-      const hours = seconds === null ? null : (seconds * 1000) / 3600;
+      const use = opts.sagemaker;
+      const hours = use && use.retrievals > 0 ? (use.busy_seconds * (use.instances ?? 1) * 1000) / use.retrievals / 3600 : seconds === null ? null : (seconds * 1000) / 3600;
       cost.instanceHoursPer1000 = hours;
       const price = opts.dollarsPerHour;
       cost.dollarsPer1000 = hours === null || price === null || price === undefined || !Number.isFinite(price) || price < 0 ? null : hours * price;

@@ -74,4 +74,10 @@ it('sets tile size, requests in flight, async and price, and shows tiles in flig
   const [run] = await readdir(join(work, 'runs'));
   const summary = JSON.parse(readFileSync(join(work, 'runs', run, 'summary.json'), 'utf8'));
   expect(summary.sagemaker).toMatchObject({ retrievals: 2, requests_in_flight: 3, price_per_hour: 1.21, invocations: standin.invocations.length });
+
+  // the results price the endpoint's busy time at the price given in the setup
+  await page.getByRole('button', { name: 'Open results' }).click();
+  const hours = (summary.sagemaker.busy_seconds * 1000) / 2 / 3600;
+  await expect.poll(() => page.getByRole('row', { name: /^sagemaker/ }).first().textContent(), { timeout: 30_000 }).toContain(`${hours.toFixed(2)} instance-h · $${(hours * 1.21).toFixed(2)}`);
+  await screenshot(page, 'sagemaker-results');
 }, 300_000);

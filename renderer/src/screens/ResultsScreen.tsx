@@ -5,7 +5,7 @@ import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
 import { ResultsTable } from '../components/ResultsTable';
 import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
-import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
+import { type EndpointUse, computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
 import { runLabel } from '../run-label';
@@ -44,7 +44,8 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const providerNames = useMemo(() => [...new Set(rows.map((r) => r.provider))], [rows]);
   const base = baseline && providerNames.includes(baseline) ? baseline : defaultBaseline(providerNames);
   const comparison = useMemo(() => (base ? compareToBaseline(rows, base) : []), [rows, base]);
-  const costs = useMemo(() => computeCosts(rows, { dollarsPerHour: instancePrice }), [rows, instancePrice]);
+  const endpointUse = (details?.summary?.sagemaker ?? null) as EndpointUse | null;
+  const costs = useMemo(() => computeCosts(rows, { dollarsPerHour: instancePrice, sagemaker: endpointUse }), [rows, instancePrice, endpointUse]);
   const label = useMemo(() => runLabel(rows), [rows]);
   if (!details) return <p className="empty">Open a run from “Past runs”, or start a new one.</p>;
 
@@ -149,7 +150,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
             </span>
           ) : null}
           <p className="hint">
-            Upscale time only (one request at a time). {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Core-hours: each image\'s busy time on the machine that ran this, times the threads it used; its wait for a slot other images held is left out.'}
+            Upscale time only{endpointUse ? ' (SageMaker: the time its requests kept the endpoint busy, over all instances)' : ' (one request at a time)'}. {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Core-hours: each image\'s busy time on the machine that ran this, times the threads it used; its wait for a slot other images held is left out.'}
           </p>
         </div>
         <div className="card wide">
