@@ -173,7 +173,7 @@ describe('Asynchronous Inference over S3', () => {
     stops.push(async () => client.destroy());
     const keys = async (prefix: string) => ((await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
     const p = (extra = {}, asyncExtra = {}) => provider(url, { async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100, ...asyncExtra }, ...extra });
-    return { sm, keys, p };
+    return { sm, keys, p, s3url, url };
   }
 
   it('uploads each tile, queues it, reads the answer and deletes its inputs', async () => {
@@ -221,6 +221,41 @@ describe('Asynchronous Inference over S3', () => {
     expect(err.code).toBe('ERROR_CANCELLED');
     expect(sm.invocations.some((i) => i.async)).toBe(true);
     expect(await keys('requests/')).toEqual([]);
+  });
+});
+
+describe('a whole run', () => {
+  it('cancelled while its tiles are queued asynchronously, ends cancelled with no input object left', async () => {
+    const ac = new AbortController();
+    const s3 = new S3Standin(['bench']);
+    const s3url = await s3.start();
+    stops.push(() => s3.destroy());
+    const { sm, url } = await standin({
+      maxInputPixels: 1e9,
+      asyncDelayMs: 60_000,
+      s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
+      onInvocation: () => sm.invocations.length >= 3 && ac.abort(),
+    });
+    const dir = await mkdtemp(join(tmpdir(), 'sm-cancel-'));
+    await mkdir(join(dir, 'in'));
+    for (const i of [0, 1, 2]) await sharp(fixture('photos', 'astronaut.png')).removeAlpha().resize(800 + i, 600, { fit: 'fill' }).jpeg().toFile(join(dir, 'in', `${i}.jpg`));
+    const summary = await runBatch(
+      {
+        ...defaultSettings(join(dir, 'in')),
+        out: join(dir, 'out'),
+        concurrency: 3,
+        providers: [{ name: 'sagemaker', endpoint: 'upscaler', url, tile: 96, tileOverlap: 8, async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100 } }],
+        sagemakerRun: { concurrency: 4 },
+      },
+      { access: { keys: creds }, signal: ac.signal },
+    );
+    expect(summary.status).toBe('cancelled');
+    expect(summary.counts.rows).toBe(0);
+    const client = new S3Client({ region: 'us-east-1', endpoint: s3url, forcePathStyle: true, credentials: creds });
+    const left = await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: 'requests/' }));
+    client.destroy();
+    expect(left.Contents ?? []).toEqual([]);
+    expect(summary.sagemaker!.invocations).toBeGreaterThanOrEqual(3);
   });
 });
 
