@@ -139,7 +139,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     const overlap = this.opts.tileOverlap ?? DEFAULT_TILE_OVERLAP;
     const whole = tile === 0 || (input.width <= tile && input.height <= tile);
     const windows = tileWindows(input.width, input.height, tile, overlap);
-    const job: ImageJob = { image: this.slots.nextImage(), input, requests: 0, endpointMs: 0, splits: 0, done: 0, total: windows.length, inFlight: 0, notes };
+    const job: ImageJob = { image: this.slots.nextImage(), input, requests: 0, endpointMs: 0, splits: 0, done: 0, total: windows.length, inFlight: 0, waiting: 0, waitMs: 0, notes };
     // one failed tile fails the row: the rest stop sending
     const stop = new AbortController();
     job.signal = input.signal ? AbortSignal.any([input.signal, stop.signal]) : stop.signal;
@@ -165,7 +165,9 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     } finally {
       notes.push(`${job.requests} request${job.requests === 1 ? '' : 's'}, ${(job.endpointMs / 1000).toFixed(1)} endpoint s`);
     }
-    return { image, notes, timing: { busyMs: performance.now() - started, waitMs: 0, threads: null } };
+    // waiting: for a slot other images held, or backing off a throttled endpoint, with none of its own in flight
+    const waitMs = job.waitMs;
+    return { image, notes, timing: { busyMs: Math.max(0, performance.now() - started - waitMs), waitMs, threads: null } };
   }
 
   /**
@@ -200,7 +202,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     const usage = this.slots.usage;
     for (let attempt = 1; ; attempt++) {
       try {
-        const answer = await this.slots.run(job.image, () => this.send(job, body), job.signal);
+        const answer = await this.waiting(job, (granted) => this.slots.run(job.image, () => (granted(), this.send(job, body)), job.signal));
         let image = rgbOnly(await decodeAnswer(answer));
         const [w, h] = [win.w * JUMPSTART_SCALE, win.h * JUMPSTART_SCALE];
         if (image.width !== w || image.height !== h) image = await resizeRaw(image, w, h);
@@ -215,10 +217,37 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
         if (kind === 'throttle') usage.throttles++;
         // outside the slot: other tiles go while this one waits (full jitter spreads a throttled burst)
         const cap = Math.min(this.opts.retryCapMs ?? 20_000, (this.opts.retryBaseMs ?? 250) * 2 ** (attempt - 1));
-        await sleep(Math.random() * cap, undefined, { signal: job.signal }).catch(() => {
+        await this.waiting(job, () => sleep(Math.random() * cap, undefined, { signal: job.signal })).catch(() => {
           throw new BenchError('ERROR_CANCELLED', 'cancelled');
         });
       }
+    }
+  }
+
+  /**
+   * Runs `work` counted as one of the image's requests waiting, until it ends or calls `granted` (a slot that
+   * is free at once is granted before `work` returns: no wait).
+   */
+  private async waiting<T>(job: ImageJob, work: (granted: () => void) => Promise<T>): Promise<T> {
+    let granted = false;
+    let counted = false;
+    const stop = () => {
+      granted = true;
+      if (!counted) return;
+      counted = false;
+      job.waiting--;
+      clock(job);
+    };
+    const running = work(stop);
+    if (!granted) {
+      counted = true;
+      job.waiting++;
+      clock(job);
+    }
+    try {
+      return await running;
+    } finally {
+      stop();
     }
   }
 
@@ -226,6 +255,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
     const t0 = Date.now();
     job.requests++;
     job.inFlight++;
+    clock(job);
     report(job);
     this.slots.usage.invocations++;
     try {
@@ -237,6 +267,7 @@ export class SageMakerJumpStartProvider implements UpscaleProvider {
       return res.Body;
     } finally {
       job.inFlight--;
+      clock(job);
       const ms = Date.now() - t0;
       job.endpointMs += ms;
       this.slots.usage.endpointMs += ms;
@@ -327,7 +358,21 @@ interface ImageJob {
   done: number;
   total: number;
   inFlight: number;
+  /** Requests waiting for a slot or backing off, and the time spent with some waiting and none in flight. */
+  waiting: number;
+  waitMs: number;
+  waitSince?: number;
   notes: string[];
+}
+
+/** Starts or stops the image's wait clock: it runs while a request of it waits and none is in flight. */
+function clock(job: ImageJob): void {
+  const idle = job.waiting > 0 && job.inFlight === 0;
+  if (idle && job.waitSince === undefined) job.waitSince = performance.now();
+  else if (!idle && job.waitSince !== undefined) {
+    job.waitMs += performance.now() - job.waitSince;
+    job.waitSince = undefined;
+  }
 }
 
 const report = (job: ImageJob) => job.input.onProgress?.({ done: job.done, total: job.total, inFlight: job.inFlight });

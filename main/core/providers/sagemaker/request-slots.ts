@@ -38,7 +38,9 @@ export class RequestSlots {
    * reason and takes no slot; the slot is released however `work` ends.
    */
   async run<T>(image: number, work: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    await this.acquire(image, signal);
+    // a free slot nobody waits for is taken at once, so `work` starts before run() returns
+    if (this.running < this.size && !this.waiting.length && !signal?.aborted) this.take();
+    else await this.acquire(image, signal);
     try {
       return await work();
     } finally {
@@ -69,6 +71,10 @@ export class RequestSlots {
     });
   }
 
+  private take(): void {
+    if (this.running++ === 0) this.busySince = Date.now();
+  }
+
   private grant(): void {
     while (this.running < this.size && this.waiting.length) {
       let best = 0;
@@ -78,7 +84,7 @@ export class RequestSlots {
         if (a.image < b.image || (a.image === b.image && a.seq < b.seq)) best = i;
       }
       const [next] = this.waiting.splice(best, 1);
-      if (this.running++ === 0) this.busySince = Date.now();
+      this.take();
       next.start();
     }
   }
