@@ -159,23 +159,24 @@ describe('requests in flight', () => {
   });
 });
 
-describe('Asynchronous Inference over S3', () => {
-  async function asyncSetup(opts: StandinOptions = {}) {
-    const s3 = new S3Standin(['bench']);
-    const s3url = await s3.start();
-    stops.push(() => s3.destroy());
-    const { sm, url } = await standin({
-      maxInputPixels: 1e9,
-      s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
-      ...opts,
-    });
-    const client = new S3Client({ region: 'us-east-1', endpoint: s3url, forcePathStyle: true, credentials: creds });
-    stops.push(async () => client.destroy());
-    const keys = async (prefix: string) => ((await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
-    const p = (extra = {}, asyncExtra = {}) => provider(url, { async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100, ...asyncExtra }, ...extra });
-    return { sm, keys, p, s3url, url };
-  }
+/** s3rver and a stand-in whose asynchronous API reads and writes it; `keys` lists the bucket, `p` makes an async provider. */
+async function asyncSetup(opts: StandinOptions = {}) {
+  const s3 = new S3Standin(['bench']);
+  const s3url = await s3.start();
+  stops.push(() => s3.destroy());
+  const { sm, url } = await standin({
+    maxInputPixels: 1e9,
+    s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
+    ...opts,
+  });
+  const client = new S3Client({ region: 'us-east-1', endpoint: s3url, forcePathStyle: true, credentials: creds });
+  stops.push(async () => client.destroy());
+  const keys = async (prefix: string) => ((await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: prefix }))).Contents ?? []).map((o) => o.Key!);
+  const p = (extra = {}, asyncExtra = {}) => provider(url, { async: { input: 's3://bench/requests/', s3Endpoint: s3url, pollMs: 10, pollCapMs: 100, ...asyncExtra }, ...extra });
+  return { sm, keys, p, s3url, url };
+}
 
+describe('Asynchronous Inference over S3', () => {
   it('uploads each tile, queues it, reads the answer and deletes its inputs', async () => {
     const { sm, keys, p } = await asyncSetup({ asyncDelayMs: 30 });
     const out = await p({ tile: 96, tileOverlap: 8 }).upscale(await stored(200, 150));
@@ -227,15 +228,7 @@ describe('Asynchronous Inference over S3', () => {
 describe('a whole run', () => {
   it('cancelled while its tiles are queued asynchronously, ends cancelled with no input object left', async () => {
     const ac = new AbortController();
-    const s3 = new S3Standin(['bench']);
-    const s3url = await s3.start();
-    stops.push(() => s3.destroy());
-    const { sm, url } = await standin({
-      maxInputPixels: 1e9,
-      asyncDelayMs: 60_000,
-      s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
-      onInvocation: () => sm.invocations.length >= 3 && ac.abort(),
-    });
+    const { sm, keys, s3url, url } = await asyncSetup({ asyncDelayMs: 60_000, onInvocation: () => sm.invocations.length >= 3 && ac.abort() });
     const dir = await mkdtemp(join(tmpdir(), 'sm-cancel-'));
     await mkdir(join(dir, 'in'));
     for (const i of [0, 1, 2]) await sharp(fixture('photos', 'astronaut.png')).removeAlpha().resize(800 + i, 600, { fit: 'fill' }).jpeg().toFile(join(dir, 'in', `${i}.jpg`));
@@ -251,24 +244,14 @@ describe('a whole run', () => {
     );
     expect(summary.status).toBe('cancelled');
     expect(summary.counts.rows).toBe(0);
-    const client = new S3Client({ region: 'us-east-1', endpoint: s3url, forcePathStyle: true, credentials: creds });
-    const left = await client.send(new ListObjectsV2Command({ Bucket: 'bench', Prefix: 'requests/' }));
-    client.destroy();
-    expect(left.Contents ?? []).toEqual([]);
+    expect(await keys('requests/')).toEqual([]);
     expect(summary.sagemaker!.invocations).toBeGreaterThanOrEqual(3);
   });
 });
 
 describe('the CLI flags', () => {
   it('run --sagemaker-async with tiles, requests in flight and a price writes the cost into summary.json', async () => {
-    const s3 = new S3Standin(['bench']);
-    const s3url = await s3.start();
-    stops.push(() => s3.destroy());
-    const { sm, url } = await standin({
-      maxInputPixels: 1e9,
-      maxInputSide: 128,
-      s3: { url: s3url, credentials: creds, outputPath: 's3://bench/async-out/', failurePath: 's3://bench/async-failures/' },
-    });
+    const { sm, s3url, url } = await asyncSetup({ maxInputSide: 128 });
     const dir = await mkdtemp(join(tmpdir(), 'sm-cli-'));
     await mkdir(join(dir, 'in'));
     await sharp(fixture('photos', 'astronaut.png')).removeAlpha().resize(800, 600, { fit: 'fill' }).jpeg().toFile(join(dir, 'in', 'a.jpg'));
