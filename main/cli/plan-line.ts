@@ -1,5 +1,6 @@
 import { plural } from '../core/plural.js';
 import { planRun } from '../core/pipeline/plan.js';
+import { pinImportedModels } from '../core/models/library.js';
 import type { RunSettings } from '../core/pipeline/settings.js';
 import { storedSettings } from '../core/pipeline/stored-settings.js';
 
@@ -8,6 +9,8 @@ import { storedSettings } from '../core/pipeline/stored-settings.js';
  * screen shows the same estimate): "run: 3 images (local-ai); estimated 40 s–2 min (…)".
  */
 export async function printPlan(command: 'run' | 'sweep', settings: RunSettings, out: NodeJS.WritableStream = process.stderr): Promise<void> {
+  // an unknown model is refused before anything is estimated for it
+  await pinImportedModels(settings);
   const plan = await planRun(settings);
   const providers = [...new Set(storedSettings(settings).flatMap((s) => s.providers.map((p) => p.name)))].join(', ');
   const what =
