@@ -4,7 +4,8 @@
  * renderer imports types only.
  */
 import { z } from 'zod';
-import { TARGET_METRICS } from '../main/core/results/target.js';
+import { METRICS } from '../main/core/metrics/metric-names.js';
+import { TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
@@ -20,6 +21,21 @@ export function isRunId(value: string): boolean {
   return parts.length <= 2 && parts.every((p) => p.length > 0 && p.length <= 255 && p !== '.' && p !== '..' && !/[\\\x00-\x1f]/.test(p));
 }
 const runId = z.string().max(520).refine(isRunId, 'not a valid run');
+
+/** A custom issue whose message is a sentence for people (validation-message.ts shows it as it is). */
+const plain = (message: string) => ({ code: 'custom' as const, message, params: { plain: true } });
+
+/** The scores each row gets (default orb, psnr, ssim, ssimulacra2). */
+const metrics = z.array(z.enum(METRICS)).min(1).max(METRICS.length);
+
+/** The mean score a sweep's recommendation must reach: ≥ for the similarities, ≤ for Butteraugli. */
+const target = z
+  .object({ metric: z.enum(TARGET_METRICS), value: z.number() })
+  .strict()
+  .superRefine((t, ctx) => {
+    const problem = targetValueProblem(t.metric, t.value);
+    if (problem) ctx.addIssue(plain(problem));
+  });
 
 export const runRequestSchema = z
   .object({
@@ -46,6 +62,7 @@ export const runRequestSchema = z
     sagemakerConcurrency: z.number().int().min(1).max(256).optional(),
     sagemakerAsyncInput: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'not an s3://bucket/prefix/ location').max(1024).optional(),
     sagemakerPricePerHour: z.number().min(0).max(1000).optional(),
+    metrics: metrics.optional(),
   })
   .strict();
 
@@ -56,9 +73,14 @@ export const sweepRequestSchema = runRequestSchema
     factors: z.array(z.union([z.literal(1), z.literal(2), z.literal(3), z.literal(4), z.literal(8)])).min(1).max(5),
     formats: z.array(z.enum(['png', 'jpeg', 'webp', 'avif'])).min(1).max(4),
     qualities: z.array(z.number().int().min(1).max(100)).min(1).max(12),
-    targetSsim: z.number().gt(0).max(1).default(0.9),
+    target: target.optional(),
+    /** Before `target`: short for `{ metric: 'ssim', value }`. Neither: SSIMULACRA2 ≥ 70. */
+    targetSsim: z.number().gt(0).max(1).optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((r, ctx) => {
+    if (r.target && r.targetSsim !== undefined) ctx.addIssue({ ...plain('give a target or a target SSIM, not both'), path: ['target'] });
+  });
 
 export const schemas = {
   'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
@@ -191,6 +213,10 @@ export interface UiRow {
   psnr: number | null;
   identical: boolean;
   ssim: number | null;
+  /** null when not computed (not asked for, or under 8×8); likewise Butteraugli's max-norm and 3-norm. Always given by main; optional so hand-made rows may leave them out. */
+  ssimulacra2?: number | null;
+  butteraugli?: number | null;
+  butteraugli_3norm?: number | null;
   notes: string;
 }
 

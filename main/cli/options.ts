@@ -8,6 +8,8 @@ import { defaultConcurrency, type ProviderSpec, type SageMakerRunSettings, type 
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
 import { parseS3Uri } from '../core/providers/sagemaker/async-invoke.js';
+import { DEFAULT_METRICS, METRICS, type Metric, parseMetrics } from '../core/metrics/metric-names.js';
+import { SSIMULACRA2_LEVELS, TARGET_METRICS, parseTarget } from '../core/results/target.js';
 
 export const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -58,6 +60,33 @@ const url = (name: string) => (v: string) => {
     throw new InvalidArgumentError(`${name} must be an http(s) URL`);
   }
 };
+
+/** Commander's shape for a parser whose Error carries the sentence. */
+const sentence = <T>(name: string, parse: (v: string) => T) => (v: string): T => {
+  try {
+    return parse(v);
+  } catch (err) {
+    throw new InvalidArgumentError(`${name}: ${(err as Error).message}`);
+  }
+};
+
+/** run's, sweep's and score's --metrics. */
+export const metricsOption = () =>
+  new Option('--metrics <list>', `scores to compute, comma-separated: ${METRICS.join(', ')} (Butteraugli costs about four SSIMULACRA2s)`)
+    .argParser(sentence('--metrics', parseMetrics))
+    .default([...DEFAULT_METRICS], DEFAULT_METRICS.join(','));
+
+/** sweep's --target: METRIC=VALUE, or a named SSIMULACRA2 level. */
+export const targetOption = () =>
+  new Option(
+    '--target <metric=value>',
+    `mean score the recommended setting must reach: ${TARGET_METRICS.join(', ')} (≥ for the similarities, ≤ for Butteraugli's distances); ` +
+      `ssimulacra2 also takes ${Object.entries(SSIMULACRA2_LEVELS).map(([k, v]) => `${k} (${v})`).join(', ')} (default: ssimulacra2=high)`,
+  ).argParser(sentence('--target', parseTarget));
+
+export interface MetricsOpts {
+  metrics: Metric[];
+}
 
 /** run's and sweep's --concurrency: both feed one queue of tiles to the same inference workers. */
 export const concurrencyOption = () =>

@@ -1,7 +1,9 @@
 import { BenchError } from '../core/errors.js';
 import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
-import { type CommonOpts, downscaleFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
+import { type CommonOpts, type MetricsOpts, downscaleFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
+import { runTarget } from '../core/pipeline/settings.js';
+import type { Target } from '../core/results/target.js';
 
 /** `run` options grouped by the part of the settings they make (--region feeds both S3 and SageMaker). */
 const PROVIDER_OPTS = ['provider', 'model', 'precision', 'tileSize', 'tileOverlap', 'endpoint', 'region', 'sagemakerUrl', 'prompt', 'negativePrompt', 'steps', 'guidance', 'noiseLevel', 'seed', 'sagemakerTile', 'sagemakerTileOverlap', 'sagemakerAsync', 'asyncInput', 'asyncTimeout'];
@@ -55,7 +57,7 @@ function optsFromSettings(s: RunSettings): CommonOpts {
  * `run --resume DIR [input] [flags]`: the run's own settings.json supplies the input and every setting;
  * a part the user gave flags for is rebuilt with them, so runBatch's check names any difference.
  */
-export async function resumeSettings(dir: string, input: string | undefined, o: CommonOpts & { concurrency: number }, given: (opt: string) => boolean): Promise<RunSettings> {
+export async function resumeSettings(dir: string, input: string | undefined, o: CommonOpts & MetricsOpts & { concurrency: number }, given: (opt: string) => boolean): Promise<RunSettings> {
   const saved = await readRunSettings(dir);
   const merged = optsFromSettings(saved) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) if (given(k)) merged[k] = v;
@@ -69,6 +71,9 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     concurrency: given('concurrency') ? o.concurrency : (saved.concurrency ?? o.concurrency),
     // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
     ...(saved.sweep ? { sweep: saved.sweep } : {}),
+    // the run's scores come along (a flag given beside --resume is checked against them)
+    metrics: given('metrics') ? o.metrics : saved.metrics,
+    ...(saved.target ? { target: saved.target } : {}),
     ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
     ...(SAGEMAKER_RUN_OPTS.some(given) ? { sagemakerRun: sagemakerRunFrom(opts) } : saved.sagemakerRun ? { sagemakerRun: saved.sagemakerRun } : {}),
   };
@@ -78,15 +83,16 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
 export async function resumeSweepSettings(
   dir: string,
   input: string | undefined,
-  o: Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> & SweepGrid & { concurrency: number; targetSsim: number },
+  o: Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> & MetricsOpts & SweepGrid & { concurrency: number; target?: Target; targetSsim?: number },
   given: (opt: string) => boolean,
 ): Promise<RunSettings> {
-  const base = await resumeSettings(dir, input, o as unknown as CommonOpts & { concurrency: number }, given);
+  const base = await resumeSettings(dir, input, o as unknown as CommonOpts & MetricsOpts & { concurrency: number }, given);
   if (!base.sweep) throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds a run, not a sweep: continue it with \`upscale-bench run --resume ${dir}\``);
   const grid = base.sweep;
   return {
     ...base,
     sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities, ...(grid.adaptive ? { adaptive: true } : {}) },
-    targetSsim: given('targetSsim') ? o.targetSsim : (base.targetSsim ?? o.targetSsim),
+    // the target changes no row: a new one is taken as given
+    target: given('target') || given('targetSsim') ? runTarget(o) : base.target,
   };
 }

@@ -13,7 +13,7 @@ import { csvHeader, csvLine } from '../core/results/csv-format.js';
 import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
 import type { Host } from './host.js';
-import type { RunSettings } from '../core/pipeline/settings.js';
+import { type RunSettings, recordedScoring, runTarget } from '../core/pipeline/settings.js';
 import { addModelFile } from '../core/models/import/import-model.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
@@ -136,7 +136,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
     async 'runs:resume'({ runId }) {
       const dir = await runs.dirOf(runId);
       const { settings: recorded } = await runs.rows(runId);
-      return jobs.resume(dir, recorded as unknown as RunSettings, await access(), runId);
+      return jobs.resume(dir, recordedScoring(recorded as unknown as RunSettings), await access(), runId);
     },
     async 'image:read'({ runId, row, which }) {
       const { dir, settings: runSettings, rows } = await runs.rows(runId);
@@ -173,11 +173,11 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return { path: target, rows: chosen.length };
     },
     async 'export:settings-csv'({ runId }) {
-      const { rows } = await runs.rows(runId);
+      const { rows, settings } = await runs.rows(runId);
       const target = await host.pickSaveCsv(`${runId}-settings.csv`);
       if (!target) return null;
       const points = settingPoints(rows.map((r) => r.row));
-      await writeFile(`${target}.partial`, settingsCsv(points), 'utf8');
+      await writeFile(`${target}.partial`, settingsCsv(points, runTarget(recordedScoring(settings as unknown as RunSettings)).metric), 'utf8');
       await rename(`${target}.partial`, target);
       return { path: target, rows: points.length };
     },

@@ -5,7 +5,7 @@ import { BenchError } from '../core/errors.js';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { runBatch } from '../core/pipeline/run-batch.js';
 import { RunProgress } from '../core/pipeline/run-progress.js';
-import { defaultConcurrency, type ProviderSpec, type RunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings, runTarget, type StoreSpec } from '../core/pipeline/settings.js';
 import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import type { ResultRow } from '../core/results/row.js';
@@ -150,6 +150,7 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
     ...sagemakerRun(req),
+    ...(req.metrics ? { metrics: req.metrics } : {}),
   };
 }
 
@@ -169,7 +170,8 @@ export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
     sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
-    targetSsim: req.targetSsim,
+    ...(req.metrics ? { metrics: req.metrics } : {}),
+    target: runTarget(req),
     ...sagemakerRun(req),
   };
 }
@@ -198,6 +200,9 @@ export function toUi(r: ResultRow, index: number): UiRow {
     psnr: r.psnr === Infinity ? null : r.psnr,
     identical: r.psnr === Infinity,
     ssim: r.ssim,
+    ssimulacra2: r.ssimulacra2,
+    butteraugli: r.butteraugli,
+    butteraugli_3norm: r.butteraugli_3norm,
     notes: r.notes,
   };
 }

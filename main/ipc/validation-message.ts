@@ -38,6 +38,11 @@ const LABELS: Record<string, string> = {
   path: 'The model file',
   name: 'Model name',
   force: 'Replace',
+  metrics: 'Scores',
+  target: 'Target',
+  metric: 'Target metric',
+  value: 'Target value',
+  targetSsim: 'Target SSIM',
 };
 
 /** What a pattern allows, for the schema messages that only say "not a …". */
@@ -107,6 +112,11 @@ export function plainValidationMessage(error: z.ZodError): string {
       if (!own) return `${label} is not valid.`;
       if (RULES[own]) return `${label}: ${RULES[own]}.`;
       return own.startsWith('not ') ? `${label} is ${own}.` : `${own[0].toUpperCase()}${own.slice(1)}.`;
+    }
+    case 'custom': {
+      // a schema's own sentence (see `plain` in ipc-contract.ts); others keep the plain default
+      const own = (issue as { params?: { plain?: boolean } }).params?.plain ? issue.message : null;
+      return own ? `${label}: ${own}.` : `${label} is not valid.`;
     }
     default:
       return `${label} is not valid.`;

@@ -5,12 +5,12 @@ import type { ProviderSummary, RunSummary } from '../../core/results/summary.js'
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
 
-interface RunOpts extends CommonOpts {
+interface RunOpts extends CommonOpts, MetricsOpts {
   concurrency: number;
   out?: string;
   resume?: string;
@@ -22,6 +22,7 @@ export function runCommand(): Command {
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
     .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
     .addOption(concurrencyOption())
+    .addOption(metricsOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
@@ -41,6 +42,7 @@ export function runCommand(): Command {
           concurrency: o.concurrency,
           sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
+          metrics: o.metrics,
         };
     await printPlan('run', settings);
     await runInTerminal(settings, o);

@@ -2,21 +2,24 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
-import { DEFAULT_TARGET_SSIM, type RunSettings } from '../../core/pipeline/settings.js';
+import { type RunSettings, runTarget } from '../../core/pipeline/settings.js';
+import { BenchError } from '../../core/errors.js';
+import { type Target, describeTarget, metricLabel } from '../../core/results/target.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
-import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../core/results/pareto.js';
+import { edgeSentence, meanOf, recommendationSentence, RECOMPRESS_ONLY, scoreText } from '../../core/results/pareto.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
 
-interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> {
+interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'>, MetricsOpts {
   factors: Factor[];
   formats: StoreFormat[];
   qualities: number[];
-  targetSsim: number;
+  target?: Target;
+  targetSsim?: number;
   adaptive?: boolean;
   qualityStep: number;
   concurrency: number;
@@ -41,18 +44,20 @@ const oneOf = <T extends string | number>(name: string, values: readonly T[]) =>
 
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
-    .description('store every image at each factor × format × quality, upscale each copy with every provider, and recommend the cheapest setting that reaches a target SSIM')
+    .description('store every image at each factor × format × quality, upscale each copy with every provider, and recommend the cheapest setting that reaches a target score (default SSIMULACRA2 ≥ 70)')
     .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the sweep's own)")
     .addOption(new Option('--factors <list>', `downscale factors to try (${FACTORS.join(', ')}); 1 re-encodes at full size and is scored as provider none`).argParser(listOf('--factors', oneOf('--factors', FACTORS))).default([1, 2, 4], '1,2,4'))
     .addOption(new Option('--formats <list>', `stored formats to try (${STORE_FORMATS.join(', ')})`).argParser(listOf('--formats', oneOf('--formats', STORE_FORMATS))).default(['webp', 'jpeg', 'avif'], 'webp,jpeg,avif'))
     .addOption(new Option('--qualities <list>', 'qualities to try for jpeg/webp/avif (1-100; png ignores them)').argParser(listOf('--qualities', int('--qualities', 1, 100))).default([50, 80, 95], '50,80,95'))
     .addOption(
-      new Option('--target-ssim <x>', 'mean SSIM the recommended setting must reach').argParser((v) => {
+      new Option('--target-ssim <x>', 'shorthand for --target ssim=X').argParser((v) => {
         const n = Number(v);
         if (v.trim() === '' || !(n > 0 && n <= 1)) throw new InvalidArgumentError('--target-ssim must be a number above 0 and at most 1');
         return n;
-      }).default(DEFAULT_TARGET_SSIM),
+      }),
     )
+    .addOption(targetOption())
+    .addOption(metricsOption())
     .option('--adaptive', "search each image's quality per factor and format by bisection (a handful of encodes instead of every quality), from the lowest to the highest of --qualities (default 10-95) in steps of --quality-step")
     .addOption(new Option('--quality-step <n>', 'the precision of --adaptive: qualities tried are this far apart').argParser(int('--quality-step', 1, 50)).default(5))
     .addOption(new Option('--kernel <k>', 'downscale kernel').choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
@@ -65,6 +70,7 @@ export function sweepCommand(): Command {
   addStoreOptions(cmd, 'a folder in the run output');
   return cmd.action(async (input: string | undefined, o: SweepOpts & { kernel: Kernel }) => {
     const given = resumableArgs(cmd, input, o);
+    if (o.target && o.targetSsim !== undefined) throw new BenchError('ERROR_BAD_SETTINGS', '--target-ssim X is short for --target ssim=X: give one of them');
     const settings: RunSettings = o.resume
       ? await resumeSweepSettings(o.resume, input, o, given)
       : {
@@ -79,7 +85,8 @@ export function sweepCommand(): Command {
           sweep: o.adaptive
             ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }
             : { factors: o.factors, formats: o.formats, qualities: o.qualities },
-          targetSsim: o.targetSsim,
+          metrics: o.metrics,
+          target: runTarget(o),
         };
     await printPlan('sweep', settings);
     await runInTerminal(settings, o, (s) => printRecommendation(s, settings.sweep!.factors.includes(1)));
@@ -88,8 +95,8 @@ export function sweepCommand(): Command {
 
 function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (s.status !== 'completed') return;
-  const target = s.target_ssim ?? DEFAULT_TARGET_SSIM;
-  if (s.recommendation !== undefined) process.stderr.write(`\nat a mean SSIM of ${target} or more: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
+  const target = runTarget({ target: s.target, targetSsim: s.target_ssim });
+  if (s.recommendation !== undefined) process.stderr.write(`\nfor a mean ${describeTarget(target)}: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
   if (s.recommendation) {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
@@ -99,9 +106,9 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
-    process.stderr.write('frontier (fewest bytes for the SSIM), per provider:\n');
+    process.stderr.write(`frontier (fewest bytes for the ${metricLabel(target.metric)}), per provider:\n`);
     for (const [provider, list] of frontier) {
-      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} SSIM ${p.ssim_mean?.toFixed(3) ?? '–'}`);
+      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} ${scoreText(target.metric, meanOf(p, target.metric))}`);
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }

@@ -2,24 +2,25 @@ import type { Worker } from 'node:worker_threads';
 import { startWorker } from '../workers/start-worker.js';
 import type { RawImage } from '../image/raw.js';
 import { rgbOnly } from '../image/raw.js';
-import { type ScorePart, type Scores, matchSize } from './score.js';
+import { DEFAULT_METRICS, type Metric } from './metric-names.js';
+import { type Scores, matchSize, noScores, splitMetrics } from './score.js';
 
 /**
- * Below this many pixels an image's scores are computed in two halves on two threads (ORB; SSIM and
- * PSNR: 159 and 126 ms for a 1000×872 pair). Larger pairs score in one job: two copies of a 24 MP pair
- * in two threads would add ~300 MB to the run's memory peak.
+ * Below this many pixels an image's scores are computed in two halves of about equal cost on two threads
+ * (`splitMetrics`: by default ORB, PSNR and SSIM beside SSIMULACRA2). Larger pairs score in one job, one
+ * metric after another: two copies of a 24 MP pair in two threads would add ~300 MB to the run's memory peak.
  */
 const SPLIT_BELOW_PIXELS = 8_000_000;
 
 interface Job {
-  part: ScorePart;
+  metrics: Metric[];
   a: RawImage;
   b: RawImage;
   resolve: (s: Partial<Scores>) => void;
   reject: (e: Error) => void;
 }
 
-/** `size` worker threads for scoring, so ORB (wasm) and SSIM of several images, or both halves of one, run at once. */
+/** `size` worker threads for scoring, so the scores of several images, or both halves of one, run at once. */
 export class ScorePool {
   private readonly idle: Worker[] = [];
   private readonly all: Worker[] = [];
@@ -30,12 +31,13 @@ export class ScorePool {
 
   constructor(private readonly size: number) {}
 
-  async score(original: RawImage, candidate: RawImage): Promise<Scores> {
+  /** The asked-for scores (the others null) of the candidate, brought to the original's size. */
+  async score(original: RawImage, candidate: RawImage, metrics: readonly Metric[] = DEFAULT_METRICS): Promise<Scores> {
     const b = rgbOnly(await matchSize(original, candidate));
     const a = rgbOnly(original);
-    if (this.size < 2 || a.width * a.height >= SPLIT_BELOW_PIXELS) return (await this.run('all', a, b)) as Scores;
-    const [orb, pixels] = await Promise.all([this.run('orb', a, b), this.run('pixels', a, b)]);
-    return { ...orb, psnr: pixels.psnr!, ssim: pixels.ssim ?? null } as Scores;
+    const jobs = this.size < 2 || a.width * a.height >= SPLIT_BELOW_PIXELS ? [[...metrics]] : splitMetrics(metrics);
+    const parts = await Promise.all(jobs.map((m) => this.run(m, a, b)));
+    return Object.assign(noScores(), ...parts) as Scores;
   }
 
   /**
@@ -62,9 +64,9 @@ export class ScorePool {
     this.idle.length = 0;
   }
 
-  private run(part: ScorePart, a: RawImage, b: RawImage): Promise<Partial<Scores>> {
+  private run(metrics: Metric[], a: RawImage, b: RawImage): Promise<Partial<Scores>> {
     return new Promise((resolve, reject) => {
-      this.queue.push({ part, a, b, resolve, reject });
+      this.queue.push({ metrics, a, b, resolve, reject });
       this.pump();
     });
   }
@@ -72,7 +74,7 @@ export class ScorePool {
   private pump(): void {
     while (this.queue.length) {
       const job = this.queue[0];
-      const wantsOrb = job.part !== 'pixels';
+      const wantsOrb = job.metrics.includes('orb');
       const fit = this.idle.findIndex((w) => this.orbLoaded.has(w) === wantsOrb);
       // an idle thread of the kind the job wants, else any idle one, else a new one
       const worker = (fit >= 0 ? this.idle.splice(fit, 1)[0] : this.idle.pop()) ?? (this.all.length < this.size ? this.spawn() : undefined);
@@ -80,7 +82,7 @@ export class ScorePool {
       this.queue.shift();
       if (wantsOrb) this.orbLoaded.add(worker);
       this.running.set(worker, job);
-      worker.postMessage({ type: 'score', part: job.part, a: job.a, b: job.b });
+      worker.postMessage({ type: 'score', metrics: job.metrics, a: job.a, b: job.b });
     }
   }
 

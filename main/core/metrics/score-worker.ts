@@ -1,11 +1,12 @@
 import { parentPort } from 'node:worker_threads';
-import { type ScorePart, scoreRaw } from './score.js';
+import { scoreSome } from './score.js';
+import type { Metric } from './metric-names.js';
 import { loadOrb } from './orb.js';
 import type { RawImage } from '../image/raw.js';
 
-type Msg = { type: 'warm' } | { type: 'score'; part: ScorePart; a: RawImage; b: RawImage };
+type Msg = { type: 'warm' } | { type: 'score'; metrics: Metric[]; a: RawImage; b: RawImage };
 
-// ORB (wasm) and SSIM are synchronous CPU work: running them here lets images score at once, and the
+// Every score is synchronous CPU work (ORB in wasm): running them here lets images score at once, and the
 // two halves of one image's scores on two threads.
 parentPort!.on('message', (msg: Msg) => {
   if (msg.type === 'warm') {
@@ -18,7 +19,7 @@ parentPort!.on('message', (msg: Msg) => {
   }
   try {
     const wrap = (r: RawImage): RawImage => ({ ...r, data: Buffer.from(r.data.buffer, r.data.byteOffset, r.data.byteLength) });
-    parentPort!.postMessage({ scores: scoreRaw(wrap(msg.a), wrap(msg.b), msg.part) });
+    parentPort!.postMessage({ scores: scoreSome(wrap(msg.a), wrap(msg.b), msg.metrics) });
   } catch (err) {
     parentPort!.postMessage({ error: err instanceof Error ? err.message : String(err) });
   }

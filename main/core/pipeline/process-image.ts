@@ -7,6 +7,8 @@ import { type StoreFormat, contentTypeFor } from '../image/formats.js';
 import { type RawImage, rawInput, resizeRaw } from '../image/raw.js';
 import { decodeImage, readFileReadOnly } from '../image/read.js';
 import type { ScorePool } from '../metrics/score-pool.js';
+import type { Metric } from '../metrics/metric-names.js';
+import { scoreColumns, scoreNotes } from '../metrics/score.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import type { InputItem } from '../inputs/input-item.js';
 import type { ImageStore } from '../stores/image-store.js';
@@ -30,6 +32,8 @@ export interface ImageContext {
   passes: ImagePass[];
   maxPixels: number;
   scorer: ScorePool;
+  /** The scores each row gets. */
+  metrics: readonly Metric[];
   signal?: AbortSignal;
   onStage?: (stage: Stage, provider?: string, setting?: string) => void;
   onTile?: (provider: string, done: number, total: number, inFlight?: number) => void;
@@ -176,14 +180,13 @@ async function processPass(item: InputItem, ctx: ImageContext, pass: ImagePass, 
       throwIfAborted(ctx.signal);
 
       ctx.onStage?.('score', provider.name, setting);
-      const scores = await raceAbort(ctx.scorer.score(original, upscaled), ctx.signal);
+      const scores = await raceAbort(ctx.scorer.score(original, upscaled, ctx.metrics), ctx.signal);
 
       ctx.onStage?.('write', provider.name, setting);
       const dest = upscaledPath(ctx.outDir, provider.name, underTag(pass.tag, item.rel));
       await writePng(upscaled, dest);
-      Object.assign(row, { status: 'ok', upscaled_path: dest, orb_score: scores.orb, orb_keypoints: scores.orbKeypoints, psnr: scores.psnr, ssim: scores.ssim });
-      if (scores.orbNote) rowNotes.push(scores.orb === null ? `ORB undefined (${scores.orbNote}), left out of the means` : `ORB ${scores.orb}: ${scores.orbNote}`);
-      if (scores.ssim === null) rowNotes.push('too small for SSIM (needs 11×11)');
+      Object.assign(row, { status: 'ok', upscaled_path: dest, ...scoreColumns(scores) });
+      rowNotes.push(...scoreNotes(scores, ctx.metrics));
     } catch (err) {
       if (isAbortError(err) || isFatal(err)) throw err;
       const { code, message } = describeError(err);

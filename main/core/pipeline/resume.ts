@@ -7,17 +7,17 @@ import { parseResultRow } from '../results/csv-format.js';
 import type { ResultRow } from '../results/row.js';
 import { RESULTS_CSV, SETTINGS_JSON } from './layout.js';
 import { underTag } from './stored-settings.js';
-import type { RunSettings } from './settings.js';
+import { type RunSettings, recordedScoring } from './settings.js';
 
 /**
  * Settings that change what a row means. Concurrency and the output folder do not, nor where the same data is
  * reached: an S3 endpoint URL or region for the same bucket and prefix, a SageMaker runtime URL for the same endpoint.
  */
 function comparable(s: Partial<RunSettings>): Record<string, unknown> {
-  const { input, downscale, maxPixels, sweep } = s;
+  const { input, downscale, maxPixels, sweep, metrics } = s;
   const store = s.store?.kind === 's3' ? { ...s.store, endpoint: undefined, region: undefined } : s.store;
   const providers = s.providers?.map((p) => (p.name === 'sagemaker' ? { ...p, url: undefined } : p));
-  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep }));
+  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep, metrics }));
 }
 
 function differences(a: unknown, b: unknown, path = ''): string[] {
@@ -29,13 +29,13 @@ function differences(a: unknown, b: unknown, path = ''): string[] {
   return [`${path}: was ${JSON.stringify(a)}, now ${JSON.stringify(b)}`];
 }
 
-/** The settings an earlier run recorded in its folder. */
+/** The settings an earlier run recorded in its folder (one from before `metrics` with the scoring it had). */
 export async function readRunSettings(dir: string): Promise<RunSettings> {
   const text = await readFile(join(dir, SETTINGS_JSON), 'utf8').catch(() => {
     throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds no interrupted run (no ${SETTINGS_JSON})`);
   });
   try {
-    return JSON.parse(text) as RunSettings;
+    return recordedScoring(JSON.parse(text) as RunSettings);
   } catch {
     throw new BenchError('ERROR_BAD_SETTINGS', `${join(dir, SETTINGS_JSON)} is not readable JSON`);
   }

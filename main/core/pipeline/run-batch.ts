@@ -21,9 +21,8 @@ import { type ImagePass, isFatal, processImage } from './process-image.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
 import { checkResumable, finishedRows } from './resume.js';
 import { type Outage, OutageWatch } from './outage.js';
-import { DEFAULT_TARGET_SSIM, type ProviderSpec, type RunSettings, type StoreSpec } from './settings.js';
+import { type ProviderSpec, type RunSettings, type StoreSpec, withScoring } from './settings.js';
 import { VERSION } from '../version.js';
-import type { Target } from '../results/target.js';
 import type { AwsAccess } from '../aws/credentials.js';
 import { RequestSlots } from '../providers/sagemaker/request-slots.js';
 import { DEFAULT_REQUESTS_IN_FLIGHT } from '../providers/sagemaker-jumpstart.js';
@@ -47,7 +46,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const emit = opts.onEvent ?? (() => {});
   const startedAt = new Date();
   const cwd = opts.cwd ?? process.cwd();
-  settings = await pinImportedModels({ ...settings, input: resolve(cwd, settings.input) });
+  settings = withScoring(await pinImportedModels({ ...settings, input: resolve(cwd, settings.input) }));
+  const target = settings.target!;
   let outDir: string;
   if (opts.resume) {
     outDir = resolve(cwd, opts.resume);
@@ -129,7 +129,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
 
     let next = 0;
     let done = completed.size;
-    const adaptive: Target | undefined = settings.sweep?.adaptive ? { metric: 'ssim', value: settings.targetSsim ?? DEFAULT_TARGET_SSIM } : undefined;
+    const adaptive = settings.sweep?.adaptive ? target : undefined;
     const signal = opts.signal ? AbortSignal.any([opts.signal, failFast.signal]) : failFast.signal;
     const worker = async () => {
       while (!signal.aborted && next < todo.length) {
@@ -155,6 +155,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
             passes: open,
             maxPixels: settings.maxPixels,
             scorer,
+            metrics: settings.metrics!,
             signal,
             ...(adaptive ? { search: { target: adaptive, known: passes.map((_, i) => keptHere[i]), onSkip: (pass: ImagePass) => settled(pass, []) } } : {}),
             onStage: (stage, provider, setting) => emit({ type: 'stage', index: item.index, path: item.source, stage, provider, setting }),
@@ -197,7 +198,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   if (status === 'failed') await writer.close();
   else await writer.rewrite(rows);
   const written = rows.map(asWritten);
-  const policy = settings.sweep ? policyAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM, !settings.sweep.adaptive) : null;
+  const policy = settings.sweep ? policyAnswer(written, target, !settings.sweep.adaptive) : null;
   const finishedAt = new Date();
   const wallMs = finishedAt.getTime() - startedAt.getTime();
   const summary: RunSummary = {
@@ -226,7 +227,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
     ...(requests ? { sagemaker: sagemakerSummary(requests, rows, settings.sagemakerRun) } : {}),
     // an adaptive sweep's settings each hold a few images only: their means would mislead, so it answers per image only
-    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, settings.targetSsim ?? DEFAULT_TARGET_SSIM, !!settings.sweep)),
+    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, target, !!settings.sweep)),
     ...(policy ? { adaptive_policy: policy.summary } : {}),
     ...(settings.sweep?.adaptive ? { adaptive_search: searchCounts(written, plan.length) } : {}),
   };

@@ -5,6 +5,8 @@ import { DEFAULT_MAX_PIXELS } from '../image/read.js';
 import type { Precision } from '../models/catalog.js';
 import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 import type { AsyncOptions } from '../providers/sagemaker/async-invoke.js';
+import { DEFAULT_METRICS, LEGACY_METRICS, type Metric, sortMetrics } from '../metrics/metric-names.js';
+import { DEFAULT_TARGET, type Target, scoredBy } from '../results/target.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
@@ -48,7 +50,11 @@ export interface RunSettings {
   maxPixels: number;
   /** A sweep stores every image once per (factor, format, quality) here instead of `downscale`'s one setting. */
   sweep?: SweepGrid;
-  /** Mean SSIM the recommendation must reach (default 0.9); it changes no row, so resume ignores it. */
+  /** Scores each row gets (default DEFAULT_METRICS); the target's metric is always among them. */
+  metrics?: Metric[];
+  /** Mean score the recommendation must reach (default SSIMULACRA2 ≥ 70); it changes no row, so resume ignores it. */
+  target?: Target;
+  /** Before `target`: a mean SSIM target, still read when `target` is absent. */
   targetSsim?: number;
   /** SageMaker requests in flight across the run, and what the endpoint costs; they change no row either. */
   sagemakerRun?: SageMakerRunSettings;
@@ -72,7 +78,27 @@ export interface SweepGrid {
   adaptive?: boolean;
 }
 
-export const DEFAULT_TARGET_SSIM = 0.9;
+/** The SSIM target of runs recorded before `target` existed. */
+export const LEGACY_TARGET_SSIM = 0.9;
+
+/** The run's target: `target`, else an old `targetSsim`, else the default. */
+export const runTarget = (s: Pick<RunSettings, 'target' | 'targetSsim'>): Target =>
+  s.target ?? (s.targetSsim !== undefined ? { metric: 'ssim', value: s.targetSsim } : DEFAULT_TARGET);
+
+/** The scores the run computes: its `metrics` (or the defaults) and always the one its target is on. */
+export const runMetrics = (s: Pick<RunSettings, 'metrics' | 'target' | 'targetSsim'>): Metric[] => sortMetrics([...(s.metrics ?? DEFAULT_METRICS), scoredBy(runTarget(s).metric)]);
+
+/** Settings with their metrics and target spelled out, as settings.json records them. */
+export const withScoring = (s: RunSettings): RunSettings => ({ ...s, metrics: runMetrics(s), target: runTarget(s) });
+
+/**
+ * A settings.json as recorded: one written before `metrics` scored ORB, PSNR and SSIM only and was judged
+ * on SSIM (its `targetSsim`, or the 0.9 then default), so a resume of it goes on doing that.
+ */
+export function recordedScoring(s: RunSettings): RunSettings {
+  if (s.metrics) return s;
+  return { ...s, metrics: [...LEGACY_METRICS], target: s.target ?? { metric: 'ssim', value: s.targetSsim ?? LEGACY_TARGET_SSIM } };
+}
 
 /**
  * Images in flight by default: one per inference worker (their tiles share the workers, oldest image

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { RESULT_COLUMNS, type ResultRow, emptyRow } from './row.js';
 
-const DECIMALS: Partial<Record<keyof ResultRow, number>> = { orb_score: 4, psnr: 3, ssim: 4, saved_percent: 2 };
+const DECIMALS: Partial<Record<keyof ResultRow, number>> = { orb_score: 4, psnr: 3, ssim: 4, ssimulacra2: 4, butteraugli: 4, butteraugli_3norm: 4, saved_percent: 2 };
 
 /** Spreadsheets run cells that start with these; a leading apostrophe keeps them text. */
 const FORMULA_START = /^[=+\-@\t\r]/;

@@ -1,9 +1,10 @@
 /**
- * The storage decision: per setting means, each provider's Pareto frontier (mean stored bytes against mean
- * SSIM), and the cheapest setting that reaches a target SSIM. Pure and dependency-free on purpose: the
- * renderer imports it too, so its target slider moves the same recommendation summary.json holds.
+ * The storage decision: per setting means, each provider's Pareto frontier (mean stored bytes against the
+ * target's metric), and the cheapest setting that reaches the target. Pure and dependency-free on purpose:
+ * the renderer imports it too, so its target slider moves the same recommendation summary.json holds.
  */
 import { FACTORS } from '../image/geometry.js';
+import { type Target, type TargetMetric, better, describeTarget, higherIsBetter, metricLabel, reaches } from './target.js';
 
 import { type CoreTimedRow, coreSeconds } from './core-seconds.js';
 
@@ -20,6 +21,10 @@ export interface SettingRow extends CoreTimedRow {
   ssim: number | null;
   psnr: number | null;
   orb_score: number | null;
+  /** Absent in rows read from a results file older than these columns. */
+  ssimulacra2?: number | null;
+  butteraugli?: number | null;
+  butteraugli_3norm?: number | null;
 }
 
 /** One stored setting (factor, format, quality) read back by one provider, averaged over its ok rows. */
@@ -39,16 +44,37 @@ export interface SettingPoint {
   /** Over finite values: identical images (infinite PSNR) are left out, as in the provider means. */
   psnr_mean: number | null;
   orb_mean: number | null;
+  /** null when no row of the setting has the score (not asked for, or images under 8×8); likewise Butteraugli's. */
+  ssimulacra2_mean: number | null;
+  butteraugli_mean: number | null;
+  butteraugli_3norm_mean: number | null;
   /** The image's own upscale compute, not its wall time (README, Results columns). */
   upscale_ms_mean: number | null;
   /** Busy core-seconds per image, what compute costs per retrieval; null where no row has a thread count. */
   upscale_core_s_mean: number | null;
 }
 
-/** A frontier entry as summary.json writes it (the provider is its key). */
-export type FrontierEntry = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean'>;
+/** Each target metric's mean in a SettingPoint. */
+const MEAN_KEY = {
+  ssim: 'ssim_mean',
+  psnr: 'psnr_mean',
+  orb: 'orb_mean',
+  ssimulacra2: 'ssimulacra2_mean',
+  butteraugli: 'butteraugli_mean',
+  butteraugli_3norm: 'butteraugli_3norm_mean',
+} as const satisfies Record<TargetMetric, keyof SettingPoint>;
+type MeanKey = (typeof MEAN_KEY)[TargetMetric];
+const MEAN_KEYS = Object.values(MEAN_KEY);
 
-type Choice = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean'>;
+/** The setting's mean score on the metric (null when none of its rows has one). */
+export const meanOf = (p: Pick<SettingPoint, MeanKey>, metric: TargetMetric): number | null => p[MEAN_KEY[metric]];
+
+type Setting = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | MeanKey>;
+
+/** A frontier entry as summary.json writes it (the provider is its key): the setting and every metric's mean. */
+export type FrontierEntry = Setting;
+
+type Choice = Setting;
 
 export interface Recommendation extends Choice {
   provider: string;
@@ -106,78 +132,68 @@ export function settingPoints(rows: readonly SettingRow[]): SettingPoint[] {
       ssim_mean: mean(finite(ok.map((r) => r.ssim))),
       psnr_mean: mean(finite(ok.map((r) => r.psnr))),
       orb_mean: mean(finite(ok.map((r) => r.orb_score))),
+      ssimulacra2_mean: mean(finite(ok.map((r) => r.ssimulacra2 ?? null))),
+      butteraugli_mean: mean(finite(ok.map((r) => r.butteraugli ?? null))),
+      butteraugli_3norm_mean: mean(finite(ok.map((r) => r.butteraugli_3norm ?? null))),
       upscale_ms_mean: mean(finite(ok.map((r) => r.upscale_ms))),
       upscale_core_s_mean: mean(finite(ok.map(coreSeconds))),
     });
   }
-  return points.sort(byBytesThenSsim);
+  return points.sort((a, b) => a.stored_bytes_mean - b.stored_bytes_mean || settingId(a).localeCompare(settingId(b)));
 }
 
-function byBytesThenSsim(a: SettingPoint, b: SettingPoint): number {
-  return a.stored_bytes_mean - b.stored_bytes_mean || (b.ssim_mean ?? -Infinity) - (a.ssim_mean ?? -Infinity) || settingId(a).localeCompare(settingId(b));
-}
+/** Fewest bytes first; equal bytes, the better score on the metric first (a missing score compares NaN, so falls to the id). */
+const byBytesThenScore = (metric: TargetMetric) => (a: SettingPoint, b: SettingPoint): number =>
+  a.stored_bytes_mean - b.stored_bytes_mean || better(metric, meanOf(b, metric) ?? NaN, meanOf(a, metric) ?? NaN) || settingId(a).localeCompare(settingId(b));
 
 /**
- * The settings no other one beats: q beats p when it stores no more bytes, scores no less SSIM, and is
- * strictly better on one of the two. Exact ties both stay. Sorted by bytes (then SSIM, best first).
+ * The settings no other one beats on the metric: q beats p when it stores no more bytes, scores no worse,
+ * and is strictly better on one of the two. Exact ties both stay. Sorted by bytes (then score, best first).
  */
-export function frontier(points: readonly SettingPoint[]): SettingPoint[] {
-  const scored = points.filter((p) => p.ssim_mean !== null);
+export function frontier(points: readonly SettingPoint[], metric: TargetMetric): SettingPoint[] {
+  const scored = points.filter((p) => meanOf(p, metric) !== null);
+  const edge = (q: SettingPoint, p: SettingPoint) => better(metric, meanOf(q, metric)!, meanOf(p, metric)!);
   const beats = (q: SettingPoint, p: SettingPoint) =>
-    q.stored_bytes_mean <= p.stored_bytes_mean && q.ssim_mean! >= p.ssim_mean! && (q.stored_bytes_mean < p.stored_bytes_mean || q.ssim_mean! > p.ssim_mean!);
-  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(byBytesThenSsim);
+    q.stored_bytes_mean <= p.stored_bytes_mean && edge(q, p) >= 0 && (q.stored_bytes_mean < p.stored_bytes_mean || edge(q, p) > 0);
+  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(byBytesThenScore(metric));
 }
 
-/** Each provider's frontier, keyed by provider. */
-export function frontiers(points: readonly SettingPoint[]): Record<string, SettingPoint[]> {
+/** Each provider's frontier on the metric, keyed by provider. */
+export function frontiers(points: readonly SettingPoint[], metric: TargetMetric): Record<string, SettingPoint[]> {
   const out: Record<string, SettingPoint[]> = {};
-  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontier(points.filter((p) => p.provider === provider));
+  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontier(points.filter((p) => p.provider === provider), metric);
   return out;
 }
 
-/** summary.json's `pareto`: the frontiers with only the fields the file documents. */
-export function paretoSummary(points: readonly SettingPoint[]): Record<string, FrontierEntry[]> {
+/** summary.json's `pareto` on the metric: the frontiers with only the fields the file documents. */
+export function paretoSummary(points: readonly SettingPoint[], metric: TargetMetric): Record<string, FrontierEntry[]> {
   const out: Record<string, FrontierEntry[]> = {};
-  for (const [provider, list] of Object.entries(frontiers(points))) {
-    out[provider] = list.map(({ factor, format, quality, stored_bytes_mean, saved_percent_mean, ssim_mean, psnr_mean, orb_mean }) => ({
-      factor,
-      format,
-      quality,
-      stored_bytes_mean,
-      saved_percent_mean,
-      ssim_mean,
-      psnr_mean,
-      orb_mean,
-    }));
-  }
+  for (const [provider, list] of Object.entries(frontiers(points, metric))) out[provider] = list.map(choice);
   return out;
 }
 
-/** The cheapest point whose mean SSIM reaches the target (ties on bytes: the higher SSIM); null when none does. */
-export function cheapestReaching(points: readonly SettingPoint[], targetSsim: number): SettingPoint | null {
-  return points.filter((p) => p.ssim_mean !== null && p.ssim_mean >= targetSsim).sort(byBytesThenSsim)[0] ?? null;
+/** The cheapest point whose mean reaches the target (ties on bytes: the better score); null when none does. */
+export function cheapestReaching(points: readonly SettingPoint[], target: Target): SettingPoint | null {
+  const reaching = points.filter((p) => meanOf(p, target.metric) !== null && reaches(meanOf(p, target.metric)!, target));
+  return reaching.sort(byBytesThenScore(target.metric))[0] ?? null;
 }
 
-const choice = (p: SettingPoint): Choice => ({
-  factor: p.factor,
-  format: p.format,
-  quality: p.quality,
-  stored_bytes_mean: p.stored_bytes_mean,
-  saved_percent_mean: p.saved_percent_mean,
-  ssim_mean: p.ssim_mean,
-});
+const choice = (p: SettingPoint): Choice => {
+  const means = Object.fromEntries(MEAN_KEYS.map((k) => [k, p[k]])) as Pick<SettingPoint, MeanKey>;
+  return { factor: p.factor, format: p.format, quality: p.quality, stored_bytes_mean: p.stored_bytes_mean, saved_percent_mean: p.saved_percent_mean, ...means };
+};
 
 /**
- * The cheapest setting over all providers reaching `targetSsim`, with the best recompress-only one beside it,
+ * The cheapest setting over all providers reaching the target, with the best recompress-only one beside it,
  * and where either sits at the edge of `grid` (by default, the settings the points cover).
  */
-export function recommend(points: readonly SettingPoint[], targetSsim: number, grid: SweepGrid = sweepGrid(points)): Recommendation | null {
-  const best = cheapestReaching(points, targetSsim);
+export function recommend(points: readonly SettingPoint[], target: Target, grid: SweepGrid = sweepGrid(points)): Recommendation | null {
+  const best = cheapestReaching(points, target);
   if (!best) return null;
   const recompressTried = points.filter((p) => p.provider === RECOMPRESS_ONLY);
-  const recompress = cheapestReaching(recompressTried, targetSsim);
+  const recompress = cheapestReaching(recompressTried, target);
   const base = { provider: best.provider, model: best.model, ...choice(best), recompress_only: recompress ? choice(recompress) : null };
-  return { ...base, edge: gridEdges(base, grid, recompressTried.length > 0) };
+  return { ...base, edge: gridEdges(base, grid, recompressTried.length > 0, target) };
 }
 
 /** The grid a sweep's rows (every setting tried, scored or not) or points show. */
@@ -202,7 +218,7 @@ const LARGEST_FACTOR = Math.max(...FACTORS);
  * factor may reach the target with fewer bytes. The smallest factor never does (smaller stores more).
  * When no recompress-only setting reached the target at all, that side is past the top of the grid.
  */
-export function gridEdges(rec: Omit<Recommendation, 'edge'>, grid: SweepGrid, recompressTested: boolean): GridEdge[] {
+export function gridEdges(rec: Omit<Recommendation, 'edge'>, grid: SweepGrid, recompressTested: boolean, target: Target): GridEdge[] {
   const edges: GridEdge[] = [];
   const check = (setting: GridEdge['setting'], c: Choice) => {
     const qs = grid.qualities[c.format] ?? [];
@@ -226,7 +242,7 @@ export function gridEdges(rec: Omit<Recommendation, 'edge'>, grid: SweepGrid, re
   else if (recompressTested) {
     const top = Math.max(...Object.values(grid.qualities).flat());
     if (Number.isFinite(top) && top < 100) {
-      edges.push({ setting: 'recompress_only', at: `past the highest quality offered (none up to q${top} reaches the target)`, suggest: `add qualities above ${top}` });
+      edges.push({ setting: 'recompress_only', at: `past the highest quality offered (none up to q${top} reaches ${describeTarget(target)})`, suggest: `add qualities above ${top}` });
     }
   }
   return edges;
@@ -252,21 +268,28 @@ export function describeSetting(s: Pick<SettingPoint, 'factor' | 'format' | 'qua
 }
 
 const pct = (x: number) => `${Math.round(x)}% smaller`;
-const ssim = (x: number | null) => (x === null ? '–' : x.toFixed(3));
+
+/** "SSIMULACRA2 72.4", "SSIM 0.912", "PSNR 31.20 dB", "Butteraugli 1.83". */
+export function scoreText(metric: TargetMetric, x: number | null): string {
+  const digits = metric === 'ssim' || metric === 'orb' ? 3 : metric === 'ssimulacra2' ? 1 : 2;
+  return `${metricLabel(metric)} ${x === null ? '–' : x.toFixed(digits)}${metric === 'psnr' && x !== null ? ' dB' : ''}`;
+}
 
 /** "local-ai (esrgan-slim x2)"; a model named after its provider ("bicubic (Keys a=-0.5)") alone. */
 const upscaler = (r: Pick<Recommendation, 'provider' | 'model'>) =>
   !r.model || r.model === r.provider ? r.provider : r.model.startsWith(`${r.provider} `) ? r.model : `${r.provider} (${r.model})`;
 
 /** The recommendation in one sentence, as the CLI prints it and the app shows it. */
-export function recommendationSentence(rec: Recommendation | null, targetSsim: number, recompressTested = true): string {
-  if (!rec) return `no setting reached a mean SSIM of ${targetSsim}; lower the target or try higher qualities or smaller factors`;
+export function recommendationSentence(rec: Recommendation | null, target: Target, recompressTested = true): string {
+  const goal = describeTarget(target);
+  if (!rec) return `no setting reached a mean ${goal}; ${higherIsBetter(target.metric) ? 'lower' : 'raise'} the target or try higher qualities or smaller factors`;
+  const score = (c: Choice) => scoreText(target.metric, meanOf(c, target.metric));
   const main =
     rec.provider === RECOMPRESS_ONLY
-      ? `store as ${describeSetting(rec)} and serve it as it is (recompress only): ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`
-      : `store as ${describeSetting(rec)} and upscale with ${upscaler(rec)}: ${pct(rec.saved_percent_mean)}, SSIM ${ssim(rec.ssim_mean)}`;
+      ? `store as ${describeSetting(rec)} and serve it as it is (recompress only): ${pct(rec.saved_percent_mean)}, ${score(rec)}`
+      : `store as ${describeSetting(rec)} and upscale with ${upscaler(rec)}: ${pct(rec.saved_percent_mean)}, ${score(rec)}`;
   const r = rec.recompress_only;
-  if (rec.provider === RECOMPRESS_ONLY) return `${main}; no downscale-and-upscale setting reaches SSIM ${targetSsim} with fewer bytes`;
-  if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches SSIM ${targetSsim}` : main;
-  return `${main}; recompress-only needs ${describeSetting(r)} for SSIM ≥ ${targetSsim}: ${pct(r.saved_percent_mean)} (SSIM ${ssim(r.ssim_mean)})`;
+  if (rec.provider === RECOMPRESS_ONLY) return `${main}; no downscale-and-upscale setting reaches ${goal} with fewer bytes`;
+  if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches ${goal}` : main;
+  return `${main}; recompress-only needs ${describeSetting(r)} for ${goal}: ${pct(r.saved_percent_mean)} (${score(r)})`;
 }

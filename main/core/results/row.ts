@@ -32,6 +32,10 @@ export interface ResultRow {
   orb_keypoints: number | null;
   psnr: number | null;
   ssim: number | null;
+  /** Empty when not asked for (`--metrics`) or under 8×8; likewise Butteraugli's max-norm and 3-norm. */
+  ssimulacra2: number | null;
+  butteraugli: number | null;
+  butteraugli_3norm: number | null;
   notes: string;
 }
 
@@ -63,6 +67,9 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
   'orb_keypoints',
   'psnr',
   'ssim',
+  'ssimulacra2',
+  'butteraugli',
+  'butteraugli_3norm',
   'notes',
 ] as const;
 
@@ -95,6 +102,9 @@ export function emptyRow(image_path: string, provider: string, model: string): R
     orb_keypoints: null,
     psnr: null,
     ssim: null,
+    ssimulacra2: null,
+    butteraugli: null,
+    butteraugli_3norm: null,
     notes: '',
   };
 }

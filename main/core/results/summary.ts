@@ -4,6 +4,7 @@ import { coreSeconds } from './core-seconds.js';
 import { type ResultRow, savedPercent } from './row.js';
 import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
 import type { SageMakerSummary } from '../providers/sagemaker/usage.js';
+import type { Target } from './target.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -18,6 +19,10 @@ export interface ProviderSummary {
   mean_psnr: number | null;
   infinite_psnr: number;
   mean_ssim: number | null;
+  /** Means over the rows that have the score (null when it was not asked for); likewise Butteraugli's. */
+  mean_ssimulacra2: number | null;
+  mean_butteraugli: number | null;
+  mean_butteraugli_3norm: number | null;
   /** Mean and sum of `upscale_ms`: each image's own compute, so the sum stays within workers × wall time. */
   mean_upscale_ms: number | null;
   total_upscale_ms: number;
@@ -45,12 +50,14 @@ export interface RunSummary {
   totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
   images_per_minute: number | null;
   providers: ProviderSummary[];
-  /** The mean SSIM `recommendation` had to reach. */
+  /** The mean score `recommendation` had to reach, and on which metric (≥ for similarities, ≤ for Butteraugli). */
+  target?: Target;
+  /** `target.value` when the target is on SSIM, for readers from before `target`. */
   target_ssim?: number;
-  /** Per provider, the settings no other setting of it beats on both mean stored bytes and mean SSIM. */
+  /** Per provider, the settings no other setting of it beats on both mean stored bytes and the target's metric. */
   pareto?: Record<string, FrontierEntry[]>;
   /**
-   * The cheapest setting reaching `target_ssim`, with the best recompress-only one beside it and `edge`, where
+   * The cheapest setting reaching `target`, with the best recompress-only one beside it and `edge`, where
    * either sits at the edge of the grid; null if none did.
    */
   recommendation?: Recommendation | null;
@@ -63,18 +70,18 @@ export interface RunSummary {
 }
 
 /** summary.json's answer to "which setting should I store with?" */
-export function storageAnswer(rows: ResultRow[], targetSsim: number, sweep = true): Pick<RunSummary, 'target_ssim' | 'pareto' | 'recommendation'> {
+export function storageAnswer(rows: ResultRow[], target: Target, sweep = true): Pick<RunSummary, 'target' | 'target_ssim' | 'pareto' | 'recommendation'> {
   const points = settingPoints(rows);
   // the grid from every row, error rows too: a setting tried is part of the grid even where nothing scored
-  const recommendation = recommend(points, targetSsim, sweepGrid(rows));
+  const recommendation = recommend(points, target, sweepGrid(rows));
   // a plain run's one setting is the whole grid: "at its edge" would be true and say nothing
   if (recommendation && !sweep) recommendation.edge = [];
-  return { target_ssim: targetSsim, pareto: paretoSummary(points), recommendation };
+  return { target, ...(target.metric === 'ssim' ? { target_ssim: target.value } : {}), pareto: paretoSummary(points, target.metric), recommendation };
 }
 
 /** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
-export function policyAnswer(rows: ResultRow[], targetSsim: number, fullGrid = true): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
-  const policy = adaptivePolicy(rows, { metric: 'ssim', value: targetSsim }, { fullGrid });
+export function policyAnswer(rows: ResultRow[], target: Target, fullGrid = true): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
+  const policy = adaptivePolicy(rows, target, { fullGrid });
   if (!policy) return { summary: null, policy };
   const { choices: _lines, ...summary } = policy;
   return { summary, policy };
@@ -110,6 +117,9 @@ export function summariseProviders(rows: ResultRow[]): ProviderSummary[] {
       mean_psnr: mean(nums((r) => r.psnr)),
       infinite_psnr: ok.filter((r) => r.psnr === Infinity).length,
       mean_ssim: mean(nums((r) => r.ssim)),
+      mean_ssimulacra2: mean(nums((r) => r.ssimulacra2)),
+      mean_butteraugli: mean(nums((r) => r.butteraugli)),
+      mean_butteraugli_3norm: mean(nums((r) => r.butteraugli_3norm)),
       mean_upscale_ms: mean(nums((r) => r.upscale_ms)),
       total_upscale_ms: nums((r) => r.upscale_ms).reduce((a, b) => a + b, 0),
       mean_wait_ms: mean(nums((r) => r.wait_ms)),

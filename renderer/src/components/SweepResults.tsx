@@ -59,14 +59,16 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   useEffect(() => setTarget(initialTarget), [details.runId, initialTarget]);
 
   const points = useMemo(() => settingPoints(details.rows), [details.rows]);
-  const fronts = useMemo(() => frontiers(points), [points]);
+  // the slider is on SSIM until the app chooses a metric
+  const ssimTarget = { metric: 'ssim', value: target } as const;
+  const fronts = useMemo(() => frontiers(points, 'ssim'), [points]);
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
   const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
-  const rec = recommend(points, target, grid);
+  const rec = recommend(points, ssimTarget, grid);
   const policyTarget = useMemo(() => ({ metric: 'ssim' as const, value: Number(target.toFixed(3)) }), [target]);
   const edge = edgeSentence(rec?.edge ?? []);
   const recPoint = rec ? (points.find((p) => settingId(p) === settingId(rec)) ?? null) : null;
-  const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), target) : null;
+  const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), ssimTarget) : null;
   const hasRecompress = points.some((p) => p.provider === RECOMPRESS_ONLY);
   const sorted = useMemo(() => {
     const val = (p: SettingPoint) => p[sort.key];
@@ -124,7 +126,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
         </p>
         <p data-testid="recommendation" aria-live="polite">
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
-          {recommendationSentence(rec, Number(target.toFixed(3)), hasRecompress)}.
+          {recommendationSentence(rec, { metric: 'ssim', value: Number(target.toFixed(3)) }, hasRecompress)}.
         </p>
         {edge ? (
           <p className="hint" data-testid="grid-edge">
