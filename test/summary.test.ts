@@ -39,7 +39,7 @@ describe('summary.json recommendation edges', () => {
   const one = [{ ...ok('bicubic', 'bicubic', 0.95, 0.9), factor: 2, format: 'webp', quality: 80, stored_bytes: 1000, saved_percent: 90 }];
 
   it('a plain run says nothing of edges (its one setting is the whole grid); a sweep of the same rows does', () => {
-    expect(storageAnswer(one, 0.9, false).recommendation!.edge).toEqual([]);
-    expect(storageAnswer(one, 0.9, true).recommendation!.edge.length).toBeGreaterThan(0);
+    expect(storageAnswer(one, { metric: 'ssim', value: 0.9 }, false).recommendation!.edge).toEqual([]);
+    expect(storageAnswer(one, { metric: 'ssim', value: 0.9 }, true).recommendation!.edge.length).toBeGreaterThan(0);
   });
 });
