@@ -61,11 +61,14 @@ describe('upscale-bench CLI', () => {
     expect([meta.width, meta.height]).toEqual([451, 300]);
   });
 
-  it('score prints the three numbers as JSON, with the keypoints ORB rests on', () => {
+  it('score prints its numbers as JSON under the results columns\' names, with the keypoints ORB rests on', () => {
     const r = cli(['score', fixture('pairs', 'astronaut-x4-cubic.a.png'), fixture('pairs', 'astronaut-x4-cubic.b.png'), '--json'], work);
     expect(r.status, r.stderr).toBe(0);
     const s = JSON.parse(r.stdout);
-    expect(Object.keys(s)).toEqual(['orb', 'orb_keypoints', 'psnr', 'ssim']);
+    expect(Object.keys(s)).toEqual(['orb', 'orb_keypoints', 'psnr', 'ssim', 'ssimulacra2', 'butteraugli', 'butteraugli_3norm']);
+    // SSIMULACRA2 by default, Butteraugli only when asked for
+    expect(typeof s.ssimulacra2).toBe('number');
+    expect([s.butteraugli, s.butteraugli_3norm]).toEqual([null, null]);
     expect(s.psnr).toBeCloseTo(26.442, 2);
     expect(s.orb_keypoints).toBe(469);
   });
@@ -74,9 +77,18 @@ describe('upscale-bench CLI', () => {
     const sky = fixture('pairs', 'sky-identical.a.png');
     const r = cli(['score', sky, sky], work);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout.split('\n')[0]).toBe('ORB – (no keypoints in the original, too smooth or low in contrast)  PSNR inf  SSIM 1.0000');
+    expect(r.stdout.split('\n')[0]).toBe('ORB – (no keypoints in the original, too smooth or low in contrast)  PSNR inf  SSIM 1.0000  SSIMULACRA2 100.00');
     const j = JSON.parse(cli(['score', sky, sky, '--json'], work).stdout);
-    expect(j).toEqual({ orb: null, orb_keypoints: 0, orb_note: 'no keypoints in the original, too smooth or low in contrast', psnr: 'inf', ssim: 1 });
+    expect(j).toEqual({
+      orb: null,
+      orb_keypoints: 0,
+      orb_note: 'no keypoints in the original, too smooth or low in contrast',
+      psnr: 'inf',
+      ssim: 1,
+      ssimulacra2: 100,
+      butteraugli: null,
+      butteraugli_3norm: null,
+    });
   });
 
   it('models lists the local models', () => {

@@ -158,7 +158,7 @@ describe('upscale-bench sweep', () => {
     expect(summary.recommendation.stored_bytes_mean).toBeCloseTo(reaching[0].bytes, 6);
     const none = reaching.find((m) => m.provider === 'none')!;
     expect(summary.recommendation.recompress_only).toMatchObject({ factor: 1, format: none.format, quality: none.quality });
-    expect(stderr).toMatch(/at a mean SSIM of 0\.88 or more: store as (webp|jpeg) q\d+ at (÷2|full size)/);
+    expect(stderr).toMatch(/for a mean SSIM ≥ 0\.88: store as (webp|jpeg) q\d+ at (÷2|full size)/);
     expect(stderr).toMatch(/upscale-bench: 3 images × 8 settings = 36 rows/);
   });
 
@@ -268,7 +268,7 @@ describe('a sweep through the app handlers', () => {
     expect(new Set(ok.map((r) => `${r.provider} ${r.factor} ${r.format} ${r.quality}`)).size).toBe(9);
     // the answer the app shows is the one summary.json holds
     const points = settingPoints(open.data.rows);
-    expect(recommend(points, 0.85)).toEqual(open.data.summary!.recommendation);
+    expect(recommend(points, { metric: 'ssim', value: 0.85 })).toEqual(open.data.summary!.recommendation);
     const list = await dispatch(handlers, 'runs:list', {});
     const listed = list.ok ? list.data.find((r) => r.runId === started.data.runId) : undefined;
     // listed with its grid and the saving of the setting it recommends, not a run's single setting
@@ -286,7 +286,7 @@ describe('a sweep through the app handlers', () => {
     const table = parse(readFileSync(answers.save, 'utf8'), { columns: true }) as Record<string, string>[];
     expect(table).toHaveLength(9);
     expect(Object.keys(table[0])).toEqual([...SETTING_COLUMNS]);
-    const frontierCount = Object.values(frontiers(points)).flat().length;
+    const frontierCount = Object.values(frontiers(points, 'ssim')).flat().length;
     expect(table.filter((r) => r.on_frontier === 'yes')).toHaveLength(frontierCount);
 
     // the per-image policy the sweep screen shows, exported for the run's own target: the run's policy.csv

@@ -2,7 +2,7 @@ import { BenchError } from '../core/errors.js';
 import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
 import { type CommonOpts, type MetricsOpts, downscaleFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
-import { runTarget } from '../core/pipeline/settings.js';
+import { runTarget, withTargetScored } from '../core/pipeline/settings.js';
 import type { Target } from '../core/results/target.js';
 
 /** `run` options grouped by the part of the settings they make (--region feeds both S3 and SageMaker). */
@@ -89,10 +89,12 @@ export async function resumeSweepSettings(
   const base = await resumeSettings(dir, input, o as unknown as CommonOpts & MetricsOpts & { concurrency: number }, given);
   if (!base.sweep) throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds a run, not a sweep: continue it with \`upscale-bench run --resume ${dir}\``);
   const grid = base.sweep;
+  const target = given('target') || given('targetSsim') ? runTarget(o) : runTarget(base);
   return {
     ...base,
     sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities, ...(grid.adaptive ? { adaptive: true } : {}) },
-    // the target changes no row: a new one is taken as given
-    target: given('target') || given('targetSsim') ? runTarget(o) : base.target,
+    // the target changes no row, but its score must be in them: one not scored yet makes the resume refuse, naming the metrics
+    target,
+    metrics: withTargetScored(base.metrics ?? [], target),
   };
 }

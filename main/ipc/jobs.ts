@@ -5,7 +5,8 @@ import { BenchError } from '../core/errors.js';
 import type { RunEvent } from '../core/pipeline/events.js';
 import { runBatch } from '../core/pipeline/run-batch.js';
 import { RunProgress } from '../core/pipeline/run-progress.js';
-import { defaultConcurrency, type ProviderSpec, type RunSettings, runTarget, type StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings, runTarget, type StoreSpec, withTargetScored } from '../core/pipeline/settings.js';
+import { DEFAULT_METRICS } from '../core/metrics/metric-names.js';
 import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import type { ResultRow } from '../core/results/row.js';
@@ -170,7 +171,7 @@ export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
     sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
-    ...(req.metrics ? { metrics: req.metrics } : {}),
+    metrics: withTargetScored(req.metrics ?? DEFAULT_METRICS, runTarget(req)),
     target: runTarget(req),
     ...sagemakerRun(req),
   };

@@ -2,7 +2,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_DOWNSCALE, FACTORS, KERNELS, type Factor, type Kernel } from '../../core/image/downscale.js';
 import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
-import { type RunSettings, runTarget } from '../../core/pipeline/settings.js';
+import { type RunSettings, runTarget, withTargetScored } from '../../core/pipeline/settings.js';
 import { BenchError } from '../../core/errors.js';
 import { type Target, describeTarget, metricLabel } from '../../core/results/target.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
@@ -85,7 +85,7 @@ export function sweepCommand(): Command {
           sweep: o.adaptive
             ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }
             : { factors: o.factors, formats: o.formats, qualities: o.qualities },
-          metrics: o.metrics,
+          metrics: withTargetScored(o.metrics, runTarget(o)),
           target: runTarget(o),
         };
     await printPlan('sweep', settings);

@@ -85,8 +85,11 @@ export const LEGACY_TARGET_SSIM = 0.9;
 export const runTarget = (s: Pick<RunSettings, 'target' | 'targetSsim'>): Target =>
   s.target ?? (s.targetSsim !== undefined ? { metric: 'ssim', value: s.targetSsim } : DEFAULT_TARGET);
 
-/** The scores the run computes: its `metrics` (or the defaults) and always the one its target is on. */
-export const runMetrics = (s: Pick<RunSettings, 'metrics' | 'target' | 'targetSsim'>): Metric[] => sortMetrics([...(s.metrics ?? DEFAULT_METRICS), scoredBy(runTarget(s).metric)]);
+/** The scores the run computes. A plain run's are taken as given: a score left out stays empty, and its summary's recommendation is null when the target's score is one of them. */
+export const runMetrics = (s: Pick<RunSettings, 'metrics'>): Metric[] => sortMetrics(s.metrics ?? DEFAULT_METRICS);
+
+/** A sweep's metrics: the ones asked for and the one its target decides on. */
+export const withTargetScored = (metrics: readonly Metric[], target: Target): Metric[] => sortMetrics([...metrics, scoredBy(target.metric)]);
 
 /** Settings with their metrics and target spelled out, as settings.json records them. */
 export const withScoring = (s: RunSettings): RunSettings => ({ ...s, metrics: runMetrics(s), target: runTarget(s) });
