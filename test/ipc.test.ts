@@ -143,6 +143,27 @@ describe('every handler refuses malformed and hostile requests', () => {
     expect(await dispatch(patched, 'runs:list', {})).toEqual({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'Storage price ($/GB-month) must be 10 or less.' } });
     expect((await dispatch(handlers, 'run:start', { input: '/x', providers: ['bicubic'], factor: 5 })) as unknown).toMatchObject({ ok: false, error: { message: 'Downscale factor must be 1, 2, 3, 4 or 8.' } });
   });
+
+  it('takes the metrics and a target on any of them, refusing bad ones in words', async () => {
+    const { handlers } = await testHandlers();
+    const sweep = { input: '/x', providers: ['bicubic'], factors: [2], formats: ['webp'], qualities: [80] };
+    const refused = async (channel: Channel, payload: unknown) => {
+      const r = await dispatch(handlers, channel, payload);
+      return r.ok ? null : r.error.message;
+    };
+    expect(await refused('run:start', { input: '/x', providers: ['bicubic'], metrics: ['ssim', 'bogus'] })).toBe('Scores must be orb, psnr, ssim, ssimulacra2 or butteraugli.');
+    expect(await refused('run:start', { input: '/x', providers: ['bicubic'], metrics: [] })).toBe('Scores: choose at least one.');
+    expect(await refused('sweep:plan', { ...sweep, target: { metric: 'ssim', value: 2 } })).toBe('Target: a SSIM target must be above 0 and at most 1.');
+    expect(await refused('sweep:plan', { ...sweep, target: { metric: 'butteraugli', value: -1 } })).toBe('Target: a Butteraugli target must be above 0.');
+    expect(await refused('sweep:plan', { ...sweep, target: { metric: 'foo', value: 1 } })).toBe('Target metric must be ssimulacra2, ssim, psnr, orb, butteraugli or butteraugli_3norm.');
+    expect(await refused('sweep:plan', { ...sweep, target: { metric: 'ssim', value: 0.9 }, targetSsim: 0.9 })).toBe('Target: give a target or a target SSIM, not both.');
+    // accepted: a Butteraugli target is scored even when the metrics leave it out; targetSsim alone is still an SSIM target
+    const { toSweepSettings } = await import('../main/ipc/jobs.js');
+    const parse = (r: object) => toSweepSettings(schemas['sweep:start'].parse({ ...sweep, ...r }), '/x');
+    expect(parse({ metrics: ['psnr'], target: { metric: 'butteraugli_3norm', value: 1.2 } })).toMatchObject({ metrics: ['psnr', 'butteraugli'], target: { metric: 'butteraugli_3norm', value: 1.2 } });
+    expect(parse({ targetSsim: 0.85 })).toMatchObject({ metrics: ['orb', 'psnr', 'ssim', 'ssimulacra2'], target: { metric: 'ssim', value: 0.85 } });
+    expect(parse({}).target).toEqual({ metric: 'ssimulacra2', value: 70 });
+  });
 });
 
 describe('a whole run through the handlers', () => {

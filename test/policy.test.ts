@@ -56,7 +56,7 @@ describe('adaptivePolicy on tables with known answers', () => {
       [50, 2],
       [95, 1],
     ]);
-    expect(policySentence(p, kB)).toMatch(/all 3 images to SSIM 0.9 in 600 B: 50% less than the best single setting with the same guarantee \(webp q95 at full size, 1200 B\).*leaves 1 of 3 below it/);
+    expect(policySentence(p, kB)).toMatch(/all 3 images to SSIM ≥ 0.9 in 600 B: 50% less than the best single setting with the same guarantee \(webp q95 at full size, 1200 B\).*leaves 1 of 3 below it/);
   });
 
   it('an image nothing rescues gets the closest setting, is flagged, and the single setting is judged on the most images it can carry', () => {

@@ -4,7 +4,7 @@
  * renderer computes the same policy from the CSV that summary.json and policy.csv hold.
  */
 import { RECOMPRESS_ONLY } from './pareto.js';
-import { type Target, better, reaches, scoreOf, type ScoredRow } from './target.js';
+import { type Target, better, describeTarget, reaches, scoreOf, type ScoredRow } from './target.js';
 
 /** The fields of a results row the policy reads (a `ResultRow` or the renderer's row both fit). */
 export interface PolicyRow extends ScoredRow {
@@ -189,7 +189,7 @@ export function describePolicySetting(s: PolicySetting): string {
 
 /** The policy in a sentence or two, as the CLI ends a sweep and the app shows it. `size` formats bytes. */
 export function policySentence(p: Omit<AdaptivePolicy, 'choices'>, size: (bytes: number) => string): string {
-  const t = `${p.target.metric.toUpperCase()} ${p.target.value}`;
+  const t = describeTarget(p.target);
   const all = p.images_reaching === p.images;
   const head = all
     ? `a per-image policy brings all ${p.images} images to ${t} in ${size(p.total_stored_bytes)}`
