@@ -9,6 +9,7 @@ import { psnr } from '../main/core/metrics/psnr.js';
 import { ssim } from '../main/core/metrics/ssim.js';
 import { ssimulacra2 } from '../main/core/metrics/ssimulacra2.js';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
+import { parseMetrics } from '../main/core/metrics/metric-names.js';
 import { defaultSettings, type ProviderSpec } from '../main/core/pipeline/settings.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
@@ -76,7 +77,9 @@ if (mode === 'score') {
   const stageRss: Record<string, number> = {};
   let stage = 'start';
   const sample = setInterval(() => (stageRss[stage] = Math.max(stageRss[stage] ?? 0, process.memoryUsage().rss / 2 ** 20)), 50);
-  const s = await runBatch({ ...defaultSettings(input), out, concurrency: Number(conc), providers: [spec] }, {
+  // BENCH_METRICS: the scores to compute (comma-separated), else the defaults
+  const metrics = process.env.BENCH_METRICS ? parseMetrics(process.env.BENCH_METRICS) : undefined;
+  const s = await runBatch({ ...defaultSettings(input), out, concurrency: Number(conc), providers: [spec], ...(metrics ? { metrics } : {}) }, {
     onEvent: (e) => {
       if (e.type === 'row') upscaleMs += e.row.upscale_ms ?? 0;
       if (e.type === 'stage') stage = e.stage;

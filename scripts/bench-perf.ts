@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -19,7 +19,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -118,6 +118,32 @@ if (only.includes('pipeline')) {
   const seqAi = child('pipeline', dir, join(work, 'seq-ai'), '1', 'local-ai', 'slim');
   const parAi = child('pipeline', dir, join(work, 'par-ai'), String(availableParallelism()), 'local-ai', 'slim');
   row('pipeline local-ai slim', '48 photos', `concurrency 1: ${seqAi.images_per_s.toFixed(2)} img/s`, `concurrency ${availableParallelism()}: ${parAi.images_per_s.toFixed(2)} img/s`, `speed-up ×${(parAi.images_per_s / seqAi.images_per_s).toFixed(2)}`);
+}
+
+if (only.includes('batch')) {
+  // The bicubic x4 batch of the README photos, ours against the same done natively (OpenCV + scikit-image, and
+  // libjxl's ssimulacra2 tool when SSIMULACRA2 names it), both on every core, with and without SSIMULACRA2.
+  const dir = join(work, 'batch');
+  const names = ['astronaut.png', 'camera.png', 'chelsea.png', 'coffee.png', 'logo.png', 'motorcycle_left.png', 'rocket.jpg'];
+  for (let i = 0; i < 4; i++) for (const f of names) await cp(join(PHOTOS, f), join(dir, `${i}-${f}`));
+  const cores = String(availableParallelism());
+  const native = (tag: string, tool: string[]) => {
+    const py = spawnSync('/usr/bin/python3', [join(ROOT, 'scripts', 'reference', 'bench-native-batch.py'), dir, join(work, `native-${tag}`), cores, ...tool], { encoding: 'utf8' });
+    if (py.status !== 0) throw new Error(`native batch failed: ${py.stderr}`);
+    return JSON.parse(py.stdout) as { seconds: number };
+  };
+  for (const [label, metrics, tool] of [
+    ['ORB, PSNR, SSIM', 'orb,psnr,ssim', []],
+    ['+ SSIMULACRA2 (the defaults)', 'orb,psnr,ssim,ssimulacra2', process.env.SSIMULACRA2 ? [process.env.SSIMULACRA2] : null],
+  ] as const) {
+    if (!tool) {
+      row('batch bicubic x4', label, 'native: set SSIMULACRA2 to time libjxl\'s tool');
+      continue;
+    }
+    const ours = childWith({ BENCH_METRICS: metrics }, 'pipeline', dir, join(work, `batch-${metrics}`), cores, 'bicubic');
+    const theirs = native(metrics, [...tool]);
+    row('batch bicubic x4', `${names.length * 4} README photos, ${label}`, `${ours.seconds.toFixed(1)} s`, `native ${theirs.seconds.toFixed(1)} s${tool.length ? ' (libjxl ssimulacra2 tool)' : ''}`, `**${(ours.seconds / theirs.seconds).toFixed(2)}×** native; peak RSS ${ours.rss_mb.toFixed(0)} MB`);
+  }
 }
 
 if (only.includes('rss')) {
