@@ -3,7 +3,7 @@
  * the same pair, targets on any metric (named SSIMULACRA2 levels, Butteraugli's ≤) and the answer a sweep
  * gives, recomputed from its CSV; bad names refused in a sentence; a resume keeps the run's metrics.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -182,5 +182,14 @@ describe('sweep --target on any metric', () => {
     r = cli(['sweep', '--resume', slim, '--target', 'ssimulacra2=high'], work);
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/metrics: was \["psnr","ssim"\], now \["psnr","ssim","ssimulacra2"\]/);
+
+    // a settings.json written before metrics and target (ORB, PSNR, SSIM scored; a targetSsim) still resumes, judged on SSIM
+    const settings = readJson(join(slim, 'settings.json'));
+    const { metrics: _m, target: _t, ...old } = settings;
+    writeFileSync(join(slim, 'settings.json'), JSON.stringify({ ...old, targetSsim: 0.4 }));
+    r = cli(['sweep', '--resume', slim, '--json'], work);
+    expect(r.status, r.stderr).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ target: { metric: 'ssim', value: 0.4 }, target_ssim: 0.4, recommendation: { factor: 2, format: 'webp', quality: 50 } });
+    expect(readJson(join(slim, 'settings.json'))).toMatchObject({ metrics: ['orb', 'psnr', 'ssim'], target: { metric: 'ssim', value: 0.4 } });
   }, 240_000);
 });
