@@ -198,6 +198,13 @@ export function toUi(r: ResultRow, index: number): UiRow {
     psnr: r.psnr === Infinity ? null : r.psnr,
     identical: r.psnr === Infinity,
     ssim: r.ssim,
+    ...perceptual(r),
     notes: r.notes,
   };
+}
+
+/** The perceptual columns (issue 17), null in rows written before the engine had them. */
+function perceptual(r: ResultRow): Pick<UiRow, 'ssimulacra2' | 'butteraugli' | 'butteraugli_3norm'> {
+  const p = r as Partial<Record<'ssimulacra2' | 'butteraugli' | 'butteraugli_3norm', number | null>>;
+  return { ssimulacra2: p.ssimulacra2 ?? null, butteraugli: p.butteraugli ?? null, butteraugli_3norm: p.butteraugli_3norm ?? null };
 }

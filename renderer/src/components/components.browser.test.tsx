@@ -47,6 +47,9 @@ const row = (i: number, provider: string, over: Partial<UiRow> = {}): UiRow => (
   psnr: 20 + i,
   identical: false,
   ssim: 0.6 + i / 40,
+  ssimulacra2: null,
+  butteraugli: null,
+  butteraugli_3norm: null,
   notes: '',
   ...over,
 });
