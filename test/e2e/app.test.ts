@@ -220,6 +220,21 @@ describe('the app in Chromium', () => {
     await viewer.getByLabel('Left image').selectOption({ label: 'Upscaled (bicubic)' });
     await expect.poll(() => viewer.getByRole('img').count()).toBe(2);
     await shot('viewer-slider');
+    // where local-ai's output departs from the original, as a map beside them, its kind and scale said
+    await page.getByRole('button', { name: 'Side by side' }).click();
+    await viewer.getByRole('checkbox', { name: 'Upscaled (bicubic)' }).uncheck();
+    await viewer.getByRole('checkbox', { name: 'Difference map (local-ai)' }).check();
+    await expect.poll(() => viewer.getByRole('img').count(), { timeout: 60_000 }).toBe(3);
+    const map = viewer.getByRole('img', { name: 'Difference map (local-ai) of coffee.png' });
+    // a run without Butteraugli gets the plain absolute difference, said so, at the original's size
+    await expect.poll(() => viewer.locator('figcaption', { hasText: 'Difference map (local-ai)' }).textContent()).toMatch(/Absolute difference per pixel/);
+    expect(await map.evaluate((e) => [(e as HTMLImageElement).naturalWidth, (e as HTMLImageElement).naturalHeight])).toEqual([600, 400]);
+    expect(await viewer.getByTestId('heat-legend').textContent()).toMatch(/^Absolute difference per pixel.*0.*≥ 32$/);
+    // in line with the original: the same box on screen
+    const [a, b] = [await viewer.getByRole('img', { name: 'Original of coffee.png' }).boundingBox(), await map.boundingBox()];
+    expect([Math.round(b!.y), Math.round(b!.width), Math.round(b!.height)]).toEqual([Math.round(a!.y), Math.round(a!.width), Math.round(a!.height)]);
+    await page.getByRole('button', { name: 'Fit' }).click();
+    await shot('viewer-heatmap');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     await page.getByLabel('Filter rows').fill('');

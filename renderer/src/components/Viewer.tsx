@@ -288,6 +288,7 @@ function scoresText(r: UiRow): string {
 function HeatLegend({ heat }: { heat: HeatmapImage }) {
   return (
     <div className="heat-legend" data-testid="heat-legend" aria-label={`Colour scale: ${heat.label}`}>
+      <div className="title">{heat.label}</div>
       <div className="bar" style={{ background: `linear-gradient(to right, ${heat.stops.join(', ')})` }} />
       <div className="ticks">
         {heat.ticks.map((t) => (
