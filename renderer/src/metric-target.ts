@@ -43,7 +43,9 @@ export function recommendOn(points: readonly ScoredPoint[], m: MetricDef, target
   if (!point) return null;
   const tried = points.filter((p) => p.provider === RECOMPRESS_ONLY);
   const recompress = point.provider === RECOMPRESS_ONLY ? null : cheapestReachingOn(tried, m, target);
-  return { point, recompress, edge: gridEdges({ ...point, recompress_only: recompress }, grid, tried.length > 0) };
+  // the target goes along too: pareto.ts names it in its edge sentences once it takes a Target (issue 17's engine)
+  const edges = gridEdges as (...args: [...Parameters<typeof gridEdges>, { metric: string; value: number }]) => GridEdge[];
+  return { point, recompress, edge: edges({ ...point, recompress_only: recompress }, grid, tried.length > 0, { metric: m.key, value: target }) };
 }
 
 const pct = (x: number) => `${Math.round(x)}% smaller`;

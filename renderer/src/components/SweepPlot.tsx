@@ -1,7 +1,7 @@
 import { CartesianGrid, Legend, ReferenceDot, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { describeSetting, settingId } from '../../../main/core/results/pareto';
 import { PROVIDER_COLOURS, bytes, fmt } from '../format';
-import { type MetricDef, type ScoredPoint, pointMean, sliderRange } from '../metrics';
+import { type MetricDef, type ScoredPoint, pointMean, sliderRange, stepDigits } from '../metrics';
 
 const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' : '#888');
 /** The x axis in decimal kB, as every size is shown. */
@@ -76,7 +76,7 @@ export function SweepPlot(props: {
             }}
           />
           <Legend verticalAlign="top" />
-          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${m.higherIsBetter ? '≥' : '≤'} ${fmt(props.target, m.digits >= 3 ? 3 : m.digits + 1)}`, position: 'insideTopLeft', fontSize: 12 }} />
+          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${m.higherIsBetter ? '≥' : '≤'} ${fmt(props.target, stepDigits(m))}`, position: 'insideTopLeft', fontSize: 12 }} />
           {/* frontier lines first, under the dots, and deaf to the pointer so every dot stays clickable */}
           {providers.map((p) => (
             <Scatter

@@ -167,8 +167,9 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               <tr>
                 <th>Provider</th>
                 <th>OK</th>
+                {/* a narrow card: the long name may break (SSIMU-LACRA2) rather than push the table out of it */}
                 {available.map((m) => (
-                  <th key={m.key}>{headOf(m)}</th>
+                  <th key={m.key}>{headOf(m).replace('SSIMULACRA2', 'SSIMU\u00adLACRA2')}</th>
                 ))}
                 <th>ms / image</th>
               </tr>
