@@ -7,7 +7,7 @@ import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
 import { frontiersOn, recommendOn, recommendationSentenceOn } from '../metric-target';
 import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits, withAllMeans } from '../metrics';
-import type { Target } from '../../../main/core/results/target';
+import { TARGET_METRICS, type Target } from '../../../main/core/results/target';
 import { modelOf } from '../run-label';
 import { MetricChooser, TargetSlider } from './MetricChooser';
 import { PolicyCard } from './PolicyCard';
@@ -80,8 +80,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
   const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
   const rec = recommendOn(points, m, target, grid);
-  // the per-image policy on the same target; the renderer offers only metrics the run has, so the cast holds
-  const policyTarget = useMemo(() => ({ metric, value: Number(target.toFixed(stepDigits(m))) }) as Target, [metric, m, target]);
+  // the per-image policy on the same target, where the engine's targets cover the metric
+  const policyTarget = useMemo(
+    () => ((TARGET_METRICS as readonly string[]).includes(metric) ? ({ metric, value: Number(target.toFixed(stepDigits(m))) } as Target) : null),
+    [metric, m, target],
+  );
   const edge = edgeSentence(rec?.edge ?? []);
   const recPoint = rec?.point ?? null;
   const recompress = rec?.recompress ?? null;
@@ -205,13 +208,15 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           ) : null}
         </div>
       </div>
-      <PolicyCard
-        runId={details.runId}
-        rows={details.rows}
-        target={policyTarget}
-        onError={onError}
-        onOpen={(row) => setViewing({ row, siblings: [row] })}
-      />
+      {policyTarget ? (
+        <PolicyCard
+          runId={details.runId}
+          rows={details.rows}
+          target={policyTarget}
+          onError={onError}
+          onOpen={(row) => setViewing({ row, siblings: [row] })}
+        />
+      ) : null}
       <SweepPlot metric={m} points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
       <div className="results-table">
         <p className="hint">
