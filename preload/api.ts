@@ -65,6 +65,8 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     },
     images: {
       read: (runId: string, row: number, which: 'original' | 'stored' | 'upscaled') => call('image:read', { runId, row, which }),
+      /** The row's difference map: Butteraugli's when the row has a Butteraugli score, else the absolute difference. */
+      heatmap: (runId: string, row: number) => call('image:heatmap', { runId, row }),
     },
     settings: {
       get: () => call('settings:get', {}),

@@ -96,6 +96,8 @@ export const schemas = {
   'runs:delete': z.object({ runId }).strict(),
   'runs:resume': z.object({ runId }).strict(),
   'image:read': z.object({ runId, row: z.number().int().min(0).max(10_000_000), which: z.enum(['original', 'stored', 'upscaled']) }).strict(),
+  /** Where a row's upscaled image departs from its original, computed on demand. */
+  'image:heatmap': z.object({ runId, row: z.number().int().min(0).max(10_000_000) }).strict(),
   'export:csv': z.object({ runId, rows: z.array(z.number().int().min(0)).max(10_000_000).optional() }).strict(),
   'export:settings-csv': z.object({ runId }).strict(),
   /** The per-image policy (issue 22) for the target the sweep screen shows. */
@@ -220,6 +222,25 @@ export interface UiRow {
   notes: string;
 }
 
+/** A difference map as the viewer shows it: the PNG, which map it is, and its colour scale for the legend. */
+export interface HeatmapImage {
+  mime: 'image/png';
+  base64: string;
+  width: number;
+  height: number;
+  kind: 'butteraugli' | 'absolute';
+  /** What one pixel's colour measures, in words. */
+  label: string;
+  /** The colour scale: CSS colours low to high over 0…max (values above max take the last colour). */
+  stops: string[];
+  max: number;
+  ticks: { value: number; label: string }[];
+  /** The map's largest value. */
+  peak: number;
+  /** The original's size when the map was computed on a scaled copy (a big image), else null. */
+  scaledFrom: { width: number; height: number } | null;
+}
+
 export interface RunDetails {
   runId: string;
   outDir: string;
@@ -268,6 +289,7 @@ export interface Responses {
   'runs:delete': { deleted: boolean };
   'runs:resume': StartedJob;
   'image:read': { mime: string; base64: string; width: number; height: number };
+  'image:heatmap': HeatmapImage;
   'export:csv': { path: string; rows: number } | null;
   'export:settings-csv': { path: string; rows: number } | null;
   'export:policy-csv': { path: string; rows: number } | null;

@@ -48,6 +48,7 @@ describe('IPC contract', () => {
       'runs:delete',
       'runs:resume',
       'image:read',
+      'image:heatmap',
       'export:csv',
       'export:settings-csv',
       'export:policy-csv',
@@ -266,6 +267,70 @@ describe('a whole run through the handlers', () => {
     const open = await dispatch(handlers, 'runs:open', { runId: started.data.runId });
     expect(open.ok && open.data.rows.filter((r) => r.status === 'ok')).toHaveLength(N);
   }, 180_000);
+});
+
+describe('the viewer’s difference heat map', () => {
+  it('maps a real row’s difference at the original’s size, and refuses rows it cannot map in a plain sentence', async () => {
+    const answers: { folder?: string } = {};
+    const { dir, handlers, ended } = await testHandlers(answers);
+    const photos = join(dir, 'photos');
+    await mkdir(photos);
+    await cp(fixture('photos', 'chelsea.png'), join(photos, 'chelsea.png'));
+    await writeFile(join(photos, 'broken.png'), 'not an image');
+    answers.folder = photos;
+    await dispatch(handlers, 'dialog:pick-input', { kind: 'folder' });
+    const started = await dispatch(handlers, 'run:start', { input: photos, providers: ['bicubic'] });
+    if (!started.ok) throw new Error(started.error.message);
+    await ended(started.data.jobId);
+    const { runId } = started.data;
+    const open = await dispatch(handlers, 'runs:open', { runId });
+    if (!open.ok) throw new Error(open.error.message);
+    const ok = open.data.rows.find((r) => r.status === 'ok')!;
+    const bad = open.data.rows.find((r) => r.status === 'error')!;
+
+    const map = await dispatch(handlers, 'image:heatmap', { runId, row: ok.row });
+    if (!map.ok) throw new Error(map.error.message);
+    // no Butteraugli in this run: the plain absolute difference, at the original's size
+    expect(map.data).toMatchObject({ mime: 'image/png', kind: 'absolute', width: ok.width, height: ok.height, scaledFrom: null });
+    expect(map.data.label).toMatch(/absolute difference/i);
+    const png = Buffer.from(map.data.base64, 'base64');
+    const heat = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    expect([heat.info.width, heat.info.height]).toEqual([ok.width, ok.height]);
+    // each pixel's colour is its place on the scale: none for an unchanged pixel, the top colour from `max` up
+    const raw = async (which: 'original' | 'upscaled') => {
+      const img = await dispatch(handlers, 'image:read', { runId, row: ok.row, which });
+      if (!img.ok) throw new Error(img.error.message);
+      return sharp(Buffer.from(img.data.base64, 'base64')).removeAlpha().raw().toBuffer();
+    };
+    const [a, b] = [await raw('original'), await raw('upscaled')];
+    const colour = (i: number) => '#' + [0, 1, 2].map((c) => heat.data[i * heat.info.channels + c].toString(16).padStart(2, '0')).join('');
+    let same = 0;
+    let over = 0;
+    for (let i = 0; i < heat.info.width * heat.info.height; i++) {
+      const d = Math.max(...[0, 1, 2].map((c) => Math.abs(a[i * 3 + c] - b[i * 3 + c])));
+      if (d === 0) (same++, expect(colour(i)).toBe(map.data.stops[0]));
+      if (d >= map.data.max) (over++, expect(colour(i)).toBe(map.data.stops.at(-1)));
+    }
+    expect(same).toBeGreaterThan(0);
+    expect(over).toBeGreaterThan(0);
+    expect(map.data.peak).toBeGreaterThanOrEqual(map.data.max);
+
+    expect(await dispatch(handlers, 'image:heatmap', { runId, row: bad.row })).toEqual({
+      ok: false,
+      error: { code: 'ERROR_BAD_SETTINGS', message: `row ${bad.row} ended in an error: it has no upscaled image to compare` },
+    });
+    expect(await dispatch(handlers, 'image:heatmap', { runId, row: 99 })).toMatchObject({ ok: false, error: { message: 'run has no row 99' } });
+    for (const payload of [{ runId: '../..', row: 0 }, { runId, row: -1 }, { runId, row: 0.5 }, { runId, row: 0, which: 'original' }, { runId }]) {
+      const r = await dispatch(handlers, 'image:heatmap', payload);
+      expect(r.ok, JSON.stringify(payload)).toBe(false);
+      if (!r.ok) expect(r.error.message).toMatch(/^[a-zA-Z].*[a-z0-9.'’]$/);
+    }
+    // a results CSV edited by hand cannot make it read outside the run
+    const csvPath = join(open.data.outDir, 'testResults.csv');
+    const csv = readFileSync(csvPath, 'utf8');
+    await writeFile(csvPath, csv.replace(/,(\/[^,]*?upscaled[^,]*?\.png),/, ',/etc/hostname,'));
+    expect(await dispatch(handlers, 'image:heatmap', { runId, row: ok.row })).toMatchObject({ ok: false, error: { message: 'upscaled image is outside the run folder' } });
+  }, 120_000);
 });
 
 describe('cancelling local-ai in the long-lived app process', () => {

@@ -4,7 +4,8 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import sharp from 'sharp';
 import type { AppSettings, Channel, ParsedRequest, Responses, VisibleSettings } from '../../preload/ipc-contract.js';
 import { BenchError } from '../core/errors.js';
-import { readFileReadOnly } from '../core/image/read.js';
+import { DEFAULT_MAX_PIXELS, decodeImage, readFileReadOnly } from '../core/image/read.js';
+import { HEATMAP_SCALES, HEATMAP_STOPS, differenceHeatmap } from '../core/metrics/heatmap.js';
 import { readImageSizes } from '../core/inputs/image-sizes.js';
 import type { InputItem } from '../core/inputs/input-item.js';
 import { makeCsv } from '../core/inputs/make-csv.js';
@@ -160,6 +161,33 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         bytes = await readFileReadOnly(r.row.stored_location);
       }
       return encodeForView(bytes);
+    },
+    async 'image:heatmap'({ runId, row }) {
+      const { dir, settings: runSettings, rows } = await runs.rows(runId);
+      const r = rows[row];
+      if (!r) throw new BenchError('ERROR_BAD_SETTINGS', `run has no row ${row}`);
+      if (r.row.status !== 'ok') throw new BenchError('ERROR_BAD_SETTINGS', `row ${row} ended in an error: it has no upscaled image to compare`);
+      if (!inside(dir, r.row.upscaled_path)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
+      const maxPixels = typeof runSettings.maxPixels === 'number' ? runSettings.maxPixels : DEFAULT_MAX_PIXELS;
+      const original = await decodeImage(await readFileReadOnly(r.original), maxPixels);
+      const upscaled = await decodeImage(await readFileReadOnly(r.row.upscaled_path), maxPixels);
+      // Butteraugli's map only when the run scored Butteraugli: the map then explains the number in the row
+      const kind = r.ui.butteraugli !== null ? 'butteraugli' : 'absolute';
+      const map = await differenceHeatmap(original.raw, upscaled.raw, kind);
+      const { width, height } = original.raw;
+      return {
+        mime: 'image/png',
+        base64: map.png.toString('base64'),
+        width: map.width,
+        height: map.height,
+        kind,
+        label: HEATMAP_SCALES[kind].label,
+        stops: HEATMAP_STOPS,
+        max: HEATMAP_SCALES[kind].max,
+        ticks: HEATMAP_SCALES[kind].ticks,
+        peak: map.peak,
+        scaledFrom: map.width === width && map.height === height ? null : { width, height },
+      };
     },
     async 'export:csv'({ runId, rows: wanted }) {
       const { rows } = await runs.rows(runId);

@@ -207,3 +207,4 @@ export function toUi(r: ResultRow, index: number): UiRow {
     notes: r.notes,
   };
 }
+

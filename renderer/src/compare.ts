@@ -1,7 +1,7 @@
 /**
- * Each provider against a baseline the user picks, image by image: the mean differences in PSNR, SSIM
- * and ORB over the images both handled, and the share of those images where the provider did better.
- * Pure, for the results screen and a sweep.
+ * Each provider against a baseline the user picks, image by image: the mean differences in each score
+ * over the images both handled, and the share of those images where the provider did better (for a
+ * distance such as Butteraugli, better is lower). Pure, for the results screen and a sweep.
  */
 export interface CompareRow {
   image_path: string;
@@ -11,6 +11,10 @@ export interface CompareRow {
   identical: boolean;
   ssim: number | null;
   orb_score: number | null;
+  /** Absent in rows from before the perceptual scores. */
+  ssimulacra2?: number | null;
+  butteraugli?: number | null;
+  butteraugli_3norm?: number | null;
 }
 
 export interface MetricDelta {
@@ -18,7 +22,7 @@ export interface MetricDelta {
   mean: number | null;
   /** Images compared for this score. */
   n: number;
-  /** Images where the provider scored higher / lower than the baseline (ties are neither). */
+  /** Images where the provider scored better / worse than the baseline (ties are neither). */
   wins: number;
   losses: number;
 }
@@ -31,6 +35,9 @@ export interface BaselineComparison {
   psnr: MetricDelta;
   ssim: MetricDelta;
   orb: MetricDelta;
+  ssimulacra2: MetricDelta;
+  butteraugli: MetricDelta;
+  butteraugli_3norm: MetricDelta;
 }
 
 /** The default baseline: bicubic when the run has it, then lanczos; null when there is nothing to compare. */
@@ -55,7 +62,8 @@ function keyed(rows: CompareRow[], provider: string): Map<string, CompareRow> {
 // PSNR of an identical image is infinite: it beats any finite score, and no finite difference describes it.
 const psnrOf = (r: CompareRow) => (r.identical ? Infinity : r.psnr);
 
-function delta(pairs: [CompareRow, CompareRow][], score: (r: CompareRow) => number | null): MetricDelta {
+/** `lowerIsBetter`: a distance, where the provider wins an image by scoring less. */
+function delta(pairs: [CompareRow, CompareRow][], score: (r: CompareRow) => number | null | undefined, lowerIsBetter = false): MetricDelta {
   let sum = 0;
   let finite = 0;
   let n = 0;
@@ -64,10 +72,11 @@ function delta(pairs: [CompareRow, CompareRow][], score: (r: CompareRow) => numb
   for (const [p, b] of pairs) {
     const x = score(p);
     const y = score(b);
-    if (x === null || y === null || Number.isNaN(x) || Number.isNaN(y)) continue;
+    if (x === null || y === null || x === undefined || y === undefined || Number.isNaN(x) || Number.isNaN(y)) continue;
     n++;
-    if (x > y) wins++;
-    else if (x < y) losses++;
+    const d = lowerIsBetter ? y - x : x - y;
+    if (d > 0) wins++;
+    else if (d < 0) losses++;
     if (Number.isFinite(x) && Number.isFinite(y)) {
       sum += x - y;
       finite++;
@@ -85,6 +94,16 @@ export function compareToBaseline(rows: CompareRow[], baseline: string): Baselin
       const b = base.get(key);
       if (b && r.status === 'ok' && b.status === 'ok') pairs.push([r, b]);
     }
-    return { provider, baseline, paired: pairs.length, psnr: delta(pairs, psnrOf), ssim: delta(pairs, (r) => r.ssim), orb: delta(pairs, (r) => r.orb_score) };
+    return {
+      provider,
+      baseline,
+      paired: pairs.length,
+      psnr: delta(pairs, psnrOf),
+      ssim: delta(pairs, (r) => r.ssim),
+      orb: delta(pairs, (r) => r.orb_score),
+      ssimulacra2: delta(pairs, (r) => r.ssimulacra2),
+      butteraugli: delta(pairs, (r) => r.butteraugli, true),
+      butteraugli_3norm: delta(pairs, (r) => r.butteraugli_3norm, true),
+    };
   });
 }

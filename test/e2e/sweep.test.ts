@@ -107,13 +107,13 @@ describe('the Sweep screen in Chromium', () => {
   });
 
   it('sorts the per-setting table and exports it as CSV', async () => {
-    const ssimHeader = page.locator('.settings-table th', { has: page.getByRole('button', { name: /^SSIM/ }) });
-    await page.getByRole('button', { name: /^SSIM/ }).click();
+    const ssimHeader = page.locator('.settings-table th', { has: page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }) });
+    await page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }).click();
     expect(await ssimHeader.getAttribute('aria-sort')).toBe('ascending');
     const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(9)').allTextContents()).map(Number);
     const asc = await col();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
-    await page.getByRole('button', { name: /^SSIM/ }).click();
+    await page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }).click();
     expect(await ssimHeader.getAttribute('aria-sort')).toBe('descending');
     const desc = await col();
     expect(desc).toEqual([...desc].sort((a, b) => b - a));

@@ -3,22 +3,21 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Scatter, Sca
 import type { UiRow } from '../../../preload/ipc-contract';
 import { binOf, niceBins } from '../bins';
 import { PROVIDER_COLOURS, PROVIDER_SHAPES, fmt } from '../format';
+import { type MetricDef, type MetricKey, availableMetrics, metricDef, scoreOf } from '../metrics';
 
-const METRICS = {
-  ssim: { label: 'SSIM', digits: 3 },
-  psnr: { label: 'PSNR (dB)', digits: 2 },
-  orb_score: { label: 'ORB similarity', digits: 3 },
-} as const;
-type Metric = keyof typeof METRICS;
+/** An axis's name: the metric, its unit, and which way is better for a distance. */
+const axisLabel = (m: MetricDef) => `${m.label}${m.unit ? ` (${m.unit.trim()})` : ''}${m.higherIsBetter ? '' : ' — lower is better'}`;
 
 /**
  * Quality against savings, one colour and shape per provider. Every provider reads the same stored copy,
  * so an image's dots share one x; each provider's are nudged sideways a little so none hides another.
+ * The metric is the screen's choice when it passes one, else the scatter's own select.
  */
-export function QualitySavingsScatter({ rows }: { rows: UiRow[] }) {
-  const [metric, setMetric] = useState<Metric>('ssim');
+export function QualitySavingsScatter({ rows, metric: chosen }: { rows: UiRow[]; metric?: MetricKey }) {
+  const [own, setOwn] = useState<MetricKey>('ssim');
+  const m = metricDef(chosen ?? own);
   const providers = [...new Set(rows.map((r) => r.provider))];
-  const ok = rows.filter((r) => r.status === 'ok' && r.saved_percent !== null && r[metric] !== null);
+  const ok = rows.filter((r) => r.status === 'ok' && r.saved_percent !== null && scoreOf(r, m) !== null);
   const xs = ok.map((r) => r.saved_percent as number);
   const [lo, hi] = xs.length ? savedDomain(Math.min(...xs), Math.max(...xs)) : [0, 100];
   // a fixed share of the axis (about a dot's width), so the nudge shows whatever the spread of savings
@@ -27,20 +26,27 @@ export function QualitySavingsScatter({ rows }: { rows: UiRow[] }) {
     provider: p,
     data: ok
       .filter((r) => r.provider === p)
-      .map((r) => ({ x: (r.saved_percent as number) + (i - (providers.length - 1) / 2) * nudge, y: r[metric] as number, saved: r.saved_percent, image: r.image_path.split(/[\\/]/).pop() })),
+      .map((r) => ({ x: (r.saved_percent as number) + (i - (providers.length - 1) / 2) * nudge, y: scoreOf(r, m) as number, saved: r.saved_percent, image: r.image_path.split(/[\\/]/).pop() })),
   }));
-  const m = METRICS[metric];
+  const label = axisLabel(m);
   return (
     <figure className="chart" aria-label={`${m.label} against bytes saved, per provider`}>
       <figcaption>
-        Quality vs savings{' '}
-        <select aria-label="Scatter quality metric" value={metric} onChange={(e) => setMetric(e.target.value as Metric)}>
-          {Object.entries(METRICS).map(([k, v]) => (
-            <option key={k} value={k}>
-              {v.label}
-            </option>
-          ))}
-        </select>
+        Quality vs savings
+        {chosen ? (
+          ` (${m.label})`
+        ) : (
+          <>
+            {' '}
+            <select aria-label="Scatter quality metric" value={m.key} onChange={(e) => setOwn(e.target.value as MetricKey)}>
+              {availableMetrics(rows).map((x) => (
+                <option key={x.key} value={x.key}>
+                  {axisLabel(x)}
+                </option>
+              ))}
+            </select>
+          </>
+        )}
       </figcaption>
       <ResponsiveContainer width="100%" height={260}>
         <ScatterChart margin={{ top: 10, right: 20, bottom: 24, left: 14 }}>
@@ -55,7 +61,8 @@ export function QualitySavingsScatter({ rows }: { rows: UiRow[] }) {
             tickFormatter={(v: number) => String(Math.round(v))}
             label={{ value: 'bytes saved (%)', position: 'insideBottom', offset: -14 }}
           />
-          <YAxis type="number" dataKey="y" name={m.label} domain={['auto', 'auto']} tickFormatter={(v: number) => fmt(v, m.digits === 3 ? 2 : 0)} label={{ value: m.label, angle: -90, position: 'insideLeft', offset: -4, style: { textAnchor: 'middle' } }} />
+          {/* a distance runs down its axis, so better is up whichever metric is chosen */}
+          <YAxis type="number" dataKey="y" name={m.label} domain={['auto', 'auto']} reversed={!m.higherIsBetter} tickFormatter={(v: number) => fmt(v, m.digits === 3 ? 2 : m.digits === 2 ? 1 : 0)} label={{ value: label, angle: -90, position: 'insideLeft', offset: -4, style: { textAnchor: 'middle' } }} />
           <ZAxis range={[46, 46]} />
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}
@@ -87,16 +94,17 @@ function savedDomain(min: number, max: number): [number, number] {
 }
 
 /** Distribution of a score in round-width bins over the range the data covers, bars side by side per provider. */
-export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: 'ssim' | 'orb_score' | 'psnr' }) {
+export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: MetricKey }) {
+  const m = metricDef(metric);
   const providers = [...new Set(rows.map((r) => r.provider))];
-  const ok = rows.filter((r) => r.status === 'ok' && r[metric] !== null && Number.isFinite(r[metric]));
-  const bins = niceBins(ok.map((r) => r[metric] as number));
+  const ok = rows.filter((r) => r.status === 'ok' && scoreOf(r, m) !== null);
+  const bins = niceBins(ok.map((r) => scoreOf(r, m) as number));
   const data = bins.map((b) => ({ bin: b.label }) as Record<string, string | number>);
   for (const r of ok) {
-    const i = binOf(bins, r[metric] as number);
+    const i = binOf(bins, scoreOf(r, m) as number);
     data[i][r.provider] = ((data[i][r.provider] as number) ?? 0) + 1;
   }
-  const label = METRICS[metric].label;
+  const label = axisLabel(m);
   return (
     <figure className="chart" aria-label={`Histogram of ${label}`}>
       <figcaption>{label} distribution</figcaption>

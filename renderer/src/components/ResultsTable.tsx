@@ -10,6 +10,7 @@ import {
 } from '@tanstack/react-table';
 import type { UiRow } from '../../../preload/ipc-contract';
 import { baseName, bytes, fmt } from '../format';
+import { availableMetrics } from '../metrics';
 
 const num = (digits: number) => (v: unknown) => fmt(v as number | null, digits);
 
@@ -19,6 +20,8 @@ export function ResultsTable({ rows, onView, onFiltered }: { rows: UiRow[]; onVi
   const [status, setStatus] = useState<'all' | 'ok' | 'error'>('all');
   const [provider, setProvider] = useState('all');
   const providers = useMemo(() => [...new Set(rows.map((r) => r.provider))], [rows]);
+  // the perceptual scores' columns only when the run computed them
+  const perceptual = useMemo(() => availableMetrics(rows).filter((m) => m.key === 'ssimulacra2' || m.key === 'butteraugli' || m.key === 'butteraugli_3norm'), [rows]);
   const data = useMemo(() => rows.filter((r) => (status === 'all' || r.status === status) && (provider === 'all' || r.provider === provider)), [rows, status, provider]);
 
   const columns = useMemo<ColumnDef<UiRow>[]>(
@@ -32,6 +35,7 @@ export function ResultsTable({ rows, onView, onFiltered }: { rows: UiRow[]; onVi
       { accessorKey: 'orb_score', header: 'ORB', cell: (c) => num(3)(c.getValue()) },
       { accessorKey: 'psnr', header: 'PSNR dB', cell: (c) => (c.row.original.identical ? '∞' : num(2)(c.getValue())) },
       { accessorKey: 'ssim', header: 'SSIM', cell: (c) => num(3)(c.getValue()) },
+      ...perceptual.map((m): ColumnDef<UiRow> => ({ accessorKey: m.column, header: m.label, cell: (c) => num(m.digits)(c.getValue()) })),
       { accessorKey: 'upscale_ms', header: 'Time ms', cell: (c) => num(0)(c.getValue()) },
       { accessorKey: 'error', header: 'Error', cell: (c) => <span className="error-text">{String(c.getValue() ?? '')}</span> },
       {
@@ -45,7 +49,7 @@ export function ResultsTable({ rows, onView, onFiltered }: { rows: UiRow[]; onVi
           ) : null,
       },
     ],
-    [onView],
+    [onView, perceptual],
   );
 
   const table = useReactTable({

@@ -1,30 +1,40 @@
 import { CartesianGrid, Legend, ReferenceDot, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
-import { type SettingPoint, describeSetting, settingId } from '../../../main/core/results/pareto';
+import { describeSetting, settingId } from '../../../main/core/results/pareto';
 import { PROVIDER_COLOURS, bytes, fmt } from '../format';
+import { type MetricDef, type ScoredPoint, pointMean, sliderRange, stepDigits } from '../metrics';
 
 const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' : '#888');
 /** The x axis in decimal kB, as every size is shown. */
 const kb = (n: number) => n / 1000;
 
 /**
- * Mean stored size against mean SSIM, one dot per setting and provider, each provider's frontier drawn as a
- * line over its dots; the target as a horizontal line and the recommended setting ringed. Clicking a dot
- * picks that setting.
+ * Mean stored size against the chosen metric's mean, one dot per setting and provider, each provider's
+ * frontier drawn as a line over its dots; the target as a horizontal line and the recommended setting
+ * ringed. Better is always up: a distance (Butteraugli) runs down its axis. Clicking a dot picks that setting.
  */
 export function SweepPlot(props: {
-  points: SettingPoint[];
-  frontiers: Record<string, SettingPoint[]>;
+  metric: MetricDef;
+  points: ScoredPoint[];
+  frontiers: Record<string, ScoredPoint[]>;
   target: number;
-  recommended: SettingPoint | null;
-  onPick: (p: SettingPoint) => void;
+  recommended: ScoredPoint | null;
+  onPick: (p: ScoredPoint) => void;
 }) {
+  const m = props.metric;
   const providers = [...new Set(props.points.map((p) => p.provider))];
-  const data = (ps: SettingPoint[]) => ps.filter((p) => p.ssim_mean !== null).map((p) => ({ ...p, kb: kb(p.stored_bytes_mean), ssim: p.ssim_mean }));
-  const ssims = props.points.map((p) => p.ssim_mean).filter((x): x is number => x !== null);
-  const yMin = Math.max(0, Math.floor((Math.min(props.target, ...ssims) - 0.02) * 50) / 50);
+  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: kb(p.stored_bytes_mean), score: pointMean(p, m) }));
+  const scores = props.points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null);
+  const { min, max } = sliderRange(m, scores, props.target);
+  // the scores' own span with a margin, not the slider's whole scale
+  const pad = (Math.max(props.target, ...scores) - Math.min(props.target, ...scores)) * 0.08 || m.step * 10;
+  const yDomain: [number, number] = [Math.max(min, Math.min(props.target, ...scores) - pad), m.higherIsBetter && m.bounds[1] !== null ? m.bounds[1] : Math.min(max, Math.max(props.target, ...scores) + pad)];
+  const tick = (v: number) => v.toFixed(m.digits >= 3 ? 2 : m.digits === 2 ? 1 : 0);
   return (
-    <figure className="chart sweep-plot" aria-label="Mean stored size against mean SSIM per setting, with each provider's frontier">
-      <figcaption>Stored size vs SSIM (lines: each provider's frontier — nothing of that provider is both smaller and better)</figcaption>
+    <figure className="chart sweep-plot" aria-label={`Mean stored size against mean ${m.label} per setting, with each provider's frontier`}>
+      <figcaption>
+        Stored size vs {m.label}
+        {m.higherIsBetter ? '' : ' (lower is better: the axis runs down, so better is still up)'} (lines: each provider's frontier — nothing of that provider is both smaller and better)
+      </figcaption>
       <ResponsiveContainer width="100%" height={380}>
         <ScatterChart margin={{ top: 10, right: 24, bottom: 24, left: 4 }}>
           <CartesianGrid strokeDasharray="3 3" />
@@ -39,24 +49,34 @@ export function SweepPlot(props: {
             tickFormatter={(v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))}
             label={{ value: 'mean stored size per image (kB, log scale)', position: 'insideBottom', offset: -14 }}
           />
-          <YAxis type="number" dataKey="ssim" name="Mean SSIM" domain={[yMin, 1]} tickFormatter={(v: number) => v.toFixed(2)} />
+          <YAxis
+            type="number"
+            dataKey="score"
+            name={`Mean ${m.label}`}
+            domain={yDomain}
+            allowDataOverflow
+            reversed={!m.higherIsBetter}
+            tickFormatter={tick}
+            label={{ value: `mean ${m.label}`, angle: -90, position: 'insideLeft', offset: 12, style: { textAnchor: 'middle' } }}
+          />
           <ZAxis range={[110, 110]} />
           <Tooltip
             cursor={{ strokeDasharray: '3 3' }}
             content={({ active, payload }) => {
-              const p = active && payload?.[0]?.payload ? (payload[0].payload as SettingPoint) : null;
+              const p = active && payload?.[0]?.payload ? (payload[0].payload as ScoredPoint) : null;
               if (!p) return null;
               return (
                 <div className="tooltip">
                   <strong>{p.provider}</strong> · {describeSetting(p)}
                   <br />
-                  {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · SSIM {fmt(p.ssim_mean, 3)} · PSNR {fmt(p.psnr_mean)} dB
+                  {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · {m.label} {fmt(pointMean(p, m), m.digits)}
+                  {m.key === 'ssim' ? '' : ` · SSIM ${fmt(p.ssim_mean, 3)}`} · PSNR {fmt(p.psnr_mean)} dB
                 </div>
               );
             }}
           />
           <Legend verticalAlign="top" />
-          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${props.target.toFixed(3)}`, position: 'insideTopLeft', fontSize: 12 }} />
+          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${m.higherIsBetter ? '≥' : '≤'} ${fmt(props.target, stepDigits(m))}`, position: 'insideTopLeft', fontSize: 12 }} />
           {/* frontier lines first, under the dots, and deaf to the pointer so every dot stays clickable */}
           {providers.map((p) => (
             <Scatter
@@ -78,15 +98,15 @@ export function SweepPlot(props: {
               fill={colour(p)}
               fillOpacity={0.55}
               isAnimationActive={false}
-              onClick={(d: { payload?: SettingPoint }) => d?.payload && props.onPick(d.payload)}
+              onClick={(d: { payload?: ScoredPoint }) => d?.payload && props.onPick(d.payload)}
               cursor="pointer"
             />
           ))}
-          {props.recommended && props.recommended.ssim_mean !== null ? (
+          {props.recommended && pointMean(props.recommended, m) !== null ? (
             <ReferenceDot
               key={settingId(props.recommended)}
               x={kb(props.recommended.stored_bytes_mean)}
-              y={props.recommended.ssim_mean}
+              y={pointMean(props.recommended, m)!}
               r={11}
               fill="none"
               stroke="#c0392b"

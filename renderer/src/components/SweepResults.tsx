@@ -1,28 +1,20 @@
 import { useEffect, useMemo, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
-import {
-  RECOMPRESS_ONLY,
-  type SettingPoint,
-  cheapestReaching,
-  describeSetting,
-  edgeSentence,
-  frontiers,
-  recommend,
-  recommendationSentence,
-  settingId,
-  settingPoints,
-  sweepGrid,
-} from '../../../main/core/results/pareto';
+import { RECOMPRESS_ONLY, describeSetting, edgeSentence, settingId, settingPoints, sweepGrid } from '../../../main/core/results/pareto';
 import { bench, errorText } from '../bench';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
+import { frontiersOn, recommendOn, recommendationSentenceOn } from '../metric-target';
+import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits, withAllMeans } from '../metrics';
+import { TARGET_METRICS, type Target } from '../../../main/core/results/target';
 import { modelOf } from '../run-label';
+import { MetricChooser, TargetSlider } from './MetricChooser';
 import { PolicyCard } from './PolicyCard';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
 
-type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | 'ssim_mean' | 'psnr_mean' | 'orb_mean' | 'upscale_ms_mean';
+type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | `${MetricKey}_mean` | 'upscale_ms_mean';
 const COLUMNS: [SortKey, string][] = [
   ['provider', 'Provider'],
   ['model', 'Model'],
@@ -32,23 +24,39 @@ const COLUMNS: [SortKey, string][] = [
   ['images', 'Images'],
   ['stored_bytes_mean', 'Mean stored'],
   ['saved_percent_mean', 'Saved %'],
-  ['ssim_mean', 'SSIM'],
-  ['psnr_mean', 'PSNR dB'],
-  ['orb_mean', 'ORB'],
-  ['upscale_ms_mean', 'ms / image'],
+];
+/** The score columns, in the table's order; a metric the sweep did not compute has none. */
+const SCORE_COLUMNS: [MetricKey, string][] = [
+  ['ssim', 'SSIM'],
+  ['psnr', 'PSNR dB'],
+  ['orb', 'ORB'],
+  ['ssimulacra2', 'SSIMULACRA2'],
+  ['butteraugli', 'Butteraugli'],
+  ['butteraugli_3norm', 'Butteraugli 3-norm'],
 ];
 
-/** What the SSIM target means, beside both places it is chosen. */
-export const TARGET_HELP =
-  'A setting passes when its images’ SSIM against the originals, averaged, is at least this (1 = identical; lower lets more detail go). SSIM favours blur over invented detail, so look at candidates in the viewer; a perceptual target (SSIMULACRA2, issue 17) is coming.';
+/** What the SSIM target means, beside the sweep's set-up (the results explain whichever metric is chosen). */
+export const TARGET_HELP = metricDef('ssim').help;
 
-const rowsOf = (rows: UiRow[], p: SettingPoint) =>
+/** The target a sweep's summary.json was made with (`target`, or the older `target_ssim`). */
+export function summaryTarget(summary: Record<string, unknown> | null): { metric: MetricKey; value: number } {
+  const t = summary?.target as { metric?: string; value?: number } | undefined;
+  if (t && typeof t.value === 'number' && SCORE_COLUMNS.some(([k]) => k === t.metric)) return { metric: t.metric as MetricKey, value: t.value };
+  return { metric: 'ssim', value: Number(summary?.target_ssim ?? 0.9) };
+}
+
+const rowsOf = (rows: UiRow[], p: ScoredPoint) =>
   rows.filter((r) => r.status === 'ok' && r.provider === p.provider && r.factor === p.factor && r.format === p.format && r.quality === p.quality);
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
 /** A sweep's answer: the plot, the target slider and the recommendation it moves, costs, and the per-setting table. */
-export function SweepResults({ details, initialTarget, onError }: { details: RunDetails; initialTarget: number; onError: (m: string) => void }) {
-  const [target, setTarget] = useState(initialTarget);
+export function SweepResults({ details, initialTarget, onError }: { details: RunDetails; initialTarget: { metric: MetricKey; value: number }; onError: (m: string) => void }) {
+  const available = useMemo(() => availableMetrics(details.rows), [details.rows]);
+  // the sweep's own target metric, unless the sweep has no scores on it
+  const startMetric = available.some((m) => m.key === initialTarget.metric) || !available.length ? initialTarget.metric : available[0].key;
+  const [metric, setMetric] = useState<MetricKey>(startMetric);
+  const [target, setTarget] = useState(startMetric === initialTarget.metric ? initialTarget.value : metricDef(startMetric).defaultTarget);
+  const m = metricDef(metric);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'stored_bytes_mean', desc: false });
   const [viewing, setViewing] = useState<{ row: UiRow; siblings: UiRow[] } | null>(null);
   const { price, setPrice, volume, setVolume, instancePrice, setInstancePrice, savePrefs } = useCostSettings();
@@ -56,22 +64,33 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const hourly = instancePrice ?? 1.5;
   const [exported, setExported] = useState<string | null>(null);
 
-  useEffect(() => setTarget(initialTarget), [details.runId, initialTarget]);
+  useEffect(() => {
+    setMetric(startMetric);
+    setTarget(startMetric === initialTarget.metric ? initialTarget.value : metricDef(startMetric).defaultTarget);
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [details.runId, initialTarget.metric, initialTarget.value]);
+  const choose = (key: MetricKey) => {
+    setMetric(key);
+    setTarget(key === initialTarget.metric ? initialTarget.value : metricDef(key).defaultTarget);
+  };
 
-  const points = useMemo(() => settingPoints(details.rows), [details.rows]);
-  // the slider is on SSIM until the app chooses a metric
-  const ssimTarget = { metric: 'ssim', value: target } as const;
-  const fronts = useMemo(() => frontiers(points, 'ssim'), [points]);
+  const points = useMemo(() => withAllMeans(settingPoints(details.rows), details.rows), [details.rows]);
+  const scoreColumns = SCORE_COLUMNS.filter(([k]) => available.some((a) => a.key === k));
+  const fronts = useMemo(() => frontiersOn(points, m), [points, m]);
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
   const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
-  const rec = recommend(points, ssimTarget, grid);
-  const policyTarget = useMemo(() => ({ metric: 'ssim' as const, value: Number(target.toFixed(3)) }), [target]);
+  const rec = recommendOn(points, m, target, grid);
+  // the per-image policy on the same target, where the engine's targets cover the metric
+  const policyTarget = useMemo(
+    () => ((TARGET_METRICS as readonly string[]).includes(metric) ? ({ metric, value: Number(target.toFixed(stepDigits(m))) } as Target) : null),
+    [metric, m, target],
+  );
   const edge = edgeSentence(rec?.edge ?? []);
-  const recPoint = rec ? (points.find((p) => settingId(p) === settingId(rec)) ?? null) : null;
-  const recompress = rec?.recompress_only ? cheapestReaching(points.filter((p) => p.provider === RECOMPRESS_ONLY), ssimTarget) : null;
+  const recPoint = rec?.point ?? null;
+  const recompress = rec?.recompress ?? null;
   const hasRecompress = points.some((p) => p.provider === RECOMPRESS_ONLY);
   const sorted = useMemo(() => {
-    const val = (p: SettingPoint) => p[sort.key];
+    const val = (p: ScoredPoint) => (p as unknown as Record<SortKey, string | number | null>)[sort.key] ?? null;
     return [...points].sort((a, b) => {
       const x = val(a);
       const y = val(b);
@@ -79,10 +98,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
       return sort.desc ? -c : c;
     });
   }, [points, sort]);
-  const ssims = points.map((p) => p.ssim_mean).filter((x): x is number => x !== null);
-  const lo = ssims.length ? Math.max(0, Math.floor(Math.min(...ssims) * 100) / 100) : 0.5;
+  const range = sliderRange(m, points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null), target);
 
-  const open = (p: SettingPoint) => {
+  const open = (p: ScoredPoint) => {
     const siblings = rowsOf(details.rows, p);
     if (siblings.length) setViewing({ row: siblings[0], siblings });
   };
@@ -117,16 +135,16 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
       </div>
       {exported ? <p role="status" className="banner ok">{exported}</p> : null}
       <div className="card recommendation">
-        <label className="target">
-          Target mean SSIM <strong data-testid="target-value">{target.toFixed(3)}</strong>
-          <input type="range" min={lo} max={1} step={0.001} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target SSIM" />
-        </label>
+        <div className="row">
+          <MetricChooser metrics={available} value={metric} onChange={choose} />
+          <TargetSlider metric={m} value={target} min={range.min} max={range.max} onChange={setTarget} />
+        </div>
         <p className="hint" data-testid="target-help">
-          {TARGET_HELP}
+          {m.help}
         </p>
         <p data-testid="recommendation" aria-live="polite">
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
-          {recommendationSentence(rec, { metric: 'ssim', value: Number(target.toFixed(3)) }, hasRecompress)}.
+          {recommendationSentenceOn(rec, m, target, hasRecompress)}.
         </p>
         {edge ? (
           <p className="hint" data-testid="grid-edge">
@@ -190,14 +208,16 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           ) : null}
         </div>
       </div>
-      <PolicyCard
-        runId={details.runId}
-        rows={details.rows}
-        target={policyTarget}
-        onError={onError}
-        onOpen={(row) => setViewing({ row, siblings: [row] })}
-      />
-      <SweepPlot points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
+      {policyTarget ? (
+        <PolicyCard
+          runId={details.runId}
+          rows={details.rows}
+          target={policyTarget}
+          onError={onError}
+          onOpen={(row) => setViewing({ row, siblings: [row] })}
+        />
+      ) : null}
+      <SweepPlot metric={m} points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
       <div className="results-table">
         <p className="hint">
           {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier
@@ -206,7 +226,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           <table className="settings-table">
             <thead>
               <tr>
-                {COLUMNS.map(([key, label]) => (
+                {[...COLUMNS, ...scoreColumns.map(([k, label]): [SortKey, string] => [`${k}_mean`, label]), ['upscale_ms_mean', 'ms / image'] as [SortKey, string]].map(([key, label]) => (
                   <th key={key} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
                     <button className="sort" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}>
                       {label}
@@ -231,9 +251,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                   </td>
                   <td>{bytes(p.stored_bytes_mean)}</td>
                   <td>{fmt(p.saved_percent_mean, 1)}</td>
-                  <td>{fmt(p.ssim_mean, 4)}</td>
-                  <td>{fmt(p.psnr_mean)}</td>
-                  <td>{fmt(p.orb_mean, 3)}</td>
+                  {scoreColumns.map(([k]) => (
+                    <td key={k}>{fmt(pointMean(p, metricDef(k)), k === 'ssim' ? 4 : metricDef(k).digits)}</td>
+                  ))}
                   <td>{fmt(p.upscale_ms_mean, 0)}</td>
                   <td>
                     {onFrontier.has(settingId(p)) ? <span className="frontier-mark" aria-label="on the frontier">◆</span> : ''}{' '}

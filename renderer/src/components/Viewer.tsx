@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useLayoutEffect, useRef, useState, type PointerEvent, type ReactNode, type WheelEvent } from 'react';
-import type { UiRow } from '../../../preload/ipc-contract';
+import type { HeatmapImage, UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { baseName, bytes, fmt } from '../format';
 import { providerLabel, storedText } from '../run-label';
@@ -8,14 +8,19 @@ interface Loaded {
   src: string;
   width: number;
   height: number;
+  /** A difference map's kind and colour scale. */
+  heat?: HeatmapImage;
 }
 
-/** One image the viewer can show: the original, the stored copy, or one provider's upscaled output (by row). */
+/**
+ * One image the viewer can show: the original, the stored copy, one provider's upscaled output (by row), or
+ * where that output departs from the original (a heat map main computes when it is first shown).
+ */
 interface Source {
   key: string;
   label: string;
   row: number;
-  which: 'original' | 'stored' | 'upscaled';
+  which: 'original' | 'stored' | 'upscaled' | 'heatmap';
   /** An upscaled output's scores, beside its label. */
   scores?: string;
 }
@@ -50,7 +55,8 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
   const sources: Source[] = [
     { key: 'original', label: 'Original', row: row.row, which: 'original' },
     { key: 'stored', label: row.factor === 1 ? 'Stored (full size, re-encoded)' : 'Stored (downscaled)', row: row.row, which: 'stored' },
-    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: r.provider === 'none' ? 'As served (nothing upscaled)' : `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: `PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB · SSIM ${fmt(r.ssim, 3)} · ORB ${fmt(r.orb_score, 3)}` })),
+    ...upscaled.map((r) => ({ key: `up:${r.row}`, label: r.provider === 'none' ? 'As served (nothing upscaled)' : `Upscaled (${r.provider})`, row: r.row, which: 'upscaled' as const, scores: scoresText(r) })),
+    ...upscaled.map((r) => ({ key: `heat:${r.row}`, label: `Difference map (${r.provider === 'none' ? 'as served' : r.provider})`, row: r.row, which: 'heatmap' as const })),
   ];
   const [shown, setShown] = useState<string[]>(['original', 'stored', `up:${row.row}`]);
   const [images, setImages] = useState<Record<string, Loaded>>({});
@@ -75,10 +81,12 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
     for (const key of wanted) {
       const src = sources.find((s) => s.key === key);
       if (!src || images[key]) continue;
-      bench()
-        .images.read(runId, src.row, src.which)
-        .then((img) => live && setImages((cur) => ({ ...cur, [key]: { src: `data:${img.mime};base64,${img.base64}`, width: img.width, height: img.height } })))
-        .catch((e) => live && setError(errorText(e)));
+      const which = src.which;
+      const load: Promise<Loaded> =
+        which === 'heatmap'
+          ? bench().images.heatmap(runId, src.row).then((heat) => ({ ...loaded(heat), heat }))
+          : bench().images.read(runId, src.row, which).then(loaded);
+      load.then((img) => live && setImages((cur) => ({ ...cur, [key]: img }))).catch((e) => live && setError(errorText(e)));
     }
     return () => {
       live = false;
@@ -89,7 +97,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
   // Laid out at the original's own size, so 100% is its pixels even when main sent a smaller preview (over 16 MP).
   const w = row.width ?? images.original?.width ?? 0;
   const h = row.height ?? images.original?.height ?? 0;
-  const preview = Object.entries(images).some(([key, img]) => key !== 'stored' && w && img.width < w);
+  const preview = Object.entries(images).some(([key, img]) => key !== 'stored' && !img.heat && w && img.width < w);
   const dpr = window.devicePixelRatio || 1;
   const fitZoom = useCallback(() => {
     const stage = stageRef.current;
@@ -142,7 +150,8 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
   const transform = `scale(${scale}) translate(${view?.x ?? 0}px, ${view?.y ?? 0}px)`;
   const imgStyle = (key: string) => ({ width: w, height: h, transform, imageRendering: zoom > 2 || key === 'stored' ? ('pixelated' as const) : ('auto' as const) });
   const labelOf = (key: string) => sources.find((s) => s.key === key)?.label ?? key;
-  const scoresOf = (key: string) => sources.find((s) => s.key === key)?.scores;
+  // a difference map says which one it is where another pane gives its scores
+  const scoresOf = (key: string) => images[key]?.heat?.label ?? sources.find((s) => s.key === key)?.scores;
   // one line whatever its length (the full text in the tooltip), so no caption pushes its image below the others'
   const pane = (key: string, i: number) => (
     <figure className="pane" key={key} {...pan}>
@@ -150,7 +159,8 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
         {labelOf(key)} {scoresOf(key) ? <span className="hint">{scoresOf(key)}</span> : null}
       </figcaption>
       <div className="stage" ref={i === 0 ? stageRef : undefined}>
-        {images[key] ? <img src={images[key].src} alt={`${labelOf(key)} of ${baseName(row.image_path)}`} width={w} height={h} style={imgStyle(key)} draggable={false} /> : <span className="hint">loading…</span>}
+        {images[key] ? <img src={images[key].src} alt={`${labelOf(key)} of ${baseName(row.image_path)}`} width={w} height={h} style={imgStyle(key)} draggable={false} /> : <span className="hint">{key.startsWith('heat:') ? 'computing the difference…' : 'loading…'}</span>}
+        {images[key]?.heat ? <HeatLegend heat={images[key].heat} /> : null}
       </div>
     </figure>
   );
@@ -161,7 +171,7 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
       <header className="row">
         <strong>{baseName(row.image_path)}</strong>
         <span className="scores" data-testid="viewer-scores">
-          {providerLabel(row.provider, row.model)} · {storedText(row)} · PSNR {row.identical ? '∞' : fmt(row.psnr)} dB · SSIM {fmt(row.ssim, 3)} · ORB {fmt(row.orb_score, 3)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
+          {providerLabel(row.provider, row.model)} · {storedText(row)} · {scoresText(row)} · {bytes(row.original_bytes)} → {bytes(row.stored_bytes)} ({fmt(row.saved_percent, 1)}% saved)
         </span>
         {nav}
         <span className="spacer" />
@@ -262,6 +272,36 @@ export function Viewer({ runId, row, siblings = [], onClose, nav }: { runId: str
       )}
       {preview ? <p className="hint">Shown from a preview of at most 4096 px a side (the original is {w}×{h}): at 100% and above it is enlarged.</p> : null}
       <p className="hint">Drag to pan, wheel or +/− to zoom, 0 to fit, 1 for 100% (one image pixel per screen pixel), arrows to move, Esc to close.</p>
+    </div>
+  );
+}
+
+const loaded = (img: { mime: string; base64: string; width: number; height: number }): Loaded => ({ src: `data:${img.mime};base64,${img.base64}`, width: img.width, height: img.height });
+
+/** An output's scores: the classic three, and the perceptual ones when the run computed them. */
+function scoresText(r: UiRow): string {
+  const perceptual = [r.ssimulacra2 !== null ? `SSIMULACRA2 ${fmt(r.ssimulacra2, 1)}` : '', r.butteraugli !== null ? `Butteraugli ${fmt(r.butteraugli, 2)} (3-norm ${fmt(r.butteraugli_3norm, 2)})` : ''];
+  return [`PSNR ${r.identical ? '∞' : fmt(r.psnr)} dB`, `SSIM ${fmt(r.ssim, 3)}`, `ORB ${fmt(r.orb_score, 3)}`, ...perceptual].filter(Boolean).join(' · ');
+}
+
+/** The colour scale of a difference map, over the bottom of its pane (the panes keep one size). */
+function HeatLegend({ heat }: { heat: HeatmapImage }) {
+  return (
+    <div className="heat-legend" data-testid="heat-legend" aria-label={`Colour scale: ${heat.label}`}>
+      <div className="title">{heat.label}</div>
+      <div className="bar" style={{ background: `linear-gradient(to right, ${heat.stops.join(', ')})` }} />
+      <div className="ticks">
+        {heat.ticks.map((t) => (
+          <span key={t.value} style={{ left: `${(t.value / heat.max) * 100}%` }}>
+            {t.label}
+          </span>
+        ))}
+      </div>
+      {heat.scaledFrom ? (
+        <div>
+          computed on a {heat.width}×{heat.height} copy of the {heat.scaledFrom.width}×{heat.scaledFrom.height} image
+        </div>
+      ) : null}
     </div>
   );
 }

@@ -31,6 +31,9 @@ const at = (image: string, quality: number, stored_bytes: number, ssim: number):
   psnr: 35,
   identical: false,
   ssim,
+  ssimulacra2: null,
+  butteraugli: null,
+  butteraugli_3norm: null,
   notes: '',
 });
 // two easy images reach 0.9 at q50; a hard one needs q95; one reaches it nowhere

@@ -5,6 +5,8 @@ import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
 import { ResultsTable } from '../components/ResultsTable';
 import { Viewer } from '../components/Viewer';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
+import { MetricChooser } from '../components/MetricChooser';
+import { type MetricDef, type MetricKey, availableMetrics, defaultMetric, metricDef, scoreOf } from '../metrics';
 import { type EndpointUse, computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
@@ -20,17 +22,22 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const { price, setPrice, volume, setVolume, instancePrice, setInstancePrice, savePrefs } = useCostSettings();
   const [exported, setExported] = useState<string | null>(null);
   const [baseline, setBaseline] = useState<string | null>(null);
+  const [picked, setPicked] = useState<MetricKey | null>(null);
   const filtered = useRef<UiRow[]>([]);
 
   const rows = details?.rows ?? [];
+  // only the metrics this run has scores on; the choice judges the plots and the baseline's wins
+  const available = useMemo(() => availableMetrics(rows), [rows]);
+  const metric = picked && available.some((m) => m.key === picked) ? picked : defaultMetric(available);
   const perProvider = useMemo(
     () =>
       [...new Set(rows.map((r) => r.provider))].map((p) => {
         const rs = rows.filter((r) => r.provider === p);
         const ok = rs.filter((r) => r.status === 'ok');
-        return { p, n: rs.length, ok: ok.length, orb: mean(ok.map((r) => r.orb_score)), psnr: mean(ok.map((r) => r.psnr)), ssim: mean(ok.map((r) => r.ssim)), ms: mean(ok.map((r) => r.upscale_ms)) };
+        const means = Object.fromEntries(available.map((m) => [m.key, mean(ok.map((r) => scoreOf(r, m)))]));
+        return { p, n: rs.length, ok: ok.length, means, ms: mean(ok.map((r) => r.upscale_ms)) };
       }),
-    [rows],
+    [rows, available],
   );
   // Each image is stored once, whichever providers read it back.
   const storage = useMemo(() => {
@@ -160,9 +167,10 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               <tr>
                 <th>Provider</th>
                 <th>OK</th>
-                <th>PSNR dB</th>
-                <th>SSIM</th>
-                <th>ORB</th>
+                {/* a narrow card: the long name may break (SSIMU-LACRA2) rather than push the table out of it */}
+                {available.map((m) => (
+                  <th key={m.key}>{headOf(m).replace('SSIMULACRA2', 'SSIMU\u00adLACRA2')}</th>
+                ))}
                 <th>ms / image</th>
               </tr>
             </thead>
@@ -173,9 +181,9 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                   <td>
                     {p.ok}/{p.n}
                   </td>
-                  <td>{fmt(p.psnr)}</td>
-                  <td>{fmt(p.ssim, 3)}</td>
-                  <td>{fmt(p.orb, 3)}</td>
+                  {available.map((m) => (
+                    <td key={m.key}>{fmt(p.means[m.key], m.digits)}</td>
+                  ))}
                   <td>{fmt(p.ms, 0)}</td>
                 </tr>
               ))}
@@ -198,6 +206,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               </select>
             </label>
           ) : null}
+          {available.length > 1 ? <MetricChooser metrics={available} value={metric} onChange={setPicked} /> : null}
         </div>
         {comparison.length === 0 ? (
           <p className="hint">This run has one provider. Add bicubic to a run to see what an upscaler gains over plain resampling, image by image.</p>
@@ -207,11 +216,12 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               <tr>
                 <th>Provider</th>
                 <th title="Images both finished">Images paired</th>
-                <th>ΔPSNR dB</th>
-                <th>ΔSSIM</th>
-                <th>ΔORB</th>
-                <th title="Share of paired images where the provider scored higher than the baseline">Better on PSNR</th>
-                <th>Better on SSIM</th>
+                {available.map((m) => (
+                  <th key={m.key} title={m.higherIsBetter ? undefined : 'Lower is better: a negative difference is a gain'}>
+                    Δ{headOf(m)}
+                  </th>
+                ))}
+                <th title={`Share of paired images where the provider scored better than the baseline${metricDef(metric).higherIsBetter ? '' : ' (a lower distance)'}`}>Better on {metricDef(metric).label}</th>
               </tr>
             </thead>
             <tbody>
@@ -221,11 +231,12 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
                     {c.provider} <span className="hint">vs {c.baseline}</span>
                   </td>
                   <td>{c.paired}</td>
-                  <td className={tone(c.psnr.mean)}>{signed(c.psnr.mean, 2)}</td>
-                  <td className={tone(c.ssim.mean)}>{signed(c.ssim.mean, 3)}</td>
-                  <td className={tone(c.orb.mean)}>{signed(c.orb.mean, 3)}</td>
-                  <td>{share(c.psnr)}</td>
-                  <td>{share(c.ssim)}</td>
+                  {available.map((m) => (
+                    <td key={m.key} className={tone(m, c[m.key].mean)}>
+                      {signed(c[m.key].mean, m.digits)}
+                    </td>
+                  ))}
+                  <td data-testid="wins">{share(c[metric])}</td>
                 </tr>
               ))}
             </tbody>
@@ -233,9 +244,10 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
         )}
       </div>
       <div className="charts">
-        <QualitySavingsScatter rows={rows} />
-        <ScoreHistogram rows={rows} metric="ssim" />
-        <ScoreHistogram rows={rows} metric="orb_score" />
+        <QualitySavingsScatter rows={rows} metric={metric} />
+        <ScoreHistogram rows={rows} metric={metric} />
+        {/* beside it, whether shapes survived (or SSIM, when ORB is the choice) */}
+        <ScoreHistogram rows={rows} metric={metric === 'orb' ? 'ssim' : 'orb'} />
       </div>
       <ResultsTable rows={rows} onView={setViewing} onFiltered={(r) => (filtered.current = r)} />
       {viewing ? <Viewer runId={details.runId} row={viewing} siblings={rows.filter((r) => r.image_path === viewing.image_path)} onClose={() => setViewing(null)} /> : null}
@@ -244,9 +256,11 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
 }
 
 const signed = (x: number | null, digits: number) => (x === null ? '–' : `${x > 0 ? '+' : x < 0 ? '−' : '±'}${Math.abs(x).toFixed(digits)}`);
-const tone = (x: number | null) => (x === null || Math.abs(x) < 1e-12 ? undefined : x > 0 ? 'better' : 'worse');
+/** Green for a gain: a higher score, or a lower distance. */
+const tone = (m: MetricDef, x: number | null) => (x === null || Math.abs(x) < 1e-12 ? undefined : x > 0 === m.higherIsBetter ? 'better' : 'worse');
+const headOf = (m: MetricDef) => `${m.label}${m.unit}`;
 
-/** "83% (5 of 6)": images where the provider scored higher. */
+/** "83% (5 of 6)": images where the provider scored better. */
 function share(d: MetricDelta): string {
   if (!d.n) return '–';
   return `${Math.round((d.wins / d.n) * 100)}% (${d.wins} of ${d.n})`;

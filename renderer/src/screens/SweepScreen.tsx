@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { InputPicker } from '../components/InputPicker';
-import { SweepResults, TARGET_HELP } from '../components/SweepResults';
+import { SweepResults, TARGET_HELP, summaryTarget } from '../components/SweepResults';
 import { duration } from '../format';
 
 const FACTORS = [1, 2, 3, 4, 8] as const;
@@ -229,7 +229,7 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
           {problems.length ? <span className="hint">To start: {problems.join(', ')}.</span> : null}
         </div>
       </div>
-      {props.details ? <SweepResults details={props.details} initialTarget={Number(props.details.summary?.target_ssim ?? 0.9)} onError={props.onError} /> : !showSetup ? null : null}
+      {props.details ? <SweepResults details={props.details} initialTarget={summaryTarget(props.details.summary)} onError={props.onError} /> : !showSetup ? null : null}
     </section>
   );
 }
