@@ -99,7 +99,7 @@ export function compareDifferences(
 
 /**
  * Every paired comparison in `rows`: each provider (bar recompress-only) at each setting against bicubic and
- * lanczos at the same setting (itself excepted), and against recompress-only at matched bytes. Images pair
+ * lanczos at the same setting (lanczos against bicubic only), and against recompress-only at matched bytes. Images pair
  * by `image_path`; a pair where either side has no score is left out.
  */
 export function pairedComparisons<R extends PairedRow>(rows: readonly R[], metric: MetricAccess<R>, opts: BootstrapOptions = {}, describe?: (r: R) => string): Comparison[] {
@@ -119,8 +119,9 @@ export function pairedComparisons<R extends PairedRow>(rows: readonly R[], metri
   for (const images of bySetting.values()) {
     const first = images.values().next().value as R;
     const who = { provider: first.provider, model: first.model, factor: first.factor!, format: first.format, quality: first.quality, metric: metric.label, setting: describe?.(first) };
-    for (const b of INTERPOLATION_BASELINES) {
-      if (b === first.provider) continue;
+    // the baselines against each other once: lanczos against bicubic, not bicubic against lanczos too
+    const own = (INTERPOLATION_BASELINES as readonly string[]).indexOf(first.provider);
+    for (const b of own < 0 ? INTERPOLATION_BASELINES : INTERPOLATION_BASELINES.slice(0, own)) {
       const base = baselineAt(b, key(first));
       if (!base) continue;
       const diffs = [...images].filter(([img]) => base.has(img)).map(([img, r]) => better(metric, metric.score(r)!, metric.score(base.get(img)!)!));

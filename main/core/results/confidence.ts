@@ -46,6 +46,31 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
+/** Index tables kept for reuse: a sweep asks for many intervals over the same number of images. */
+const tables = new Map<string, Uint32Array>();
+const TABLES_KEPT = 4;
+/** Beyond this many indices a table is not kept (32 MB); it is drawn afresh, to the same values. */
+const TABLE_CAP = 8_000_000;
+
+/**
+ * The images each resample draws, resample after resample: `resamples` × n indices from mulberry32(seed).
+ * The same (seed, n, resamples) always gives the same table, so keeping it changes no interval, and drawing
+ * it once per sweep instead of once per interval is most of the bootstrap's time saved.
+ */
+function resampleIndices(seed: number, n: number, resamples: number): Uint32Array {
+  const key = `${seed}:${n}:${resamples}`;
+  const kept = tables.get(key);
+  if (kept) return kept;
+  const rand = mulberry32(seed);
+  const out = new Uint32Array(n * resamples);
+  for (let j = 0; j < out.length; j++) out[j] = (rand() * n) | 0;
+  if (out.length <= TABLE_CAP) {
+    if (tables.size >= TABLES_KEPT) tables.delete(tables.keys().next().value!);
+    tables.set(key, out);
+  }
+  return out;
+}
+
 /** The p-th percentile (0–100) of sorted values, interpolated linearly between ranks (numpy's default). */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
   const h = ((sorted.length - 1) * p) / 100;
@@ -75,16 +100,16 @@ export function bootstrapInterval(xs: readonly number[], opts: BootstrapOptions 
   if (n === 1) return { mean: estimate, low: null, high: null, method: `one image: no interval (the ${stat} of one image says nothing of the spread)`, n };
   // every image the same: every resample is too, and summing n equal floats could stray by an ulp
   if (sorted[0] === sorted[n - 1]) return { mean: sorted[0], low: sorted[0], high: sorted[0], method: `every image scored the same: the interval is that value`, n };
-  const rand = mulberry32(seed);
+  const picks = resampleIndices(seed, n, resamples);
   const stats = new Float64Array(resamples);
   const sample = p === undefined ? null : new Float64Array(n);
-  for (let b = 0; b < resamples; b++) {
+  for (let b = 0, j = 0; b < resamples; b++) {
     if (sample) {
-      for (let i = 0; i < n; i++) sample[i] = values[(rand() * n) | 0];
+      for (let i = 0; i < n; i++) sample[i] = values[picks[j++]];
       stats[b] = percentileOfSorted(sample.sort(), p!);
     } else {
       let sum = 0;
-      for (let i = 0; i < n; i++) sum += values[(rand() * n) | 0];
+      for (let i = 0; i < n; i++) sum += values[picks[j++]];
       stats[b] = sum / n;
     }
   }
