@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, clopperPearson, imagesToSettle, mulberry32, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
+import { bootstrapInterval, clopperPearson, clusterMeanInterval, imagesToSettle, mulberry32, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
 
 /** Written by scripts/reference/make-confidence-fixtures.py with scipy.stats. */
 const ref = JSON.parse(readFileSync(new URL('./fixtures/confidence/reference.json', import.meta.url), 'utf8')) as {
@@ -72,6 +72,27 @@ describe('bootstrapInterval', () => {
     expect(p10.mean).toBeCloseTo(percentile(xs, 10), 12);
     expect(p10.method).toMatch(/of the p10,/);
     expect(p10.high!).toBeLessThan(bootstrapInterval(xs).low!);
+  });
+});
+
+describe('clusterMeanInterval', () => {
+  it('is the plain bootstrap with one value per image', () => {
+    const xs = normals(21, 15, 0.9, 0.02);
+    expect(clusterMeanInterval(xs, xs.map(() => 1))).toEqual(bootstrapInterval(xs));
+  });
+
+  it("resamples whole images: the mean of all rows, over images, wider than treating an image's rows as independent", () => {
+    // 20 images × 6 settings; the image decides most of the score, the setting a little
+    const image = normals(22, 20, 0.85, 0.05);
+    const rows = image.flatMap((m, i) => Array.from({ length: 6 }, (_, s) => m + (s - 2.5) / 1000 + (i % 2) / 1000));
+    const sums = image.map((_, i) => rows.slice(6 * i, 6 * i + 6).reduce((a, b) => a + b));
+    const iv = clusterMeanInterval(sums, sums.map(() => 6));
+    expect(iv.mean).toBeCloseTo(rows.reduce((a, b) => a + b) / rows.length, 12);
+    expect(iv.n).toBe(20);
+    expect(iv.method).toMatch(/each image's rows together: 120 rows in 20 images/);
+    const naive = bootstrapInterval(rows);
+    expect(iv.high! - iv.low!).toBeGreaterThan(2 * (naive.high! - naive.low!)); // √6 ≈ 2.4 times, as the rows are near copies
+    expect(clusterMeanInterval([1.8], [2])).toMatchObject({ mean: 0.9, low: null, high: null, n: 1 });
   });
 });
 

@@ -124,6 +124,43 @@ export function bootstrapInterval(xs: readonly number[], opts: BootstrapOptions 
   };
 }
 
+/**
+ * The mean of rows that come in clusters (a provider's rows over a sweep's settings: several per image),
+ * with a bootstrap that resamples whole images, as the rows of one image are not independent. `sums[i]` and
+ * `counts[i]` are image i's total and number of values; the statistic is Σ sums / Σ counts, the plain mean
+ * of all rows. With one value per image it is bootstrapInterval's mean to the last bit.
+ */
+export function clusterMeanInterval(sums: readonly number[], counts: readonly number[], opts: Omit<BootstrapOptions, 'percentile'> = {}): Interval {
+  if (counts.every((c) => c === 1)) return bootstrapInterval(sums, opts);
+  const { seed = DEFAULT_SEED, resamples = DEFAULT_RESAMPLES, level = LEVEL } = opts;
+  const n = sums.length;
+  const total = counts.reduce((a, b) => a + b, 0);
+  const mean = sums.reduce((a, b) => a + b, 0) / total;
+  if (n === 1) return { mean, low: null, high: null, method: `one image: no interval (its ${total} rows are not independent samples)`, n };
+  const perImage = sums.map((x, i) => x / counts[i]);
+  if (perImage.every((m) => m === perImage[0]) && sums.every((x, i) => x === perImage[0] * counts[i])) return { mean, low: mean, high: mean, method: 'every image scored the same: the interval is that value', n };
+  const picks = resampleIndices(seed, n, resamples);
+  const stats = new Float64Array(resamples);
+  for (let b = 0, j = 0; b < resamples; b++) {
+    let s = 0;
+    let c = 0;
+    for (let i = 0; i < n; i++, j++) {
+      s += sums[picks[j]];
+      c += counts[picks[j]];
+    }
+    stats[b] = s / c;
+  }
+  stats.sort();
+  const alpha = (1 - level) / 2;
+  return {
+    mean,
+    low: percentileOfSorted(stats, alpha * 100),
+    high: percentileOfSorted(stats, (1 - alpha) * 100),
+    method: `bootstrap percentile of the mean, ${resamples} resamples over images (each image's rows together: ${total} rows in ${n} images), seed ${seed}`,
+    n,
+  };
+}
+
 /** P(X ≤ k) for X ~ Binomial(n, p), summed in logs so n in the thousands neither overflows nor underflows. */
 function binomialCdf(k: number, n: number, p: number): number {
   if (k < 0) return 0;
