@@ -95,3 +95,18 @@ export function addConfidence<
     },
   };
 }
+
+/**
+ * What the CLI prints after the answer: the comparison sentences at the recommended setting (a plain run's
+ * comparisons are all at its one setting), then the stopping sentence.
+ */
+export function confidenceLines(
+  comparisons: readonly Comparison[],
+  recommendation: (Omit<Setting, 'provider'> & { stopping?: Stopping }) | null | undefined,
+  sweep: boolean,
+): string[] {
+  const at = (c: Comparison) => !sweep || (!!recommendation && c.factor === recommendation.factor && c.format === recommendation.format && c.quality === recommendation.quality);
+  const lines = comparisons.filter(at).map((c) => c.sentence);
+  if (recommendation?.stopping && sweep) lines.push(`the recommendation is ${recommendation.stopping.sentence}`);
+  return lines;
+}
