@@ -77,3 +77,27 @@ export function worstCases<R extends PairedRow>(rows: readonly R[], metric: Metr
   }
   return out;
 }
+
+type SettingLike = { provider: string; factor: number; format: string; quality: number | null };
+const settingKey = (s: SettingLike) => `${s.provider}|${s.factor}|${s.format}|${s.quality ?? ''}`;
+
+/**
+ * The points with the target metric's mean (`meanKey`) replaced by the `at` statistic, so the frontier and
+ * the recommendation, which read that field, are taken on the statistic. A setting with no statistic gets null.
+ */
+export function pointsAt<P extends SettingLike>(points: readonly P[], cases: readonly WorstCase[], meanKey: string): P[] {
+  const stat = new Map(cases.map((c) => [settingKey(c), c.statistic.mean]));
+  return points.map((p) => ({ ...p, [meanKey]: stat.get(settingKey(p)) ?? null }));
+}
+
+/**
+ * An entry chosen from `pointsAt` points, made true again: its mean put back from the real point, and the
+ * statistic it was chosen on kept beside it under `statKey` ("ssimulacra2_p10").
+ */
+export function restoreMean<E extends Omit<SettingLike, 'provider'>>(entry: E, provider: string, points: readonly SettingLike[], meanKey: string, statKey: string): E {
+  const e = entry as Record<string, unknown>;
+  const real = points.find((p) => settingKey(p) === settingKey({ ...entry, provider })) as Record<string, unknown> | undefined;
+  e[statKey] = e[meanKey];
+  e[meanKey] = real?.[meanKey] ?? null;
+  return entry;
+}
