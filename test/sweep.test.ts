@@ -162,6 +162,35 @@ describe('upscale-bench sweep', () => {
     expect(stderr).toMatch(/upscale-bench: 3 images × 8 settings = 36 rows/);
   });
 
+  it('summary.json gives every mean an interval, the paired comparisons with sentences, and the stopping rule; the CLI prints them', () => {
+    const means = meansFromCsv(rows);
+    for (const [provider, frontier] of Object.entries(summary.pareto as Record<string, any[]>)) {
+      for (const f of frontier) {
+        const m = means.find((x) => x.provider === provider && x.factor === f.factor && x.format === f.format && x.quality === f.quality)!;
+        expect(f.ci.ssim_mean).toMatchObject({ n: 2, method: expect.stringMatching(/^bootstrap percentile of the mean|^every image scored the same/) });
+        expect(f.ci.ssim_mean.mean).toBeCloseTo(m.ssim, 9);
+        expect(f.ci.ssim_mean.low).toBeLessThanOrEqual(f.ssim_mean);
+        expect(f.ci.ssim_mean.high).toBeGreaterThanOrEqual(f.ssim_mean);
+        expect(f.ci.stored_bytes_mean.mean).toBeCloseTo(m.bytes, 6);
+      }
+    }
+    // a provider's mean over the sweep's 4 settings at ÷2 resamples its 2 images, not its 8 rows
+    const bicubic = summary.providers.find((p: { provider: string }) => p.provider === 'bicubic');
+    expect(bicubic.ci.mean_ssim).toMatchObject({ n: 2, method: expect.stringMatching(/8 rows in 2 images/) });
+    expect(summary.recommendation.ci.ssim_mean.n).toBe(2);
+    expect(summary.recommendation.stopping.sentence).toMatch(/^(settled|not settled): /);
+    expect(summary.confidence).toMatchObject({ level: 0.95, seed: 1, resamples: 2000, metric: 'SSIM', statistic: 'mean' });
+    // lanczos against bicubic at each of the 4 settings at ÷2, and each of them against recompress-only at matched bytes
+    const kinds = summary.comparisons.map((c: { provider: string; baseline: string }) => `${c.provider} vs ${c.baseline}`);
+    expect(kinds.filter((k: string) => k === 'lanczos vs bicubic')).toHaveLength(4);
+    expect(kinds.filter((k: string) => k === 'bicubic vs recompress-only at matched bytes')).toHaveLength(4);
+    for (const c of summary.comparisons) expect(c.wins + c.losses + c.ties).toBe(c.n);
+    const rec = summary.recommendation;
+    const at = summary.comparisons.filter((c: any) => c.factor === rec.factor && c.format === rec.format && c.quality === rec.quality);
+    for (const c of at) expect(stderr).toContain(c.sentence);
+    expect(stderr).toContain(`the recommendation is ${rec.stopping.sentence}`);
+  });
+
   it('refuses a bad grid with a one-line message', () => {
     for (const [args, msg] of [
       [['--factors', '1,5'], /--factors takes 1, 2, 3, 4, 8/],

@@ -8,6 +8,7 @@ import { edgeSentence, recommendationSentence, RECOMPRESS_ONLY } from '../../cor
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
@@ -94,6 +95,7 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
+  for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true)) process.stderr.write(`${line}\n`);
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
   const a = s.adaptive_search;
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);

@@ -53,7 +53,7 @@ export function addConfidence<
   rows: readonly Row[],
   metric: MetricAccess<Row>,
   target: number | null,
-  describe: (s: Omit<Setting, 'provider'>) => string,
+  describe: (s: { factor: number; format: string; quality: number | null }) => string,
   opts: BootstrapOptions = {},
 ): { comparisons: Comparison[]; confidence: ConfidenceInfo } {
   const bySetting = new Map<string, Row[]>();
@@ -84,7 +84,7 @@ export function addConfidence<
   }
   const { seed = DEFAULT_SEED, resamples = DEFAULT_RESAMPLES, level = LEVEL } = opts;
   return {
-    comparisons: pairedComparisons(rows, metric, opts, (r) => describe(r)),
+    comparisons: pairedComparisons(rows, metric, opts, (r) => describe({ factor: r.factor!, format: r.format, quality: r.quality })),
     confidence: {
       level,
       method: `percentile bootstrap over images (a sweep's rows of one image resampled together), ${resamples} resamples, seed ${seed}; shares of images won: Clopper–Pearson exact`,
