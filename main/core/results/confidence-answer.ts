@@ -97,16 +97,24 @@ export function addConfidence<
 }
 
 /**
- * What the CLI prints after the answer: the comparison sentences at the recommended setting (a plain run's
- * comparisons are all at its one setting), then the stopping sentence.
+ * What the CLI prints after the answer: a plain run's comparisons (all at its one setting); for a sweep, each
+ * upscaler's comparisons at its frontier setting nearest the recommendation in mean bytes (the pick's own
+ * setting when an upscaler was picked), then the stopping sentence.
  */
 export function confidenceLines(
   comparisons: readonly Comparison[],
-  recommendation: (Omit<Setting, 'provider'> & { stopping?: Stopping }) | null | undefined,
+  recommendation: (Omit<Setting, 'provider'> & { stored_bytes_mean: number; stopping?: Stopping }) | null | undefined,
   sweep: boolean,
+  pareto: Record<string, readonly (Omit<Setting, 'provider'> & { stored_bytes_mean: number })[]> = {},
 ): string[] {
-  const at = (c: Comparison) => !sweep || (!!recommendation && c.factor === recommendation.factor && c.format === recommendation.format && c.quality === recommendation.quality);
-  const lines = comparisons.filter(at).map((c) => c.sentence);
-  if (recommendation?.stopping && sweep) lines.push(`the recommendation is ${recommendation.stopping.sentence}`);
+  if (!sweep) return comparisons.map((c) => c.sentence);
+  if (!recommendation) return [];
+  const near = new Set<string>();
+  for (const [provider, list] of Object.entries(pareto)) {
+    const best = [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - recommendation.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - recommendation.stored_bytes_mean))[0];
+    if (best) near.add(settingKey(provider, best));
+  }
+  const lines = comparisons.filter((c) => near.has(settingKey(c.provider, c))).map((c) => c.sentence);
+  if (recommendation.stopping) lines.push(`the recommendation is ${recommendation.stopping.sentence}`);
   return lines;
 }
