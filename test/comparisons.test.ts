@@ -150,7 +150,7 @@ describe('recommendationStopping', () => {
     expect(onEdge.undecided.map((u) => u.quality)).toEqual([50]);
     const one = recommendationStopping(sweep(1, () => 0.5, () => 0.95, () => 0.99), pick, SSIM, 0.9);
     expect(one).toMatchObject({ settled: false, images_to_settle: null });
-    expect(one.sentence).toBe('not settled: 1 image give no interval; score more images');
+    expect(one.sentence).toBe('not settled: one image gives no interval; score more images');
   });
 
   it('works on a percentile and in a lower-is-better metric', () => {

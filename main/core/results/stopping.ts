@@ -87,7 +87,7 @@ function stoppingSentence(undecided: UndecidedSetting[], pick: Interval, label: 
   if (!undecided.length) {
     return `settled: the pick's 95% interval clears the ${label} target of ${target} and every cheaper setting's falls short of it, so more images would not change the pick`;
   }
-  if (pick.n < 2) return `not settled: ${pick.n} image${pick.n === 1 ? '' : 's'} give no interval; score more images`;
+  if (pick.n < 2) return `not settled: ${pick.n === 1 ? 'one image gives' : 'no image gives'} no interval; score more images`;
   const named = undecided.slice(0, 3).map((u) => {
     const d = digitsFor(u.interval.low, u.interval.high);
     return `${describe(u)} (${u.interval.low!.toFixed(d)}…${u.interval.high!.toFixed(d)})`;
