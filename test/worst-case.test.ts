@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricAccess, PairedRow } from '../main/core/results/comparisons.js';
-import { atPercentile, parseAt, worstCases } from '../main/core/results/worst-case.js';
+import { atPercentile, parseAt, pointsAt, restoreMean, worstCases } from '../main/core/results/worst-case.js';
 
 type Row = PairedRow & { score: number | null };
 const HIGH: MetricAccess<Row> = { label: 'SSIM', score: (r) => r.score, higherIsBetter: true };
@@ -53,5 +53,22 @@ describe('worst-case targets', () => {
       ['bicubic', 50, 0, null],
       ['lanczos', 80, 0, null],
     ]);
+  });
+});
+
+describe('pointsAt and restoreMean', () => {
+  it('puts the statistic where the frontier and recommendation read the mean, and back again', () => {
+    const rows = [...Array.from({ length: 17 }, (_, i) => row(i, 0.95)), row(17, 0.6), row(18, 0.6), row(19, 0.55), ...Array.from({ length: 20 }, (_, i) => row(i, 0.92, { quality: 95 }))];
+    const points = [
+      { provider: 'bicubic', factor: 2, format: 'webp', quality: 80, ssim_mean: 0.9 },
+      { provider: 'bicubic', factor: 2, format: 'webp', quality: 95, ssim_mean: 0.92 },
+      { provider: 'lanczos', factor: 2, format: 'webp', quality: 80, ssim_mean: 0.5 },
+    ];
+    const at = pointsAt(points, worstCases(rows, HIGH, 0.9, 'p10'), 'ssim_mean');
+    expect(at.map((p) => p.ssim_mean)).toEqual([0.6, 0.92, null]);
+    expect(points[0].ssim_mean).toBe(0.9); // the input is left alone
+    // at p10 only q95 reaches 0.9; its entry gets its true mean back and the p10 beside it
+    const entry = restoreMean({ ...at[0] }, 'bicubic', points, 'ssim_mean', 'ssim_p10');
+    expect(entry).toMatchObject({ ssim_mean: 0.9, ssim_p10: 0.6 });
   });
 });
