@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { bootstrapInterval, clopperPearson, clusterMeanInterval, imagesToSettle, mulberry32, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
+import { NORMAL_FROM, bootstrapInterval, clopperPearson, clusterMeanInterval, imagesToSettle, mulberry32, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
 
 /** Written by scripts/reference/make-confidence-fixtures.py with scipy.stats. */
 const ref = JSON.parse(readFileSync(new URL('./fixtures/confidence/reference.json', import.meta.url), 'utf8')) as {
@@ -53,6 +53,22 @@ describe('bootstrapInterval', () => {
     const half = (zFor() * sampleSd(xs)) / Math.sqrt(xs.length);
     expect(Math.abs(iv.low! - (iv.mean! - half))).toBeLessThan(0.05 * half);
     expect(Math.abs(iv.high! - (iv.mean! + half))).toBeLessThan(0.05 * half);
+  });
+
+  it('uses the normal interval from NORMAL_FROM images on, which is what the bootstrap gives there', () => {
+    const xs = normals(10, NORMAL_FROM, 0.9, 0.05);
+    const normal = bootstrapInterval(xs);
+    expect(normal.method).toMatch(/^normal approximation/);
+    const boot = bootstrapInterval(xs.slice(0, NORMAL_FROM - 1));
+    expect(boot.method).toMatch(/^bootstrap/);
+    const half = (normal.high! - normal.low!) / 2;
+    expect(Math.abs(boot.low! - normal.low!)).toBeLessThan(0.05 * half);
+    expect(Math.abs(boot.high! - normal.high!)).toBeLessThan(0.05 * half);
+    // the cluster form by linearisation: one row per image gives the same interval
+    const sums = xs.map((x) => 2 * x);
+    const cluster = clusterMeanInterval(sums, xs.map(() => 2));
+    expect(cluster.low!).toBeCloseTo(normal.low!, 9);
+    expect(cluster.high!).toBeCloseTo(normal.high!, 9);
   });
 
   it('covers the true mean about 95% of the time (200 seeded simulations, n = 30)', () => {
