@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -13,13 +13,18 @@ import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-models.js';
 import { MEASURED_THREADS, workerPlan } from '../main/core/models/worker-plan.js';
+import { mulberry32 } from '../main/core/results/confidence.js';
+import { addConfidence } from '../main/core/results/confidence-answer.js';
+import { describeSetting } from '../main/core/results/pareto.js';
+import { type ResultRow, emptyRow } from '../main/core/results/row.js';
+import { storageAnswer, summariseProviders } from '../main/core/results/summary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The last commit before issue 11's inference scheduler: one session per image, cores ÷ concurrency threads each. */
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,bootstrap,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -353,6 +358,30 @@ if (only.includes('sagemaker')) {
   }
   await standin.stop();
   row('sagemaker requests in flight', `${N} images 64×48 → 256×192, stand-in ${DELAY_MS} ms a request`, `in flight 1: ${rate[1].toFixed(2)} img/s; 4: ${rate[4].toFixed(2)}; 8: ${rate[8].toFixed(2)}`, `ideal at 1: ${(1000 / DELAY_MS).toFixed(2)} img/s`, `8 vs 1: ×${(rate[8] / rate[1]).toFixed(2)} (goal ≥ 6)`);
+}
+
+if (only.includes('bootstrap')) {
+  // issue 18: every interval, comparison and the stopping rule of a 1,000-image sweep of 18 settings (synthetic rows)
+  const rand = mulberry32(18);
+  const rowsIn: ResultRow[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const hard = rand() * 0.1; // some images are harder for every setting
+    for (const factor of [1, 2, 4]) for (const format of ['webp', 'jpeg', 'avif']) for (const quality of [50, 80]) {
+      const bytes = Math.round(((4e5 * quality) / 100 / factor ** 2) * (0.5 + rand()));
+      for (const provider of factor === 1 ? ['none'] : ['bicubic', 'lanczos', 'local-ai']) {
+        const ssim = 0.99 - hard - 0.03 * Math.log2(factor) - (100 - quality) / 2000 + (provider === 'local-ai' ? 0.01 : provider === 'lanczos' ? 0.002 : 0) + 0.01 * rand();
+        rowsIn.push({ ...emptyRow(`img${i}.png`, provider, provider), status: 'ok', factor, format, quality, original_bytes: 1e6, stored_bytes: bytes, saved_percent: 100 - bytes / 1e4, ssim, psnr: 30 + 20 * (ssim - 0.8), orb_score: ssim - 0.1, upscale_ms: 10 * factor });
+      }
+    }
+  }
+  const answer = { providers: summariseProviders(rowsIn), ...storageAnswer(rowsIn, 0.9, true) };
+  const cpu = process.cpuUsage();
+  const t = performance.now();
+  const { comparisons } = addConfidence(answer, rowsIn, { label: 'SSIM', score: (r) => r.ssim, higherIsBetter: true }, 0.9, describeSetting);
+  const wall = (performance.now() - t) / 1000;
+  const used = process.cpuUsage(cpu);
+  const intervals = JSON.stringify(answer).split('"method"').length - 1;
+  row('bootstrap (issue 18)', `1,000 images × 18 settings (${rowsIn.length.toLocaleString('en')} rows), 2,000 resamples`, `${wall.toFixed(2)} s wall, ${((used.user + used.system) / 1e6).toFixed(2)} s CPU`, 'goal: under 2 s', `${intervals} intervals, ${comparisons.length} comparisons, stopping rule`);
 }
 
 if (only.includes('soak')) {

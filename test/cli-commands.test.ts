@@ -36,10 +36,21 @@ beforeAll(async () => {
 describe('run --resume DIR', () => {
   const args = ['--provider', 'bicubic,lanczos', '--factor', '2', '--format', 'webp', '--quality', '70', '--concurrency', '1'];
   let clean: Record<string, string>[];
+  let cleanStderr: string;
   beforeAll(() => {
     const r = cli(['run', photos, ...args, '--out', join(work, 'clean')], work);
     expect(r.status, r.stderr).toBe(3); // broken.jpg's error rows
     clean = stable(csvRows(join(work, 'clean', 'testResults.csv')));
+    cleanStderr = r.stderr;
+  });
+
+  it('prints the paired comparison summary.json holds (lanczos against bicubic, per image)', () => {
+    const summary = JSON.parse(readFileSync(join(work, 'clean', 'summary.json'), 'utf8'));
+    expect(summary.comparisons).toHaveLength(1);
+    const [c] = summary.comparisons;
+    expect(c).toMatchObject({ provider: 'lanczos', baseline: 'bicubic', n: 3, factor: 2, format: 'webp', quality: 70 });
+    expect(c.sentence).toMatch(/^at webp q70 at ÷2, lanczos (beats|trails|ties with) bicubic .*\(95% CI .*of 3\): /);
+    expect(cleanStderr).toContain(`${c.sentence}\n`);
   });
 
   /** A run folder as a crash leaves it: settings.json and the first `keep` rows. */

@@ -162,6 +162,42 @@ describe('upscale-bench sweep', () => {
     expect(stderr).toMatch(/upscale-bench: 3 images × 8 settings = 36 rows/);
   });
 
+  it('summary.json gives every mean an interval, the paired comparisons with sentences, and the stopping rule; the CLI prints them', () => {
+    const means = meansFromCsv(rows);
+    for (const [provider, frontier] of Object.entries(summary.pareto as Record<string, any[]>)) {
+      for (const f of frontier) {
+        const m = means.find((x) => x.provider === provider && x.factor === f.factor && x.format === f.format && x.quality === f.quality)!;
+        expect(f.ci.ssim_mean).toMatchObject({ n: 2, method: expect.stringMatching(/^bootstrap percentile of the mean|^every image scored the same/) });
+        expect(f.ci.ssim_mean.mean).toBeCloseTo(m.ssim, 9);
+        expect(f.ci.ssim_mean.low).toBeLessThanOrEqual(f.ssim_mean);
+        expect(f.ci.ssim_mean.high).toBeGreaterThanOrEqual(f.ssim_mean);
+        expect(f.ci.stored_bytes_mean.mean).toBeCloseTo(m.bytes, 6);
+      }
+    }
+    // a provider's mean over the sweep's 4 settings at ÷2 resamples its 2 images, not its 8 rows
+    const bicubic = summary.providers.find((p: { provider: string }) => p.provider === 'bicubic');
+    expect(bicubic.ci.mean_ssim).toMatchObject({ n: 2, method: expect.stringMatching(/8 rows in 2 images/) });
+    expect(summary.recommendation.ci.ssim_mean.n).toBe(2);
+    expect(summary.recommendation.stopping.sentence).toMatch(/^(settled|not settled): /);
+    expect(summary.confidence).toMatchObject({ level: 0.95, seed: 1, resamples: 2000, metric: 'SSIM', statistic: 'mean' });
+    // lanczos against bicubic at each of the 4 settings at ÷2, and each of them against recompress-only at matched bytes
+    const kinds = summary.comparisons.map((c: { provider: string; baseline: string }) => `${c.provider} vs ${c.baseline}`);
+    expect(kinds.filter((k: string) => k === 'lanczos vs bicubic')).toHaveLength(4);
+    expect(kinds.filter((k: string) => k === 'bicubic vs recompress-only at matched bytes')).toHaveLength(4);
+    for (const c of summary.comparisons) expect(c.wins + c.losses + c.ties).toBe(c.n);
+    // printed: each upscaler's comparisons at its frontier setting nearest the recommendation in bytes
+    const rec = summary.recommendation;
+    let printed = 0;
+    for (const [provider, list] of Object.entries(summary.pareto as Record<string, any[]>)) {
+      const near = [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - rec.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - rec.stored_bytes_mean))[0];
+      const at = summary.comparisons.filter((c: any) => c.provider === provider && c.factor === near.factor && c.format === near.format && c.quality === near.quality);
+      for (const c of at) expect(stderr).toContain(c.sentence);
+      printed += at.length;
+    }
+    expect(printed).toBeGreaterThan(0);
+    expect(stderr).toContain(`the recommendation is ${rec.stopping.sentence}`);
+  });
+
   it('refuses a bad grid with a one-line message', () => {
     for (const [args, msg] of [
       [['--factors', '1,5'], /--factors takes 1, 2, 3, 4, 8/],
@@ -268,7 +304,11 @@ describe('a sweep through the app handlers', () => {
     expect(new Set(ok.map((r) => `${r.provider} ${r.factor} ${r.format} ${r.quality}`)).size).toBe(9);
     // the answer the app shows is the one summary.json holds
     const points = settingPoints(open.data.rows);
-    expect(recommend(points, { metric: 'ssim', value: 0.85 })).toEqual(open.data.summary!.recommendation);
+    // (summary.json adds intervals and the stopping rule beside it, which the app reads from there)
+    const { ci: _ci, stopping: _stopping, ...held } = open.data.summary!.recommendation as unknown as Record<string, any>;
+    if (held.recompress_only) held.recompress_only = { ...held.recompress_only, ci: undefined };
+    expect(recommend(points, { metric: 'ssim', value: 0.85 })).toEqual(held);
+    expect(_stopping.sentence).toMatch(/settled/);
     const list = await dispatch(handlers, 'runs:list', {});
     const listed = list.ok ? list.data.find((r) => r.runId === started.data.runId) : undefined;
     // listed with its grid and the saving of the setting it recommends, not a run's single setting

@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { plural } from '../../core/plural.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
 import type { ProviderSummary, RunSummary } from '../../core/results/summary.js';
+import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
@@ -122,6 +123,8 @@ function printSummary(s: RunSummary): void {
       `  ${label(p).padEnd(width)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)}${orbUndefined} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
     );
   }
+  // a sweep prints its comparisons at the recommended setting, after the recommendation
+  if (!s.settings.sweep) for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, false)) out.write(`${line}\n`);
   out.write(`results: ${s.results_csv}\n`);
 }
 

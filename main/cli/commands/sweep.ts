@@ -10,6 +10,7 @@ import { edgeSentence, meanOf, recommendationSentence, RECOMPRESS_ONLY, scoreTex
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
+import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
@@ -101,6 +102,7 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
+  for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true, s.pareto)) process.stderr.write(`${line}\n`);
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
   const a = s.adaptive_search;
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);

@@ -12,7 +12,7 @@ import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import { asWritten } from '../results/csv-format.js';
 import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
-import { type RunSummary, policyAnswer, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic, writeTextAtomic } from '../results/summary.js';
+import { type RunSummary, confidenceAnswer, policyAnswer, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic, writeTextAtomic } from '../results/summary.js';
 import { POLICY_CSV, policyCsv } from '../results/policy-csv.js';
 import { createStore } from '../stores/create-store.js';
 import type { KeptCount, RunEvent } from './events.js';
@@ -231,6 +231,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     ...(policy ? { adaptive_policy: policy.summary } : {}),
     ...(settings.sweep?.adaptive ? { adaptive_search: searchCounts(written, plan.length) } : {}),
   };
+  // every mean above gets its interval, the recommendation its stopping rule, and the comparisons their sentences
+  Object.assign(summary, confidenceAnswer(summary, written, target));
   try {
     if (policy?.policy) await writeTextAtomic(join(outDir, POLICY_CSV), policyCsv(policy.policy));
     await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);

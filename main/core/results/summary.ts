@@ -4,7 +4,10 @@ import { coreSeconds } from './core-seconds.js';
 import { type ResultRow, savedPercent } from './row.js';
 import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
 import type { SageMakerSummary } from '../providers/sagemaker/usage.js';
-import type { Target } from './target.js';
+import { type ConfidenceInfo, addConfidence } from './confidence-answer.js';
+import type { Comparison } from './comparisons.js';
+import { describeSetting } from './pareto.js';
+import { type Target, higherIsBetter, metricLabel, scoreOf } from './target.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -61,6 +64,10 @@ export interface RunSummary {
    * either sits at the edge of the grid; null if none did.
    */
   recommendation?: Recommendation | null;
+  /** How the 95% intervals (`ci` on each provider, Pareto entry and the recommendation) were made. */
+  confidence?: ConfidenceInfo;
+  /** Per image, each upscaler against bicubic, lanczos and recompress-only at matched bytes, with a sentence. */
+  comparisons?: Comparison[];
   /** A sweep's per-image policy (each image's cheapest setting reaching the target); its lines are policy.csv. */
   adaptive_policy?: Omit<AdaptivePolicy, 'choices'> | null;
   /** `sweep --adaptive`: stored copies the search made per image and setting, against the full grid's. */
@@ -77,6 +84,15 @@ export function storageAnswer(rows: ResultRow[], target: Target, sweep = true): 
   // a plain run's one setting is the whole grid: "at its edge" would be true and say nothing
   if (recommendation && !sweep) recommendation.edge = [];
   return { target, ...(target.metric === 'ssim' ? { target_ssim: target.value } : {}), pareto: paretoSummary(points, target.metric), recommendation };
+}
+
+/**
+ * summary.json's confidence: adds `ci` to the providers, Pareto entries and the recommendation (with its
+ * stopping rule), and gives the paired comparisons on the target's metric.
+ */
+export function confidenceAnswer(summary: Pick<RunSummary, 'providers' | 'pareto' | 'recommendation'>, rows: ResultRow[], target: Target): Pick<RunSummary, 'confidence' | 'comparisons'> {
+  const metric = { label: metricLabel(target.metric), score: (r: ResultRow) => scoreOf(r, target.metric), higherIsBetter: higherIsBetter(target.metric) };
+  return addConfidence(summary, rows, metric, target.value, describeSetting);
 }
 
 /** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
