@@ -5,7 +5,7 @@ import type { ProviderSummary, RunSummary } from '../../core/results/summary.js'
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, downscaleFrom, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
@@ -20,8 +20,9 @@ interface RunOpts extends CommonOpts {
 export function runCommand(): Command {
   const cmd = new Command('run')
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
-    .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
+    .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column (local paths or s3:// URIs), one image, or an s3://bucket/prefix (with --resume: the run's own)")
     .addOption(concurrencyOption())
+    .addOption(sampleOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
@@ -41,6 +42,7 @@ export function runCommand(): Command {
           concurrency: o.concurrency,
           sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
+          ...inputFrom(input!, o),
         };
     await printPlan('run', settings);
     await runInTerminal(settings, o);
