@@ -145,6 +145,13 @@ describe('s3:// input against s3rver', () => {
     expect(mixed[local].status).toBe('ok');
     expect(mixed['s3://corpus/edge/good.png'].status).toBe('ok');
     expect(mixed['s3://corpus/edge/gone.png']).toMatchObject({ status: 'error', error_code: 'ERROR_INPUT_MISSING', error: 'no object s3://corpus/edge/gone.png (deleted since it was listed?)' });
+
+    // an S3 Inventory data file: headerless bucket,key,… rows with URL-encoded keys; non-images left out
+    const inventory = join(work, 'inventory.csv');
+    await writeFile(inventory, '"corpus","edge/good.png","1234","etag"\n"corpus","edge/sub+dir/%C3%BCn%C3%AF.png","99","etag"\n"corpus","photos/f00/doc-0001.txt","8","etag"\n');
+    const listed = await resolveInput(inventory);
+    expect(listed.items.map((i) => [i.source, i.rel])).toEqual([['s3://corpus/edge/good.png', 'good.png'], ['s3://corpus/edge/sub dir/ünï.png', 'sub dir/ünï.png']]);
+    expect((await run(settings(inventory, 'inventory-run'))).counts).toMatchObject({ inputs: 2, ok: 2, errors: 0 });
   }, 120_000);
 
   it('refuses, in words, a store that would write under the input prefix', async () => {

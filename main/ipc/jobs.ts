@@ -8,6 +8,7 @@ import { RunProgress } from '../core/pipeline/run-progress.js';
 import { defaultConcurrency, type ProviderSpec, type RunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
+import { isS3Uri } from '../core/inputs/s3-uri.js';
 import type { ResultRow } from '../core/results/row.js';
 import type { AwsAccess } from '../core/aws/credentials.js';
 
@@ -60,6 +61,7 @@ export class Jobs {
       pending.clear();
     };
     const onEvent = (e: RunEvent) => {
+      if (e.type === 'listing') return this.emit({ jobId, ...e });
       progress.update(e);
       if (e.type === 'start') {
         runId = knownRunId ?? basename(e.outDir);
@@ -150,6 +152,7 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     concurrency: req.concurrency ?? defaultConcurrency(),
     maxPixels: DEFAULT_MAX_PIXELS,
     ...sagemakerRun(req),
+    ...inputParts(req, input),
   };
 }
 
@@ -157,6 +160,11 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
 function sagemakerRun(req: Pick<ParsedRequest<'run:start'>, 'providers' | 'sagemakerConcurrency' | 'sagemakerPricePerHour'>): Pick<RunSettings, 'sagemakerRun'> {
   if (!req.providers.includes('sagemaker')) return {};
   return { sagemakerRun: { ...(req.sagemakerConcurrency ? { concurrency: req.sagemakerConcurrency } : {}), ...(req.sagemakerPricePerHour !== undefined ? { pricePerHour: req.sagemakerPricePerHour } : {}) } };
+}
+
+/** The sample, and where an s3:// input is reached (the screen's region and endpoint, as for the store). */
+function inputParts(req: ParsedRequest<'run:start'> | ParsedRequest<'sweep:start'>, input: string): Pick<RunSettings, 'sample' | 'inputS3'> {
+  return { ...(req.sample ? { sample: req.sample } : {}), ...(isS3Uri(input) ? { inputS3: { region: req.region, endpoint: req.s3Endpoint } } : {}) };
 }
 
 /** The app's sweep request as run settings (also what `sweep:plan` estimates). */
@@ -171,6 +179,7 @@ export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string
     sweep: { factors: [...new Set(req.factors)].sort((a, b) => a - b), formats: [...new Set(req.formats)], qualities: [...new Set(req.qualities)].sort((a, b) => a - b) },
     targetSsim: req.targetSsim,
     ...sagemakerRun(req),
+    ...inputParts(req, input),
   };
 }
 

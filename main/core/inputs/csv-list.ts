@@ -3,14 +3,16 @@ import { dirname, isAbsolute, posix, relative, resolve, sep, parse as parsePath 
 import { parse } from 'csv-parse/sync';
 import { BenchError } from '../errors.js';
 import type { InputItem } from './input-item.js';
-import { isS3Uri, parseS3Uri } from './s3-uri.js';
+import { isImagePath } from '../image/formats.js';
+import { BUCKET_NAME, isS3Uri, parseS3Uri, s3Uri } from './s3-uri.js';
 
 export const CSV_PATH_COLUMN = 'image_path';
 
 /**
  * Reads a CSV of image paths: a header with `image_path` (the original testHelp.py's) or `path`, or a
  * single headerless column. BOM, CRLF, quotes and blank lines are fine; relative paths are taken from
- * the CSV's own folder. A cell may be an s3://bucket/key URI instead, mixed with local paths.
+ * the CSV's own folder. A cell may be an s3://bucket/key URI instead, mixed with local paths; an S3 Inventory
+ * data file (headerless bucket,key,… rows) is read as the image objects it lists.
  */
 export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
   const text = await readFile(csvPath, 'utf8').catch((err) => {
@@ -27,12 +29,14 @@ export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
   const header = rows[0].map((h) => h.trim().toLowerCase());
   let col = header.indexOf(CSV_PATH_COLUMN);
   if (col < 0) col = header.indexOf('path');
+  let sources: string[];
   if (col >= 0) rows = rows.slice(1);
   else if (rows.every((r) => r.length === 1)) col = 0;
+  else if (rows.every(isInventoryRow)) sources = rows.map(inventoryUri).filter(isImagePath);
   else throw new BenchError('ERROR_BAD_SETTINGS', `CSV ${csvPath} has no '${CSV_PATH_COLUMN}' column`);
 
   const base = dirname(resolve(csvPath));
-  const sources = rows.map((r) => (r[col] ?? '').trim()).filter((s) => s !== '');
+  sources ??= rows.map((r) => (r[col] ?? '').trim()).filter((s) => s !== '');
   // an s3:// URI stays an address; a local path is taken from the CSV's folder
   const paths = sources.map((s) => (isS3Uri(s) ? s : isAbsolute(s) ? resolve(s) : resolve(base, s)));
   const root = commonFolder(paths.filter((p) => !isS3Uri(p)));
@@ -52,6 +56,13 @@ export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
     return { index, source: sources[index], path, rel, ...(first !== undefined ? { duplicateOf: first } : {}), ...(s3 ? { s3 } : {}) };
   });
 }
+
+/**
+ * An S3 Inventory CSV data file: headerless `bucket,key,…` rows, the key URL-encoded (a space as `+`). Its
+ * objects are taken as a prefix's are: images by extension.
+ */
+const isInventoryRow = (r: string[]) => r.length >= 2 && BUCKET_NAME.test(r[0]) && r[1] !== '';
+const inventoryUri = (r: string[]) => s3Uri(r[0], decodeURIComponent(r[1].replace(/\+/g, ' ')));
 
 function toRel(root: string, path: string): string {
   const rel = root ? relative(root, path) : path;

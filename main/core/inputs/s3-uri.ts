@@ -2,12 +2,14 @@ import { BenchError } from '../errors.js';
 import type { RunSettings } from '../pipeline/settings.js';
 import type { InputItem } from './input-item.js';
 
+export const BUCKET_NAME = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
 export const isS3Uri = (s: string) => /^s3:\/\//i.test(s.trim());
 
 /** `s3://bucket/key…` → its bucket and key ('' for the bucket's top); a bad bucket name is refused in words. */
 export function parseS3Uri(uri: string): { bucket: string; key: string } {
   const m = /^s3:\/\/([^/]*)\/?(.*)$/i.exec(uri.trim());
-  if (!m || !/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(m[1])) throw new BenchError('ERROR_BAD_SETTINGS', `'${uri}' is not an s3://bucket/prefix address with a valid bucket name`);
+  if (!m || !BUCKET_NAME.test(m[1])) throw new BenchError('ERROR_BAD_SETTINGS', `'${uri}' is not an s3://bucket/prefix address with a valid bucket name`);
   return { bucket: m[1], key: m[2] };
 }
 

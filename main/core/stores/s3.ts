@@ -2,6 +2,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { type S3Reach, createS3Client, explainS3Error } from '../aws/s3-client.js';
 import { s3Sdk } from '../aws/sdk.js';
 import { BenchError } from '../errors.js';
+import { BUCKET_NAME } from '../inputs/s3-uri.js';
 import { type ImageStore, type StoredImageInfo, assertSafeKey, infoFromMetadata, infoToMetadata, joinKey } from './image-store.js';
 
 export interface S3StoreOptions extends S3Reach {
@@ -15,7 +16,7 @@ export class S3Store implements ImageStore {
   private readonly sdk: ReturnType<typeof s3Sdk>;
 
   constructor(private readonly opts: S3StoreOptions) {
-    if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(opts.bucket)) {
+    if (!BUCKET_NAME.test(opts.bucket)) {
       throw new BenchError('ERROR_BAD_SETTINGS', `'${opts.bucket}' is not a valid S3 bucket name`);
     }
     this.sdk = s3Sdk();

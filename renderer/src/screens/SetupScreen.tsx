@@ -84,6 +84,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const fieldErrors = validateSetup({ quality: qualityText, format: format ?? 'original', store, bucket, prefix, region, sagemaker: providers.includes('sagemaker'), endpoint });
   const request: RunRequest = {
     input: input?.path ?? '',
+    ...(input?.sample ? { sample: input.sample } : {}),
     ...(output ? { output } : {}),
     providers,
     localModel: model,
@@ -102,7 +103,9 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
     const own = chosen?.kind === 'imported' ? { scale: chosen.scales[0], mps: chosen.mpsX4 } : {};
     const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision, ...own } : { name: p }));
     const cores = navigator.hardwareConcurrency || 2;
-    return estimateRun(sizes ?? { total: input.count, sizes: [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
+    // a sample runs N of the input's images
+    const total = Math.min(sizes?.total ?? input.count, input.sample?.n ?? Infinity);
+    return estimateRun({ total, sizes: sizes?.sizes ?? [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
   }, [input, sizes, providers, model, chosen, precision, factor, useFit]);
   const problems = [
     !input && 'choose a folder or CSV',
