@@ -4,7 +4,8 @@
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, writeFile, rm, cp } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
@@ -365,11 +366,16 @@ if (only.includes('s3-list')) {
         }));
       }
       for (const n of [1000, 0]) {
-        const r = child('s3-list', url, `s3://corpus/${prefix}`, String(n));
+        // not execFileSync: s3rver answers from this process, whose event loop must keep running
+        const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'scripts', 'bench-child.ts'), 's3-list', url, `s3://corpus/${prefix}`, String(n)], {
+          cwd: ROOT,
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        });
+        const r = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
         row(
           's3-list',
           `${count.toLocaleString('en-US')} objects (${r.images.toLocaleString('en-US')} images), ${n ? `--sample ${n}` : 'no sample (every image kept)'}`,
-          `peak RSS ${r.rss_mb.toFixed(0)} MB, ${r.kept.toLocaleString('en-US')} kept, ${r.seconds.toFixed(1)} s`,
+          `live heap at most ${r.live_heap_peak_mb.toFixed(1)} MB (peak RSS ${r.rss_mb.toFixed(0)} MB), ${r.kept.toLocaleString('en-US')} kept, ${r.seconds.toFixed(1)} s`,
           `${r.pages} progress updates (one per 1,000-key page), longest gap ${r.longest_gap_s.toFixed(2)} s`,
           's3rver on loopback',
         );

@@ -18,6 +18,8 @@ import { runBatch } from '../main/core/pipeline/run-batch.js';
 import { defaultSettings, type RunSettings } from '../main/core/pipeline/settings.js';
 import { S3Standin, S3RVER_CREDENTIALS } from './servers/s3-standin.js';
 import { cliAsync } from './helpers/cli.js';
+import { testHandlers } from './helpers/host.js';
+import { dispatch } from '../main/ipc/dispatch.js';
 
 const PNGS = 300;
 const OTHERS = 2_200;
@@ -197,6 +199,25 @@ describe('s3:// input against s3rver', () => {
     expect(await snapshot(client, 'corpus', '')).toEqual(before);
     expect((await snapshot(client, 'bench', 'cli-1/')).length).toBe(50);
   }, 300_000);
+
+  it('the app lists a prefix through input:s3-prefix, then runs a sample of it with the listing shown', async () => {
+    const { handlers, events, ended } = await testHandlers();
+    // a fresh object: the SDK marks the credentials objects it was given ($source)
+    expect(await dispatch(handlers, 'aws:set-keys', { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })).toMatchObject({ ok: true });
+    expect(await dispatch(handlers, 'input:s3-prefix', { uri: 's3://corpus/photos', s3Endpoint: url })).toEqual({ ok: true, data: { path: 's3://corpus/photos', kind: 's3', count: 301 } });
+    expect(await dispatch(handlers, 'input:s3-prefix', { uri: 's3://Bad_Bucket/x' })).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'The S3 prefix: it looks like s3://bucket/photos.' } });
+    const started = await dispatch(handlers, 'run:start', { input: 's3://corpus/photos', providers: ['bicubic'], sample: { n: 5, seed: 7 }, s3Endpoint: url });
+    expect(started.ok, JSON.stringify(started)).toBe(true);
+    const { jobId, runId } = (started as { data: { jobId: string; runId: string } }).data;
+    expect(await ended(jobId)).toMatchObject({ status: 'completed' });
+    expect(events.filter((e) => e.type === 'listing').at(-1)).toMatchObject({ jobId, objects: 2501, images: 301, done: true });
+    const rows = (await dispatch(handlers, 'runs:open', { runId })) as { data: { rows: { image_path: string }[] } };
+    const paths = rows.data.rows.map((r) => r.image_path);
+    expect(paths).toHaveLength(5);
+    // the 5 lowest ranks for seed 7 are among its 50 lowest
+    const fifty = (await listS3Images('s3://corpus/photos', reach(), { sample: { n: 50, seed: 7 } })).items.map((i) => i.source);
+    expect(paths.every((p) => fifty.includes(p))).toBe(true);
+  }, 120_000);
 
   it('samples a folder and a CSV with the same seed the same way', async () => {
     const dir = join(work, 'folder');
