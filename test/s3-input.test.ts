@@ -217,6 +217,8 @@ describe('s3:// input against s3rver', () => {
     // the 5 lowest ranks for seed 7 are among its 50 lowest
     const fifty = (await listS3Images('s3://corpus/photos', reach(), { sample: { n: 50, seed: 7 } })).items.map((i) => i.source);
     expect(paths.every((p) => fifty.includes(p))).toBe(true);
+    // the viewer reads an S3 original as the run did
+    expect(await dispatch(handlers, 'image:read', { runId, row: 0, which: 'original' })).toMatchObject({ ok: true });
   }, 120_000);
 
   it('samples a folder and a CSV with the same seed the same way', async () => {

@@ -9,8 +9,8 @@ import { readImageSizes } from '../core/inputs/image-sizes.js';
 import type { InputItem } from '../core/inputs/input-item.js';
 import { makeCsv } from '../core/inputs/make-csv.js';
 import { resolveInput } from '../core/inputs/resolve-input.js';
-import { listS3Images } from '../core/inputs/s3-prefix.js';
-import { isS3Uri } from '../core/inputs/s3-uri.js';
+import { S3InputReader, listS3Images } from '../core/inputs/s3-prefix.js';
+import { isS3Uri, parseS3Uri } from '../core/inputs/s3-uri.js';
 import { csvHeader, csvLine } from '../core/results/csv-format.js';
 import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
@@ -155,7 +155,15 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const r = rows[row];
       if (!r) throw new BenchError('ERROR_BAD_SETTINGS', `run has no row ${row}`);
       let bytes: Buffer;
-      if (which === 'original') bytes = await readFileReadOnly(r.original);
+      if (which === 'original' && isS3Uri(r.original)) {
+        // an S3 original is read as the run read it: GetObject, with the run's region and endpoint
+        const reader = new S3InputReader({ ...(runSettings.inputS3 as RunSettings['inputS3']), credentials: credentialsFor(await access()) });
+        try {
+          bytes = await reader.read(parseS3Uri(r.original), VIEW_MAX_PIXELS);
+        } finally {
+          reader.destroy();
+        }
+      } else if (which === 'original') bytes = await readFileReadOnly(r.original);
       else if (which === 'upscaled') {
         if (!inside(dir, r.row.upscaled_path)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
         bytes = await readFileReadOnly(r.row.upscaled_path);
