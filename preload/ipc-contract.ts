@@ -68,7 +68,7 @@ export const schemas = {
   'dialog:pick-output': z.object({}).strict(),
   'input:make-csv': z.object({ folder: shortText(4096) }).strict(),
   /** An s3://bucket/prefix as the input: main lists it (image objects by extension) and says how many. */
-  'input:s3-prefix': z
+  'input:bucket-prefix': z
     .object({ uri: z.string().max(1100).regex(S3_PREFIX, 'not an s3://bucket/prefix address'), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region').optional(), s3Endpoint: z.url().max(2048).optional() })
     .strict(),
   'input:image-sizes': z.object({ input: shortText(4096) }).strict(),
@@ -242,7 +242,7 @@ export interface Responses {
   'dialog:pick-input': PickedInput | null;
   'dialog:pick-output': { path: string } | null;
   'input:make-csv': { csvPath: string; count: number } | null;
-  'input:s3-prefix': PickedInput;
+  'input:bucket-prefix': PickedInput;
   'input:image-sizes': ImageSizes;
   'run:start': StartedJob;
   'run:cancel': { cancelled: boolean };

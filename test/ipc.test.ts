@@ -38,7 +38,7 @@ describe('IPC contract', () => {
       'dialog:pick-input',
       'dialog:pick-output',
       'input:make-csv',
-      'input:s3-prefix',
+      'input:bucket-prefix',
       'input:image-sizes',
       'run:start',
       'run:cancel',
@@ -89,7 +89,7 @@ describe('every handler refuses malformed and hostile requests', () => {
 
   it('starts nothing on a path the user did not choose', async () => {
     const { handlers } = await testHandlers();
-    // an s3:// prefix is the user's choice once it was listed through input:s3-prefix
+    // an s3:// prefix is the user's choice once it was listed through input:bucket-prefix
     for (const input of ['/etc', '/', '../../..', fixture('photos'), 's3://corpus/photos']) {
       const r = await dispatch(handlers, 'run:start', { input, providers: ['bicubic'] });
       expect(r).toMatchObject({ ok: false, error: { message: 'choose the input with the picker first' } });

@@ -6,12 +6,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtemp, readFile, writeFile, mkdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { parse } from 'csv-parse/sync';
-import { ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { createS3Client } from '../main/core/aws/s3-client.js';
-import { listS3Images, type ListingProgress } from '../main/core/inputs/s3-prefix.js';
+import { S3InputReader, listS3Images, type ListingProgress } from '../main/core/inputs/s3-prefix.js';
 import { resolveInput } from '../main/core/inputs/resolve-input.js';
 import { sampleOf } from '../main/core/inputs/sample.js';
 import { runBatch } from '../main/core/pipeline/run-batch.js';
@@ -109,7 +110,7 @@ describe('s3:// input against s3rver', () => {
     // "photos" is a folder: a sibling prefix that merely starts with the same letters is not listed
     await put('photos-old/x.png', await png(7), 'image/png');
     expect((await listS3Images('s3://corpus/photos', reach())).items.some((i) => i.source.includes('photos-old'))).toBe(false);
-    await client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: 'corpus', Key: 'photos-old/x.png' }));
+    await client.send(new DeleteObjectCommand({ Bucket: 'corpus', Key: 'photos-old/x.png' }));
   }, 120_000);
 
   it('samples while listing: the same seed picks the same images, whatever the page size, and the sample is the full list sampled', async () => {
@@ -156,6 +157,23 @@ describe('s3:// input against s3rver', () => {
     expect((await run(settings(inventory, 'inventory-run'))).counts).toMatchObject({ inputs: 2, ok: 2, errors: 0 });
   }, 120_000);
 
+  it('refuses an object above --max-pixels from its header, before the rest of it is downloaded', async () => {
+    // 512×512 of noise: a PNG of ~790 kB, so its header is looked at after the first 256 kB arrive
+    const noise = randomBytes(512 * 512 * 3);
+    const big = await sharp(noise, { raw: { width: 512, height: 512, channels: 3 } }).png().toBuffer();
+    expect(big.length).toBeGreaterThan(512 * 1024);
+    await put('bombs/noise.png', big, 'image/png');
+    const reader = new S3InputReader(reach());
+    try {
+      // read() itself never decodes: only the check on the stream's head can refuse it
+      await expect(reader.read({ bucket: 'corpus', key: 'bombs/noise.png' }, 100_000)).rejects.toMatchObject({ code: 'ERROR_IMAGE_TOO_LARGE', message: expect.stringMatching(/^image is 512×512 \(0\.3 MP\), above the/) });
+      expect((await reader.read({ bucket: 'corpus', key: 'bombs/noise.png' }, 512 * 512)).equals(big)).toBe(true);
+    } finally {
+      reader.destroy();
+    }
+    await client.send(new DeleteObjectCommand({ Bucket: 'corpus', Key: 'bombs/noise.png' }));
+  });
+
   it('refuses, in words, a store that would write under the input prefix', async () => {
     const s = { ...settings('s3://corpus/photos', 'overlap'), store: { kind: 's3' as const, bucket: 'corpus', prefix: 'photos/runs', endpoint: url } };
     await expect(runBatch(s, { access: { keys: S3RVER_CREDENTIALS } })).rejects.toThrow(
@@ -200,12 +218,12 @@ describe('s3:// input against s3rver', () => {
     expect((await snapshot(client, 'bench', 'cli-1/')).length).toBe(50);
   }, 300_000);
 
-  it('the app lists a prefix through input:s3-prefix, then runs a sample of it with the listing shown', async () => {
+  it('the app lists a prefix through input:bucket-prefix, then runs a sample of it with the listing shown', async () => {
     const { handlers, events, ended } = await testHandlers();
     // a fresh object: the SDK marks the credentials objects it was given ($source)
     expect(await dispatch(handlers, 'aws:set-keys', { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' })).toMatchObject({ ok: true });
-    expect(await dispatch(handlers, 'input:s3-prefix', { uri: 's3://corpus/photos', s3Endpoint: url })).toEqual({ ok: true, data: { path: 's3://corpus/photos', kind: 's3', count: 301 } });
-    expect(await dispatch(handlers, 'input:s3-prefix', { uri: 's3://Bad_Bucket/x' })).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'The S3 prefix: it looks like s3://bucket/photos.' } });
+    expect(await dispatch(handlers, 'input:bucket-prefix', { uri: 's3://corpus/photos', s3Endpoint: url })).toEqual({ ok: true, data: { path: 's3://corpus/photos', kind: 's3', count: 301 } });
+    expect(await dispatch(handlers, 'input:bucket-prefix', { uri: 's3://Bad_Bucket/x' })).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION', message: 'The S3 prefix: it looks like s3://bucket/photos.' } });
     const started = await dispatch(handlers, 'run:start', { input: 's3://corpus/photos', providers: ['bicubic'], sample: { n: 5, seed: 7 }, s3Endpoint: url });
     expect(started.ok, JSON.stringify(started)).toBe(true);
     const { jobId, runId } = (started as { data: { jobId: string; runId: string } }).data;

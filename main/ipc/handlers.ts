@@ -98,7 +98,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       await grants.grant(target);
       return { csvPath: target, count };
     },
-    async 'input:s3-prefix'({ uri, region, s3Endpoint }) {
+    async 'input:bucket-prefix'({ uri, region, s3Endpoint }) {
       const { listing } = await listS3Images(uri, { region, endpoint: s3Endpoint, credentials: credentialsFor(await access()) }, { sample: { n: 1, seed: 0 } });
       prefixes.set(uri, listing.images);
       return { path: uri, kind: 's3', count: listing.images };

@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { type ResolveOptions, resolveInput } from '../inputs/resolve-input.js';
+import { isS3Uri } from '../inputs/s3-uri.js';
 import { type ModelListing, listModels } from '../models/model-list.js';
 import { type EstimateProvider, type PixelSize, type SizeSample, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
@@ -23,6 +24,8 @@ export interface RunPlan {
  * S3 objects are counted but their headers not fetched: the estimate takes them as typical photos.
  */
 export async function inputSample(input: string, o: ResolveOptions = {}): Promise<SizeSample> {
+  // a sample of a prefix is at most N images: not worth listing millions of keys twice (the run lists it)
+  if (isS3Uri(input) && o.sample && !o.chosen) return { total: o.sample.n, sizes: [] };
   const { items } = await resolveInput(input, o);
   const local = items.filter((i) => !i.s3);
   const step = Math.max(1, local.length / SAMPLE);
