@@ -33,6 +33,8 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
       makeCsv: (folder: string) => call('input:make-csv', { folder }),
       /** Header sizes for the time estimate; bounded for huge folders (an even sample). */
       imageSizes: (input: string) => call('input:image-sizes', { input }),
+      /** An s3://bucket/prefix as the input: listed in main, its image count returned. */
+      s3Prefix: (request: Request<'input:bucket-prefix'>) => call('input:bucket-prefix', request),
     },
     jobs: {
       start: (request: RunRequest) => call('run:start', request),

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { METRICS } from '../main/core/metrics/metric-names.js';
 import { TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
+import { S3_PREFIX } from './channels.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
@@ -63,6 +64,8 @@ export const runRequestSchema = z
     sagemakerAsyncInput: z.string().regex(/^s3:\/\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/.*)?$/, 'not an s3://bucket/prefix/ location').max(1024).optional(),
     sagemakerPricePerHour: z.number().min(0).max(1000).optional(),
     metrics: metrics.optional(),
+    /** Evaluate a seeded random sample of the input's images (`--sample N --seed S`). */
+    sample: z.object({ n: z.number().int().min(1).max(10_000_000), seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict().optional(),
   })
   .strict();
 
@@ -86,6 +89,10 @@ export const schemas = {
   'dialog:pick-input': z.object({ kind: z.enum(['folder', 'csv']) }).strict(),
   'dialog:pick-output': z.object({}).strict(),
   'input:make-csv': z.object({ folder: shortText(4096) }).strict(),
+  /** An s3://bucket/prefix as the input: main lists it (image objects by extension) and says how many. */
+  'input:bucket-prefix': z
+    .object({ uri: z.string().max(1100).regex(S3_PREFIX, 'not an s3://bucket/prefix address'), region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'not an AWS region').optional(), s3Endpoint: z.url().max(2048).optional() })
+    .strict(),
   'input:image-sizes': z.object({ input: shortText(4096) }).strict(),
   'run:start': runRequestSchema,
   'run:cancel': z.object({ jobId: id }).strict(),
@@ -159,8 +166,11 @@ export interface SweepPlan {
 
 export interface PickedInput {
   path: string;
-  kind: 'folder' | 'csv';
+  kind: 'folder' | 'csv' | 's3';
+  /** Images in the input (for an s3:// prefix, image objects by extension). */
   count: number;
+  /** The s3:// prefix's sample, carried into the run request. */
+  sample?: { n: number; seed: number };
 }
 
 export interface RunListItem {
@@ -279,6 +289,7 @@ export interface Responses {
   'dialog:pick-input': PickedInput | null;
   'dialog:pick-output': { path: string } | null;
   'input:make-csv': { csvPath: string; count: number } | null;
+  'input:bucket-prefix': PickedInput;
   'input:image-sizes': ImageSizes;
   'run:start': StartedJob;
   'run:cancel': { cancelled: boolean };
@@ -360,6 +371,8 @@ export type JobEvent =
   /** Every row of this image is written (it is no longer in flight). */
   | { jobId: string; type: 'image-done'; index: number; done: number; total: number }
   | { jobId: string; type: 'end'; status: 'completed' | 'cancelled' | 'failed' | 'stopped'; message?: string; runId: string }
+  /** An s3:// input being listed before its run starts (objects so far, the images among them). */
+  | { jobId: string; type: 'listing'; input: string; objects: number; images: number; done: boolean }
   /** A model file being imported (`models:add`): jobId is the import's own id, unrelated to runs. */
   | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string };
 

@@ -195,6 +195,30 @@ if (mode === 'score') {
   });
   const end = process.memoryUsage().rss;
   result = { images_per_s: s.counts.inputs / ((now() - t0) / 1000), errors: s.counts.errors, rss_warm_mb: warm / 2 ** 20, rss_end_mb: end / 2 ** 20, growth: end / warm - 1 };
+} else if (mode === 's3-list') {
+  // an s3:// prefix listed (and sampled when N > 0) as a run lists it; RSS sampled at every page's progress
+  const { listS3Images } = await import('../main/core/inputs/s3-prefix.js');
+  const [endpoint, uri, n] = args;
+  let pages = 0;
+  let gap = 0;
+  let last = now();
+  let rssPeak = 0;
+  let livePeak = 0;
+  const gc = (globalThis as { gc?: () => void }).gc;
+  const t0 = now();
+  const { items, listing } = await listS3Images(uri, { endpoint, region: 'us-east-1', credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } }, {
+    ...(Number(n) ? { sample: { n: Number(n), seed: 7 } } : {}),
+    onProgress: () => {
+      pages++;
+      gap = Math.max(gap, now() - last);
+      last = now();
+      rssPeak = Math.max(rssPeak, process.memoryUsage().rss);
+      // what the listing holds, garbage collected away (RSS mostly shows the SDK and the GC's slack)
+      gc?.();
+      livePeak = Math.max(livePeak, process.memoryUsage().heapUsed);
+    },
+  });
+  result = { objects: listing.objects, images: listing.images, kept: items.length, pages, longest_gap_s: gap / 1000, seconds: (now() - t0) / 1000, rss_mb: rssMb(), rss_pages_peak_mb: rssPeak / 2 ** 20, live_heap_peak_mb: livePeak / 2 ** 20 };
 } else throw new Error(`unknown mode ${mode}`);
 
 console.log(JSON.stringify(result));

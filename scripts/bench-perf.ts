@@ -1,10 +1,11 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap,s3-list]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtemp, writeFile, rm, cp } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus, availableParallelism } from 'node:os';
@@ -396,6 +397,48 @@ if (only.includes('soak')) {
   }
   const soak = child('soak', dir, join(work, 'soak-out'));
   row('soak', '1,000 images 96×64, bicubic, concurrency 2', `${soak.images_per_s.toFixed(1)} img/s, ${soak.errors} errors`, `RSS ${soak.rss_warm_mb.toFixed(0)} MB after 100 → ${soak.rss_end_mb.toFixed(0)} MB at the end`, `growth ${(soak.growth * 100).toFixed(1)}%`);
+}
+
+if (only.includes('s3-list')) {
+  // issue 18: an s3:// prefix listed page by page and sampled with --sample's reservoir, on s3rver. Its objects are
+  // written straight into s3rver's folder (`<bucket>/<key>._S3rver_object` and its .md5), which is all s3rver reads
+  // when it lists: a hundred thousand PutObjects would take far longer and measure s3rver, not the listing.
+  const { S3Standin } = await import('../test/servers/s3-standin.js');
+  const { mkdir } = await import('node:fs/promises');
+  const s3 = new S3Standin(['corpus']);
+  const url = await s3.start();
+  try {
+    for (const count of [10_000, 100_000]) {
+      const prefix = `p${count / 1000}k`;
+      for (let f = 0; f < count / 1000; f++) {
+        const dir = join(s3.directory!, 'corpus', prefix, `f${String(f).padStart(3, '0')}`);
+        await mkdir(dir, { recursive: true });
+        // half images by extension, half not
+        await Promise.all(Array.from({ length: 1000 }, async (_, i) => {
+          const name = `o${String(i).padStart(4, '0')}.${i % 2 ? 'png' : 'txt'}._S3rver_object`;
+          await writeFile(join(dir, name), 'x');
+          await writeFile(join(dir, `${name}.md5`), '9dd4e461268c8034f5c8564e155c67a6');
+        }));
+      }
+      for (const n of [1000, 0]) {
+        // not execFileSync: s3rver answers from this process, whose event loop must keep running
+        const { stdout } = await promisify(execFile)(process.execPath, ['--expose-gc', '--import', 'tsx', join(ROOT, 'scripts', 'bench-child.ts'), 's3-list', url, `s3://corpus/${prefix}`, String(n)], {
+          cwd: ROOT,
+          env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+        });
+        const r = JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, number>;
+        row(
+          's3-list',
+          `${count.toLocaleString('en-US')} objects (${r.images.toLocaleString('en-US')} images), ${n ? `--sample ${n}` : 'no sample (every image kept)'}`,
+          `live heap at most ${r.live_heap_peak_mb.toFixed(1)} MB (peak RSS ${r.rss_mb.toFixed(0)} MB), ${r.kept.toLocaleString('en-US')} kept, ${r.seconds.toFixed(1)} s`,
+          `${r.pages} progress updates (one per 1,000-key page), longest gap ${r.longest_gap_s.toFixed(2)} s`,
+          's3rver on loopback',
+        );
+      }
+    }
+  } finally {
+    await s3.destroy();
+  }
 }
 
 /**

@@ -38,6 +38,7 @@ describe('IPC contract', () => {
       'dialog:pick-input',
       'dialog:pick-output',
       'input:make-csv',
+      'input:bucket-prefix',
       'input:image-sizes',
       'run:start',
       'run:cancel',
@@ -89,7 +90,8 @@ describe('every handler refuses malformed and hostile requests', () => {
 
   it('starts nothing on a path the user did not choose', async () => {
     const { handlers } = await testHandlers();
-    for (const input of ['/etc', '/', '../../..', fixture('photos')]) {
+    // an s3:// prefix is the user's choice once it was listed through input:bucket-prefix
+    for (const input of ['/etc', '/', '../../..', fixture('photos'), 's3://corpus/photos']) {
       const r = await dispatch(handlers, 'run:start', { input, providers: ['bicubic'] });
       expect(r).toMatchObject({ ok: false, error: { message: 'choose the input with the picker first' } });
     }
@@ -121,7 +123,7 @@ describe('every handler refuses malformed and hostile requests', () => {
       const shape = (schemas[channel] as unknown as { shape?: Record<string, unknown> }).shape ?? {};
       for (const key of Object.keys(shape)) {
         keys.add(key);
-        for (const value of wrong) bad.push([channel, { input: '/x', providers: ['bicubic'], runId: 'r', row: 0, which: 'original', jobId: 'j', kind: 'folder', folder: '/x', [key]: value }]);
+        for (const value of wrong) bad.push([channel, { input: '/x', providers: ['bicubic'], runId: 'r', row: 0, which: 'original', jobId: 'j', kind: 'folder', folder: '/x', uri: 's3://b/x', [key]: value }]);
       }
     }
     for (const key of Object.keys(schemas['run:start'].shape)) for (const value of wrong) bad.push(['settings:set', { lastRun: { [key]: value } }]);

@@ -4,7 +4,9 @@ import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } fr
 import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
-import { defaultConcurrency, type ProviderSpec, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, type ProviderSpec, type RunSettings, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { randomSeed } from '../core/inputs/sample.js';
+import { isS3Uri } from '../core/inputs/s3-uri.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
 import { parseS3Uri } from '../core/providers/sagemaker/async-invoke.js';
@@ -124,6 +126,12 @@ export function addStoreOptions(cmd: Command, localHelp: string): Command {
     .addOption(new Option('--s3-endpoint <url>', 'S3-compatible endpoint URL (MinIO, s3rver, …)').argParser(url('--s3-endpoint')));
 }
 
+/** run's and sweep's --sample: which of the input's images are evaluated. */
+export const sampleOption = () =>
+  new Option('--sample <n>', 'evaluate a seeded uniform random sample of N images of the folder, CSV or s3:// prefix (with --seed S to repeat it; the picks are recorded in settings.json)').argParser(
+    int('--sample', 1, 10_000_000),
+  );
+
 export function addProviderOptions(cmd: Command, multiple: boolean): Command {
   const providerHelp = multiple
     ? `upscaler(s) to compare: ${PROVIDER_NAMES.join(', ')} (repeat or comma-separate)`
@@ -145,7 +153,7 @@ export function addProviderOptions(cmd: Command, multiple: boolean): Command {
     .addOption(new Option('--steps <n>', 'SageMaker: num_inference_steps').argParser(int('--steps', 1, 500)).default(50))
     .addOption(new Option('--guidance <g>', 'SageMaker: guidance_scale').argParser(num('--guidance')).default(7.5))
     .addOption(new Option('--noise-level <n>', 'SageMaker: noise_level').argParser(int('--noise-level', 0, 350)))
-    .addOption(new Option('--seed <n>', 'SageMaker: seed').argParser(int('--seed', 0, 2 ** 31 - 1)))
+    .addOption(new Option('--seed <n>', "the seed of --sample's choice, and SageMaker's seed").argParser(int('--seed', 0, 2 ** 31 - 1)))
     .addOption(new Option('--sagemaker-tile <px>', 'SageMaker: long side of an input tile; 0 sends whole images').argParser(int('--sagemaker-tile', 0, 4096)).default(192))
     .addOption(new Option('--sagemaker-tile-overlap <px>', 'SageMaker: input pixels neighbouring tiles share, cross-faded').argParser(int('--sagemaker-tile-overlap', 0, 256)).default(24))
     .addOption(new Option('--sagemaker-concurrency <n>', 'SageMaker: requests in flight across all tiles and images').argParser(int('--sagemaker-concurrency', 1, 256)).default(4))
@@ -189,6 +197,7 @@ export interface CommonOpts {
   asyncTimeout: number;
   sagemakerPricePerHour?: number;
   sagemakerInstances: number;
+  sample?: number;
 }
 
 export function downscaleFrom(o: CommonOpts): DownscaleSettings {
@@ -247,4 +256,13 @@ function asyncFrom(o: CommonOpts): NonNullable<Extract<ProviderSpec, { name: 'sa
 export function sagemakerRunFrom(o: CommonOpts): SageMakerRunSettings | undefined {
   if (!o.provider.includes('sagemaker')) return undefined;
   return { concurrency: o.sagemakerConcurrency, instances: o.sagemakerInstances, ...(o.sagemakerPricePerHour !== undefined ? { pricePerHour: o.sagemakerPricePerHour } : {}) };
+}
+
+/** The input's sample and how s3:// inputs are reached (the store's --region and --s3-endpoint). */
+export function inputFrom(input: string, o: CommonOpts): Pick<RunSettings, 'sample' | 'inputS3'> {
+  const mayHoldS3 = isS3Uri(input) || input.toLowerCase().endsWith('.csv');
+  return {
+    ...(o.sample ? { sample: { n: o.sample, seed: o.seed ?? randomSeed() } } : {}),
+    ...(mayHoldS3 && (o.region || o.s3Endpoint) ? { inputS3: { region: o.region, endpoint: o.s3Endpoint } } : {}),
+  };
 }

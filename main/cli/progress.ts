@@ -33,7 +33,9 @@ function barReporter(stream: NodeJS.WriteStream): Reporter {
     errors: plural(progress.errors, 'error'),
     current: inFlightText(progress, Math.max(20, (stream.columns ?? 120) - 75)),
   });
+  const listing = listingReporter((line, done) => stream.write(`\r${line}${done ? '\n' : ''}`));
   const report = ((e: RunEvent) => {
+    if (e.type === 'listing') return listing(e);
     progress.update(e);
     if (e.type === 'start') {
       bar.start(e.total, e.done, payload());
@@ -66,7 +68,9 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
   // a sweep counts rows (an image takes many settings); a run counts images
   let sweep: { done: number; total: number } | null = null;
   const eta = () => `(${rate(progress.doneHere, started)}/min, ETA ${duration(progress.etaSeconds())})`;
+  const listing = listingReporter((line) => stream.write(`${line}\n`));
   const report = ((e: RunEvent) => {
+    if (e.type === 'listing') return listing(e);
     progress.update(e);
     if (e.type === 'start' && e.settings > 1) sweep = { done: e.keptRows, total: e.rows };
     if (e.type === 'start') stream.write(`upscale-bench: ${plural(e.total, 'image')}${e.settings > 1 ? ` × ${plural(e.settings, 'setting')} = ${plural(e.rows, 'row')}` : ''}, providers ${e.providers.join(', ')} → ${e.outDir}\n`);
@@ -86,6 +90,17 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
   }) as Reporter;
   report.stop = () => {};
   return report;
+}
+
+/** "listing s3://b/photos: 12,000 objects, 3,400 images", at most once a second and when the listing ends. */
+function listingReporter(write: (line: string, done: boolean) => void): (e: Extract<RunEvent, { type: 'listing' }>) => void {
+  let last = 0;
+  return (e) => {
+    if (!e.done && Date.now() - last < 1000) return;
+    last = Date.now();
+    const count = (n: number, noun: string) => plural(n, noun).replace(/^\d+/, n.toLocaleString('en-US'));
+    write(`listing ${e.input}: ${count(e.objects, 'object')}, ${count(e.images, 'image')}${e.done ? '' : '…'}`, e.done);
+  };
 }
 
 const tenth = (done: number, total: number) => Math.floor((done * 10) / total);

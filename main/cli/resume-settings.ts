@@ -1,7 +1,7 @@
 import { BenchError } from '../core/errors.js';
 import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
-import { type CommonOpts, type MetricsOpts, downscaleFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
+import { type CommonOpts, type MetricsOpts, downscaleFrom, inputFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
 import { runTarget, withTargetScored } from '../core/pipeline/settings.js';
 import type { Target } from '../core/results/target.js';
 
@@ -41,7 +41,8 @@ function optsFromSettings(s: RunSettings): CommonOpts {
     steps: sm?.numInferenceSteps ?? 50,
     guidance: sm?.guidanceScale ?? 7.5,
     noiseLevel: sm?.noiseLevel,
-    seed: sm?.seed,
+    seed: sm?.seed ?? s.sample?.seed,
+    sample: s.sample?.n,
     sagemakerTile: sm?.tile ?? 0,
     sagemakerTileOverlap: sm?.tileOverlap ?? 24,
     sagemakerAsync: Boolean(sm?.async),
@@ -62,8 +63,12 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
   const merged = optsFromSettings(saved) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) if (given(k)) merged[k] = v;
   const opts = merged as unknown as CommonOpts;
+  const inputGiven = inputFrom(input ?? saved.input, opts);
   return {
     input: input ?? saved.input,
+    // the recorded sample (its picks included) unless --sample is given, which then must match it
+    ...(given('sample') ? { sample: inputGiven.sample } : saved.sample ? { sample: saved.sample } : {}),
+    ...(given('region') || given('s3Endpoint') ? { inputS3: inputGiven.inputS3 } : saved.inputS3 ? { inputS3: saved.inputS3 } : {}),
     providers: PROVIDER_OPTS.some(given) ? providersFrom(opts) : saved.providers,
     downscale: DOWNSCALE_OPTS.some(given) ? downscaleFrom(opts) : saved.downscale,
     store: STORE_OPTS.some(given) ? storeFrom(opts) : saved.store,

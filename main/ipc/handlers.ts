@@ -10,6 +10,8 @@ import { readImageSizes } from '../core/inputs/image-sizes.js';
 import type { InputItem } from '../core/inputs/input-item.js';
 import { makeCsv } from '../core/inputs/make-csv.js';
 import { resolveInput } from '../core/inputs/resolve-input.js';
+import { S3InputReader, listS3Images } from '../core/inputs/s3-prefix.js';
+import { isS3Uri, parseS3Uri } from '../core/inputs/s3-uri.js';
 import { csvHeader, csvLine } from '../core/results/csv-format.js';
 import { S3Store } from '../core/stores/s3.js';
 import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstart.js';
@@ -45,7 +47,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   const runs = new RunsRepo(resultsRoot);
   /** The granted input and the results root of a run or sweep; a chosen output folder is remembered, so its runs are listed. */
   const startPlaces = async (req: { input: string; output?: string }): Promise<{ input: string; root: string }> => {
-    const input = await grants.check(req.input);
+    const input = await checkInput(req.input);
     if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
     if (!req.output) return { input, root: await resultsRoot() };
     const out = await grants.check(req.output);
@@ -67,6 +69,9 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   };
 
   const samples = new Map<string, Promise<SizeSample>>();
+  // s3:// prefixes listed this session, with their image counts: only those may be run, as only picked paths may
+  const prefixes = new Map<string, number>();
+  const checkInput = async (input: string) => (isS3Uri(input) ? (prefixes.has(input) ? input : null) : grants.check(input));
   const handlers: Handlers = {
     async 'dialog:pick-input'({ kind }) {
       const picked = kind === 'folder' ? await host.pickFolder('Choose a folder of images') : await host.pickCsv();
@@ -94,7 +99,14 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       await grants.grant(target);
       return { csvPath: target, count };
     },
+    async 'input:bucket-prefix'({ uri, region, s3Endpoint }) {
+      const { listing } = await listS3Images(uri, { region, endpoint: s3Endpoint, credentials: credentialsFor(await access()) }, { sample: { n: 1, seed: 0 } });
+      prefixes.set(uri, listing.images);
+      return { path: uri, kind: 's3', count: listing.images };
+    },
     async 'input:image-sizes'({ input }) {
+      // an object's header is not fetched for the estimate: S3 images count as typical photos
+      if (prefixes.has(input)) return { total: prefixes.get(input)!, sizes: [] };
       const real = await grants.check(input);
       if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
       const items = lastListed?.path === real ? lastListed.items : (await resolveInput(real)).items;
@@ -105,10 +117,10 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       return jobs.start(req, input, root, await access());
     },
     async 'sweep:plan'(req) {
-      const input = await grants.check(req.input);
+      const input = await checkInput(req.input);
       if (!input) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the input with the picker first');
       // the folder is walked and its headers read once per input, not at every ticked box
-      let sample = samples.get(input);
+      let sample = prefixes.has(input) ? Promise.resolve({ total: Math.min(prefixes.get(input)!, req.sample?.n ?? Infinity), sizes: [] }) : samples.get(input);
       if (!sample) {
         sample = inputSample(input);
         samples.set(input, sample);
@@ -144,7 +156,15 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const r = rows[row];
       if (!r) throw new BenchError('ERROR_BAD_SETTINGS', `run has no row ${row}`);
       let bytes: Buffer;
-      if (which === 'original') bytes = await readFileReadOnly(r.original);
+      if (which === 'original' && isS3Uri(r.original)) {
+        // an S3 original is read as the run read it: GetObject, with the run's region and endpoint
+        const reader = new S3InputReader({ ...(runSettings.inputS3 as RunSettings['inputS3']), credentials: credentialsFor(await access()) });
+        try {
+          bytes = await reader.read(parseS3Uri(r.original), VIEW_MAX_PIXELS);
+        } finally {
+          reader.destroy();
+        }
+      } else if (which === 'original') bytes = await readFileReadOnly(r.original);
       else if (which === 'upscaled') {
         if (!inside(dir, r.row.upscaled_path)) throw new BenchError('ERROR_BAD_SETTINGS', 'upscaled image is outside the run folder');
         bytes = await readFileReadOnly(r.row.upscaled_path);

@@ -9,6 +9,7 @@ import { defaultConcurrency, type ProviderSpec, type RunSettings, runTarget, typ
 import { DEFAULT_METRICS } from '../core/metrics/metric-names.js';
 import { DEFAULT_DOWNSCALE } from '../core/image/downscale.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
+import { isS3Uri } from '../core/inputs/s3-uri.js';
 import type { ResultRow } from '../core/results/row.js';
 import type { AwsAccess } from '../core/aws/credentials.js';
 
@@ -61,6 +62,7 @@ export class Jobs {
       pending.clear();
     };
     const onEvent = (e: RunEvent) => {
+      if (e.type === 'listing') return this.emit({ jobId, ...e });
       progress.update(e);
       if (e.type === 'start') {
         runId = knownRunId ?? basename(e.outDir);
@@ -152,6 +154,7 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
     maxPixels: DEFAULT_MAX_PIXELS,
     ...sagemakerRun(req),
     ...(req.metrics ? { metrics: req.metrics } : {}),
+    ...inputParts(req, input),
   };
 }
 
@@ -159,6 +162,11 @@ function toRunSettings(req: ParsedRequest<'run:start'>, input: string): RunSetti
 function sagemakerRun(req: Pick<ParsedRequest<'run:start'>, 'providers' | 'sagemakerConcurrency' | 'sagemakerPricePerHour'>): Pick<RunSettings, 'sagemakerRun'> {
   if (!req.providers.includes('sagemaker')) return {};
   return { sagemakerRun: { ...(req.sagemakerConcurrency ? { concurrency: req.sagemakerConcurrency } : {}), ...(req.sagemakerPricePerHour !== undefined ? { pricePerHour: req.sagemakerPricePerHour } : {}) } };
+}
+
+/** The sample, and where an s3:// input is reached (the screen's region and endpoint, as for the store). */
+function inputParts(req: ParsedRequest<'run:start'> | ParsedRequest<'sweep:start'>, input: string): Pick<RunSettings, 'sample' | 'inputS3'> {
+  return { ...(req.sample ? { sample: req.sample } : {}), ...(isS3Uri(input) ? { inputS3: { region: req.region, endpoint: req.s3Endpoint } } : {}) };
 }
 
 /** The app's sweep request as run settings (also what `sweep:plan` estimates). */
@@ -174,6 +182,7 @@ export function toSweepSettings(req: ParsedRequest<'sweep:start'>, input: string
     metrics: withTargetScored(req.metrics ?? DEFAULT_METRICS, runTarget(req)),
     target: runTarget(req),
     ...sagemakerRun(req),
+    ...inputParts(req, input),
   };
 }
 

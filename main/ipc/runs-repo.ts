@@ -9,12 +9,13 @@ import { toUi } from './jobs.js';
 import { RESULTS_CSV, SETTINGS_JSON, SUMMARY_JSON } from '../core/pipeline/layout.js';
 import type { ProviderSpec, RunSettings } from '../core/pipeline/settings.js';
 import type { RunSummary } from '../core/results/summary.js';
+import { isS3Uri } from '../core/inputs/s3-uri.js';
 
 
 export interface StoredRow {
   row: ResultRow;
   ui: UiRow;
-  /** The original's absolute path, as the run recorded it (never supplied by the renderer). */
+  /** The original's absolute path or s3:// URI, as the run recorded it (never supplied by the renderer). */
   original: string;
 }
 
@@ -102,7 +103,7 @@ export class RunsRepo {
       const row = parseResultRow(record);
       return {
         row,
-        original: isAbsolute(row.image_path) ? row.image_path : resolve(base, row.image_path),
+        original: isAbsolute(row.image_path) || isS3Uri(row.image_path) ? row.image_path : resolve(base, row.image_path),
         ui: toUi(row, index),
       };
     });

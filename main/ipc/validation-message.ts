@@ -43,12 +43,17 @@ const LABELS: Record<string, string> = {
   metric: 'Target metric',
   value: 'Target value',
   targetSsim: 'Target SSIM',
+  uri: 'The S3 prefix',
+  sample: 'Sample',
+  n: 'Sample size',
+  seed: 'Seed',
 };
 
 /** What a pattern allows, for the schema messages that only say "not a …". */
 const RULES: Record<string, string> = {
   'not a model name': 'use up to 64 letters, digits, dots, underscores, plus and minus signs, starting with a letter or digit',
   'not an AWS region': 'it looks like us-east-1 or eu-west-2',
+  'not an s3://bucket/prefix address': 'it looks like s3://bucket/photos',
 };
 
 const KINDS: Record<string, string> = {

@@ -15,6 +15,8 @@ export function App() {
   const [live, setLive] = useState<LiveRun | null>(null);
   const [details, setDetails] = useState<RunDetails | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // an s3:// input is listed before its run starts: this says how far the listing has got
+  const [listing, setListing] = useState<string | null>(null);
 
   const loadRun = useCallback(async (runId: string, show: boolean) => {
     try {
@@ -35,6 +37,7 @@ export function App() {
   useEffect(
     () =>
       bench().jobs.onProgress((e: JobEvent) => {
+        if (e.type === 'listing') setListing(e.done ? null : `Listing ${e.input}: ${e.objects.toLocaleString('en-US')} objects, ${e.images.toLocaleString('en-US')} images…`);
         if (e.type !== 'model-import' && e.jobId !== liveJob.current) early.current = [...early.current.slice(-499), e];
         setLive((cur) => (cur && cur.jobId === e.jobId ? reduce(cur, e) : cur));
         // Results are loaded in the background; the user decides when to look.
@@ -79,6 +82,11 @@ export function App() {
             {error} <button onClick={() => setError(null)}>Dismiss</button>
           </div>
         ) : null}
+        {listing ? (
+          <p role="status" className="hint" data-testid="listing">
+            {listing}
+          </p>
+        ) : null}
         {/* Setup stays mounted so the chosen input and options survive a visit to other screens. */}
         <div hidden={screen !== 'setup'}>
           <SetupScreen
@@ -119,6 +127,7 @@ function reduce(cur: LiveRun, e: JobEvent): LiveRun {
     case 'end':
       return { ...cur, ended: e.status, message: e.message, inFlight: {} };
     case 'model-import':
+    case 'listing':
       return cur;
   }
 }

@@ -6,7 +6,7 @@ import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
@@ -21,9 +21,10 @@ interface RunOpts extends CommonOpts, MetricsOpts {
 export function runCommand(): Command {
   const cmd = new Command('run')
     .description('downscale, store, fetch, upscale and score every image in a folder or CSV of paths')
-    .argument('[input]', 'a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the run\'s own)')
+    .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column (local paths or s3:// URIs), one image, or an s3://bucket/prefix (with --resume: the run's own)")
     .addOption(concurrencyOption())
     .addOption(metricsOption())
+    .addOption(sampleOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
@@ -44,6 +45,7 @@ export function runCommand(): Command {
           sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
           metrics: o.metrics,
+          ...inputFrom(input!, o),
         };
     await printPlan('run', settings);
     await runInTerminal(settings, o);

@@ -9,7 +9,7 @@ import { formatBytes } from '../../core/results/format-bytes.js';
 import { edgeSentence, meanOf, recommendationSentence, RECOMPRESS_ONLY, scoreText } from '../../core/results/pareto.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
 import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
@@ -46,7 +46,7 @@ const oneOf = <T extends string | number>(name: string, values: readonly T[]) =>
 export function sweepCommand(): Command {
   const cmd = new Command('sweep')
     .description('store every image at each factor × format × quality, upscale each copy with every provider, and recommend the cheapest setting that reaches a target score (default SSIMULACRA2 ≥ 70)')
-    .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column, or one image (with --resume: the sweep's own)")
+    .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column (local paths or s3:// URIs), one image, or an s3://bucket/prefix (with --resume: the sweep's own)")
     .addOption(new Option('--factors <list>', `downscale factors to try (${FACTORS.join(', ')}); 1 re-encodes at full size and is scored as provider none`).argParser(listOf('--factors', oneOf('--factors', FACTORS))).default([1, 2, 4], '1,2,4'))
     .addOption(new Option('--formats <list>', `stored formats to try (${STORE_FORMATS.join(', ')})`).argParser(listOf('--formats', oneOf('--formats', STORE_FORMATS))).default(['webp', 'jpeg', 'avif'], 'webp,jpeg,avif'))
     .addOption(new Option('--qualities <list>', 'qualities to try for jpeg/webp/avif (1-100; png ignores them)').argParser(listOf('--qualities', int('--qualities', 1, 100))).default([50, 80, 95], '50,80,95'))
@@ -64,6 +64,7 @@ export function sweepCommand(): Command {
     .addOption(new Option('--kernel <k>', 'downscale kernel').choices(KERNELS).default(DEFAULT_DOWNSCALE.kernel))
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
     .addOption(concurrencyOption())
+    .addOption(sampleOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', 'continue an interrupted sweep in DIR with its recorded input, grid and providers (flags given beside it must match): finished rows are kept, the rest are done')
     .option('--json', 'print summary.json to stdout at the end');
@@ -83,6 +84,7 @@ export function sweepCommand(): Command {
           concurrency: o.concurrency,
           sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
+          ...inputFrom(input!, o as unknown as CommonOpts),
           sweep: o.adaptive
             ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }
             : { factors: o.factors, formats: o.formats, qualities: o.qualities },

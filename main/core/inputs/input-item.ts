@@ -4,10 +4,12 @@ export interface InputItem {
   index: number;
   /** As the user gave it (CSV cell) or as found (folder walk). */
   source: string;
-  /** Absolute path on disk. */
+  /** Absolute path on disk, or the object's s3:// address. */
   path: string;
   /** POSIX path relative to the input's root; it names the stored key and the output files. */
   rel: string;
   /** Set for a CSV row that repeats an earlier one. */
   duplicateOf?: number;
+  /** An S3 object, read with GetObject instead of from disk. */
+  s3?: { bucket: string; key: string };
 }

@@ -5,6 +5,8 @@ export type Stage = 'read' | 'downscale' | 'store' | 'fetch' | 'upscale' | 'scor
 
 /** Everything a progress display (CLI bar, app) needs; `index` is the input's position. */
 export type RunEvent =
+  /** An s3:// prefix being listed, before the run starts: objects seen so far and the images among them. */
+  | { type: 'listing'; input: string; objects: number; images: number; done: boolean }
   | {
       type: 'start';
       total: number;

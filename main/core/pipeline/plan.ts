@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
-import { resolveInput } from '../inputs/resolve-input.js';
+import { type ResolveOptions, resolveInput } from '../inputs/resolve-input.js';
+import { isS3Uri } from '../inputs/s3-uri.js';
 import { type ModelListing, listModels } from '../models/model-list.js';
 import { type EstimateProvider, type PixelSize, type SizeSample, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
@@ -18,17 +19,23 @@ export interface RunPlan {
   estimate: TimeEstimate;
 }
 
-/** The input's image count and header sizes (an even sample of a big input): what an estimate needs of it. */
-export async function inputSample(input: string): Promise<SizeSample> {
-  const { items } = await resolveInput(input);
-  const step = Math.max(1, items.length / SAMPLE);
-  const sample = Array.from({ length: Math.min(items.length, SAMPLE) }, (_, i) => items[Math.floor(i * step)]);
+/**
+ * The input's image count and header sizes (an even sample of a big input): what an estimate needs of it.
+ * S3 objects are counted but their headers not fetched: the estimate takes them as typical photos.
+ */
+export async function inputSample(input: string, o: ResolveOptions = {}): Promise<SizeSample> {
+  // a sample of a prefix is at most N images: not worth listing millions of keys twice (the run lists it)
+  if (isS3Uri(input) && o.sample && !o.chosen) return { total: o.sample.n, sizes: [] };
+  const { items } = await resolveInput(input, o);
+  const local = items.filter((i) => !i.s3);
+  const step = Math.max(1, local.length / SAMPLE);
+  const sample = Array.from({ length: Math.min(local.length, SAMPLE) }, (_, i) => local[Math.floor(i * step)]);
   return { total: items.length, sizes: await Promise.all(sample.map((item) => headerSize(item.path))) };
 }
 
 /** `sample`: the input's, when the caller already has it (the app asks again at every ticked box). */
 export async function planRun(settings: RunSettings, cores = availableParallelism(), sample?: SizeSample): Promise<RunPlan> {
-  const { total, sizes } = sample ?? (await inputSample(settings.input));
+  const { total, sizes } = sample ?? (await inputSample(settings.input, { s3: settings.inputS3, sample: settings.sample, chosen: settings.sample?.chosen }));
   const items = { length: total };
   const plan = storedSettings(settings);
   const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelListing[]) : [];

@@ -11,6 +11,7 @@ import type { Metric } from '../metrics/metric-names.js';
 import { scoreColumns, scoreNotes } from '../metrics/score.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import type { InputItem } from '../inputs/input-item.js';
+import type { S3InputReader } from '../inputs/s3-prefix.js';
 import type { ImageStore } from '../stores/image-store.js';
 import { type ResultRow, emptyRow, savedPercent } from '../results/row.js';
 import type { Stage } from './events.js';
@@ -31,6 +32,8 @@ export interface ImageContext {
   store: ImageStore;
   passes: ImagePass[];
   maxPixels: number;
+  /** Reads s3:// originals; needed when any item is an S3 object. */
+  s3Reader?: S3InputReader;
   scorer: ScorePool;
   /** The scores each row gets. */
   metrics: readonly Metric[];
@@ -66,7 +69,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
   let originalFormat: string;
   try {
     ctx.onStage?.('read');
-    const bytes = await readFileReadOnly(item.path);
+    const bytes = item.s3 ? await s3Reader(ctx).read(item.s3, ctx.maxPixels, ctx.signal) : await readFileReadOnly(item.path);
     const decoded = await decodeImage(bytes, ctx.maxPixels);
     original = decoded.raw;
     originalBytes = bytes.length;
@@ -89,6 +92,11 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
   if (ctx.search) return (await searchPasses(ctx.passes, ctx.search, run)).flat();
   for (let p = 0; p < ctx.passes.length; p++) await run(p);
   return all;
+}
+
+function s3Reader(ctx: ImageContext): S3InputReader {
+  if (!ctx.s3Reader) throw new BenchError('ERROR_INTERNAL', 'an s3:// input with no S3 reader');
+  return ctx.s3Reader;
 }
 
 /** A step every row of the image or pass depends on failed: they all carry its error. */

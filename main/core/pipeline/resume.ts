@@ -17,7 +17,9 @@ function comparable(s: Partial<RunSettings>): Record<string, unknown> {
   const { input, downscale, maxPixels, sweep, metrics } = s;
   const store = s.store?.kind === 's3' ? { ...s.store, endpoint: undefined, region: undefined } : s.store;
   const providers = s.providers?.map((p) => (p.name === 'sagemaker' ? { ...p, url: undefined } : p));
-  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep, metrics }));
+  // which images: the sample's size and seed (its recorded picks are what a resume reads)
+  const sample = s.sample && { n: s.sample.n, seed: s.sample.seed };
+  return JSON.parse(JSON.stringify({ input, providers, downscale, store, maxPixels, sweep, metrics, sample }));
 }
 
 function differences(a: unknown, b: unknown, path = ''): string[] {

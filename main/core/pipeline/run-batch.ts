@@ -23,10 +23,13 @@ import { checkResumable, finishedRows } from './resume.js';
 import { type Outage, OutageWatch } from './outage.js';
 import { type ProviderSpec, type RunSettings, type StoreSpec, withScoring } from './settings.js';
 import { VERSION } from '../version.js';
-import type { AwsAccess } from '../aws/credentials.js';
+import type { Target } from '../results/target.js';
 import { RequestSlots } from '../providers/sagemaker/request-slots.js';
 import { DEFAULT_REQUESTS_IN_FLIGHT } from '../providers/sagemaker-jumpstart.js';
 import { sagemakerSummary } from '../providers/sagemaker/usage.js';
+import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
+import { S3InputReader } from '../inputs/s3-prefix.js';
+import { isS3Uri, refuseStoreUnderInput } from '../inputs/s3-uri.js';
 
 export interface RunOptions {
   signal?: AbortSignal;
@@ -46,14 +49,26 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   const emit = opts.onEvent ?? (() => {});
   const startedAt = new Date();
   const cwd = opts.cwd ?? process.cwd();
-  settings = withScoring(await pinImportedModels({ ...settings, input: resolve(cwd, settings.input) }));
+  settings = withScoring(await pinImportedModels({ ...settings, input: isS3Uri(settings.input) ? settings.input : resolve(cwd, settings.input) }));
   const target = settings.target!;
+  refuseStoreUnderInput(settings);
   let outDir: string;
   if (opts.resume) {
     outDir = resolve(cwd, opts.resume);
     await checkResumable(outDir, settings);
   } else outDir = await prepareOutDir(settings.out, cwd, startedAt, opts.resultsParent);
-  const { items } = await resolveInput(settings.input, [outDir]);
+  const s3Reach = { ...settings.inputS3, credentials: credentialsFor(opts.access) };
+  const { items, listing } = await resolveInput(settings.input, {
+    exclude: [outDir],
+    s3: s3Reach,
+    sample: settings.sample,
+    chosen: settings.sample?.chosen,
+    onListing: (p) => emit({ type: 'listing', ...p }),
+    signal: opts.signal,
+  });
+  refuseStoreUnderInput(settings, items);
+  // the sample's picks are recorded, so a resume (and the analyst) sees exactly which images were evaluated
+  if (settings.sample) settings = { ...settings, sample: { ...settings.sample, chosen: items.map((i) => i.source), ...(listing ? { listing } : {}) } };
   const plan = storedSettings(settings);
   const kept = opts.resume
     ? await finishedRows(outDir, items, plan.map((s) => ({ tag: s.tag, providers: s.providers.map((p) => p.name) })))
@@ -65,6 +80,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   // the store or an endpoint that stops answering stops the run; the images left stay to do on a resume
   const watch = new OutageWatch(() => failFast.abort());
   const store = watch.store(createStore(settings.store, join(outDir, STORED_DIR), opts.access), storeService(settings.store, outDir));
+  const s3Reader = items.some((i) => i.s3) ? new S3InputReader(s3Reach) : undefined;
   const finished = (index: number) => kept.get(index)?.every(Boolean) ?? false;
   const todo = items.filter((i) => !finished(i.index));
   const concurrency = Math.max(1, Math.min(settings.concurrency, Math.max(1, todo.length)));
@@ -154,6 +170,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
             store,
             passes: open,
             maxPixels: settings.maxPixels,
+            s3Reader,
             scorer,
             metrics: settings.metrics!,
             signal,
@@ -191,6 +208,7 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     void Promise.all(providers.map((p) => p.dispose?.())).catch(() => undefined);
     await scorer.close();
     store.destroy?.();
+    s3Reader?.destroy();
   }
 
   // an image cancelled halfway keeps the settings it had finished

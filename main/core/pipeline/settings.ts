@@ -7,6 +7,7 @@ import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 import type { AsyncOptions } from '../providers/sagemaker/async-invoke.js';
 import { DEFAULT_METRICS, LEGACY_METRICS, type Metric, sortMetrics } from '../metrics/metric-names.js';
 import { DEFAULT_TARGET, type Target, scoredBy } from '../results/target.js';
+import type { ListingIdentity } from '../inputs/s3-prefix.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
@@ -39,8 +40,12 @@ export type StoreSpec =
   | { kind: 's3'; bucket: string; prefix?: string; region?: string; endpoint?: string };
 
 export interface RunSettings {
-  /** A folder, a CSV of paths, or one image. */
+  /** A folder, a CSV of paths (local or s3://), one image, or an s3://bucket/prefix. */
   input: string;
+  /** `--sample N --seed S`; once the input is listed, the images it picked (their paths or s3:// URIs) and, for a prefix, the listing. */
+  sample?: { n: number; seed: number; chosen?: string[]; listing?: ListingIdentity };
+  /** Region and endpoint for s3:// inputs (the store's flags; credentials are the run's, kept out of settings.json). */
+  inputS3?: { region?: string; endpoint?: string };
   /** Output folder; default TestResults/<timestamp> under the current folder. */
   out?: string;
   providers: ProviderSpec[];

@@ -387,6 +387,39 @@ describe('SetupScreen', () => {
   });
 });
 
+describe('SetupScreen with an s3:// prefix', () => {
+  it('checks the address and the sample as they are typed, lists the prefix, and starts a sampled run of it', async () => {
+    const start = vi.fn(async () => ({ jobId: 'j', runId: 'r', outDir: '/x' }));
+    const s3Prefix = vi.fn(async ({ uri }: { uri: string }) => ({ path: uri, kind: 's3', count: 301 }));
+    (window as unknown as { bench: unknown }).bench = {
+      models: { list: async () => [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, sizeBytes: null }] },
+      settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/r', resultsFolderIsDefault: true }), set: async () => ({}) },
+      dialogs: { pickInput: async () => null, pickOutput: async () => null },
+      inputs: { s3Prefix, imageSizes: async () => ({ total: 301, sizes: [] }) },
+      jobs: { start, onProgress: () => () => {} },
+    };
+    const el = await mount(<SetupScreen busy={false} onStarted={() => {}} onError={() => {}} />);
+    const field = (label: string) => [...el.querySelectorAll('label')].find((l) => l.textContent?.startsWith(label))!.querySelector('input')!;
+    const use = () => [...el.querySelectorAll('button')].find((b) => b.textContent === 'Use prefix')!;
+    await user.fill(field('or S3 prefix'), 's3://Bad_Bucket/photos');
+    await expect.poll(() => el.querySelector('#input-summary-s3-error')?.textContent).toBe('an address such as s3://bucket/photos');
+    expect(use().disabled).toBe(true);
+    await user.fill(field('or S3 prefix'), 's3://corpus/photos');
+    await user.fill(field('Sample'), 'fifty');
+    await expect.poll(() => el.querySelector('#input-summary-s3-error')?.textContent).toBe('the sample is a whole number of images, 1 or more (empty: every image)');
+    await user.fill(field('Sample'), '50');
+    await expect.poll(() => use().disabled).toBe(false);
+    await user.click(use());
+    expect(s3Prefix).toHaveBeenCalledWith({ uri: 's3://corpus/photos' });
+    await expect.poll(() => el.querySelector('[data-testid=input-summary]')!.textContent).toBe('s3://corpus/photos — 301 images, a sample of 50 (seed 7)');
+    await expect.poll(() => el.querySelector('[data-testid=estimate]')?.textContent ?? '').toMatch(/for 50 images/);
+    const startRun = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start run')!;
+    await expect.poll(() => startRun.disabled).toBe(false);
+    await user.click(startRun);
+    expect(start).toHaveBeenCalledWith(expect.objectContaining({ input: 's3://corpus/photos', sample: { n: 50, seed: 7 } }));
+  });
+});
+
 describe('SetupScreen with PNG', () => {
   it('turns the quality off for lossless PNG, so it cannot block a run', async () => {
     (window as unknown as { bench: unknown }).bench = {

@@ -84,6 +84,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const fieldErrors = validateSetup({ quality: qualityText, format: format ?? 'original', store, bucket, prefix, region, sagemaker: providers.includes('sagemaker'), endpoint });
   const request: RunRequest = {
     input: input?.path ?? '',
+    ...(input?.sample ? { sample: input.sample } : {}),
     ...(output ? { output } : {}),
     providers,
     localModel: model,
@@ -96,13 +97,16 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
     ...(store === 's3' ? { bucket, prefix: prefix || undefined, region } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region, ...sagemaker.fields } : {}),
   };
+  // a sample runs N of the input's images
+  const runCount = input ? Math.min(input.count, input.sample?.n ?? Infinity) : 0;
   const estimate = useMemo(() => {
     if (!input || sizes === 'reading' || providers.length === 0) return null;
     // an imported model runs at its own scale, at the speed runs here measured (if any)
     const own = chosen?.kind === 'imported' ? { scale: chosen.scales[0], mps: chosen.mpsX4 } : {};
     const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision, ...own } : { name: p }));
     const cores = navigator.hardwareConcurrency || 2;
-    return estimateRun(sizes ?? { total: input.count, sizes: [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
+    const total = Math.min(sizes?.total ?? input.count, input.sample?.n ?? Infinity);
+    return estimateRun({ total, sizes: sizes?.sizes ?? [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });
   }, [input, sizes, providers, model, chosen, precision, factor, useFit]);
   const problems = [
     !input && 'choose a folder or CSV',
@@ -285,7 +289,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
           'Reading image sizes…'
         ) : estimate ? (
           <>
-            Expected time: <strong>{durationRange(estimate.low, estimate.high)}</strong> for {input.count} image{input.count === 1 ? '' : 's'}
+            Expected time: <strong>{durationRange(estimate.low, estimate.high)}</strong> for {runCount} image{runCount === 1 ? '' : 's'}
             {estimate.megapixels > 0 ? ` (${estimate.megapixels < 10 ? estimate.megapixels.toFixed(1) : Math.round(estimate.megapixels)} MP)` : ''}
             {estimate.reasons.length ? <span className="hint"> — {estimate.reasons.join('; ')}</span> : null}
           </>

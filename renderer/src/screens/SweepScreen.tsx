@@ -88,6 +88,7 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
 
   const request: SweepRequest = {
     input: input?.path ?? '',
+    ...(input?.sample ? { sample: input.sample } : {}),
     providers,
     localModel: model as SweepRequest['localModel'],
     factors: factors as SweepRequest['factors'],
