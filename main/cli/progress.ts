@@ -82,7 +82,7 @@ function lineReporter(stream: NodeJS.WriteStream): Reporter {
     const r = e.row;
     const what =
       r.status === 'ok'
-        ? `ok psnr=${fmt(r.psnr, 2)} ssim=${fmt(r.ssim, 3)} orb=${fmt(r.orb_score, 3)} saved=${fmt(r.saved_percent, 1)}% ${r.upscale_ms} ms`
+        ? `ok psnr=${fmt(r.psnr, 2)} ssim=${fmt(r.ssim, 3)} orb=${fmt(r.orb_score, 3)}${r.ssimulacra2 != null ? ` ssimulacra2=${fmt(r.ssimulacra2, 1)}` : ''}${r.butteraugli != null ? ` butteraugli=${fmt(r.butteraugli, 2)}` : ''} saved=${fmt(r.saved_percent, 1)}% ${r.upscale_ms} ms`
         : `error ${r.error}`;
     const setting = r.factor !== null && r.format ? ` ÷${r.factor} ${r.format}${r.quality !== null ? ` q${r.quality}` : ''}` : '';
     const count = sweep ? `${++sweep.done}/${sweep.total} rows` : `${e.done}/${e.total}`;
