@@ -3,19 +3,12 @@
  * target, against the best single setting with the same guarantee. Pure and dependency-free, so the
  * renderer computes the same policy from the CSV that summary.json and policy.csv hold.
  */
+import type { PairedRow } from './comparisons.js';
 import { RECOMPRESS_ONLY } from './pareto.js';
 import { type Target, better, describeTarget, reaches, scoreOf, type ScoredRow } from './target.js';
 
 /** The fields of a results row the policy reads (a `ResultRow` or the renderer's row both fit). */
-export interface PolicyRow extends ScoredRow {
-  image_path: string;
-  status: string;
-  provider: string;
-  model: string;
-  factor: number | null;
-  format: string;
-  quality: number | null;
-  stored_bytes: number | null;
+export interface PolicyRow extends ScoredRow, PairedRow {
   upscale_ms: number | null;
 }
 
