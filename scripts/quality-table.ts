@@ -46,18 +46,26 @@ for (const file of imports) {
 }
 const wanted = (label: string) => !only || label === 'bicubic' || only.some((o) => (o === 'imported' ? label.includes('imported') : label === o || label === `local-ai ${o}`));
 
-const lines = ['| factor | provider | mean PSNR (dB) | mean SSIM | mean ORB | ms / image | vs bicubic |', '|---|---|---|---|---|---|---|'];
+const lines = ['| factor | provider | mean PSNR (dB) | mean SSIM | mean SSIMULACRA2 | mean ORB | ms / image | vs bicubic |', '|---|---|---|---|---|---|---|---|'];
 for (const factor of factors) {
-  let base: { psnr: number; ssim: number } | undefined;
+  let base: { psnr: number; ssim: number; s2: number } | undefined;
   for (const [label, args] of variants.filter(([l]) => wanted(l))) {
     const out = join(work, `${label}-x${factor}`.replace(/ /g, '-'));
     const r = spawnSync(process.execPath, [join(ROOT, 'bin', 'upscale-bench.js'), 'run', input, '--factor', factor, '--format', 'png', '--out', out, ...args], { encoding: 'utf8', env });
     if (r.status !== 0) throw new Error(r.stderr);
     const s = JSON.parse(await readFile(join(out, 'summary.json'), 'utf8')).providers[0];
-    base ??= { psnr: s.mean_psnr, ssim: s.mean_ssim };
+    base ??= { psnr: s.mean_psnr, ssim: s.mean_ssim, s2: s.mean_ssimulacra2 };
     const dp = s.mean_psnr - base.psnr;
-    const verdict = label === 'bicubic' ? '—' : dp > 0 && s.mean_ssim > base.ssim ? `better (+${dp.toFixed(2)} dB)` : `**not better** (${dp >= 0 ? '+' : ''}${dp.toFixed(2)} dB, SSIM ${(s.mean_ssim - base.ssim).toFixed(3)})`;
-    lines.push(`| x${factor} | ${label} | ${s.mean_psnr.toFixed(2)} | ${s.mean_ssim.toFixed(3)} | ${s.mean_orb.toFixed(3)} | ${s.mean_upscale_ms.toFixed(0)} | ${verdict} |`);
+    const d2 = s.mean_ssimulacra2 - base.s2;
+    const signed = (x: number, digits: number) => `${x >= 0 ? '+' : ''}${x.toFixed(digits)}`;
+    // better only where the pixel scores and the perceptual one agree
+    const verdict =
+      label === 'bicubic'
+        ? '—'
+        : dp > 0 && s.mean_ssim > base.ssim && d2 > 0
+          ? `better (${signed(dp, 2)} dB, SSIMULACRA2 ${signed(d2, 1)})`
+          : `**not better** (${signed(dp, 2)} dB, SSIM ${signed(s.mean_ssim - base.ssim, 3)}, SSIMULACRA2 ${signed(d2, 1)})`;
+    lines.push(`| x${factor} | ${label} | ${s.mean_psnr.toFixed(2)} | ${s.mean_ssim.toFixed(3)} | ${s.mean_ssimulacra2.toFixed(1)} | ${(s.mean_orb ?? NaN).toFixed(3)} | ${s.mean_upscale_ms.toFixed(0)} | ${verdict} |`);
     console.error(lines.at(-1));
   }
 }

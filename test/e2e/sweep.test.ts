@@ -128,7 +128,7 @@ describe('the Sweep screen in Chromium', () => {
 
   it('shows the per-image policy beside the recommendation and exports policy.csv', async () => {
     const card = page.getByTestId('policy');
-    await expect.poll(() => page.getByTestId('policy-sentence').textContent()).toMatch(/^a per-image policy brings (all 3|\d of 3) images to SSIM 0\.\d+ in [\d.]+ kB/);
+    await expect.poll(() => page.getByTestId('policy-sentence').textContent()).toMatch(/^a per-image policy brings (all 3|\d of 3) images to (SSIM|SSIMULACRA2) ≥ [\d.]+( \([a-z ]+\))? in [\d.]+ kB/);
     expect(await card.locator('.policy-breakdown tr').count()).toBeGreaterThanOrEqual(1);
     nextAnswer = join(work, 'policy.csv');
     await card.getByRole('button', { name: 'Export policy.csv…' }).click();

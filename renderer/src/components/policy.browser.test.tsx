@@ -53,7 +53,7 @@ describe('PolicyCard', () => {
     const onOpen = vi.fn();
     await act(async () => root.render(<PolicyCard runId="r" rows={rows} target={{ metric: 'ssim', value: 0.9 }} onOpen={onOpen} onError={() => {}} />));
     // policy: 1000 + 1000 + 4000 + 4000 (the lost image gets its closest, q95); q95 alone reaches 3 of 4 in 16 kB
-    expect(host.querySelector('[data-testid="policy-sentence"]')!.textContent).toMatch(/brings 3 of 4 images to SSIM 0.9 in 10.0 kB: 38% less than the best single setting with 3 of 4 images there \(webp q95 at full size, 16.0 kB\)/);
+    expect(host.querySelector('[data-testid="policy-sentence"]')!.textContent).toMatch(/brings 3 of 4 images to SSIM ≥ 0.9 in 10.0 kB: 38% less than the best single setting with 3 of 4 images there \(webp q95 at full size, 16.0 kB\)/);
     const breakdown = [...host.querySelectorAll('.policy-breakdown tr')].map((tr) => tr.textContent);
     expect(breakdown).toEqual(['webp q50 at full size2 images', 'webp q95 at full size2 images']);
     const missed = host.querySelector('[data-testid="policy-missed"] button') as HTMLButtonElement;
