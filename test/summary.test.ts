@@ -51,7 +51,7 @@ describe('summary.json confidence, on tables whose answer is known', () => {
       Array.from({ length: n }, (_, i): ResultRow => ({ ...ok(p, p, f(p, i), 0.9), image_path: `img${i}.png`, factor: 2, format: 'webp', quality: 80, stored_bytes: 1000 + i, saved_percent: 90 })),
     );
   const answer = (rows: ResultRow[]) => {
-    const s = { providers: summariseProviders(rows), ...storageAnswer(rows, 0.5, false) };
+    const s = { providers: summariseProviders(rows), ...storageAnswer(rows, { metric: 'ssim', value: 0.5 }, false) };
     return { ...s, ...confidenceAnswer(s, rows, { metric: 'ssim', value: 0.5 }) };
   };
   const find = (s: ReturnType<typeof answer>, provider: string, baseline: string) => s.comparisons!.find((c) => c.provider === provider && c.baseline === baseline)!;

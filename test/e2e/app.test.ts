@@ -164,8 +164,10 @@ describe('the app in Chromium', () => {
     expect(await cost.locator('tbody tr').count()).toBe(2);
     expect(await cost.locator('tbody tr', { hasText: 'local-ai' }).textContent()).toMatch(/^local-ai\d+\.\d\d\d+\.\d\d core-h$/);
     // the scatter names both axes; the histograms bin over the data's range
-    await expect.poll(() => page.locator('.recharts-label').allTextContents()).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIM']));
-    const ticks = (await page.locator('figure[aria-label="Histogram of SSIM"] .recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => t.includes('–'));
+    // judged by SSIMULACRA2, which every run now scores
+    expect(await page.getByTestId('baseline-card').getByRole('combobox', { name: 'Quality metric' }).inputValue()).toBe('ssimulacra2');
+    await expect.poll(() => page.locator('.recharts-label').allTextContents()).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIMULACRA2']));
+    const ticks = (await page.locator('figure[aria-label="Histogram of SSIMULACRA2"] .recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => t.includes('–'));
     expect(ticks).not.toContain('0.0–0.1');
     expect(ticks.length).toBeGreaterThanOrEqual(4);
     await page.waitForTimeout(300); // let the charts lay out
@@ -178,7 +180,7 @@ describe('the app in Chromium', () => {
     await page.getByTestId('baseline-card').scrollIntoViewIfNeeded();
     await page.waitForTimeout(300);
     await shot('results-metric');
-    await chooser.selectOption({ index: 1 });
+    await chooser.selectOption('ssimulacra2');
     await page.evaluate(() => window.scrollTo(0, 0));
   }, 180_000);
 
