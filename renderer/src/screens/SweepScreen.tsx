@@ -2,7 +2,10 @@ import { type ReactNode, useEffect, useState } from 'react';
 import type { LocalModelSummary, PickedInput, RunDetails, StartedJob, SweepPlan, SweepRequest } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { InputPicker } from '../components/InputPicker';
-import { SweepResults, TARGET_HELP, summaryTarget } from '../components/SweepResults';
+import { SweepResults, summaryTarget } from '../components/SweepResults';
+import { DEFAULT_METRICS } from '../../../main/core/metrics/metric-names';
+import { DEFAULT_TARGET, type TargetMetric, scoredBy } from '../../../main/core/results/target';
+import { METRICS, metricDef } from '../metrics';
 import { duration } from '../format';
 
 const FACTORS = [1, 2, 3, 4, 8] as const;
@@ -72,7 +75,8 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
   const [model, setModel] = useState<string>('thick');
   const [endpoint, setEndpoint] = useState('');
   const [region, setRegion] = useState('us-east-1');
-  const [target, setTarget] = useState(0.9);
+  const [target, setTarget] = useState(DEFAULT_TARGET);
+  const [butteraugli, setButteraugli] = useState(false);
   const [plan, setPlan] = useState<SweepPlan | string | null>(null);
   const [starting, setStarting] = useState(false);
   const [showSetup, setShowSetup] = useState(true);
@@ -94,7 +98,9 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
     factors: factors as SweepRequest['factors'],
     formats: formats as SweepRequest['formats'],
     qualities,
-    targetSsim: target,
+    target,
+    // Butteraugli is opt-in (it costs about four SSIMULACRA2s); a target on it needs it scored
+    ...(butteraugli || scoredBy(target.metric) === 'butteraugli' ? { metrics: [...DEFAULT_METRICS, 'butteraugli'] } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
   };
   const upscaling = factors.some((f) => f !== 1);
@@ -211,9 +217,21 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
         </fieldset>
         <div className="row">
           <label>
-            Target mean SSIM <input type="number" min={0.5} max={1} step={0.01} value={target} onChange={(e) => setTarget(Number(e.target.value))} aria-label="Target mean SSIM" />
+            Target mean{' '}
+            <select aria-label="Target metric" value={target.metric} onChange={(e) => setTarget({ metric: e.target.value as TargetMetric, value: metricDef(e.target.value as TargetMetric).defaultTarget })}>
+              {METRICS.map((m) => (
+                <option key={m.key} value={m.key}>
+                  {m.label}
+                </option>
+              ))}
+            </select>{' '}
+            {metricDef(target.metric).higherIsBetter ? '≥' : '≤'}{' '}
+            <input type="number" step={metricDef(target.metric).step * 10} value={target.value} onChange={(e) => setTarget({ ...target, value: Number(e.target.value) })} aria-label="Target value" />
           </label>
-          <span className="hint target-help">{TARGET_HELP}</span>
+          <label className="check">
+            <input type="checkbox" checked={butteraugli || scoredBy(target.metric) === 'butteraugli'} disabled={scoredBy(target.metric) === 'butteraugli'} onChange={(e) => setButteraugli(e.target.checked)} /> Also score Butteraugli (slower)
+          </label>
+          <span className="hint target-help">{metricDef(target.metric).help}</span>
           <span className="hint" data-testid="sweep-plan" role="status">
             {typeof plan === 'string'
               ? plan
