@@ -742,7 +742,7 @@ describe('labels a new user needs', () => {
     await user.fill(other, 'ten');
     await expect.poll(() => el.querySelector('#qualities-error')?.textContent).toBe('“ten” is not a whole number: type qualities from 1 to 100, separated by commas.');
     // and what the target means is said beside it
-    expect(el.textContent).toContain('or judge by SSIMULACRA2 where the run has it');
+    expect(el.textContent).toContain('A setting passes when its images’ SSIMULACRA2, averaged, is at least this.');
   });
 
   it('offers on the Sweep screen a model just added on New run, without a reload', async () => {
