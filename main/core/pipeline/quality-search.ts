@@ -8,6 +8,7 @@
 import type { ResultRow } from '../results/row.js';
 import { type Target, reaches, scoreOf } from '../results/target.js';
 import type { ImagePass } from './process-image.js';
+import { groupBy } from '../results/group-by.js';
 
 export interface QualitySearch {
   target: Target;
@@ -19,11 +20,7 @@ export interface QualitySearch {
 
 /** Passes that share a stored factor and format, lowest quality first (PNG: one pass, nothing to search). */
 export function qualityLadders(passes: readonly ImagePass[]): number[][] {
-  const groups = new Map<string, number[]>();
-  passes.forEach((p, i) => {
-    const k = `${p.downscale.factor}|${p.downscale.format}`;
-    groups.set(k, [...(groups.get(k) ?? []), i]);
-  });
+  const groups = groupBy(passes.keys(), (i) => `${passes[i].downscale.factor}|${passes[i].downscale.format}`);
   return [...groups.values()].map((idx) => idx.sort((a, b) => passes[a].downscale.quality - passes[b].downscale.quality));
 }
 

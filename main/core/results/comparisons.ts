@@ -107,8 +107,11 @@ export function pairedComparisons<R extends PairedRow>(rows: readonly R[], metri
   const bySetting = new Map<string, Map<string, R>>(); // provider|model|setting → image → row
   const recompress = new Map<string, R[]>(); // image → recompress-only rows
   for (const r of ok) {
-    if (r.provider === RECOMPRESS_ONLY) recompress.set(r.image_path, [...(recompress.get(r.image_path) ?? []), r]);
-    else {
+    if (r.provider === RECOMPRESS_ONLY) {
+      const list = recompress.get(r.image_path);
+      if (list) list.push(r);
+      else recompress.set(r.image_path, [r]);
+    } else {
       const k = `${r.provider}\0${r.model}\0${key(r)}`;
       if (!bySetting.has(k)) bySetting.set(k, new Map());
       bySetting.get(k)!.set(r.image_path, r);

@@ -7,6 +7,7 @@ import { FACTORS } from '../image/geometry.js';
 import { type Target, type TargetMetric, better, describeTarget, higherIsBetter, metricLabel, reaches } from './target.js';
 
 import { type CoreTimedRow, coreSeconds } from './core-seconds.js';
+import { groupBy } from './group-by.js';
 
 /** The fields of a results row this module reads (a `ResultRow` or the renderer's `UiRow` both fit). */
 export interface SettingRow extends CoreTimedRow {
@@ -108,12 +109,8 @@ export const settingId = (p: Pick<SettingPoint, 'provider' | 'factor' | 'format'
 
 /** Groups rows by (provider, factor, format, quality) and averages each group; rows without a stored copy are skipped. */
 export function settingPoints(rows: readonly SettingRow[]): SettingPoint[] {
-  const groups = new Map<string, SettingRow[]>();
-  for (const r of rows) {
-    if (r.factor === null || !r.format) continue;
-    const id = settingId({ provider: r.provider, factor: r.factor, format: r.format, quality: r.quality });
-    groups.set(id, [...(groups.get(id) ?? []), r]);
-  }
+  const stored = rows.filter((r) => r.factor !== null && r.format);
+  const groups = groupBy(stored, (r) => settingId({ provider: r.provider, factor: r.factor!, format: r.format, quality: r.quality }));
   const points: SettingPoint[] = [];
   for (const rs of groups.values()) {
     const ok = rs.filter((r) => r.status === 'ok' && r.stored_bytes !== null);

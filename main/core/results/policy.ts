@@ -6,6 +6,7 @@
 import type { PairedRow } from './comparisons.js';
 import { RECOMPRESS_ONLY } from './pareto.js';
 import { type Target, better, describeTarget, reaches, scoreOf, type ScoredRow } from './target.js';
+import { groupBy } from './group-by.js';
 
 /** The fields of a results row the policy reads (a `ResultRow` or the renderer's row both fit). */
 export interface PolicyRow extends ScoredRow, PairedRow {
@@ -69,8 +70,8 @@ interface Candidate extends PolicySetting {
 
 function candidates(rows: readonly PolicyRow[], metric: Target['metric']): Candidate[] {
   const usable = rows.filter((r) => r.status === 'ok' && r.factor !== null && r.format && r.stored_bytes !== null && scoreOf(r, metric) !== null);
-  const ms = new Map<string, number[]>();
-  for (const r of usable) ms.set(key(r as PolicySetting), [...(ms.get(key(r as PolicySetting)) ?? []), r.upscale_ms ?? 0]);
+  const bySetting = groupBy(usable, (r) => key(r as PolicySetting));
+  const ms = new Map([...bySetting].map(([k, rs]) => [k, rs.map((r) => r.upscale_ms ?? 0)]));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return usable.map((r) => ({
     image_path: r.image_path,
@@ -109,8 +110,7 @@ const setting = (c: PolicySetting): PolicySetting => ({ factor: c.factor, format
 /** The per-image policy for a target over every scored row of a sweep; null when nothing scored. */
 export function adaptivePolicy(rows: readonly PolicyRow[], target: Target, o: { fullGrid?: boolean } = {}): AdaptivePolicy | null {
   const all = candidates(rows, target.metric);
-  const byImage = new Map<string, Candidate[]>();
-  for (const c of all) byImage.set(c.image_path, [...(byImage.get(c.image_path) ?? []), c]);
+  const byImage = groupBy(all, (c) => c.image_path);
   if (!byImage.size) return null;
 
   const choices: PolicyChoice[] = [];
@@ -156,8 +156,7 @@ const round2 = (x: number) => Math.round(x * 100) / 100;
  * error cannot promise anything for it, so it is not a fair single-setting alternative and is left out.
  */
 function singleSettings(all: Candidate[], images: string[], target: Target): SingleSetting[] {
-  const bySetting = new Map<string, Candidate[]>();
-  for (const c of all) bySetting.set(key(c), [...(bySetting.get(key(c)) ?? []), c]);
+  const bySetting = groupBy(all, key);
   const out: SingleSetting[] = [];
   for (const cs of bySetting.values()) {
     if (new Set(cs.map((c) => c.image_path)).size !== images.length) continue;

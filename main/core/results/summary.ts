@@ -8,6 +8,7 @@ import { type ConfidenceInfo, addConfidence } from './confidence-answer.js';
 import type { Comparison } from './comparisons.js';
 import { describeSetting } from './pareto.js';
 import { type Target, higherIsBetter, metricLabel, scoreOf } from './target.js';
+import { groupBy } from './group-by.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -110,11 +111,7 @@ const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.l
  * sweep runs its x2 and x4 models) gets one entry per model, so no mean is put down to a model that did not make it.
  */
 export function summariseProviders(rows: ResultRow[]): ProviderSummary[] {
-  const by = new Map<string, ResultRow[]>();
-  for (const r of rows) {
-    const key = `${r.provider}\0${r.model}`;
-    by.set(key, [...(by.get(key) ?? []), r]);
-  }
+  const by = groupBy(rows, (r) => `${r.provider}\0${r.model}`);
   // a provider's models side by side, providers in the order they first appear
   const providers = [...new Set(rows.map((r) => r.provider))];
   const groups = [...by.values()].sort((a, b) => providers.indexOf(a[0].provider) - providers.indexOf(b[0].provider));
