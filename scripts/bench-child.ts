@@ -143,8 +143,8 @@ if (mode === 'score') {
   // Output MP/s of W sessions × T threads each, all busy on thick's kind of tile (256 px + 10 px
   // overlap on each side: 276² in) through the inference scheduler: the measurement behind worker-plan.ts.
   const [workers, threadsEach, model = 'thick', precision = 'fp32', reps = '2'] = args;
-  const { InferenceScheduler } = await import('../main/core/models/inference-scheduler.js');
-  const { planarWindow } = await import('../main/core/models/onnx-runner.js');
+  const { InferenceScheduler } = await import('../main/core/inference/inference-scheduler.js');
+  const { planarWindow } = await import('../main/core/inference/onnx-runner.js');
   const { onnxModelPath } = await import('../main/core/models/model-files.js');
   const side = 276;
   const img = await toRaw(sharp(new URL('../test/fixtures/photos/astronaut.png', import.meta.url).pathname).resize(side, side).removeAlpha());

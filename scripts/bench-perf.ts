@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
 import { compactGflopPerOutputMp, rrdbGflopPerOutputMp } from './synthetic-models.js';
-import { MEASURED_THREADS, workerPlan } from '../main/core/models/worker-plan.js';
+import { MEASURED_THREADS, workerPlan } from '../main/core/inference/worker-plan.js';
 import { mulberry32 } from '../main/core/results/confidence.js';
 import { addConfidence } from '../main/core/results/confidence-answer.js';
 import { describeSetting } from '../main/core/results/pareto.js';

@@ -6,8 +6,8 @@
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { toRaw, type RawImage } from '../main/core/image/raw.js';
-import { planTiles } from '../main/core/image/tiling.js';
-import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { planTiles } from '../main/core/inference/tiling.js';
+import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { importedTileSize } from '../main/core/providers/local-ai.js';
 import type { LibraryEntry } from '../main/core/models/library.js';

@@ -6,7 +6,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { resizeRaw } from '../main/core/image/raw.js';
 import { psnr } from '../main/core/metrics/psnr.js';
-import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { readNcnnBin } from '../main/core/models/import/ncnn/bin.js';
 import { parseNcnnParam } from '../main/core/models/import/ncnn/param.js';
 import { convertNcnn } from '../main/core/models/import/ncnn/to-onnx.js';

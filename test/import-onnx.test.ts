@@ -4,7 +4,7 @@ import * as ort from 'onnxruntime-node';
 import onnxProto from 'onnx-proto';
 import { psnr } from '../main/core/metrics/psnr.js';
 import type { RawImage } from '../main/core/image/raw.js';
-import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { convertOnnxFile } from '../main/core/models/import/onnx-file.js';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';

@@ -1,12 +1,12 @@
 import sharp from 'sharp';
 import { describe, expect, it, vi } from 'vitest';
-import { ComputeClock } from '../main/core/models/compute-clock.js';
-import { InferenceScheduler } from '../main/core/models/inference-scheduler.js';
-import { InferenceSlots } from '../main/core/models/inference-slots.js';
-import { type TileResult, inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
+import { ComputeClock } from '../main/core/inference/compute-clock.js';
+import { InferenceScheduler } from '../main/core/inference/inference-scheduler.js';
+import { InferenceSlots } from '../main/core/inference/inference-slots.js';
+import { type TileResult, inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/inference/inference-worker.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
-import { openSession, sessionRunner, type TileRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
-import { workerPlan } from '../main/core/models/worker-plan.js';
+import { openSession, sessionRunner, type TileRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
+import { workerPlan } from '../main/core/inference/worker-plan.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { fixture } from './helpers/images.js';
 

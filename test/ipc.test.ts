@@ -10,7 +10,7 @@ import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
 import type { Host } from '../main/ipc/host.js';
 import { writeTinyNcnn } from './helpers/tiny-models.js';
-import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/models/inference-worker.js';
+import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/inference/inference-worker.js';
 
 const until = (ok: () => boolean, ms = 60_000) =>
   new Promise<void>((resolve, reject) => {

@@ -11,7 +11,7 @@ import { psnr } from '../main/core/metrics/psnr.js';
 import { calibrateRanges } from '../main/core/models/calibrate.js';
 import { LOCAL_MODELS } from '../main/core/models/catalog.js';
 import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
-import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { activationParams, quantizeGraph } from '../main/core/models/quantize.js';
 import { convertTfjsModel } from '../main/core/models/tfjs-to-onnx.js';
 import { LocalAiProvider } from '../main/core/providers/local-ai.js';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import { toRaw, type RawImage } from '../main/core/image/raw.js';
 import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
-import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { LOCAL_MODELS } from '../main/core/models/catalog.js';
 import { convertTfjsModel, UnsupportedLayerError } from '../main/core/models/tfjs-to-onnx.js';
 import { loadTfjsModel, tfjsUpscale } from './helpers/tfjs-reference.js';

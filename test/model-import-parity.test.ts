@@ -5,8 +5,8 @@ import { convertStateDict } from '../main/core/models/import/convert-state-dict.
 import { readPthWithFormat } from '../main/core/models/import/readers/pth.js';
 import { readSafetensors } from '../main/core/models/import/readers/safetensors.js';
 import type { ConvertedImport } from '../main/core/models/import/state-dict.js';
-import { sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
-import { planTiles } from '../main/core/image/tiling.js';
+import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
+import { planTiles } from '../main/core/inference/tiling.js';
 import { toRaw } from '../main/core/image/raw.js';
 import sharp from 'sharp';
 import { ensureTestModels, testModelPath } from '../scripts/fetch-test-models.js';

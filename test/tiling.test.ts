@@ -6,14 +6,14 @@ import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { ModelLibrary } from '../main/core/models/library.js';
-import { defaultTileOverlap } from '../main/core/models/tile-overlap.js';
+import { defaultTileOverlap } from '../main/core/inference/tile-overlap.js';
 import { createLocalAiProvider, importedTileOverlap, importedTileSize } from '../main/core/providers/local-ai.js';
 import type { RawImage } from '../main/core/image/raw.js';
 import { testNcnnModelsDir } from '../scripts/fetch-test-models.js';
-import { planTiles } from '../main/core/image/tiling.js';
+import { planTiles } from '../main/core/inference/tiling.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
-import { openSession, sessionRunner, upscaleTiled } from '../main/core/models/onnx-runner.js';
+import { openSession, sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { LocalAiProvider, DEFAULT_TILE_OVERLAP } from '../main/core/providers/local-ai.js';
 import { fixture } from './helpers/images.js';
 

@@ -20,7 +20,7 @@ import { type RunSettings, recordedScoring, runTarget } from '../core/pipeline/s
 import { addModelFile } from '../core/models/import/import-model.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
-import { closeAllInferenceWorkers } from '../core/models/inference-worker.js';
+import { closeAllInferenceWorkers } from '../core/inference/inference-worker.js';
 import { Jobs, toSweepSettings } from './jobs.js';
 import { inputSample, planRun } from '../core/pipeline/plan.js';
 import type { SizeSample } from '../core/pipeline/estimate.js';

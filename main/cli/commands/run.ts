@@ -3,7 +3,7 @@ import { plural } from '../../core/plural.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
 import type { ProviderSummary, RunSummary } from '../../core/results/summary.js';
 import { confidenceLines } from '../../core/results/confidence-answer.js';
-import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/models/inference-worker.js';
+import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/inference/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
 import type { RunSettings } from '../../core/pipeline/settings.js';
 import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';

@@ -5,7 +5,7 @@
  */
 import * as ort from 'onnxruntime-node';
 import type { RawImage } from '../image/raw.js';
-import { planarWindow } from './onnx-runner.js';
+import { planarWindow } from '../inference/onnx-runner.js';
 import { type Range, withIntermediateOutputs } from './quantize.js';
 
 export async function calibrateRanges(floatModel: Uint8Array, images: readonly RawImage[], threads = 0): Promise<Map<string, Range>> {

@@ -5,7 +5,7 @@ import { BenchError, describeError, isAbortError } from '../errors.js';
 import { resolveInput } from '../inputs/resolve-input.js';
 import type { InputItem } from '../inputs/input-item.js';
 import { ScorePool } from '../metrics/score-pool.js';
-import { InferenceSlots } from '../models/inference-slots.js';
+import { InferenceSlots } from '../inference/inference-slots.js';
 import { pinImportedModels } from '../models/library.js';
 import { createProvider } from '../providers/registry.js';
 import type { UpscaleProvider } from '../providers/upscale-provider.js';

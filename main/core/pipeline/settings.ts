@@ -1,4 +1,4 @@
-import { workerPlan } from '../models/worker-plan.js';
+import { workerPlan } from '../inference/worker-plan.js';
 import { DEFAULT_DOWNSCALE, type DownscaleSettings, type Factor } from '../image/downscale.js';
 import type { StoreFormat } from '../image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../image/read.js';

@@ -5,7 +5,7 @@ import { RecompressOnlyProvider } from './recompress-only.js';
 import { SageMakerJumpStartProvider } from './sagemaker-jumpstart.js';
 import type { UpscaleProvider } from './upscale-provider.js';
 import { type AwsAccess, credentialsFor } from '../aws/credentials.js';
-import type { InferenceSlots } from '../models/inference-slots.js';
+import type { InferenceSlots } from '../inference/inference-slots.js';
 import type { RequestSlots } from './sagemaker/request-slots.js';
 
 export const PROVIDER_NAMES = ['local-ai', 'sagemaker', 'bicubic', 'lanczos'] as const;

@@ -4,7 +4,7 @@ import type { SageMakerRuntimeClient, SageMakerRuntimeClientConfig } from '@aws-
 import { httpHandlerSdk, sageMakerSdk } from '../aws/sdk.js';
 import sharp from 'sharp';
 import { BenchError, isAbortError, throwIfAborted } from '../errors.js';
-import type { Rect } from '../image/tiling.js';
+import type { Rect } from '../inference/tiling.js';
 import { formatBytes } from '../results/format-bytes.js';
 import { type RawImage, rawInput, resizeRaw, rgbOnly, toRaw } from '../image/raw.js';
 import { AsyncFailure, type AsyncOptions, AsyncInvoker } from './sagemaker/async-invoke.js';

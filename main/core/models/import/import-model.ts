@@ -10,7 +10,7 @@ import { BenchError, type ErrorCode, throwIfAborted } from '../../errors.js';
 import { startWorker } from '../../workers/start-worker.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
-import { defaultTileOverlap } from '../tile-overlap.js';
+import { defaultTileOverlap } from '../../inference/tile-overlap.js';
 import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
 import { type OnnxInputRange, convertOnnxFile } from './onnx-file.js';

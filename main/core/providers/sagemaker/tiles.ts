@@ -4,7 +4,7 @@
  * pixels: cropping at the cell edge (as local tiling does) would leave a visible cut. Here every tile keeps its
  * whole window and neighbours are cross-faded with linear ramps across the overlap.
  */
-import { type Rect, planTiles } from '../../image/tiling.js';
+import { type Rect, planTiles } from '../../inference/tiling.js';
 import type { RawImage } from '../../image/raw.js';
 
 /**

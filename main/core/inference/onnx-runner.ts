@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import * as ort from 'onnxruntime-node';
 import { BenchError, raceAbort, throwIfAborted } from '../errors.js';
 import type { RawImage } from '../image/raw.js';
-import { type Rect, planTiles } from '../image/tiling.js';
+import { type Rect, planTiles } from './tiling.js';
 import type { ComputeClock } from './compute-clock.js';
 
 /** Runs the graph on one NCHW tile; in runs this happens in a worker thread (see inference-scheduler). */
