@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { METRICS } from '../main/core/metrics/metric-names.js';
 import { TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
 import { S3_PREFIX } from './channels.js';
+import type { ModelSpeed } from '../main/core/models/model-entry.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
@@ -318,6 +319,8 @@ export interface Responses {
   'models:remove': { removed: string };
 }
 
+export type { ModelSpeed };
+
 export interface LocalModelSummary {
   name: string;
   kind: 'built-in' | 'imported';
@@ -325,10 +328,10 @@ export interface LocalModelSummary {
   /** Built-ins follow the run's factor; an imported model runs at its own scale (then resized to the original). */
   scales: number[];
   summary: string;
-  /** Output megapixels per second: built-ins at x4 on the 2-core reference machine; imported models as measured by runs here. */
-  mpsX4?: number;
+  /** Output megapixels per second of the fp32 build: built-ins at x4 on the 2-core reference machine; imports as runs here measured them. */
+  speed?: ModelSpeed;
   /** Present when an int8 build exists: its speed and what it costs in fidelity. */
-  int8?: { mpsX4: number; summary: string };
+  int8?: { speed?: ModelSpeed; summary: string };
   sizeBytes: number | null;
   license?: string;
   /** Imported models: what the importer found. */

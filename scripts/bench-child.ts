@@ -14,7 +14,7 @@ import { defaultSettings, type ProviderSpec } from '../main/core/pipeline/settin
 import { toRaw } from '../main/core/image/raw.js';
 import { packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
 import { LOCAL_MODELS, type LocalModelName } from '../main/core/models/catalog.js';
-import { LocalAiProvider } from '../main/core/providers/local-ai.js';
+import { createLocalAiProvider } from '../main/core/providers/local-ai.js';
 
 const [mode, ...args] = process.argv.slice(2);
 const rssMb = () => process.resourceUsage().maxRSS / 1024;
@@ -97,7 +97,7 @@ if (mode === 'score') {
   const img = await toRaw(sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(side * 2, side * 2).extract({ left: side / 2, top: side / 2, width: side, height: side }).removeAlpha());
   // End to end through the provider: PNG in, worker-thread inference, default tiles, 2 threads.
   const bigPng = await sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(600, 400).png().toBuffer();
-  const provider = new LocalAiProvider(model, scale, undefined, undefined, precision);
+  const provider = await createLocalAiProvider({ name: 'local-ai', model, precision }, { factor: scale });
   const call = () => provider.upscale({ bytes: bigPng, format: 'png', width: 600, height: 400, target: { width: 600 * scale, height: 400 * scale } });
   await provider.upscale({ bytes: await sharp(img.data, { raw: { width: side, height: side, channels: 3 } }).png().toBuffer(), format: 'png', width: side, height: side, target: { width: side * scale, height: side * scale } });
   let t = now();
@@ -124,7 +124,6 @@ if (mode === 'score') {
   const { syntheticCompact, syntheticRrdbNet } = await import('./synthetic-models.js');
   const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
   const { ModelLibrary } = await import('../main/core/models/library.js');
-  const { createLocalAiProvider } = await import('../main/core/providers/local-ai.js');
   process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
   const { descriptor, onnx } = convertStateDict(kind === 'rrdbnet' ? syntheticRrdbNet({ blocks: 23 }) : syntheticCompact({ convs: 16 }), 'safetensors');
   await new ModelLibrary().add(kind, { ...descriptor, sha256: '0'.repeat(64), sourceFile: `${kind}.safetensors`, sourceBytes: 0 }, onnx);

@@ -9,7 +9,8 @@ import { toRaw, type RawImage } from '../main/core/image/raw.js';
 import { planTiles } from '../main/core/inference/tiling.js';
 import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { importModelFile } from '../main/core/models/import/import-model.js';
-import { importedTileSize } from '../main/core/providers/local-ai.js';
+import { tileSizeFor } from '../main/core/models/resolve-model.js';
+import { importedEntry } from '../main/core/models/model-list.js';
 import type { LibraryEntry } from '../main/core/models/library.js';
 import { testModelPath, testNcnnModelsDir } from './fetch-test-models.js';
 
@@ -55,7 +56,7 @@ for (const [label, file] of MODELS) {
   const d = imp.descriptor;
   const session = await ort.InferenceSession.create(imp.onnx, { intraOpNumThreads: 2, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
   const run = sessionRunner(session);
-  const tile0 = importedTileSize(d as unknown as LibraryEntry, 10);
+  const tile0 = tileSizeFor(importedEntry(d as unknown as LibraryEntry), d.scale, 10);
   // Big enough for a 2×2 grid of cells at the provider's tile size.
   const side = Number(process.env.SIDE) || Math.min(tile0 + 64, 320);
   const img = await toRaw(sharp('test/fixtures/photos/astronaut.png').extract({ left: 0, top: 0, width: side, height: side }).removeAlpha());
@@ -66,7 +67,7 @@ for (const [label, file] of MODELS) {
   console.log(`\n${label}: ${d.architecture} x${d.scale} ${JSON.stringify(d.details)} image ${side}² align ${align}`);
   console.log('overlap | tile | max on seams | max elsewhere | PSNR dB | work | tiled s');
   for (const ov of OVERLAPS) {
-    const tile = importedTileSize(d as unknown as LibraryEntry, ov);
+    const tile = tileSizeFor(importedEntry(d as unknown as LibraryEntry), d.scale, ov);
     const tiles = planTiles(side, side, tile, ov, align);
     const xs = [...new Set(tiles.filter((t) => t.window.x + t.crop.x > 0).map((t) => t.window.x + t.crop.x))];
     const ys = [...new Set(tiles.filter((t) => t.window.y + t.crop.y > 0).map((t) => t.window.y + t.crop.y))];

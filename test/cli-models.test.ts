@@ -41,8 +41,9 @@ describe('upscale-bench models', () => {
     expect(JSON.parse(forced.stdout)).toMatchObject({ name: 'Tiny-Net-x2', scale: 2, sourceFormat: 'ncnn', ms: expect.any(Number) });
 
     const list = cli(['models']);
-    expect(list.stdout).toMatch(/thick +x2 [\d.]+ MB, x3 [\d.]+ MB, x4 [\d.]+ MB, x8 [\d.]+ MB +~0\.15 MP\/s/);
-    expect(list.stdout).toMatch(/Tiny-Net-x2 +ncnn.* x2 +[\d.]+ (B|kB|MB) +speed not measured yet +licence: unknown/);
+    // built-in and imported models in one list, each with its builds
+    expect(list.stdout).toMatch(/^thick +built-in +RRDN \(ESRGAN\) x2 x3 x4 x8 +licence: MIT\n.*most faithful.*\n +fp32: [\d.]+ MB, 0\.15 MP\/s out at x4 \(reference machine\)\n +--precision int8: [\d.]+ MB, 0\.22 MP\/s out at x4/m);
+    expect(list.stdout).toMatch(/^Tiny-Net-x2 +imported +ncnn.* x2 +licence: unknown.*\n.*\n +fp32: [\d.]+ (B|kB|MB), speed not measured yet\n/m);
     expect(JSON.parse(cli(['models', 'list', '--json']).stdout)).toHaveLength(4);
     const json = JSON.parse(cli(['models', '--json']).stdout) as { name: string; kind: string; scales: number[]; sha256?: string }[];
     expect(json.map((m) => `${m.name}:${m.kind}`)).toEqual(['thick:built-in', 'medium:built-in', 'slim:built-in', 'Tiny-Net-x2:imported']);

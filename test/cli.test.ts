@@ -93,7 +93,7 @@ describe('upscale-bench CLI', () => {
 
   it('models lists the local models', () => {
     const r = cli(['models'], work);
-    expect(r.stdout).toMatch(/thick +x2 [\d.]+ MB, x3 [\d.]+ MB, x4 [\d.]+ MB, x8 [\d.]+ MB +~0\.15 MP\/s/);
+    expect(r.stdout).toMatch(/^thick +built-in +RRDN \(ESRGAN\) x2 x3 x4 x8 .*\n.*\n +fp32: [\d.]+ MB, 0\.15 MP\/s out at x4/m);
   });
 
   it.each([
@@ -106,7 +106,7 @@ describe('upscale-bench CLI', () => {
     [['run', '.', '--provider', 'sagemaker'], /--provider sagemaker needs --endpoint/],
     [['run', '.', '--fit', '200-100'], /--fit takes MIN-MAX/],
     [['run', '.', '--precision', 'int4'], /--precision must be one of fp32, int8/],
-    [['run', '.', '--model', 'slim', '--precision', 'int8'], /local model slim has no int8 build \(int8: thick\)/],
+    [['run', '.', '--model', 'slim', '--precision', 'int8'], /local model slim has no int8 build \(it has fp32\): use --precision fp32; built-in models with one: thick/],
   ])('rejects %j with a one-line reason and exit 2', (args, reason) => {
     const r = cli(args, work);
     expect(r.status).toBe(2);

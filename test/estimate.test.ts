@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { type EstimateSettings, type PixelSize, SPEEDS, estimateRun } from '../main/core/pipeline/estimate.js';
+import { estimateModel } from '../main/core/pipeline/plan.js';
+import { builtinEntries } from '../main/core/models/model-list.js';
 
-const thick: EstimateSettings = { providers: [{ name: 'local-ai', model: 'thick' }], factor: 4, cores: 2, concurrency: 2 };
+/** A built-in model as the plan and the setup screen hand it to the estimate: its scales and its build's speed. */
+const local = (name: string, precision?: 'fp32' | 'int8') => estimateModel(builtinEntries().find((m) => m.name === name)!, precision);
+const thick: EstimateSettings = { providers: [local('thick')], factor: 4, cores: 2, concurrency: 2 };
 const all = (sizes: PixelSize[]) => ({ total: sizes.length, sizes });
 const mid = (e: { low: number; high: number }) => (e.low + e.high) / 2;
 
@@ -30,13 +34,13 @@ describe('estimateRun', () => {
   it('follows model, precision and factor', () => {
     const sizes = all([{ width: 2000, height: 1500 }]);
     const fp32 = estimateRun(sizes, thick);
-    const int8 = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'thick', precision: 'int8' }] });
-    const slim = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'slim' }] });
+    const int8 = estimateRun(sizes, { ...thick, providers: [local('thick', 'int8')] });
+    const slim = estimateRun(sizes, { ...thick, providers: [local('slim')] });
     expect(mid(int8)).toBeLessThan(mid(fp32));
     expect(mid(int8) / mid(fp32)).toBeGreaterThan(0.5);
     expect(mid(slim)).toBeLessThan(mid(fp32) / 5);
     // int8 asked of a model without an int8 build runs fp32
-    expect(estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'slim', precision: 'int8' }] })).toEqual(slim);
+    expect(estimateRun(sizes, { ...thick, providers: [local('slim', 'int8')] })).toEqual(slim);
     // x2 feeds the network four times the pixels for the same output
     const x2 = estimateRun(sizes, { ...thick, factor: 2 });
     expect(mid(x2) / mid(fp32)).toBeGreaterThan(3);
@@ -49,11 +53,11 @@ describe('estimateRun', () => {
   it('times an imported model at its own scale, and says when it has not been timed', () => {
     const sizes = all([{ width: 2000, height: 1500 }]);
     // ÷4 stores 500×375 (0.1875 MP); an x2 model makes 0.75 MP of it, at a measured 0.5 MP/s: 1.5 s
-    const timed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2, mps: 0.5 }] });
+    const timed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scales: [2], speed: { mpsOut: 0.5, scale: 2, where: 'this machine' } }] });
     const base = estimateRun(sizes, { ...thick, providers: [] });
     expect(timed.low - base.low).toBeCloseTo(1.5 * 0.8 + (0.25 * 3) / 1.8 + 0.3, 5);
     expect(timed.unknown).toEqual([]);
-    const untimed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scale: 2 }] });
+    const untimed = estimateRun(sizes, { ...thick, providers: [{ name: 'local-ai', model: 'my-x2', scales: [2] }] });
     expect(untimed.unknown).toEqual(['my-x2']);
     expect(untimed.reasons.join(' ')).toMatch(/my-x2 has not been timed yet/);
     expect(untimed.high / untimed.low).toBeGreaterThan(10);

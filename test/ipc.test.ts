@@ -427,7 +427,7 @@ describe('int8 through the handlers', () => {
     const answers: { folder?: string } = {};
     const { dir, handlers, ended } = await testHandlers(answers);
     const models = await dispatch(handlers, 'models:list', {});
-    expect(models.ok && models.data.find((m) => m.name === 'thick')?.int8).toMatchObject({ mpsX4: expect.any(Number), summary: expect.stringMatching(/dB/) });
+    expect(models.ok && models.data.find((m) => m.name === 'thick')?.int8).toMatchObject({ speed: { mpsOut: expect.any(Number), scale: 4, where: 'reference machine' }, summary: expect.stringMatching(/dB/) });
     expect(models.ok && models.data.find((m) => m.name === 'slim')?.int8).toBeUndefined();
     expect(await dispatch(handlers, 'run:start', { input: dir, providers: ['local-ai'], localPrecision: 'int4' })).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
 

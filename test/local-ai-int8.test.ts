@@ -14,7 +14,7 @@ import { onnxModelPath, packageDir, tfjsModelJson } from '../main/core/models/mo
 import { openSession, sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
 import { activationParams, quantizeGraph } from '../main/core/models/quantize.js';
 import { convertTfjsModel } from '../main/core/models/tfjs-to-onnx.js';
-import { LocalAiProvider } from '../main/core/providers/local-ai.js';
+import { createLocalAiProvider } from '../main/core/providers/local-ai.js';
 import { fixture } from './helpers/images.js';
 
 const { onnx } = onnxProto;
@@ -97,9 +97,9 @@ describe('thick --precision int8', () => {
     expect(loss).toBeGreaterThan(-3.5);
   });
 
-  it('refuses int8 for a model without an int8 build', () => {
-    expect(() => new LocalAiProvider('slim', 4, undefined, undefined, 'int8')).toThrow(/slim has no int8 build/);
-    expect(new LocalAiProvider('thick', 4, undefined, undefined, 'int8').model).toBe('esrgan-thick x4 int8');
+  it('refuses int8 for a model without an int8 build', async () => {
+    await expect(createLocalAiProvider({ name: 'local-ai', model: 'slim', precision: 'int8' }, { factor: 4 })).rejects.toThrow(/slim has no int8 build \(it has fp32\): use --precision fp32; built-in models with one: thick/);
+    expect((await createLocalAiProvider({ name: 'local-ai', model: 'thick', precision: 'int8' }, { factor: 4 })).model).toBe('esrgan-thick x4 int8');
   });
 });
 

@@ -102,14 +102,20 @@ describe('model library', () => {
     await lib.add('slim2', { ...facts('a'.repeat(64)), license: 'BSD-3-Clause' }, onnx);
     const list = await listModels(lib);
     expect(list.map((m) => `${m.name}:${m.kind}`)).toEqual(['thick:built-in', 'medium:built-in', 'slim:built-in', 'slim2:imported']);
-    expect(list[3]).toMatchObject({ architecture: 'ONNX', scales: [2], sizeBytes: onnx.byteLength, license: 'BSD-3-Clause' });
-    expect(list[3].speed).toBeUndefined();
+    expect(list[3]).toMatchObject({ architecture: 'ONNX', scales: [2], builds: { fp32: { bytes: onnx.byteLength } }, license: 'BSD-3-Clause', label: 'slim2' });
+    expect(list[3].builds.fp32.speed).toBeUndefined();
+    // built-ins are entries of the same shape: graphs per scale and precision, a speed, read-only
+    expect(list[0]).toMatchObject({ name: 'thick', kind: 'built-in', label: 'esrgan-thick', tileOverlap: 10, builds: { fp32: { speed: { scale: 4, where: 'reference machine' } }, int8: { summary: expect.stringMatching(/dB/) } } });
+    expect(list[0].builds.int8!.graphs[4]).toMatch(/esrgan-thick-x4-int8\.onnx$/);
+    expect(list[2].builds.int8).toBeUndefined();
   });
 });
 
 describe('tile size of imported models', () => {
   it('ESRGAN-family nets get tiles whose full-resolution activations fit the memory budget; others the default', async () => {
-    const { importedTileSize } = await import('../main/core/providers/local-ai.js');
+    const { tileSizeFor } = await import('../main/core/models/resolve-model.js');
+    const { importedEntry } = await import('../main/core/models/model-list.js');
+    const importedTileSize = (l: LibraryEntry) => tileSizeFor(importedEntry(l), l.scale, 10);
     const e = (architecture: string, scale: number, features?: number) => ({ ...facts('a'.repeat(64)), name: 'x', onnxBytes: 0, importedAt: '', architecture, scale, details: features ? { features } : {} }) as LibraryEntry;
     expect(importedTileSize(e('ESRGAN', 4, 64))).toBe(176);
     expect(importedTileSize(e('ncnn (RRDBNet-like)', 4, 64))).toBe(176);

@@ -7,14 +7,15 @@ import * as ort from 'onnxruntime-node';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { ModelLibrary } from '../main/core/models/library.js';
 import { defaultTileOverlap } from '../main/core/inference/tile-overlap.js';
-import { createLocalAiProvider, importedTileOverlap, importedTileSize } from '../main/core/providers/local-ai.js';
+import { createLocalAiProvider } from '../main/core/providers/local-ai.js';
+import { resolveModel } from '../main/core/models/resolve-model.js';
+import { BUILTIN_TILE_OVERLAP as DEFAULT_TILE_OVERLAP } from '../main/core/models/model-list.js';
 import type { RawImage } from '../main/core/image/raw.js';
 import { testNcnnModelsDir } from '../scripts/fetch-test-models.js';
 import { planTiles } from '../main/core/inference/tiling.js';
 import { toRaw } from '../main/core/image/raw.js';
 import { onnxModelPath } from '../main/core/models/model-files.js';
 import { openSession, sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
-import { LocalAiProvider, DEFAULT_TILE_OVERLAP } from '../main/core/providers/local-ai.js';
 import { fixture } from './helpers/images.js';
 
 describe('planTiles', () => {
@@ -99,9 +100,10 @@ describe('imported models get the overlap their architecture needs', () => {
     process.env.UPSCALE_BENCH_MODELS = library.dir;
     const entry = await library.add('anime-old', { ...older, sha256: imported.sha256, sourceFile: imported.sourceFile, sourceBytes: imported.sourceBytes }, imported.onnx);
     expect(entry.tileOverlap).toBeUndefined();
-    expect(importedTileOverlap(entry)).toBe(48);
-    expect(importedTileOverlap(entry, 10)).toBe(10); // --tile-overlap still wins
-    const tile = importedTileSize(entry, 48);
+    const model = await resolveModel({ model: 'anime-old' }, 4, library);
+    expect(model.tileOverlap).toBe(48);
+    expect((await resolveModel({ model: 'anime-old', tileOverlap: 10 }, 4, library)).tileOverlap).toBe(10); // --tile-overlap still wins
+    const tile = model.tileSize;
     expect(tile).toBe(96);
 
     const png = await sharp(fixture('photos', 'astronaut.png')).extract({ left: 130, top: 20, width: 200, height: 160 }).removeAlpha().png().toBuffer();
@@ -135,7 +137,7 @@ describe('local-ai provider', () => {
     sharp(fixture('photos', 'logo.png')).resize(48, 40).toColourspace('srgb')[channels === 4 ? 'ensureAlpha' : 'removeAlpha']().png().toBuffer();
 
   it('upscales RGBA: RGB by the model, alpha kept', async () => {
-    const p = new LocalAiProvider('slim', 4, 32, 8);
+    const p = await createLocalAiProvider({ name: 'local-ai', model: 'slim', tileSize: 32, tileOverlap: 8 }, { factor: 4 });
     const ticks: number[] = [];
     const out = await p.upscale({ bytes: await png(4), format: 'png', width: 48, height: 40, target: { width: 192, height: 160 }, onProgress: (t) => ticks.push(t.done) });
     await p.dispose();
@@ -146,7 +148,7 @@ describe('local-ai provider', () => {
   });
 
   it('stops between tiles when cancelled', async () => {
-    const p = new LocalAiProvider('slim', 4, 16, 4);
+    const p = await createLocalAiProvider({ name: 'local-ai', model: 'slim', tileSize: 16, tileOverlap: 4 }, { factor: 4 });
     const ac = new AbortController();
     const done: number[] = [];
     const run = p.upscale({
@@ -161,7 +163,7 @@ describe('local-ai provider', () => {
     expect(Math.max(...done)).toBe(2);
   });
 
-  it('refuses a scale the model does not have', () => {
-    expect(() => new LocalAiProvider('thick', 5)).toThrow(/no x5/);
+  it('refuses a scale the model does not have', async () => {
+    await expect(createLocalAiProvider({ name: 'local-ai', model: 'thick' }, { factor: 5 })).rejects.toThrow(/local model thick has no x5 \(it has x2, x3, x4, x8\)/);
   });
 });

@@ -19,7 +19,8 @@ import type { Host } from './host.js';
 import { type RunSettings, recordedScoring, runTarget } from '../core/pipeline/settings.js';
 import { addModelFile } from '../core/models/import/import-model.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
-import { type ModelListing, importedListing, listModels } from '../core/models/model-list.js';
+import { importedEntry, listModels } from '../core/models/model-list.js';
+import type { ModelEntry } from '../core/models/model-entry.js';
 import { closeAllInferenceWorkers } from '../core/inference/inference-worker.js';
 import { Jobs, toSweepSettings } from './jobs.js';
 import { inputSample, planRun } from '../core/pipeline/plan.js';
@@ -303,7 +304,7 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         inWorker: true,
         onProgress: (p) => host.emit({ jobId: importId, type: 'model-import', stage: p.stage, file: basename(real) }),
       });
-      return { model: toSummary(importedListing(entry)), ms };
+      return { model: toSummary(importedEntry(entry, library())), ms };
     },
     async 'models:remove'({ name }) {
       return { removed: (await library().remove(name)).name };
@@ -322,19 +323,21 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   });
 }
 
-function toSummary(m: ModelListing): Responses['models:list'][number] {
-  const e = m.imported;
+function toSummary(m: ModelEntry): Responses['models:list'][number] {
+  const e = m.facts;
+  const int8 = m.builds.int8;
   return {
     name: m.name,
     kind: m.kind,
     architecture: m.architecture,
     scales: m.scales,
     summary: m.summary,
-    ...(m.speed ? { mpsX4: m.speed.mpsOut } : {}),
-    ...(m.int8 ? { int8: m.int8 } : {}),
-    sizeBytes: m.sizeBytes,
+    ...(m.builds.fp32.speed ? { speed: m.builds.fp32.speed } : {}),
+    ...(int8 ? { int8: { summary: int8.summary ?? 'int8 build', ...(int8.speed ? { speed: int8.speed } : {}) } } : {}),
+    sizeBytes: m.builds.fp32.bytes,
     ...(m.license ? { license: m.license } : {}),
-    ...(e ? { details: e.details, params: e.params, sha256: e.sha256, sourceFile: e.sourceFile } : {}),
+    ...(e ? { details: e.details, params: e.params, sourceFile: e.sourceFile } : {}),
+    ...(m.sha256 ? { sha256: m.sha256 } : {}),
   };
 }
 

@@ -1,13 +1,11 @@
 import { Command, Option } from 'commander';
-import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { BenchError } from '../../core/errors.js';
-import { LOCAL_MODELS, type Precision } from '../../core/models/catalog.js';
+import type { Precision } from '../../core/models/catalog.js';
 import { addModelFile } from '../../core/models/import/import-model.js';
 import { ONNX_INPUT_RANGES, type OnnxInputRange } from '../../core/models/import/onnx-file.js';
 import { ModelLibrary } from '../../core/models/library.js';
-import { onnxFileName } from '../../core/models/model-files.js';
-import { importedListing, listModels } from '../../core/models/model-list.js';
+import { type ModelEntry, precisionsOf } from '../../core/models/model-entry.js';
+import { listModels } from '../../core/models/model-list.js';
 import { libraryDir, modelsDir } from '../../core/paths.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
 
@@ -84,34 +82,26 @@ export function modelsCommand(): Command {
 
 async function printList(o: { json?: boolean }) {
   const library = new ModelLibrary();
+  const models = await listModels(library);
   if (o.json) {
-    const list = (await listModels(library)).map(({ imported, ...rest }) => ({ ...rest, ...(imported ? { sha256: imported.sha256, sourceFile: imported.sourceFile, sourceFormat: imported.sourceFormat, details: imported.details, params: imported.params, importedAt: imported.importedAt } : {}) }));
+    const list = models.map(({ facts, ...rest }) => ({ ...rest, ...(facts ? { sourceFormat: facts.sourceFormat, details: facts.details, params: facts.params, importedAt: facts.importedAt } : {}) }));
     process.stdout.write(JSON.stringify(list, null, 2) + '\n');
     return;
   }
-  printBuiltins();
-  const imported = await library.list();
-  process.stdout.write(`\nimported models in ${library.dir}${imported.length ? '' : ': none yet (add one with `upscale-bench models add FILE`)'}\n`);
-  const width = Math.max(24, ...imported.map((e) => e.name.length + 1));
-  for (const e of imported) {
-    const l = importedListing(e);
-    const speed = l.speed ? `${l.speed.mpsOut} MP/s measured here` : 'speed not measured yet';
-    process.stdout.write(`${e.name.padEnd(width)} ${e.architecture} x${e.scale}  ${formatBytes(e.onnxBytes)}  ${speed}  licence: ${e.license ?? 'unknown (the file does not say)'}\n`);
+  process.stdout.write(`local AI models: built in (${modelsDir()}, read-only) and imported (${library.dir})\n`);
+  const width = Math.max(8, ...models.map((m) => m.name.length + 1));
+  for (const m of models) {
+    const builds = precisionsOf(m).map((p) => buildLine(m, p));
+    process.stdout.write(`${m.name.padEnd(width)} ${m.kind.padEnd(8)}  ${m.architecture} ${m.scales.map((s) => `x${s}`).join(' ')}  licence: ${m.license ?? 'unknown (the file does not say)'}\n`);
+    process.stdout.write(`${''.padEnd(width)} ${m.summary}\n`);
+    for (const b of builds) process.stdout.write(`${''.padEnd(width)} ${b}\n`);
   }
+  if (!models.some((m) => m.kind === 'imported')) process.stdout.write('no imported models yet: add one with `upscale-bench models add FILE`\n');
 }
 
-function printBuiltins() {
-  const dir = modelsDir();
-  const sizes = (name: string, scales: readonly number[], precision: Precision) =>
-    scales
-      .map((s) => {
-        const st = statSync(join(dir, onnxFileName(name, s, precision)), { throwIfNoEntry: false });
-        return `x${s} ${st ? formatBytes(st.size) : 'not built'}`;
-      })
-      .join(', ');
-  process.stdout.write(`built-in models in ${dir} (speed: output megapixels/s at x4 on the 2-core reference machine; licence MIT)\n`);
-  for (const [name, m] of Object.entries(LOCAL_MODELS)) {
-    process.stdout.write(`${name.padEnd(7)} ${sizes(name, m.scales, 'fp32')}  ~${m.mpsX4} MP/s  ${m.summary}\n`);
-    if ('int8' in m) process.stdout.write(`${''.padEnd(7)} --precision int8: ${sizes(name, m.scales, 'int8')}  ~${m.int8.mpsX4} MP/s  ${m.int8.summary}\n`);
-  }
+function buildLine(m: ModelEntry, p: Precision): string {
+  const b = m.builds[p]!;
+  const size = b.bytes === null ? 'not built (npm run models)' : formatBytes(b.bytes);
+  const speed = b.speed ? `${b.speed.mpsOut} MP/s out at x${b.speed.scale} (${b.speed.where})` : 'speed not measured yet';
+  return `${p === 'fp32' ? 'fp32' : `--precision ${p}`}: ${size}, ${speed}${b.summary ? `; ${b.summary}` : ''}`;
 }

@@ -3,7 +3,7 @@ import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/p
 import { join } from 'node:path';
 import { BenchError } from '../errors.js';
 import { libraryDir } from '../paths.js';
-import { LOCAL_MODELS } from './catalog.js';
+import { LOCAL_MODELS, type Precision } from './catalog.js';
 import type { ModelDescriptor } from './import/state-dict.js';
 
 /** What an importer found out about a model (the import contract's ModelDescriptor). */
@@ -21,9 +21,12 @@ export interface LibraryEntry extends ModelFacts {
   importedAt: string;
   /** Output megapixels per second measured by runs on this machine. */
   measured?: { mpsOut: number; at: string };
+  /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, speed and what it costs in fidelity. */
+  int8?: { onnxBytes: number; summary: string; measured?: { mpsOut: number; at: string } };
 }
 
 export const ONNX_FILE = 'model.onnx';
+export const INT8_ONNX_FILE = 'model-int8.onnx';
 export const DESCRIPTOR_FILE = 'model.json';
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,63}$/;
 const RESERVED = /^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$/i;
@@ -66,8 +69,8 @@ export class ModelLibrary {
     return all.find((e) => e.name.toLowerCase() === name.toLowerCase()) ?? null;
   }
 
-  onnxPath(entry: LibraryEntry): string {
-    return join(this.dir, entry.name, ONNX_FILE);
+  onnxPath(entry: Pick<LibraryEntry, 'name'>, precision: Precision = 'fp32'): string {
+    return join(this.dir, entry.name, precision === 'int8' ? INT8_ONNX_FILE : ONNX_FILE);
   }
 
   /** Refuses an unusable name, or a taken one unless `force`. */
@@ -117,14 +120,17 @@ export class ModelLibrary {
     return entry;
   }
 
-  /** Records a speed measured by a run; best effort, never fails the run. */
-  async recordSpeed(name: string, mpsOut: number): Promise<void> {
+  /** Records a speed measured by a run (of the fp32 or the int8 build); best effort, never fails the run. */
+  async recordSpeed(name: string, mpsOut: number, precision: Precision = 'fp32'): Promise<void> {
     const entry = await this.read(name);
     if (!entry || !(mpsOut > 0)) return;
+    const measured = { mpsOut: Number(mpsOut.toPrecision(3)), at: new Date().toISOString() };
+    const next = precision === 'fp32' ? { ...entry, measured } : entry.int8 ? { ...entry, int8: { ...entry.int8, measured } } : null;
+    if (!next) return;
     const file = join(this.dir, name, DESCRIPTOR_FILE);
     const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
     try {
-      await writeFile(tmp, JSON.stringify({ ...entry, measured: { mpsOut: Number(mpsOut.toPrecision(3)), at: new Date().toISOString() } }, null, 2) + '\n');
+      await writeFile(tmp, JSON.stringify(next, null, 2) + '\n');
       await rename(tmp, file);
     } catch {
       await rm(tmp, { force: true }).catch(() => undefined);
@@ -170,7 +176,7 @@ export async function pinImportedModels<T extends { providers: { name: string; m
   return { ...settings, providers };
 }
 
-export function changedModel(entry: LibraryEntry, used: string): BenchError {
+export function changedModel(entry: Pick<LibraryEntry, 'name' | 'sha256'>, used: string): BenchError {
   return new BenchError(
     'ERROR_BAD_SETTINGS',
     `model '${entry.name}' in the library is not the file this run used (sha256 ${entry.sha256.slice(0, 12)}…, the run used ${used.slice(0, 12)}…)`,

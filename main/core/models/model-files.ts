@@ -7,8 +7,12 @@ import type { Precision } from './catalog.js';
 export const onnxFileName = (model: string, scale: number, precision: Precision = 'fp32') =>
   `esrgan-${model}-x${scale}${precision === 'int8' ? '-int8' : ''}.onnx`;
 
+/** A built-in's graph for one scale and precision, in the app's models folder. */
+export const builtinGraphPath = (model: string, scale: number, precision: Precision = 'fp32') => join(modelsDir(), onnxFileName(model, scale, precision));
+
+/** The graph, or a sentence when `npm run models` has not built it. */
 export function onnxModelPath(model: string, scale: number, precision: Precision = 'fp32'): string {
-  const path = join(modelsDir(), onnxFileName(model, scale, precision));
+  const path = builtinGraphPath(model, scale, precision);
   if (!existsSync(path)) {
     const label = `${model} x${scale}${precision === 'int8' ? ' int8' : ''}`;
     throw new BenchError('ERROR_BAD_SETTINGS', `local model ${label} is not built (${path} missing): run \`npm run models\``);

@@ -1,66 +1,80 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
-import { modelsDir } from '../paths.js';
-import { LOCAL_MODELS, type LocalModelName } from './catalog.js';
+import { LOCAL_MODELS, type LocalModelName, type Precision } from './catalog.js';
 import { type LibraryEntry, ModelLibrary } from './library.js';
-import { onnxFileName } from './model-files.js';
-
-/** One model the local-ai provider can run, built in or imported: what `models` and the app list. */
-export interface ModelListing {
-  name: string;
-  kind: 'built-in' | 'imported';
-  architecture: string;
-  /** Built-ins have one graph per scale; an imported model has its own scale. */
-  scales: number[];
-  /** Bytes of the graphs on disk (null for a built-in whose graphs are not built). */
-  sizeBytes: number | null;
-  /** Output megapixels per second: measured on this machine by runs (imported), or on the reference machine at x4 (built-in). */
-  speed?: { mpsOut: number; where: 'this machine' | 'reference machine' };
-  license?: string;
-  summary: string;
-  int8?: { mpsX4: number; summary: string };
-  /** Imported models only. */
-  imported?: LibraryEntry;
-}
+import type { ModelBuild, ModelEntry } from './model-entry.js';
+import { builtinGraphPath } from './model-files.js';
+import { defaultTileOverlap } from '../inference/tile-overlap.js';
 
 const BUILTIN_ARCH: Record<LocalModelName, string> = { thick: 'RRDN (ESRGAN)', medium: 'RDN (ESRGAN)', slim: 'RDN (ESRGAN)' };
+/** The built-ins' overlap: 10 px keeps their tiles within a grey level of a whole-image run (README, Tiling). */
+export const BUILTIN_TILE_OVERLAP = 10;
 
-export function builtinListings(): ModelListing[] {
-  const dir = modelsDir();
-  return Object.entries(LOCAL_MODELS).map(([name, m]) => {
-    const sizes = m.scales.map((s) => statSync(join(dir, onnxFileName(name, s)), { throwIfNoEntry: false })?.size);
+const isBuiltIn = (name: string): name is LocalModelName => Object.hasOwn(LOCAL_MODELS, name);
+
+function builtinEntry(name: LocalModelName): ModelEntry {
+  const m = LOCAL_MODELS[name];
+  const build = (precision: Precision, mpsX4: number, summary?: string): ModelBuild => {
+    const sizes = m.scales.map((s) => statSync(builtinGraphPath(name, s, precision), { throwIfNoEntry: false })?.size);
     return {
-      name,
-      kind: 'built-in' as const,
-      architecture: BUILTIN_ARCH[name as LocalModelName],
-      scales: [...m.scales],
-      sizeBytes: sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0)! : null,
-      speed: { mpsOut: m.mpsX4, where: 'reference machine' as const },
-      license: 'MIT',
-      summary: m.summary,
-      ...('int8' in m ? { int8: m.int8 } : {}),
+      graphs: Object.fromEntries(m.scales.map((s) => [s, builtinGraphPath(name, s, precision)])),
+      bytes: sizes.every((s) => s !== undefined) ? sizes.reduce((a, b) => a! + b!, 0)! : null,
+      speed: { mpsOut: mpsX4, scale: 4, where: 'reference machine' },
+      ...(summary ? { summary } : {}),
     };
-  });
+  };
+  return {
+    name,
+    kind: 'built-in',
+    architecture: BUILTIN_ARCH[name],
+    scales: [...m.scales],
+    builds: { fp32: build('fp32', m.mpsX4), ...('int8' in m ? { int8: build('int8', m.int8.mpsX4, m.int8.summary) } : {}) },
+    summary: m.summary,
+    license: 'MIT',
+    source: m.package,
+    label: `esrgan-${name}`,
+    tileOverlap: BUILTIN_TILE_OVERLAP,
+    sizeMultiple: 1,
+  };
 }
 
-export function importedListing(e: LibraryEntry): ModelListing {
+export function builtinEntries(): ModelEntry[] {
+  return (Object.keys(LOCAL_MODELS) as LocalModelName[]).map(builtinEntry);
+}
+
+export function importedEntry(e: LibraryEntry, library = new ModelLibrary()): ModelEntry {
   const shape = Object.entries(e.details ?? {})
     .map(([k, v]) => `${k} ${v}`)
     .join(', ');
+  const speed = (mpsOut: number | undefined) => (mpsOut ? { speed: { mpsOut, scale: e.scale, where: 'this machine' as const } } : {});
   return {
     name: e.name,
     kind: 'imported',
     architecture: e.architecture,
     scales: [e.scale],
-    sizeBytes: e.onnxBytes,
-    ...(e.measured ? { speed: { mpsOut: e.measured.mpsOut, where: 'this machine' as const } } : {}),
-    ...(e.license ? { license: e.license } : {}),
+    builds: {
+      fp32: { graphs: { [e.scale]: library.onnxPath(e) }, bytes: e.onnxBytes, ...speed(e.measured?.mpsOut) },
+      ...(e.int8 ? { int8: { graphs: { [e.scale]: library.onnxPath(e, 'int8') }, bytes: e.int8.onnxBytes, ...speed(e.int8.measured?.mpsOut), summary: e.int8.summary } } : {}),
+    },
     summary: `${e.architecture} x${e.scale}${shape ? ` (${shape})` : ''}, from ${e.sourceFile}`,
-    imported: e,
+    ...(e.license ? { license: e.license } : {}),
+    source: e.sourceFile,
+    label: e.name,
+    tileOverlap: e.tileOverlap ?? defaultTileOverlap(e),
+    sizeMultiple: e.sizeMultiple ?? 1,
+    ...(/^ESRGAN|RRDB/i.test(e.architecture) ? { hrFeatures: typeof e.details?.features === 'number' ? e.details.features : 64 } : {}),
+    sha256: e.sha256,
+    facts: e,
   };
 }
 
 /** Built-in then imported models, as one list. */
-export async function listModels(library = new ModelLibrary()): Promise<ModelListing[]> {
-  return [...builtinListings(), ...(await library.list()).map(importedListing)];
+export async function listModels(library = new ModelLibrary()): Promise<ModelEntry[]> {
+  return [...builtinEntries(), ...(await library.list()).map((e) => importedEntry(e, library))];
+}
+
+/** A model by name: a built-in, else the library's (exact, then ignoring case); null when neither has it. */
+export async function findModel(name: string, library = new ModelLibrary()): Promise<ModelEntry | null> {
+  if (isBuiltIn(name)) return builtinEntry(name);
+  const e = await library.find(name);
+  return e ? importedEntry(e, library) : null;
 }

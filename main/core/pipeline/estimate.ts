@@ -1,9 +1,9 @@
 /**
  * How long a run will take, as a range, from the images' real sizes (read from their headers) and the
  * speeds measured on the 2-core reference machine. Pure: no I/O, so the setup screen and a sweep can call
- * it for every setting they show. Imports only the model catalog and the downscale geometry.
+ * it for every setting they show. Imports only the downscale geometry; models bring their speeds.
  */
-import { LOCAL_MODELS, type LocalModelName, type Precision } from '../models/catalog.js';
+import type { ModelSpeed } from '../models/model-entry.js';
 import { type FitRange, targetSize } from '../image/geometry.js';
 import { plural } from '../plural.js';
 
@@ -23,10 +23,10 @@ export interface SizeSample {
 export type EstimateProvider =
   | { name: 'bicubic' | 'lanczos' }
   /**
-   * A built-in model's speed comes from the catalog; an imported one runs at its own `scale` and gives its
-   * measured output MP/s at that scale as `mps` (unknown until a run has measured it).
+   * A model from the library with its scales and the speed of the build that will run (a built-in's from the
+   * reference machine, an import's as runs here measured it; unknown until one has).
    */
-  | { name: 'local-ai'; model: LocalModelName | (string & {}); precision?: Precision; scale?: number; mps?: number }
+  | { name: 'local-ai'; model: string; scales: readonly number[]; speed?: ModelSpeed }
   | { name: 'sagemaker' }
   /** Factor 1's recompress-only baseline: decoding and scoring only. */
   | { name: 'none' };
@@ -113,26 +113,19 @@ export function imageCost(size: PixelSize, s: EstimateSettings): Cost {
 
 /**
  * A model's tiles cost the same per *input* pixel whatever its scale, so its time is the stored copy's
- * megapixels × 16 / (output MP/s at x4): at x2 the same output takes four times as long.
+ * megapixels / (output MP/s ÷ the measured scale²): at x2 the same output takes four times as long as at x4.
+ * A one-scale model runs at its own scale whatever the factor (its output is resized afterwards).
  */
-function localSeconds(p: Extract<EstimateProvider, { name: 'local-ai' }>, storedMp: number, scale: number): [number, number] {
-  if (isBuiltIn(p.model)) {
-    const info = LOCAL_MODELS[p.model];
-    const mps = p.precision === 'int8' && 'int8' in info ? info.int8.mpsX4 : info.mpsX4;
-    const sec = (storedMp * 16) / mps;
-    const spread = scale === 4 ? SPEEDS.localSpread.x4 : SPEEDS.localSpread.other;
+function localSeconds(p: Extract<EstimateProvider, { name: 'local-ai' }>, storedMp: number, factor: number): [number, number] {
+  const scale = p.scales.includes(factor) || p.scales.length !== 1 ? factor : p.scales[0];
+  if (p.speed && p.speed.mpsOut > 0) {
+    const sec = storedMp / (p.speed.mpsOut / p.speed.scale ** 2);
+    // the reference machine's x4 figures were measured on many photos; anything else is a wider guess
+    const spread = p.speed.where === 'reference machine' && scale === p.speed.scale ? SPEEDS.localSpread.x4 : SPEEDS.localSpread.other;
     return [sec * spread[0], sec * spread[1]];
-  }
-  // imported: the output is the stored copy at the model's own scale
-  const own = p.scale ?? 4;
-  if (p.mps && p.mps > 0) {
-    const sec = (storedMp * own * own) / p.mps;
-    return [sec * SPEEDS.localSpread.other[0], sec * SPEEDS.localSpread.other[1]];
   }
   return [(storedMp * 16) / SPEEDS.unmeasuredMpsX4[0], (storedMp * 16) / SPEEDS.unmeasuredMpsX4[1]];
 }
-
-const isBuiltIn = (model: string): model is LocalModelName => Object.hasOwn(LOCAL_MODELS, model);
 
 export function estimateRun(sample: SizeSample, s: EstimateSettings): TimeEstimate {
   const reasons: string[] = [];
@@ -210,12 +203,12 @@ export function estimateRun(sample: SizeSample, s: EstimateSettings): TimeEstima
     reasons.push(`SageMaker's speed is unknown here: assumed ${SPEEDS.sagemakerSecPerImage[0]}–${SPEEDS.sagemakerSecPerImage[1]} s per image`);
   }
   for (const p of s.providers) {
-    if (p.name === 'local-ai' && !isBuiltIn(p.model) && !(p.mps && p.mps > 0) && total > 0) {
+    if (p.name === 'local-ai' && !(p.speed && p.speed.mpsOut > 0) && total > 0) {
       unknown.push(p.model);
       reasons.push(`${p.model} has not been timed yet: assumed between slim's speed and a third of thick's`);
     }
   }
-  if (s.providers.some((p) => p.name === 'local-ai' && isBuiltIn(p.model))) reasons.push('local-AI speed measured on a 2-core reference machine');
+  if (s.providers.some((p) => p.name === 'local-ai' && p.speed?.where === 'reference machine')) reasons.push('local-AI speed measured on a 2-core reference machine');
   return { low, high: Math.max(low, high), reasons, megapixels: mp, unknown };
 }
 

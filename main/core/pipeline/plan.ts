@@ -2,7 +2,9 @@ import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { type ResolveOptions, resolveInput } from '../inputs/resolve-input.js';
 import { isS3Uri } from '../inputs/s3-uri.js';
-import { type ModelListing, listModels } from '../models/model-list.js';
+import { listModels } from '../models/model-list.js';
+import type { ModelEntry } from '../models/model-entry.js';
+import type { Precision } from '../models/catalog.js';
 import { type EstimateProvider, type PixelSize, type SizeSample, type TimeEstimate, estimateRun } from './estimate.js';
 import type { ProviderSpec, RunSettings } from './settings.js';
 import { rowsPerImage, storedSettings } from './stored-settings.js';
@@ -38,7 +40,7 @@ export async function planRun(settings: RunSettings, cores = availableParallelis
   const { total, sizes } = sample ?? (await inputSample(settings.input, { s3: settings.inputS3, sample: settings.sample, chosen: settings.sample?.chosen }));
   const items = { length: total };
   const plan = storedSettings(settings);
-  const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelListing[]) : [];
+  const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelEntry[]) : [];
   const estimates = plan.map((s) => {
     const { known, unknown } = forEstimate(s.providers, models);
     const e = estimateRun({ total: items.length, sizes }, { providers: known, factor: s.downscale.factor, fit: s.downscale.fit, concurrency: settings.concurrency, cores, maxPixels: settings.maxPixels });
@@ -72,10 +74,10 @@ async function headerSize(path: string): Promise<PixelSize | null> {
 }
 
 /**
- * The estimate's view of the providers: an imported model brings its own scale and the speed runs measured
- * for it (the estimate widens when there is none); a model not in the library is left out and named.
+ * The estimate's view of the providers: a model brings its scales and the speed of the build that will run
+ * (the estimate widens when there is none); a model not in the library is left out and named.
  */
-function forEstimate(specs: ProviderSpec[], models: ModelListing[]): { known: EstimateProvider[]; unknown: string[] } {
+function forEstimate(specs: ProviderSpec[], models: ModelEntry[]): { known: EstimateProvider[]; unknown: string[] } {
   const known: EstimateProvider[] = [];
   const unknown: string[] = [];
   for (const s of specs) {
@@ -83,9 +85,14 @@ function forEstimate(specs: ProviderSpec[], models: ModelListing[]): { known: Es
       const model = s.model ?? 'thick';
       const listed = models.find((m) => m.name === model);
       if (!listed) unknown.push(`local-ai ${model}`);
-      else if (listed.kind === 'built-in') known.push({ name: 'local-ai', model, precision: s.precision });
-      else known.push({ name: 'local-ai', model, scale: listed.scales[0], ...(listed.speed ? { mps: listed.speed.mpsOut } : {}) });
+      else known.push(estimateModel(listed, s.precision));
     } else known.push({ name: s.name });
   }
   return { known, unknown };
+}
+
+/** A model's scales and the speed of the build a run of this precision uses (fp32 when it has no such build). */
+export function estimateModel(m: Pick<ModelEntry, 'name' | 'scales' | 'builds'>, precision: Precision = 'fp32'): Extract<EstimateProvider, { name: 'local-ai' }> {
+  const speed = (m.builds[precision] ?? m.builds.fp32).speed;
+  return { name: 'local-ai', model: m.name, scales: m.scales, ...(speed ? { speed } : {}) };
 }

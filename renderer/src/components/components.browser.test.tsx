@@ -334,8 +334,8 @@ describe('SetupScreen', () => {
     (window as unknown as { bench: unknown }).bench = {
       models: {
         list: async () => [
-          { name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, int8: { mpsX4: 0.22, summary: 'faster' }, sizeBytes: null },
-          { name: 'slim', kind: 'built-in', architecture: 'RDN', scales: [2, 3, 4, 8], summary: 'fast', mpsX4: 2.3, sizeBytes: null },
+          { name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', speed: { mpsOut: 0.15, scale: 4, where: 'reference machine' }, int8: { speed: { mpsOut: 0.22, scale: 4, where: 'reference machine' }, summary: 'faster' }, sizeBytes: null },
+          { name: 'slim', kind: 'built-in', architecture: 'RDN', scales: [2, 3, 4, 8], summary: 'fast', speed: { mpsOut: 2.3, scale: 4, where: 'reference machine' }, sizeBytes: null },
         ],
       },
       settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/home/ana/Upscale Bench', resultsFolderIsDefault: true }), set: async () => ({}) },
@@ -392,7 +392,7 @@ describe('SetupScreen with an s3:// prefix', () => {
     const start = vi.fn(async () => ({ jobId: 'j', runId: 'r', outDir: '/x' }));
     const s3Prefix = vi.fn(async ({ uri }: { uri: string }) => ({ path: uri, kind: 's3', count: 301 }));
     (window as unknown as { bench: unknown }).bench = {
-      models: { list: async () => [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, sizeBytes: null }] },
+      models: { list: async () => [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', speed: { mpsOut: 0.15, scale: 4, where: 'reference machine' }, sizeBytes: null }] },
       settings: { get: async () => ({ storagePricePerGbMonth: 0.023, monthlyVolumeImages: 1, resultsFolder: '/r', resultsFolderIsDefault: true }), set: async () => ({}) },
       dialogs: { pickInput: async () => null, pickOutput: async () => null },
       inputs: { s3Prefix, imageSizes: async () => ({ total: 301, sizes: [] }) },
@@ -746,8 +746,8 @@ describe('labels a new user needs', () => {
   });
 
   it('offers on the Sweep screen a model just added on New run, without a reload', async () => {
-    const models: object[] = [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', mpsX4: 0.15, sizeBytes: null }];
-    const mine = { name: 'mine', kind: 'imported', architecture: 'SPAN', scales: [4], summary: 'imported', mpsX4: 1, sizeBytes: 1000, license: null };
+    const models: object[] = [{ name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', speed: { mpsOut: 0.15, scale: 4, where: 'reference machine' }, sizeBytes: null }];
+    const mine = { name: 'mine', kind: 'imported', architecture: 'SPAN', scales: [4], summary: 'imported', speed: { mpsOut: 1, scale: 4, where: 'this machine' }, sizeBytes: 1000, license: null };
     (window as unknown as { bench: unknown }).bench = {
       models: {
         list: async () => [...models],

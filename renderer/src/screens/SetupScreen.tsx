@@ -101,9 +101,9 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const runCount = input ? Math.min(input.count, input.sample?.n ?? Infinity) : 0;
   const estimate = useMemo(() => {
     if (!input || sizes === 'reading' || providers.length === 0) return null;
-    // an imported model runs at its own scale, at the speed runs here measured (if any)
-    const own = chosen?.kind === 'imported' ? { scale: chosen.scales[0], mps: chosen.mpsX4 } : {};
-    const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, precision, ...own } : { name: p }));
+    // a one-scale model runs at its own scale; the build that runs brings its speed (none until measured)
+    const speed = (precision === 'int8' ? chosen?.int8?.speed : undefined) ?? chosen?.speed;
+    const specs: EstimateProvider[] = providers.map((p) => (p === 'local-ai' ? { name: p, model, scales: chosen?.scales ?? [2, 3, 4, 8], ...(speed ? { speed } : {}) } : { name: p }));
     const cores = navigator.hardwareConcurrency || 2;
     const total = Math.min(sizes?.total ?? input.count, input.sample?.n ?? Infinity);
     return estimateRun({ total, sizes: sizes?.sizes ?? [] }, { providers: specs, factor, ...(useFit ? { fit: { min: 100, max: 200 } } : {}), cores, concurrency: cores });

@@ -1,0 +1,61 @@
+import type { Precision } from './catalog.js';
+
+/** One precision build of a model: its graphs' bytes on disk, and its speed where one was measured. */
+export interface ModelBuild {
+  /** The ONNX graph per scale. */
+  graphs: Record<number, string>;
+  /** Bytes of the graphs (one per scale); null when a built-in's graphs are not built. */
+  bytes: number | null;
+  /** Output megapixels per second at `speed.scale`, on the machine `speed.where` names. */
+  speed?: ModelSpeed;
+  /** What the build trades, in a sentence (int8: speed-up and fidelity cost against fp32). */
+  summary?: string;
+}
+
+export interface ModelSpeed {
+  mpsOut: number;
+  /** The scale it was measured at: tiles cost the same per input pixel, so other scales follow from it. */
+  scale: number;
+  where: 'this machine' | 'reference machine';
+}
+
+/**
+ * A model the local-ai provider can run, whether it shipped with the app or was imported: `models` lists
+ * these, the app shows them, and the provider runs one through `resolveModel` without asking which it is.
+ */
+export interface ModelEntry {
+  name: string;
+  /** Built-ins are read-only (they cannot be removed or replaced); imports live in the user's library. */
+  kind: 'built-in' | 'imported';
+  architecture: string;
+  /** The scales it has graphs for: built-ins one per scale, an import its own. */
+  scales: number[];
+  builds: { fp32: ModelBuild } & Partial<Record<Exclude<Precision, 'fp32'>, ModelBuild>>;
+  summary: string;
+  license?: string;
+  /** Where the weights came from: an npm package, or the file the user gave. */
+  source: string;
+  /** The results' `model` column: "<label> x<scale>[ int8]". */
+  label: string;
+  /** Input pixels of context around each tile that keep tiles seamless (`--tile-overlap` overrides). */
+  tileOverlap: number;
+  /** Tile windows start on multiples of this. */
+  sizeMultiple: number;
+  /** Channels the net convolves at the output resolution, where it has them (bounds the tile size). */
+  hrFeatures?: number;
+  /** sha256 of the file the user gave: a run records it, and a resume refuses another file. */
+  sha256?: string;
+  /** What the importer found; imported entries only. */
+  facts?: ImportFacts;
+}
+
+export const precisionsOf = (e: ModelEntry): Precision[] => (Object.keys(e.builds) as Precision[]).filter((p) => e.builds[p]);
+
+/** The part of an imported model's record `models --json` and the app show. Pure types: the renderer reads these. */
+export interface ImportFacts {
+  sourceFile: string;
+  sourceFormat: string;
+  details: Record<string, number | string>;
+  params: number;
+  importedAt: string;
+}
