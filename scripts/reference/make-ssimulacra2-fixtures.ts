@@ -31,7 +31,7 @@ import { join } from 'node:path';
 import sharp, { type Sharp } from 'sharp';
 import { type RawImage, rawInput, toRaw } from '../../main/core/image/raw.js';
 import { type ResampleKernel, resample } from '../../main/core/image/resample.js';
-import { LocalAiProvider } from '../../main/core/providers/local-ai.js';
+import { createLocalAiProvider } from '../../main/core/providers/local-ai.js';
 
 const tool = process.argv[2] ?? process.env.SSIMULACRA2;
 if (!tool) throw new Error('set SSIMULACRA2 (or pass as first argument) to a command running libjxl 0.11\'s ssimulacra2');
@@ -93,7 +93,7 @@ async function downUp(img: RawImage, f: number, kernel: ResampleKernel): Promise
 
 async function model(img: RawImage, name: 'slim' | 'thick', scale: 2 | 4): Promise<RawImage> {
   const small = await sharp(img.data, rawInput(img)).resize(img.width / scale, img.height / scale, { kernel: 'lanczos3' }).png().toBuffer();
-  const provider = new LocalAiProvider(name, scale);
+  const provider = await createLocalAiProvider({ name: 'local-ai', model: name }, { factor: scale });
   try {
     const up = await provider.upscale({ bytes: small, format: 'png', width: img.width / scale, height: img.height / scale, target: { width: img.width, height: img.height } });
     return up.image;
