@@ -1,3 +1,4 @@
+import { isInventoryManifest } from '../core/inputs/s3-inventory.js';
 import { BenchError } from '../core/errors.js';
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } from '../core/image/downscale.js';
@@ -260,7 +261,7 @@ export function sagemakerRunFrom(o: CommonOpts): SageMakerRunSettings | undefine
 
 /** The input's sample and how s3:// inputs are reached (the store's --region and --s3-endpoint). */
 export function inputFrom(input: string, o: CommonOpts): Pick<RunSettings, 'sample' | 'inputS3'> {
-  const mayHoldS3 = isS3Uri(input) || input.toLowerCase().endsWith('.csv');
+  const mayHoldS3 = isS3Uri(input) || input.toLowerCase().endsWith('.csv') || isInventoryManifest(input);
   return {
     ...(o.sample ? { sample: { n: o.sample, seed: o.seed ?? randomSeed() } } : {}),
     ...(mayHoldS3 && (o.region || o.s3Endpoint) ? { inputS3: { region: o.region, endpoint: o.s3Endpoint } } : {}),

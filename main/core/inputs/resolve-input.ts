@@ -8,6 +8,7 @@ import { listImages } from './folder.js';
 import type { InputItem } from './input-item.js';
 import { type ListingIdentity, type ListingProgress, listS3Images, s3Item } from './s3-prefix.js';
 import { type SampleSpec, sampleOf } from './sample.js';
+import { isInventoryManifest, readInventory } from './s3-inventory.js';
 import { asFolderPrefix, isS3Uri, parseS3Uri } from './s3-uri.js';
 
 export type InputKind = 'folder' | 'csv' | 'file' | 's3';
@@ -33,8 +34,13 @@ export interface ResolvedInput {
   listing?: ListingIdentity;
 }
 
-/** A folder, a CSV of paths (local or s3://), one image, or an s3://bucket/prefix; sampled when asked. */
+/** A folder, a CSV of paths (local or s3://), one image, an s3://bucket/prefix or an S3 Inventory manifest.json; sampled when asked. */
 export async function resolveInput(input: string, o: ResolveOptions = {}): Promise<ResolvedInput> {
+  if (isInventoryManifest(input)) {
+    if (o.chosen) return { kind: 's3', items: o.chosen.map((uri, i) => ({ ...parseS3Uri(uri), i })).map((c) => s3Item(c.bucket, '', c.key, c.i)) };
+    const { items, listing } = await readInventory(input, o.s3 ?? {}, { sample: o.sample, onProgress: o.onListing, signal: o.signal });
+    return { kind: 's3', items, listing };
+  }
   if (isS3Uri(input)) {
     const { bucket, key } = parseS3Uri(input);
     if (o.chosen) return { kind: 's3', items: o.chosen.map((uri, i) => s3Item(bucket, asFolderPrefix(key), parseS3Uri(uri).key, i)) };

@@ -35,7 +35,8 @@ export function refuseStoreUnderInput(settings: Pick<RunSettings, 'input' | 'sto
   if (store.kind !== 's3') return;
   const storeAt = { bucket: store.bucket, key: store.prefix ?? '' };
   const where = s3Uri(storeAt.bucket, asFolderPrefix(storeAt.key));
-  if (isS3Uri(settings.input) && prefixesOverlap(storeAt, parseS3Uri(settings.input))) {
+  // an Inventory manifest's own folder is not read as images; the items check below covers what it lists
+  if (isS3Uri(settings.input) && !/manifest\.json$/i.test(settings.input) && prefixesOverlap(storeAt, parseS3Uri(settings.input))) {
     throw new BenchError('ERROR_BAD_SETTINGS', `the S3 store ${where} overlaps the input ${settings.input}: a run never writes where it reads; choose another --prefix or --bucket for the store`);
   }
   const hit = items.find((i) => i.s3 && i.s3.bucket === storeAt.bucket && i.s3.key.startsWith(asFolderPrefix(storeAt.key)));

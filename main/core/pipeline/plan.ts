@@ -1,3 +1,4 @@
+import { isInventoryManifest } from '../inputs/s3-inventory.js';
 import { availableParallelism } from 'node:os';
 import sharp from 'sharp';
 import { type ResolveOptions, resolveInput } from '../inputs/resolve-input.js';
@@ -27,7 +28,7 @@ export interface RunPlan {
  */
 export async function inputSample(input: string, o: ResolveOptions = {}): Promise<SizeSample> {
   // a sample of a prefix is at most N images: not worth listing millions of keys twice (the run lists it)
-  if (isS3Uri(input) && o.sample && !o.chosen) return { total: o.sample.n, sizes: [] };
+  if ((isS3Uri(input) || isInventoryManifest(input)) && o.sample && !o.chosen) return { total: o.sample.n, sizes: [] };
   const { items } = await resolveInput(input, o);
   const local = items.filter((i) => !i.s3);
   const step = Math.max(1, local.length / SAMPLE);
