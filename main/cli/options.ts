@@ -7,10 +7,9 @@ import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
 import { defaultConcurrency, type ProviderSpec, type RunSettings, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { randomSeed } from '../core/inputs/sample.js';
-import { isS3Uri } from '../core/inputs/s3-uri.js';
+import { isS3Uri, parseS3Uri } from '../core/inputs/s3-uri.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
-import { parseS3Uri } from '../core/providers/sagemaker/async-invoke.js';
 import { DEFAULT_METRICS, METRICS, type Metric, parseMetrics } from '../core/metrics/metric-names.js';
 import { SSIMULACRA2_LEVELS, TARGET_METRICS, parseTarget } from '../core/results/target.js';
 

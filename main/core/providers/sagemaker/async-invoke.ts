@@ -3,6 +3,7 @@
  * endpoint writes its answer (or a failure) to the S3 paths of its AsyncInferenceConfig. Payloads may be up
  * to 1 GB and run up to an hour; the endpoint scales with its queue.
  */
+import { parseS3Uri } from '../../inputs/s3-uri.js';
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
@@ -25,13 +26,6 @@ export interface AsyncOptions {
 /** What the endpoint wrote to its FailureLocation: the container's error, as text. */
 export class AsyncFailure extends Error {
   override name = 'AsyncFailure';
-}
-
-/** s3://bucket/key → its parts (the key may be a prefix, or empty). */
-export function parseS3Uri(uri: string): { bucket: string; key: string } {
-  const m = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(uri.trim());
-  if (!m) throw new BenchError('ERROR_BAD_SETTINGS', `'${uri}' is not an s3://bucket/prefix/ location`);
-  return { bucket: m[1], key: m[2] ?? '' };
 }
 
 export class AsyncInvoker {
