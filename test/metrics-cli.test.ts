@@ -3,6 +3,7 @@
  * the same pair, targets on any metric (named SSIMULACRA2 levels, Butteraugli's ≤) and the answer a sweep
  * gives, recomputed from its CSV; bad names refused in a sentence; a resume keeps the run's metrics.
  */
+import { type CsvMeans, meansFromCsv as csvMeans } from './helpers/csv-means.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -94,22 +95,8 @@ describe('scores in a run', () => {
   });
 });
 
-type Means = { provider: string; factor: number; format: string; quality: number | null; bytes: number; score: Record<string, number> };
-
-/** Per setting and provider, straight from the CSV: what summary.json must agree with. */
-function meansFromCsv(rows: Record<string, string>[]): Means[] {
-  const groups = new Map<string, Record<string, string>[]>();
-  for (const r of rows.filter((x) => x.status === 'ok')) {
-    const k = `${r.provider}|${r.factor}|${r.format}|${r.quality}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups].map(([k, rs]) => {
-    const [provider, factor, format, quality] = k.split('|');
-    const avg = (c: string) => rs.reduce((a, r) => a + Number(r[c]), 0) / rs.length;
-    const score = Object.fromEntries(['ssimulacra2', 'butteraugli', 'butteraugli_3norm', 'ssim'].map((c) => [c, avg(c)]));
-    return { provider, factor: Number(factor), format, quality: quality === '' ? null : Number(quality), bytes: avg('stored_bytes'), score };
-  });
-}
+type Means = CsvMeans;
+const meansFromCsv = (rows: Record<string, string>[]) => csvMeans(rows, ['ssimulacra2', 'butteraugli', 'butteraugli_3norm', 'ssim']);
 
 /** The answer recomputed from the CSV's means on the target's metric, in its direction. */
 function expectAnswer(summary: Record<string, any>, rows: Record<string, string>[], t: Target) {

@@ -81,6 +81,21 @@ describe('run progress (CLI bar and app)', () => {
     expect(p.etaSeconds(6000)).toBeCloseTo(2, 5);
   });
 
+  it("counts a sweep's settings an image has not started: the last image's last tile is not the end", () => {
+    const p = new RunProgress();
+    // one image, three settings: three rows
+    p.update({ ...start(1), rows: 3, settings: 3 }, 0);
+    p.update(tile(0, '/in/a.png', 0, 2), 0);
+    p.update(tile(0, '/in/a.png', 2, 2), 4000);
+    p.update(finish(0, 0, 1)[0], 4000); // the first setting's row
+    // 2 tiles in 4 s; the two settings not started are as large as the first: 4 tiles, 8 s
+    expect(p.etaSeconds(4000)).toBeCloseTo(8, 5);
+    p.update(tile(0, '/in/a.png', 0, 2), 4000);
+    p.update(tile(0, '/in/a.png', 1, 2), 6000);
+    // 3 tiles in 6 s: 1 left of this setting, 2 of the last
+    expect(p.etaSeconds(6000)).toBeCloseTo(6, 5);
+  });
+
   it('gives a bad file no weight: one refused image first does not make the ETA 0', () => {
     const p = new RunProgress();
     p.update(start(3), 0);

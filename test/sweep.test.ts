@@ -1,3 +1,4 @@
+import { meansFromCsv } from './helpers/csv-means.js';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
@@ -72,20 +73,6 @@ describe('factor 1: re-encode at full size, scored as provider none', () => {
   });
 });
 
-/** Means per (provider, factor, format, quality) straight from the CSV: what summary.json must agree with. */
-function meansFromCsv(rows: Record<string, string>[]) {
-  const groups = new Map<string, Record<string, string>[]>();
-  for (const r of rows.filter((x) => x.status === 'ok')) {
-    const k = `${r.provider}|${r.factor}|${r.format}|${r.quality}`;
-    groups.set(k, [...(groups.get(k) ?? []), r]);
-  }
-  return [...groups].map(([k, rs]) => {
-    const [provider, factor, format, quality] = k.split('|');
-    const avg = (c: string) => rs.reduce((a, r) => a + Number(r[c]), 0) / rs.length;
-    return { provider, factor: Number(factor), format, quality: quality === '' ? null : Number(quality), bytes: avg('stored_bytes'), ssim: avg('ssim'), saved: avg('saved_percent') };
-  });
-}
-
 describe('upscale-bench sweep', () => {
   const grid = ['--factors', '1,2', '--formats', 'webp,jpeg', '--qualities', '40,90'];
   let out: string;
@@ -141,7 +128,7 @@ describe('upscale-bench sweep', () => {
   });
 
   it('summary.json holds each provider frontier and the recommendation the CSV implies', () => {
-    const means = meansFromCsv(rows);
+    const means = meansFromCsv(rows).map((m) => ({ ...m, ssim: m.score.ssim }));
     expect(Object.keys(summary.pareto).sort()).toEqual(['bicubic', 'lanczos', 'none']);
     for (const [provider, frontier] of Object.entries(summary.pareto as Record<string, any[]>)) {
       const mine = means.filter((m) => m.provider === provider);
@@ -163,7 +150,7 @@ describe('upscale-bench sweep', () => {
   });
 
   it('summary.json gives every mean an interval, the paired comparisons with sentences, and the stopping rule; the CLI prints them', () => {
-    const means = meansFromCsv(rows);
+    const means = meansFromCsv(rows).map((m) => ({ ...m, ssim: m.score.ssim }));
     for (const [provider, frontier] of Object.entries(summary.pareto as Record<string, any[]>)) {
       for (const f of frontier) {
         const m = means.find((x) => x.provider === provider && x.factor === f.factor && x.format === f.format && x.quality === f.quality)!;
