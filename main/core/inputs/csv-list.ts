@@ -5,6 +5,7 @@ import { BenchError } from '../errors.js';
 import type { InputItem } from './input-item.js';
 import { isImagePath } from '../image/formats.js';
 import { BUCKET_NAME, isS3Uri, parseS3Uri, s3Uri } from './s3-uri.js';
+import { CSV_GROUP_COLUMN, NO_GROUP } from './groups.js';
 
 export const CSV_PATH_COLUMN = 'image_path';
 
@@ -12,7 +13,8 @@ export const CSV_PATH_COLUMN = 'image_path';
  * Reads a CSV of image paths: a header with `image_path` (the original testHelp.py's) or `path`, or a
  * single headerless column. BOM, CRLF, quotes and blank lines are fine; relative paths are taken from
  * the CSV's own folder. A cell may be an s3://bucket/key URI instead, mixed with local paths; an S3 Inventory
- * data file (headerless bucket,key,… rows) is read as the image objects it lists.
+ * data file (headerless bucket,key,… rows) is read as the image objects it lists. A `group` column beside the
+ * paths sets each item's group.
  */
 export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
   const text = await readFile(csvPath, 'utf8').catch((err) => {
@@ -29,14 +31,22 @@ export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
   const header = rows[0].map((h) => h.trim().toLowerCase());
   let col = header.indexOf(CSV_PATH_COLUMN);
   if (col < 0) col = header.indexOf('path');
-  let sources: string[];
-  if (col >= 0) rows = rows.slice(1);
+  let sources: string[] | undefined;
+  let groups: string[] | undefined;
+  const headed = col >= 0;
+  if (headed) rows = rows.slice(1);
   else if (rows.every((r) => r.length === 1)) col = 0;
   else if (rows.every(isInventoryRow)) sources = rows.map(inventoryUri).filter(isImagePath);
   else throw new BenchError('ERROR_BAD_SETTINGS', `CSV ${csvPath} has no '${CSV_PATH_COLUMN}' column`);
 
   const base = dirname(resolve(csvPath));
-  sources ??= rows.map((r) => (r[col] ?? '').trim()).filter((s) => s !== '');
+  if (!sources) {
+    const named = rows.filter((r) => (r[col] ?? '').trim() !== '');
+    sources = named.map((r) => r[col].trim());
+    // a header with a `group` column names each row's group (an empty cell: no group of its own)
+    const groupCol = headed ? header.indexOf(CSV_GROUP_COLUMN) : -1;
+    if (groupCol >= 0) groups = named.map((r) => (r[groupCol] ?? '').trim() || NO_GROUP);
+  }
   // an s3:// URI stays an address; a local path is taken from the CSV's folder
   const paths = sources.map((s) => (isS3Uri(s) ? s : isAbsolute(s) ? resolve(s) : resolve(base, s)));
   const root = commonFolder(paths.filter((p) => !isS3Uri(p)));
@@ -53,7 +63,7 @@ export async function readPathCsv(csvPath: string): Promise<InputItem[]> {
     if (first !== undefined || used.has(rel)) rel = withSuffix(rel, `~dup${index + 1}`);
     used.add(rel);
     const s3 = isS3Uri(path) ? parseS3Uri(path) : undefined;
-    return { index, source: sources[index], path, rel, ...(first !== undefined ? { duplicateOf: first } : {}), ...(s3 ? { s3 } : {}) };
+    return { index, source: sources[index], path, rel, ...(first !== undefined ? { duplicateOf: first } : {}), ...(s3 ? { s3 } : {}), ...(groups ? { group: groups[index] } : {}) };
   });
 }
 

@@ -12,4 +12,6 @@ export interface InputItem {
   duplicateOf?: number;
   /** An S3 object, read with GetObject instead of from disk. */
   s3?: { bucket: string; key: string };
+  /** Its group for per-group answers (`--group-by`, or a CSV's `group` column); unset without grouping. */
+  group?: string;
 }

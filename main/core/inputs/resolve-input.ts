@@ -6,6 +6,7 @@ import { isImagePath } from '../image/formats.js';
 import { readPathCsv } from './csv-list.js';
 import { listImages } from './folder.js';
 import type { InputItem } from './input-item.js';
+import { CSV_GROUP_COLUMN, type GroupBy, folderGroup } from './groups.js';
 import { type ListingIdentity, type ListingProgress, listS3Images, s3Item } from './s3-prefix.js';
 import { type SampleSpec, sampleOf } from './sample.js';
 import { isInventoryManifest, readInventory } from './s3-inventory.js';
@@ -22,6 +23,8 @@ export interface ResolveOptions {
   /** The images a sample picked before (settings.json): a resume reads exactly these, without listing again. */
   chosen?: string[];
   onListing?: (p: ListingProgress) => void;
+  /** How items are grouped (unset: a CSV's `group` column when it has one). */
+  groupBy?: GroupBy;
   /** ListObjectsV2 page size (tests force small pages). */
   pageSize?: number;
   signal?: AbortSignal;
@@ -32,10 +35,22 @@ export interface ResolvedInput {
   items: InputItem[];
   /** An s3:// prefix's listing. */
   listing?: ListingIdentity;
+  /** The grouping that applied (each item's `group` set); unset when the items are not grouped. */
+  groupBy?: GroupBy;
 }
 
-/** A folder, a CSV of paths (local or s3://), one image, an s3://bucket/prefix or an S3 Inventory manifest.json; sampled when asked. */
+/**
+ * A folder, a CSV of paths (local or s3://), one image, an s3://bucket/prefix or an S3 Inventory manifest.json;
+ * sampled when asked, grouped when asked.
+ */
 export async function resolveInput(input: string, o: ResolveOptions = {}): Promise<ResolvedInput> {
+  const { kind, items, listing } = await listInput(input, o);
+  // a CSV's group cells are read whatever --group-by says: `column` needs them, and their presence sets the default
+  const { items: withGroups, groupBy } = grouped(items, o.groupBy, input, items.some((i) => i.group !== undefined));
+  return { kind, items: withGroups, ...(listing ? { listing } : {}), ...(groupBy ? { groupBy } : {}) };
+}
+
+async function listInput(input: string, o: ResolveOptions): Promise<Omit<ResolvedInput, 'groupBy'>> {
   if (isInventoryManifest(input)) {
     if (o.chosen) return { kind: 's3', items: o.chosen.map((uri, i) => ({ ...parseS3Uri(uri), i })).map((c) => s3Item(c.bucket, '', c.key, c.i)) };
     const { items, listing } = await readInventory(input, o.s3 ?? {}, { sample: o.sample, onProgress: o.onListing, signal: o.signal });
@@ -70,4 +85,21 @@ function renumbered(items: InputItem[]): InputItem[] {
     const first = duplicateOf === undefined ? undefined : at.get(duplicateOf);
     return { ...it, index, ...(first !== undefined ? { duplicateOf: first } : {}) };
   });
+}
+
+/**
+ * The items with their group as `groupBy` asks (unset: a CSV's `group` column when it has one, else none),
+ * and the grouping that applied, which settings.json records. A folder group is the first segment of the
+ * item's `rel`: below a folder, below an s3:// prefix, or below a CSV's common folder (its s3:// URIs below
+ * their common prefix).
+ */
+function grouped(items: InputItem[], groupBy: GroupBy | undefined, input: string, hasGroupColumn: boolean): { items: InputItem[]; groupBy?: GroupBy } {
+  const by = groupBy ?? (hasGroupColumn ? 'column' : undefined);
+  if (by === 'column' && !hasGroupColumn) {
+    throw new BenchError('ERROR_BAD_SETTINGS', `--group-by column needs a CSV with a '${CSV_GROUP_COLUMN}' column, and ${input} has none; use --group-by folder to group by the first folder level`);
+  }
+  if (by === 'folder') return { items: items.map((i) => ({ ...i, group: folderGroup(i.rel) })), groupBy: by };
+  if (by === 'column') return { items, groupBy: by };
+  // none: a CSV's group cells are left unused
+  return { items: hasGroupColumn ? items.map(({ group: _unused, ...i }) => i) : items, ...(by ? { groupBy: by } : {}) };
 }

@@ -55,6 +55,7 @@ export async function processImage(item: InputItem, ctx: ImageContext): Promise<
   const perPass = ctx.passes.map((pass) =>
     pass.providers.map((p) => ({
       ...emptyRow(item.source, p.name, p.model),
+      group: item.group ?? '',
       // the setting is known before the image is read, so even an unreadable input says which setting it was
       factor: pass.downscale.fit ? null : pass.downscale.factor,
       format: pass.downscale.format === 'original' ? '' : pass.downscale.format,

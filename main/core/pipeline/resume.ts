@@ -79,7 +79,8 @@ export async function finishedRows(dir: string, items: InputItem[], passes: Pass
       const rel = underTag(pass.tag, item.rel);
       const rows = mine.filter((r) => r.stored_key === rel || r.stored_key.startsWith(`${rel}.`));
       const byProvider = pass.providers.map((p) => rows.find((r) => r.provider === p));
-      return byProvider.every(Boolean) ? (byProvider as ResultRow[]) : undefined;
+      // a kept row takes the item's group as this run derives it (a file from before the column has none)
+      return byProvider.every(Boolean) ? (byProvider as ResultRow[]).map((r) => ({ ...r, group: item.group ?? '' })) : undefined;
     });
     if (perPass.some(Boolean)) done.set(item.index, perPass);
   }

@@ -8,6 +8,7 @@ import type { AsyncOptions } from '../providers/sagemaker/async-invoke.js';
 import { DEFAULT_METRICS, LEGACY_METRICS, type Metric, sortMetrics } from '../metrics/metric-names.js';
 import { DEFAULT_TARGET, type Target, scoredBy } from '../results/target.js';
 import type { ListingIdentity } from '../inputs/s3-prefix.js';
+import type { GroupBy } from '../inputs/groups.js';
 
 export type ProviderSpec =
   | { name: 'bicubic' }
@@ -44,6 +45,12 @@ export interface RunSettings {
   input: string;
   /** `--sample N --seed S`; once the input is listed, the images it picked (their paths or s3:// URIs) and, for a prefix, the listing. */
   sample?: { n: number; seed: number; chosen?: string[]; listing?: ListingIdentity };
+  /**
+   * How images are grouped for per-group answers (`--group-by`); once the input is listed, the grouping that
+   * applied (`column` for a CSV with a `group` column unless `none` was asked). It changes no score: a resume
+   * may change it, and every row, kept ones included, takes the new groups.
+   */
+  groupBy?: GroupBy;
   /** Region and endpoint for s3:// inputs (the store's flags; credentials are the run's, kept out of settings.json). */
   inputS3?: { region?: string; endpoint?: string };
   /** Output folder; default TestResults/<timestamp> under the current folder. */

@@ -1,6 +1,8 @@
 /** One line of testResults.csv: one input image through one provider. */
 export interface ResultRow {
   image_path: string;
+  /** The image's group (`--group-by folder`, or a CSV's `group` column); empty without grouping, and in files from before the column. */
+  group: string;
   stored_key: string;
   stored_location: string;
   upscaled_path: string;
@@ -41,6 +43,7 @@ export interface ResultRow {
 
 export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
   'image_path',
+  'group',
   'stored_key',
   'stored_location',
   'upscaled_path',
@@ -76,6 +79,7 @@ export const RESULT_COLUMNS: readonly (keyof ResultRow)[] = [
 export function emptyRow(image_path: string, provider: string, model: string): ResultRow {
   return {
     image_path,
+    group: '',
     stored_key: '',
     stored_location: '',
     upscaled_path: '',
