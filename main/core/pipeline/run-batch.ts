@@ -12,7 +12,9 @@ import type { UpscaleProvider } from '../providers/upscale-provider.js';
 import { asWritten } from '../results/csv-format.js';
 import { ResultsCsvWriter } from '../results/csv-writer.js';
 import type { ResultRow } from '../results/row.js';
-import { type RunSummary, confidenceAnswer, policyAnswer, storageAnswer, storageTotals, summariseProviders, writeJsonAtomic, writeTextAtomic } from '../results/summary.js';
+import { type RunSummary, storageTotals, writeJsonAtomic, writeTextAtomic } from '../results/summary.js';
+import { type AnswerScope, answerOf } from '../results/answer.js';
+import { groupAnswers, groupInputs } from '../results/group-summary.js';
 import { POLICY_CSV, policyCsv } from '../results/policy-csv.js';
 import { createStore } from '../stores/create-store.js';
 import type { KeptCount, RunEvent } from './events.js';
@@ -58,8 +60,9 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     await checkResumable(outDir, settings);
   } else outDir = await prepareOutDir(settings.out, cwd, startedAt, opts.resultsParent);
   const s3Reach = { ...settings.inputS3, credentials: credentialsFor(opts.access) };
-  const { items, listing } = await resolveInput(settings.input, {
+  const { items, listing, groupBy } = await resolveInput(settings.input, {
     exclude: [outDir],
+    groupBy: settings.groupBy,
     s3: s3Reach,
     sample: settings.sample,
     chosen: settings.sample?.chosen,
@@ -69,6 +72,8 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   refuseStoreUnderInput(settings, items);
   // the sample's picks are recorded, so a resume (and the analyst) sees exactly which images were evaluated
   if (settings.sample) settings = { ...settings, sample: { ...settings.sample, chosen: items.map((i) => i.source), ...(listing ? { listing } : {}) } };
+  // the grouping that applied (a CSV's group column by default), so a resume and a re-run group alike
+  if (groupBy) settings = { ...settings, groupBy };
   const plan = storedSettings(settings);
   const kept = opts.resume
     ? await finishedRows(outDir, items, plan.map((s) => ({ tag: s.tag, providers: s.providers.map((p) => p.name) })))
@@ -216,7 +221,14 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
   if (status === 'failed') await writer.close();
   else await writer.rewrite(rows);
   const written = rows.map(asWritten);
-  const policy = settings.sweep ? policyAnswer(written, target, !settings.sweep.adaptive) : null;
+  const scope: AnswerScope = {
+    target,
+    sweep: !!settings.sweep,
+    // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
+    storage: !((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive),
+    adaptive: !!settings.sweep?.adaptive,
+  };
+  const { answer, policy } = answerOf(rows, written, scope);
   const finishedAt = new Date();
   const wallMs = finishedAt.getTime() - startedAt.getTime();
   const summary: RunSummary = {
@@ -240,19 +252,14 @@ export async function runBatch(settings: RunSettings, opts: RunOptions = {}): Pr
     },
     totals: storageTotals(rows),
     images_per_minute: completed.size && wallMs ? Number(((completed.size / wallMs) * 60_000).toFixed(2)) : null,
-    providers: summariseProviders(rows),
-    // a fit has no factor to group by, so only factor runs and sweeps get the storage answer
-    // from the rows as the CSV holds them, so the app (which reads the CSV) finds the same answer
+    ...answer,
     ...(requests ? { sagemaker: sagemakerSummary(requests, rows, settings.sagemakerRun) } : {}),
-    // an adaptive sweep's settings each hold a few images only: their means would mislead, so it answers per image only
-    ...((settings.downscale.fit && !settings.sweep) || settings.sweep?.adaptive ? {} : storageAnswer(written, target, !!settings.sweep)),
-    ...(policy ? { adaptive_policy: policy.summary } : {}),
     ...(settings.sweep?.adaptive ? { adaptive_search: searchCounts(written, plan.length) } : {}),
+    // the same answer for each group's rows
+    ...(groupBy && groupBy !== 'none' ? { group_by: groupBy, groups: groupAnswers(rows, written, scope, groupInputs(items, completed)) } : {}),
   };
-  // every mean above gets its interval, the recommendation its stopping rule, and the comparisons their sentences
-  Object.assign(summary, confidenceAnswer(summary, written, target));
   try {
-    if (policy?.policy) await writeTextAtomic(join(outDir, POLICY_CSV), policyCsv(policy.policy));
+    if (policy) await writeTextAtomic(join(outDir, POLICY_CSV), policyCsv(policy));
     await writeJsonAtomic(join(outDir, SUMMARY_JSON), summary);
   } catch (err) {
     summary.status = 'failed';

@@ -9,6 +9,8 @@ import type { Comparison } from './comparisons.js';
 import { describeSetting } from './pareto.js';
 import { type Target, higherIsBetter, metricLabel, scoreOf } from './target.js';
 import { groupBy } from './group-by.js';
+import type { GroupAnswer } from './group-summary.js';
+import type { GroupBy } from '../inputs/groups.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -75,6 +77,9 @@ export interface RunSummary {
   adaptive_search?: { images: number; settings_in_grid: number; copies_in_grid: number; copies_made: number; saved_percent: number };
   /** Requests, retries and cost of a run with a SageMaker provider. */
   sagemaker?: SageMakerSummary;
+  /** How the images were grouped (`--group-by`, or a CSV's `group` column); with `groups`, the answer per group. */
+  group_by?: GroupBy;
+  groups?: GroupAnswer[];
 }
 
 /** summary.json's answer to "which setting should I store with?" */
