@@ -8,6 +8,7 @@ import { METRICS } from '../main/core/metrics/metric-names.js';
 import { TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
 import { S3_PREFIX } from './channels.js';
 import type { ModelSpeed } from '../main/core/models/model-entry.js';
+import { GROUP_BY } from '../main/core/inputs/groups.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
 const shortText = (max = 200) => z.string().max(max);
@@ -67,6 +68,11 @@ export const runRequestSchema = z
     metrics: metrics.optional(),
     /** Evaluate a seeded random sample of the input's images (`--sample N --seed S`). */
     sample: z.object({ n: z.number().int().min(1).max(10_000_000), seed: z.number().int().min(0).max(2 ** 31 - 1) }).strict().optional(),
+    /**
+     * Answers per group as well (`--group-by`): `folder`, the first folder level below the input; `column`, a CSV's
+     * `group` column (the default for a CSV that has one); `none`. summary.json then has `group_by` and `groups`.
+     */
+    groupBy: z.enum(GROUP_BY).optional(),
   })
   .strict();
 
@@ -206,6 +212,8 @@ export interface RunListItem {
 export interface UiRow {
   row: number;
   image_path: string;
+  /** The image's group ('' without grouping); summary.json's `groups` holds each group's answer. Always given by main. */
+  group?: string;
   status: 'ok' | 'error';
   error: string;
   provider: string;

@@ -7,6 +7,7 @@ import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
 import { defaultConcurrency, type ProviderSpec, type RunSettings, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { randomSeed } from '../core/inputs/sample.js';
+import { CSV_GROUP_COLUMN, GROUP_BY, type GroupBy } from '../core/inputs/groups.js';
 import { isS3Uri, parseS3Uri } from '../core/inputs/s3-uri.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
@@ -126,6 +127,13 @@ export function addStoreOptions(cmd: Command, localHelp: string): Command {
     .addOption(new Option('--s3-endpoint <url>', 'S3-compatible endpoint URL (MinIO, s3rver, …)').argParser(url('--s3-endpoint')));
 }
 
+/** run's and sweep's --group-by: the answer per group of images as well as overall. */
+export const groupByOption = () =>
+  new Option(
+    '--group-by <how>',
+    `give every mean, Pareto set and recommendation per group as well: folder (the first folder level below the folder, s3:// prefix or CSV's common folder), column (a CSV's '${CSV_GROUP_COLUMN}' column: the default for a CSV that has one) or none`,
+  ).argParser(oneOf('--group-by', GROUP_BY));
+
 /** run's and sweep's --sample: which of the input's images are evaluated. */
 export const sampleOption = () =>
   new Option('--sample <n>', 'evaluate a seeded uniform random sample of N images of the folder, CSV or s3:// prefix (with --seed S to repeat it; the picks are recorded in settings.json)').argParser(
@@ -198,6 +206,7 @@ export interface CommonOpts {
   sagemakerPricePerHour?: number;
   sagemakerInstances: number;
   sample?: number;
+  groupBy?: GroupBy;
 }
 
 export function downscaleFrom(o: CommonOpts): DownscaleSettings {
@@ -258,11 +267,12 @@ export function sagemakerRunFrom(o: CommonOpts): SageMakerRunSettings | undefine
   return { concurrency: o.sagemakerConcurrency, instances: o.sagemakerInstances, ...(o.sagemakerPricePerHour !== undefined ? { pricePerHour: o.sagemakerPricePerHour } : {}) };
 }
 
-/** The input's sample and how s3:// inputs are reached (the store's --region and --s3-endpoint). */
-export function inputFrom(input: string, o: CommonOpts): Pick<RunSettings, 'sample' | 'inputS3'> {
+/** The input's sample and grouping, and how s3:// inputs are reached (the store's --region and --s3-endpoint). */
+export function inputFrom(input: string, o: CommonOpts): Pick<RunSettings, 'sample' | 'inputS3' | 'groupBy'> {
   const mayHoldS3 = isS3Uri(input) || input.toLowerCase().endsWith('.csv') || isInventoryManifest(input);
   return {
     ...(o.sample ? { sample: { n: o.sample, seed: o.seed ?? randomSeed() } } : {}),
+    ...(o.groupBy ? { groupBy: o.groupBy } : {}),
     ...(mayHoldS3 && (o.region || o.s3Endpoint) ? { inputS3: { region: o.region, endpoint: o.s3Endpoint } } : {}),
   };
 }

@@ -43,6 +43,7 @@ function optsFromSettings(s: RunSettings): CommonOpts {
     noiseLevel: sm?.noiseLevel,
     seed: sm?.seed ?? s.sample?.seed,
     sample: s.sample?.n,
+    groupBy: s.groupBy,
     sagemakerTile: sm?.tile ?? 0,
     sagemakerTileOverlap: sm?.tileOverlap ?? 24,
     sagemakerAsync: Boolean(sm?.async),
@@ -69,6 +70,8 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     // the recorded sample (its picks included) unless --sample is given, which then must match it
     ...(given('sample') ? { sample: inputGiven.sample } : saved.sample ? { sample: saved.sample } : {}),
     ...(given('region') || given('s3Endpoint') ? { inputS3: inputGiven.inputS3 } : saved.inputS3 ? { inputS3: saved.inputS3 } : {}),
+    // the recorded grouping, unless --group-by is given: it changes no score, so every row takes the new groups
+    ...(given('groupBy') ? { groupBy: o.groupBy } : saved.groupBy ? { groupBy: saved.groupBy } : {}),
     providers: PROVIDER_OPTS.some(given) ? providersFrom(opts) : saved.providers,
     downscale: DOWNSCALE_OPTS.some(given) ? downscaleFrom(opts) : saved.downscale,
     store: STORE_OPTS.some(given) ? storeFrom(opts) : saved.store,

@@ -164,9 +164,9 @@ function sagemakerRun(req: Pick<ParsedRequest<'run:start'>, 'providers' | 'sagem
   return { sagemakerRun: { ...(req.sagemakerConcurrency ? { concurrency: req.sagemakerConcurrency } : {}), ...(req.sagemakerPricePerHour !== undefined ? { pricePerHour: req.sagemakerPricePerHour } : {}) } };
 }
 
-/** The sample, and where an s3:// input is reached (the screen's region and endpoint, as for the store). */
-function inputParts(req: ParsedRequest<'run:start'> | ParsedRequest<'sweep:start'>, input: string): Pick<RunSettings, 'sample' | 'inputS3'> {
-  return { ...(req.sample ? { sample: req.sample } : {}), ...(isS3Uri(input) ? { inputS3: { region: req.region, endpoint: req.s3Endpoint } } : {}) };
+/** The sample and grouping, and where an s3:// input is reached (the screen's region and endpoint, as for the store). */
+function inputParts(req: ParsedRequest<'run:start'> | ParsedRequest<'sweep:start'>, input: string): Pick<RunSettings, 'sample' | 'inputS3' | 'groupBy'> {
+  return { ...(req.sample ? { sample: req.sample } : {}), ...(req.groupBy ? { groupBy: req.groupBy } : {}), ...(isS3Uri(input) ? { inputS3: { region: req.region, endpoint: req.s3Endpoint } } : {}) };
 }
 
 /** The app's sweep request as run settings (also what `sweep:plan` estimates). */
@@ -191,6 +191,7 @@ export function toUi(r: ResultRow, index: number): UiRow {
   return {
     row: index,
     image_path: r.image_path,
+    group: r.group,
     status: r.status,
     error: r.error,
     provider: r.provider,

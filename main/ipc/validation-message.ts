@@ -45,6 +45,7 @@ const LABELS: Record<string, string> = {
   targetSsim: 'Target SSIM',
   uri: 'The S3 prefix',
   sample: 'Sample',
+  groupBy: 'Group by',
   n: 'Sample size',
   seed: 'Seed',
 };

@@ -5,8 +5,9 @@ import type { ProviderSummary, RunSummary } from '../../core/results/summary.js'
 import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/inference/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
-import type { RunSettings } from '../../core/pipeline/settings.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { type RunSettings, runTarget } from '../../core/pipeline/settings.js';
+import { groupMeanLines } from '../../core/results/group-summary.js';
+import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, groupByOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
@@ -25,6 +26,7 @@ export function runCommand(): Command {
     .addOption(concurrencyOption())
     .addOption(metricsOption())
     .addOption(sampleOption())
+    .addOption(groupByOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', "continue an interrupted run in DIR with its recorded input and settings (flags given beside it must match): finished rows are kept, the rest are done")
     .option('--json', 'print summary.json to stdout at the end');
@@ -127,6 +129,11 @@ function printSummary(s: RunSummary): void {
   }
   // a sweep prints its comparisons at the recommended setting, after the recommendation
   if (!s.settings.sweep) for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, false)) out.write(`${line}\n`);
+  // a sweep prints each group's recommendation instead
+  if (!s.settings.sweep && (s.groups?.length ?? 0) > 1) {
+    const target = s.target ?? runTarget(s.settings as Pick<RunSettings, 'target' | 'targetSsim'>);
+    out.write(`per group (${s.group_by}):\n${groupMeanLines(s.groups!, target, (x) => fmt(x, 1)).map((l) => `  ${l}\n`).join('')}`);
+  }
   out.write(`results: ${s.results_csv}\n`);
 }
 

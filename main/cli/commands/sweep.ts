@@ -9,8 +9,9 @@ import { formatBytes } from '../../core/results/format-bytes.js';
 import { edgeSentence, meanOf, recommendationSentence, RECOMPRESS_ONLY, scoreText } from '../../core/results/pareto.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
+import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, groupByOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
 import { confidenceLines } from '../../core/results/confidence-answer.js';
+import { groupRecommendationLines, groupsSentence } from '../../core/results/group-summary.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
@@ -65,6 +66,7 @@ export function sweepCommand(): Command {
     .addOption(new Option('--max-pixels <n>', 'refuse images above this many pixels before decoding').argParser(int('--max-pixels', 1, 2 ** 31)).default(DEFAULT_MAX_PIXELS))
     .addOption(concurrencyOption())
     .addOption(sampleOption())
+    .addOption(groupByOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
     .option('--resume <dir>', 'continue an interrupted sweep in DIR with its recorded input, grid and providers (flags given beside it must match): finished rows are kept, the rest are done')
     .option('--json', 'print summary.json to stdout at the end');
@@ -104,6 +106,7 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
+  printGroupRecommendations(s, target, recompressTested);
   for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true, s.pareto)) process.stderr.write(`${line}\n`);
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
   const a = s.adaptive_search;
@@ -116,6 +119,16 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }
+}
+
+/** Under the overall answer, one line per group and, when the groups differ, what to do with each. */
+function printGroupRecommendations(s: RunSummary, target: Target, recompressTested: boolean): void {
+  const groups = s.groups ?? [];
+  const lines = groupRecommendationLines(groups, target, recompressTested);
+  if (groups.length < 2 || !lines.length) return;
+  process.stderr.write(`per group (${s.group_by}):\n${lines.map((l) => `  ${l}\n`).join('')}`);
+  const sentence = groupsSentence(groups, target);
+  if (sentence) process.stderr.write(`${sentence}\n`);
 }
 
 /** --adaptive's qualities: from the lowest to the highest given, `step` apart, the highest always included. */
