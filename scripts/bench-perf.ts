@@ -375,7 +375,7 @@ if (only.includes('bootstrap')) {
       }
     }
   }
-  const answer = { providers: summariseProviders(rowsIn), ...storageAnswer(rowsIn, 0.9, true) };
+  const answer = { providers: summariseProviders(rowsIn), ...storageAnswer(rowsIn, { metric: 'ssim', value: 0.9 }, true) };
   const cpu = process.cpuUsage();
   const t = performance.now();
   const { comparisons } = addConfidence(answer, rowsIn, { label: 'SSIM', score: (r) => r.ssim, higherIsBetter: true }, 0.9, describeSetting);
