@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap,s3-list]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap,groups,s3-list]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -19,13 +19,15 @@ import { addConfidence } from '../main/core/results/confidence-answer.js';
 import { describeSetting } from '../main/core/results/pareto.js';
 import { type ResultRow, emptyRow } from '../main/core/results/row.js';
 import { storageAnswer, summariseProviders } from '../main/core/results/summary.js';
+import { answerOf } from '../main/core/results/answer.js';
+import { groupAnswers } from '../main/core/results/group-summary.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 /** The last commit before issue 11's inference scheduler: one session per image, cores ÷ concurrency threads each. */
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,bootstrap,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,bootstrap,groups,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -383,6 +385,34 @@ if (only.includes('bootstrap')) {
   const used = process.cpuUsage(cpu);
   const intervals = JSON.stringify(answer).split('"method"').length - 1;
   row('bootstrap (issue 18)', `1,000 images × 18 settings (${rowsIn.length.toLocaleString('en')} rows), 2,000 resamples`, `${wall.toFixed(2)} s wall, ${((used.user + used.system) / 1e6).toFixed(2)} s CPU`, 'goal: under 2 s', `${intervals} intervals, ${comparisons.length} comparisons, stopping rule`);
+}
+
+if (only.includes('groups')) {
+  // issue 18: the per-group answers (`--group-by`) of a 1,000-image sweep of 18 settings beside the overall one, from synthetic rows
+  const rand = mulberry32(18);
+  const rowsIn: ResultRow[] = [];
+  for (let i = 0; i < 1000; i++) {
+    const hard = rand() * 10;
+    for (const factor of [1, 2, 4]) for (const format of ['webp', 'jpeg', 'avif']) for (const quality of [50, 80]) {
+      const bytes = Math.round(((4e5 * quality) / 100 / factor ** 2) * (0.5 + rand()));
+      for (const provider of factor === 1 ? ['none'] : ['bicubic', 'lanczos', 'local-ai']) {
+        const ssimulacra2 = 90 - hard - 12 * Math.log2(factor) - (100 - quality) / 4 + (provider === 'local-ai' ? 2 : 0) + 5 * rand();
+        rowsIn.push({ ...emptyRow(`img${i}.png`, provider, provider), stored_key: `f${factor}-${format}-q${quality}/img${i}.png`, status: 'ok', factor, format, quality, original_bytes: 1e6, stored_bytes: bytes, saved_percent: 100 - bytes / 1e4, ssimulacra2, ssim: 0.9, psnr: 30, orb_score: 0.9, upscale_ms: 10 * factor, upscale_threads: 1 });
+      }
+    }
+  }
+  const scope = { target: { metric: 'ssimulacra2' as const, value: 70 }, sweep: true, storage: true, adaptive: false };
+  const timed = (f: () => unknown) => {
+    const t = performance.now();
+    f();
+    return ((performance.now() - t) / 1000).toFixed(2);
+  };
+  const overall = timed(() => answerOf(rowsIn, rowsIn, scope));
+  const inGroups = (n: number) => {
+    const grouped = rowsIn.map((r) => ({ ...r, group: `g${Number(r.image_path.slice(3, -4)) % n}` }));
+    return timed(() => groupAnswers(grouped, grouped, scope));
+  };
+  row('groups (issue 18)', `1,000 images × 18 settings (${rowsIn.length.toLocaleString('en')} rows), full answer with intervals and policy`, `overall ${overall} s`, `3 groups ${inGroups(3)} s, 30 groups ${inGroups(30)} s`, 'linear in the rows');
 }
 
 if (only.includes('soak')) {

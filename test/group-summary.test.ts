@@ -37,7 +37,7 @@ function row(image: string, group: string, provider: 'none' | 'bicubic', quality
 }
 
 /** Every image of a group at four settings: [bytes, score] per setting, the score moved by ±`spread` per image. */
-function table(group: string, images: string[], s: Record<'f1q20' | 'f1q50' | 'f2q50' | 'f2q80', [number, number]>, spread = 1): ResultRow[] {
+function table(group: string, images: string[], s: Record<'f1q20' | 'f1q50' | 'f2q50' | 'f2q80', readonly [number, number]>, spread = 1): ResultRow[] {
   return images.flatMap((image, i) => {
     const d = images.length === 1 ? 0 : (i - (images.length - 1) / 2) * spread;
     return [

@@ -106,8 +106,8 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     const edge = edgeSentence(s.recommendation.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
-  printGroupRecommendations(s, target, recompressTested);
   for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true, s.pareto)) process.stderr.write(`${line}\n`);
+  printGroupRecommendations(s, target, recompressTested);
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
   const a = s.adaptive_search;
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);

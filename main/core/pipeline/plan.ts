@@ -38,7 +38,7 @@ export async function inputSample(input: string, o: ResolveOptions = {}): Promis
 
 /** `sample`: the input's, when the caller already has it (the app asks again at every ticked box). */
 export async function planRun(settings: RunSettings, cores = availableParallelism(), sample?: SizeSample): Promise<RunPlan> {
-  const { total, sizes } = sample ?? (await inputSample(settings.input, { s3: settings.inputS3, sample: settings.sample, chosen: settings.sample?.chosen }));
+  const { total, sizes } = sample ?? (await inputSample(settings.input, { s3: settings.inputS3, sample: settings.sample, chosen: settings.sample?.chosen, groupBy: settings.groupBy }));
   const items = { length: total };
   const plan = storedSettings(settings);
   const models = settings.providers.some((p) => p.name === 'local-ai') ? await listModels().catch(() => [] as ModelEntry[]) : [];
