@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type AnswerScope, answerOf } from '../main/core/results/answer.js';
-import { groupAnswers, groupInputs, groupMeanLines, groupRecommendationLines, groupsSentence } from '../main/core/results/group-summary.js';
+import { groupAnswers, groupInputs, groupMeanLines, groupPolicyLines, groupRecommendationLines, groupsSentence } from '../main/core/results/group-summary.js';
 import { type ResultRow, emptyRow } from '../main/core/results/row.js';
 import { resolveInput } from '../main/core/inputs/resolve-input.js';
 import { folderGroup } from '../main/core/inputs/groups.js';
@@ -157,6 +157,21 @@ describe('per-group answers on tables whose answer is known', () => {
       ['empty', 1, 0, 1],
     ]);
     expect(groups[1]).toMatchObject({ providers: [], recommendation: null, adaptive_policy: null });
+  });
+
+  it('an adaptive sweep: no per-setting answer per group, each group its policy and line', () => {
+    const groups = answers(rows, { ...sweep, storage: false, adaptive: true });
+    expect(groups.map((g) => [g.group, g.recommendation, g.adaptive_policy!.images, g.adaptive_policy!.best_single])).toEqual([
+      ['screenshots', undefined, 2, null],
+      ['photos', undefined, 3, null],
+    ]);
+    expect(groupRecommendationLines(groups, target)).toEqual([]);
+    expect(groupsSentence(groups, target)).toBe('');
+    // p3 scores 73 at ÷2 q80, p1 71 and p2 72: all three reach 70 there
+    expect(groupPolicyLines(groups, (b) => `${b} B`)).toEqual([
+      'screenshots (2 images): 2 reach SSIMULACRA2 ≥ 70 (high quality) in 120 B with webp q20 at full size (2)',
+      'photos (3 images): 3 reach SSIMULACRA2 ≥ 70 (high quality) in 1500 B with webp q80 at ÷2 + bicubic (3)',
+    ]);
   });
 
   it('a plain run: per-group provider means, and its short lines', () => {

@@ -11,7 +11,7 @@ import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
 import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, groupByOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
 import { confidenceLines } from '../../core/results/confidence-answer.js';
-import { groupRecommendationLines, groupsSentence } from '../../core/results/group-summary.js';
+import { groupPolicyLines, groupRecommendationLines, groupsSentence } from '../../core/results/group-summary.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
@@ -107,8 +107,10 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     if (edge) process.stderr.write(`${edge}\n`);
   }
   for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true, s.pareto)) process.stderr.write(`${line}\n`);
-  printGroupRecommendations(s, target, recompressTested);
+  const adaptive = Boolean((s.settings.sweep as { adaptive?: boolean } | undefined)?.adaptive);
+  if (!adaptive) printGroupLines(s, groupRecommendationLines(s.groups ?? [], target, recompressTested), groupsSentence(s.groups ?? [], target));
   if (s.adaptive_policy) process.stderr.write(`per image: ${policySentence(s.adaptive_policy, formatBytes)}\n`);
+  if (adaptive) printGroupLines(s, groupPolicyLines(s.groups ?? [], formatBytes));
   const a = s.adaptive_search;
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);
   const frontier = Object.entries(s.pareto ?? {});
@@ -121,13 +123,10 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   }
 }
 
-/** Under the overall answer, one line per group and, when the groups differ, what to do with each. */
-function printGroupRecommendations(s: RunSummary, target: Target, recompressTested: boolean): void {
-  const groups = s.groups ?? [];
-  const lines = groupRecommendationLines(groups, target, recompressTested);
-  if (groups.length < 2 || !lines.length) return;
+/** Under the overall answer, one line per group (its recommendation, or an adaptive sweep's policy) and, when the groups differ, what to do with each. */
+function printGroupLines(s: RunSummary, lines: string[], sentence = ''): void {
+  if ((s.groups?.length ?? 0) < 2 || !lines.length) return;
   process.stderr.write(`per group (${s.group_by}):\n${lines.map((l) => `  ${l}\n`).join('')}`);
-  const sentence = groupsSentence(groups, target);
   if (sentence) process.stderr.write(`${sentence}\n`);
 }
 

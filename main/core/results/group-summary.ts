@@ -10,6 +10,7 @@ import { digitsFor } from './confidence.js';
 import { groupBy } from './group-by.js';
 import { type Recommendation, RECOMPRESS_ONLY, describeSetting, recommendationSentence, scoreText } from './pareto.js';
 import type { ResultRow } from './row.js';
+import { describePolicySetting } from './policy.js';
 import { type ProviderSummary, type RunSummary, storageTotals } from './summary.js';
 import { type Target, describeTarget, metricLabel } from './target.js';
 
@@ -107,6 +108,21 @@ export function groupsSentence(groups: readonly GroupAnswer[], target: Target): 
   if (picks.size === 1 && first) return `every group gets the same setting: ${describeSetting(first)}${first.provider === RECOMPRESS_ONLY ? '' : `, upscaled with ${first.provider}`}`;
   const clauses = answered.map((g) => groupClause(g, target));
   return `by group: ${clauses.slice(0, -1).join(', ')}${clauses.length > 1 ? ' and ' : ''}${clauses.at(-1)}`;
+}
+
+/**
+ * An adaptive sweep's line per group (it has no per-setting answer), its per-image policy in short:
+ * "photos (3 images): 3 reach SSIMULACRA2 ≥ 40 in 26.3 kB with webp q80 at ÷2 + bicubic (2), webp q30 at full size (1)".
+ */
+export function groupPolicyLines(groups: readonly GroupAnswer[], size: (bytes: number) => string): string[] {
+  return groups
+    .filter((g) => g.adaptive_policy)
+    .map((g) => {
+      const p = g.adaptive_policy!;
+      const reach = p.images_reaching === p.images ? `${p.images}` : `${p.images_reaching} of ${p.images}`;
+      const used = p.breakdown.map((b) => `${describePolicySetting(b)} (${b.images})`).join(', ');
+      return `${g.group} (${images(g.counts.inputs)}): ${reach} reach ${describeTarget(p.target)} in ${size(p.total_stored_bytes)} with ${used}`;
+    });
 }
 
 /** A run's line per group: "photos (3 images, saved 80.1%): bicubic SSIMULACRA2 62.1 · lanczos SSIMULACRA2 63.0". */
