@@ -20,10 +20,12 @@ export interface OrbResult {
   note: string | null;
 }
 
-// opencv-wasm is a CommonJS module that instantiates its wasm synchronously on first require.
+// opencv-wasm is a CommonJS module that instantiates its wasm synchronously on first require. A plain
+// `require('…')` call, so that the packaging test's walk of the workers' imports sees it.
+const require = createRequire(import.meta.url);
 let cvCache: any;
 function cv(): any {
-  if (!cvCache) cvCache = createRequire(import.meta.url)('opencv-wasm').cv;
+  if (!cvCache) cvCache = require('opencv-wasm').cv;
   return cvCache;
 }
 
