@@ -1,11 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, mkdir } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
-import { describe, expect, it } from 'vitest';
+import sharp from 'sharp';
+import * as ort from 'onnxruntime-node';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { toRaw } from '../main/core/image/raw.js';
+import { METRICS } from '../main/core/metrics/metric-names.js';
+import { scoreSome } from '../main/core/metrics/score.js';
+import { importModelFile } from '../main/core/models/import/import-model.js';
+import { fixture } from './helpers/images.js';
+import { walkModuleGraph } from './helpers/module-graph.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const require = createRequire(import.meta.url);
@@ -36,8 +44,11 @@ describe('electron-builder configuration', () => {
 });
 
 describe('packaging smoke test (linux dir, stub Electron binary)', () => {
-  it('ships main, preload, renderer and models in app.asar, nothing from test/, native modules unpacked', async () => {
-    const work = await mkdtemp(join(tmpdir(), 'pack-'));
+  let work: string;
+  let resources: string;
+  let listed: string[];
+  beforeAll(async () => {
+    work = await mkdtemp(join(tmpdir(), 'pack-'));
     const stub = join(work, 'electron-dist');
     await mkdir(stub);
     writeFileSync(join(stub, 'electron'), '#!/bin/sh\necho stub\n');
@@ -48,17 +59,78 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
       [require.resolve('electron-builder/cli.js'), '--linux', 'dir', '--publish', 'never', `-c.electronDist=${stub}`, `-c.directories.output=${out}`],
       { cwd: ROOT, stdio: 'pipe', env: { ...process.env, ELECTRON_SKIP_BINARY_DOWNLOAD: '1', CI: 'true' }, timeout: 600_000 },
     );
-    const resources = join(out, 'linux-unpacked', 'resources');
+    resources = join(out, 'linux-unpacked', 'resources');
     const { listPackage } = require('@electron/asar') as { listPackage: (p: string, o: object) => string[] };
-    const files = listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
+    // the archive's header lists unpacked files too: they are in app.asar as far as Electron's fs goes
+    listed = listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
+  });
+
+  it('ships main, preload, renderer and models in app.asar, nothing from test/, native modules unpacked', () => {
     for (const must of ['/package.json', '/dist/main/electron/main.js', '/dist/main/core/pipeline/run-batch.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/models/esrgan-thick-x4.onnx', '/models/esrgan-thick-x4-int8.onnx',
       // importing a user's model converts to ONNX in the app, in worker threads
       '/dist/main/core/models/import/import-worker.js', '/dist/main/core/models/import/onnx-probe-worker.js', '/node_modules/onnx-proto/package.json']) {
-      expect(files, must).toContain(must);
+      expect(listed, must).toContain(must);
     }
-    expect(files.filter((f) => f.startsWith('/test/') || f.startsWith('/scripts/') || f.startsWith('/dist/main/cli/'))).toEqual([]);
-    expect(files.some((f) => f.startsWith('/node_modules/@tensorflow/'))).toBe(false);
+    expect(listed.filter((f) => f.startsWith('/test/') || f.startsWith('/scripts/') || f.startsWith('/dist/main/cli/'))).toEqual([]);
+    expect(listed.some((f) => f.startsWith('/node_modules/@tensorflow/'))).toBe(false);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node'))).toBe(true);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'sharp'))).toBe(true);
+    // the Electron side and the models stay in the archive
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'dist', 'main', 'electron'))).toBe(false);
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'models'))).toBe(false);
+  });
+
+  it('every worker and everything it loads are real files outside app.asar', () => {
+    // The workers are what startWorker starts, anywhere in the engine: startWorker(import.meta.url, 'name').
+    const engine = listed.filter((f) => /^\/dist\/main\/.*\.js$/.test(f));
+    const workers = engine.flatMap((f) => {
+      const src = readFileSync(join(ROOT, f), 'utf8');
+      expect(src.includes('new Worker(') && !f.endsWith('/workers/start-worker.js'), `${f} starts a worker without startWorker`).toBe(false);
+      return [...src.matchAll(/startWorker\(import\.meta\.url, '([\w-]+)'/g)].map((m) => `${f.slice(1, f.lastIndexOf('/'))}/${m[1]}.js`);
+    });
+    expect(workers.sort()).toEqual(['dist/main/core/inference/onnx-worker.js', 'dist/main/core/metrics/score-worker.js', 'dist/main/core/models/import/import-worker.js', 'dist/main/core/models/import/onnx-probe-worker.js']);
+    const unpacked = join(resources, 'app.asar.unpacked');
+    const installed = (pkg: string) => listed.some((f) => f.endsWith(`/node_modules/${pkg}/package.json`));
+    const graph = walkModuleGraph(unpacked, workers.map((w) => join(unpacked, w)), installed);
+    expect(graph.problems).toEqual([]);
+    // the walk did reach the engine and the packages the workers use
+    expect(graph.files).toEqual(expect.arrayContaining(['dist/main/core/metrics/orb.js', 'dist/main/core/inference/onnx-runner.js', 'dist/main/core/models/import/onnx-probe.js']));
+    expect(graph.packages).toEqual(expect.arrayContaining(['node_modules/onnxruntime-node', 'node_modules/sharp', 'node_modules/opencv-wasm', 'node_modules/protobufjs', 'node_modules/long']));
+  });
+
+  it('the packed workers load and work in plain Node, which cannot read inside app.asar, started as the app starts them', async () => {
+    const onnxFile = fixture('onnx-import', 'compact-x2-static.onnx');
+    const [h, w] = [12, 10];
+    const tile = { dims: [1, 3, h, w], data: Array.from({ length: 3 * h * w }, (_, i) => (i * 37) % 256) };
+    const photo = sharp(fixture('photos', 'chelsea.png')).removeAlpha().resize(96, 80);
+    const a = await toRaw(photo.clone());
+    const b = await toRaw(photo.clone().blur(1.5));
+    const request = join(work, 'request.json');
+    const onnxOut = join(work, 'imported.onnx');
+    writeFileSync(request, JSON.stringify({ onnxFile, onnxOut, tile, metrics: METRICS, a: { ...a, data: [...a.data] }, b: { ...b, data: [...b.data] } }));
+    const stdout = execFileSync(process.execPath, [join(ROOT, 'test', 'helpers', 'packed-workers.mjs'), resources, request], { encoding: 'utf8', timeout: 300_000 });
+    const got = JSON.parse(stdout) as {
+      fatal?: string;
+      import: { url: string; error?: unknown; descriptor: unknown };
+      run: { opened: string; error?: string; dims: number[]; data: number[] };
+      scores: { scores?: Record<string, unknown>; error?: string };
+    };
+    expect(got.fatal).toBeUndefined();
+    // startWorker took the caller inside app.asar to the unpacked worker
+    expect(got.import.url).toContain('/resources/app.asar.unpacked/dist/main/core/models/import/import-worker.js');
+    // each answer is what the same code gives in this process, from the source tree
+    const here = await importModelFile(onnxFile);
+    expect(got.import.error).toBeUndefined();
+    expect(got.import.descriptor).toEqual(here.descriptor);
+    expect((await readFile(onnxOut)).equals(Buffer.from(here.onnx))).toBe(true);
+    const session = await ort.InferenceSession.create(here.onnx, { intraOpNumThreads: 1 });
+    const ref = (await session.run({ input: new ort.Tensor('float32', Float32Array.from(tile.data), tile.dims) })).output;
+    await session.release();
+    expect(got.run.error).toBeUndefined();
+    expect(got.run).toMatchObject({ opened: 'opened', dims: [1, 3, 2 * h, 2 * w] });
+    const worst = Math.max(...got.run.data.map((v, i) => Math.abs(v - (ref.data as Float32Array)[i])));
+    expect(worst).toBeLessThan(1e-3);
+    expect(got.scores.error).toBeUndefined();
+    expect(got.scores.scores).toEqual(JSON.parse(JSON.stringify(scoreSome(a, b, METRICS))));
   });
 });
