@@ -1,13 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { mkdtemp, mkdir, readFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createRequire } from 'node:module';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toRaw } from '../main/core/image/raw.js';
 import { METRICS } from '../main/core/metrics/metric-names.js';
 import { scoreSome } from '../main/core/metrics/score.js';
@@ -64,6 +64,8 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     // the archive's header lists unpacked files too: they are in app.asar as far as Electron's fs goes
     listed = listPackage(join(resources, 'app.asar'), {}).map((f) => f.replace(/\\/g, '/'));
   });
+  // a packed app is ~360 MB
+  afterAll(() => work && rm(work, { recursive: true, force: true }));
 
   it('ships main, preload, renderer and models in app.asar, nothing from test/, native modules unpacked', () => {
     for (const must of ['/package.json', '/dist/main/electron/main.js', '/dist/main/core/pipeline/run-batch.js', '/dist/preload/index.cjs', '/dist/renderer/index.html', '/models/esrgan-thick-x4.onnx', '/models/esrgan-thick-x4-int8.onnx',
