@@ -1,3 +1,4 @@
+import { outsideArchive } from '../main/core/paths.js';
 import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { mkdtemp, mkdir, readFile, rm } from 'node:fs/promises';
@@ -77,9 +78,9 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     expect(listed.some((f) => f.startsWith('/node_modules/@tensorflow/'))).toBe(false);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'onnxruntime-node'))).toBe(true);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'node_modules', 'sharp'))).toBe(true);
-    // the Electron side and the models stay in the archive
+    // the Electron side stays in the archive; the built-in models, which workers read, do not
     expect(existsSync(join(resources, 'app.asar.unpacked', 'dist', 'main', 'electron'))).toBe(false);
-    expect(existsSync(join(resources, 'app.asar.unpacked', 'models'))).toBe(false);
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'models', 'esrgan-thick-x4-int8.onnx'))).toBe(true);
   });
 
   it('every worker and everything it loads are real files outside app.asar', () => {
@@ -109,7 +110,9 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     const b = await toRaw(photo.clone().blur(1.5));
     const request = join(work, 'request.json');
     const onnxOut = join(work, 'imported.onnx');
-    writeFileSync(request, JSON.stringify({ onnxFile, onnxOut, tile, metrics: METRICS, a: { ...a, data: [...a.data] }, b: { ...b, data: [...b.data] } }));
+    // where the installed app's modelsDir() points: resources/app.asar/models, moved out of the archive
+    const builtin = outsideArchive(join(resources, 'app.asar', 'models', 'esrgan-slim-x2.onnx'));
+    writeFileSync(request, JSON.stringify({ onnxFile, onnxOut, tile, builtin, metrics: METRICS, a: { ...a, data: [...a.data] }, b: { ...b, data: [...b.data] } }));
     const stdout = execFileSync(process.execPath, [join(ROOT, 'test', 'helpers', 'packed-workers.mjs'), resources, request], { encoding: 'utf8', timeout: 300_000 });
     const got = JSON.parse(stdout) as {
       fatal?: string;
@@ -130,6 +133,7 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     await session.release();
     expect(got.run.error).toBeUndefined();
     expect(got.run).toMatchObject({ opened: 'opened', dims: [1, 3, 2 * h, 2 * w] });
+    expect(got.builtin).toMatchObject({ opened: 'opened', dims: [1, 3, 2 * h, 2 * w] });
     const worst = Math.max(...got.run.data.map((v, i) => Math.abs(v - (ref.data as Float32Array)[i])));
     expect(worst).toBeLessThan(1e-3);
     expect(got.scores.error).toBeUndefined();

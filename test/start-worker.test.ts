@@ -1,9 +1,20 @@
+import { outsideArchive } from '../main/core/paths.js';
 import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { startWorker, workerUrl } from '../main/core/workers/start-worker.js';
+
+describe('outsideArchive: what the installed app reads from app.asar.unpacked', () => {
+  it('moves a path inside app.asar out of it, with either separator, and leaves others', () => {
+    expect(outsideArchive('/opt/Upscale Bench/resources/app.asar/models')).toBe('/opt/Upscale Bench/resources/app.asar.unpacked/models');
+    expect(outsideArchive('C:\\Program Files\\Upscale Bench\\resources\\app.asar\\models')).toBe('C:\\Program Files\\Upscale Bench\\resources\\app.asar.unpacked\\models');
+    expect(outsideArchive('/work/upscale-bench/models')).toBe('/work/upscale-bench/models');
+    expect(outsideArchive('/r/app.asar.unpacked/models')).toBe('/r/app.asar.unpacked/models');
+    expect(outsideArchive('/r/myapp.asar/models')).toBe('/r/myapp.asar/models');
+  });
+});
 
 describe('workerUrl: the worker beside the caller, outside the app.asar archive', () => {
   it('takes a caller inside app.asar to app.asar.unpacked, on each platform', () => {

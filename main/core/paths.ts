@@ -14,9 +14,17 @@ export function packageRoot(): string {
   throw new Error('cannot find the upscale-bench package folder');
 }
 
+/**
+ * A path inside an installed app's resources/app.asar, moved to app.asar.unpacked beside it: what
+ * electron-builder.yml unpacks (workers, the engine they import, the built-in models) is read from there,
+ * by worker threads that cannot rely on Electron's archive reading. Told by the path: the engine does not
+ * import Electron. Other paths are returned as they are.
+ */
+export const outsideArchive = (p: string) => p.replace(/([\\/])app\.asar([\\/])/, '$1app.asar.unpacked$2');
+
 /** The built-in ONNX models (`npm run models`), inside the package (UPSCALE_BENCH_MODELS now names the imported-model library). */
 export function modelsDir(): string {
-  return join(packageRoot(), 'models');
+  return outsideArchive(join(packageRoot(), 'models'));
 }
 
 export const APP_NAME = 'Upscale Bench';

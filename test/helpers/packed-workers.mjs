@@ -33,8 +33,12 @@ try {
   const runner = startWorker(caller('inference/inference-worker.js'), 'onnx-worker');
   const opened = await reply(runner, { type: 'open', path: req.onnxOut, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
   const ran = await reply(runner, { type: 'run', id: 1, data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
-  runner.postMessage({ type: 'close' });
   out.run = { opened: opened.type, error: ran.message, dims: ran.dims, data: ran.data && [...ran.data] };
+  // a built-in model, where modelsDir() points in the installed app
+  const builtin = await reply(runner, { type: 'open', path: req.builtin, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
+  const ranBuiltin = await reply(runner, { type: 'run', id: 2, data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
+  runner.postMessage({ type: 'close' });
+  out.builtin = { opened: builtin.type, error: ranBuiltin.message, dims: ranBuiltin.dims };
 
   // scores, ORB's wasm included
   const scorer = startWorker(caller('metrics/score-pool.js'), 'score-worker');
