@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { METRICS } from '../main/core/metrics/metric-names.js';
-import { TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
+import { AT_CHOICES, TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
 import { S3_PREFIX } from './channels.js';
 import type { ModelSpeed } from '../main/core/models/model-entry.js';
 import { GROUP_BY } from '../main/core/inputs/groups.js';
@@ -31,9 +31,12 @@ const plain = (message: string) => ({ code: 'custom' as const, message, params: 
 /** The scores each row gets (default orb, psnr, ssim, ssimulacra2). */
 const metrics = z.array(z.enum(METRICS)).min(1).max(METRICS.length);
 
-/** The mean score a sweep's recommendation must reach: ≥ for the similarities, ≤ for Butteraugli. */
+/**
+ * The score a sweep's recommendation must reach: ≥ for the similarities, ≤ for Butteraugli; `at` the
+ * statistic of per-image scores that must reach it (mean, median, p25, p10, p5; absent: the mean).
+ */
 const target = z
-  .object({ metric: z.enum(TARGET_METRICS), value: z.number() })
+  .object({ metric: z.enum(TARGET_METRICS), value: z.number(), at: z.enum(AT_CHOICES).optional() })
   .strict()
   .superRefine((t, ctx) => {
     const problem = targetValueProblem(t.metric, t.value);

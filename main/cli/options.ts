@@ -5,14 +5,14 @@ import { FACTORS, KERNELS, type DownscaleSettings, type Factor, type Kernel } fr
 import { STORE_FORMATS, type StoreFormat } from '../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../core/image/read.js';
 import { PROVIDER_NAMES, type ProviderName } from '../core/providers/registry.js';
-import { defaultConcurrency, type ProviderSpec, type RunSettings, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
+import { defaultConcurrency, runTarget, type ProviderSpec, type RunSettings, type SageMakerRunSettings, type StoreSpec } from '../core/pipeline/settings.js';
 import { randomSeed } from '../core/inputs/sample.js';
 import { CSV_GROUP_COLUMN, GROUP_BY, type GroupBy } from '../core/inputs/groups.js';
 import { isS3Uri, parseS3Uri } from '../core/inputs/s3-uri.js';
 import { LOCAL_MODELS, PRECISIONS, type Precision } from '../core/models/catalog.js';
 import { nameProblem } from '../core/models/library.js';
 import { DEFAULT_METRICS, METRICS, type Metric, parseMetrics } from '../core/metrics/metric-names.js';
-import { SSIMULACRA2_LEVELS, TARGET_METRICS, parseTarget } from '../core/results/target.js';
+import { AT_CHOICES, type At, SSIMULACRA2_LEVELS, TARGET_METRICS, type Target, parseAt, parseTarget, withAt } from '../core/results/target.js';
 
 export const int = (name: string, min: number, max: number) => (v: string) => {
   const n = Number(v);
@@ -79,13 +79,32 @@ export const metricsOption = () =>
     .argParser(sentence('--metrics', parseMetrics))
     .default([...DEFAULT_METRICS], DEFAULT_METRICS.join(','));
 
-/** sweep's --target: METRIC=VALUE, or a named SSIMULACRA2 level. */
+/** sweep's and run's --target: METRIC=VALUE, or a named SSIMULACRA2 level. */
 export const targetOption = () =>
   new Option(
     '--target <metric=value>',
-    `mean score the recommended setting must reach: ${TARGET_METRICS.join(', ')} (≥ for the similarities, ≤ for Butteraugli's distances); ` +
+    `score the recommended setting must reach (its mean, or the statistic --at names): ${TARGET_METRICS.join(', ')} (≥ for the similarities, ≤ for Butteraugli's distances); ` +
       `ssimulacra2 also takes ${Object.entries(SSIMULACRA2_LEVELS).map(([k, v]) => `${k} (${v})`).join(', ')} (default: ssimulacra2=high)`,
   ).argParser(sentence('--target', parseTarget));
+
+/** --at: the statistic of per-image scores the target is on. parseAt's sentence already names the option. */
+export const atOption = () =>
+  new Option('--at <statistic>', `what must reach the target: ${AT_CHOICES.join(', ')} of the per-image scores (p10: the score about 9 images in 10 reach or beat; default mean)`).argParser((v) => {
+    try {
+      return parseAt(v);
+    } catch (err) {
+      throw new InvalidArgumentError((err as Error).message);
+    }
+  });
+
+export interface TargetOpts {
+  target?: Target;
+  targetSsim?: number;
+  at?: At;
+}
+
+/** The target the options ask for: --target (or --target-ssim, or the default) on --at's statistic. */
+export const targetFrom = (o: TargetOpts): Target => withAt(runTarget(o), o.at);
 
 export interface MetricsOpts {
   metrics: Metric[];

@@ -1,9 +1,9 @@
 import { BenchError } from '../core/errors.js';
 import type { ProviderSpec, RunSettings, SweepGrid } from '../core/pipeline/settings.js';
 import { readRunSettings } from '../core/pipeline/resume.js';
-import { type CommonOpts, type MetricsOpts, downscaleFrom, inputFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
+import { type CommonOpts, type MetricsOpts, type TargetOpts, downscaleFrom, inputFrom, providersFrom, sagemakerRunFrom, storeFrom } from './options.js';
 import { runTarget, withTargetScored } from '../core/pipeline/settings.js';
-import type { Target } from '../core/results/target.js';
+import { type Target, withAt } from '../core/results/target.js';
 
 /** `run` options grouped by the part of the settings they make (--region feeds both S3 and SageMaker). */
 const PROVIDER_OPTS = ['provider', 'model', 'precision', 'tileSize', 'tileOverlap', 'endpoint', 'region', 'sagemakerUrl', 'prompt', 'negativePrompt', 'steps', 'guidance', 'noiseLevel', 'seed', 'sagemakerTile', 'sagemakerTileOverlap', 'sagemakerAsync', 'asyncInput', 'asyncTimeout'];
@@ -56,15 +56,26 @@ function optsFromSettings(s: RunSettings): CommonOpts {
 }
 
 /**
+ * The target a resume answers: the recorded one, with --target (or --target-ssim) and --at given beside
+ * --resume laid over it; a new --target keeps the recorded statistic unless --at is given too.
+ */
+function resumedTarget(saved: RunSettings, o: TargetOpts, given: (opt: string) => boolean): Target {
+  const target = given('target') || given('targetSsim') ? runTarget(o) : runTarget(saved);
+  return withAt(target, given('at') ? o.at : runTarget(saved).at);
+}
+
+/**
  * `run --resume DIR [input] [flags]`: the run's own settings.json supplies the input and every setting;
  * a part the user gave flags for is rebuilt with them, so runBatch's check names any difference.
  */
-export async function resumeSettings(dir: string, input: string | undefined, o: CommonOpts & MetricsOpts & { concurrency: number }, given: (opt: string) => boolean): Promise<RunSettings> {
+export async function resumeSettings(dir: string, input: string | undefined, o: CommonOpts & MetricsOpts & TargetOpts & { concurrency: number }, given: (opt: string) => boolean): Promise<RunSettings> {
   const saved = await readRunSettings(dir);
   const merged = optsFromSettings(saved) as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(o)) if (given(k)) merged[k] = v;
   const opts = merged as unknown as CommonOpts;
   const inputGiven = inputFrom(input ?? saved.input, opts);
+  // a target given beside --resume is scored, as on a fresh run
+  const metrics = given('metrics') ? o.metrics : (saved.metrics ?? []);
   return {
     input: input ?? saved.input,
     // the recorded sample (its picks included) unless --sample is given, which then must match it
@@ -80,8 +91,9 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
     // a sweep's grid comes along, so its remaining rows are the ones a sweep would write
     ...(saved.sweep ? { sweep: saved.sweep } : {}),
     // the run's scores come along (a flag given beside --resume is checked against them)
-    metrics: given('metrics') ? o.metrics : saved.metrics,
-    ...(saved.target ? { target: saved.target } : {}),
+    metrics: given('target') ? withTargetScored(metrics, runTarget(o)) : metrics,
+    // the target and its statistic too, unless given again (it changes no row)
+    ...(saved.target || ['target', 'targetSsim', 'at'].some(given) ? { target: resumedTarget(saved, o, given) } : {}),
     ...(saved.targetSsim !== undefined ? { targetSsim: saved.targetSsim } : {}),
     ...(SAGEMAKER_RUN_OPTS.some(given) ? { sagemakerRun: sagemakerRunFrom(opts) } : saved.sagemakerRun ? { sagemakerRun: saved.sagemakerRun } : {}),
   };
@@ -91,13 +103,14 @@ export async function resumeSettings(dir: string, input: string | undefined, o: 
 export async function resumeSweepSettings(
   dir: string,
   input: string | undefined,
-  o: Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> & MetricsOpts & SweepGrid & { concurrency: number; target?: Target; targetSsim?: number },
+  o: Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'> & MetricsOpts & SweepGrid & TargetOpts & { concurrency: number },
   given: (opt: string) => boolean,
 ): Promise<RunSettings> {
   const base = await resumeSettings(dir, input, o as unknown as CommonOpts & MetricsOpts & { concurrency: number }, given);
   if (!base.sweep) throw new BenchError('ERROR_BAD_SETTINGS', `${dir} holds a run, not a sweep: continue it with \`upscale-bench run --resume ${dir}\``);
   const grid = base.sweep;
-  const target = given('target') || given('targetSsim') ? runTarget(o) : runTarget(base);
+  // resumeSettings laid --target and --at over the recorded target
+  const target = runTarget(base);
   return {
     ...base,
     sweep: { factors: given('factors') ? o.factors : grid.factors, formats: given('formats') ? o.formats : grid.formats, qualities: given('qualities') ? o.qualities : grid.qualities, ...(grid.adaptive ? { adaptive: true } : {}) },

@@ -26,6 +26,7 @@ import { Jobs, toSweepSettings } from './jobs.js';
 import { inputSample, planRun } from '../core/pipeline/plan.js';
 import type { SizeSample } from '../core/pipeline/estimate.js';
 import { settingPoints } from '../core/results/pareto.js';
+import { targetAt } from '../core/results/target.js';
 import { settingsCsv } from '../core/results/settings-csv.js';
 import { adaptivePolicy } from '../core/results/policy.js';
 import { policyCsv } from '../core/results/policy-csv.js';
@@ -226,7 +227,8 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const target = await host.pickSaveCsv(`${runId}-settings.csv`);
       if (!target) return null;
       const points = settingPoints(rows.map((r) => r.row));
-      await writeFile(`${target}.partial`, settingsCsv(points, runTarget(recordedScoring(settings as unknown as RunSettings)).metric), 'utf8');
+      const goal = runTarget(recordedScoring(settings as unknown as RunSettings));
+      await writeFile(`${target}.partial`, settingsCsv(points, goal.metric, targetAt(goal)), 'utf8');
       await rename(`${target}.partial`, target);
       return { path: target, rows: points.length };
     },

@@ -42,6 +42,7 @@ const LABELS: Record<string, string> = {
   target: 'Target',
   metric: 'Target metric',
   value: 'Target value',
+  at: 'Target statistic',
   targetSsim: 'Target SSIM',
   uri: 'The S3 prefix',
   sample: 'Sample',

@@ -5,14 +5,35 @@ import type { ProviderSummary, RunSummary } from '../../core/results/summary.js'
 import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { closeAllInferenceWorkers, inferenceTilesRunning } from '../../core/inference/inference-worker.js';
 import { runBatch } from '../../core/pipeline/run-batch.js';
-import { type RunSettings, runTarget } from '../../core/pipeline/settings.js';
+import { type RunSettings, runTarget, withTargetScored } from '../../core/pipeline/settings.js';
 import { groupMeanLines } from '../../core/results/group-summary.js';
-import { addDownscaleOptions, addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, groupByOption, downscaleFrom, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom } from '../options.js';
+import { worstCaseSentence } from '../../core/results/worst-case.js';
+import {
+  addDownscaleOptions,
+  addProviderOptions,
+  addStoreOptions,
+  atOption,
+  type CommonOpts,
+  concurrencyOption,
+  inputFrom,
+  sampleOption,
+  groupByOption,
+  downscaleFrom,
+  metricsOption,
+  type MetricsOpts,
+  resumableArgs,
+  providersFrom,
+  sagemakerRunFrom,
+  storeFrom,
+  targetFrom,
+  targetOption,
+  type TargetOpts,
+} from '../options.js';
 import { createReporter, fmt } from '../progress.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSettings } from '../resume-settings.js';
 
-interface RunOpts extends CommonOpts, MetricsOpts {
+interface RunOpts extends CommonOpts, MetricsOpts, TargetOpts {
   concurrency: number;
   out?: string;
   resume?: string;
@@ -25,6 +46,8 @@ export function runCommand(): Command {
     .argument('[input]', "a folder of images (searched recursively), a CSV with an image_path column (local paths or s3:// URIs), one image, or an s3://bucket/prefix (with --resume: the run's own)")
     .addOption(concurrencyOption())
     .addOption(metricsOption())
+    .addOption(targetOption())
+    .addOption(atOption())
     .addOption(sampleOption())
     .addOption(groupByOption())
     .option('--out <dir>', 'output folder (default: TestResults/<timestamp> here)')
@@ -46,7 +69,9 @@ export function runCommand(): Command {
           concurrency: o.concurrency,
           sagemakerRun: sagemakerRunFrom(o as unknown as CommonOpts),
           maxPixels: o.maxPixels,
-          metrics: o.metrics,
+          // a target asked for is scored; without one, the scores are as given
+          metrics: o.target ? withTargetScored(o.metrics, targetFrom(o)) : o.metrics,
+          ...(o.target || o.at ? { target: targetFrom(o) } : {}),
           ...inputFrom(input!, o),
         };
     await printPlan('run', settings);
@@ -127,12 +152,12 @@ function printSummary(s: RunSummary): void {
       `  ${label(p).padEnd(width)} ${String(p.ok).padStart(5)} ok ${String(p.errors).padStart(4)} err | PSNR ${fmt(p.mean_psnr, 2)} dB | SSIM ${fmt(p.mean_ssim, 4)} | ORB ${fmt(p.mean_orb, 3)}${orbUndefined} | ${fmt(p.mean_upscale_ms, 0)} ms/image\n`,
     );
   }
-  // a sweep prints its comparisons at the recommended setting, after the recommendation
-  if (!s.settings.sweep) for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, false)) out.write(`${line}\n`);
-  // a sweep prints each group's recommendation instead
-  if (!s.settings.sweep && (s.groups?.length ?? 0) > 1) {
+  // a sweep prints its comparisons, worst cases and groups at the recommended setting, after the recommendation
+  if (!s.settings.sweep) {
     const target = s.target ?? runTarget(s.settings as Pick<RunSettings, 'target' | 'targetSsim'>);
-    out.write(`per group (${s.group_by}):\n${groupMeanLines(s.groups!, target, (x) => fmt(x, 1)).map((l) => `  ${l}\n`).join('')}`);
+    for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, false)) out.write(`${line}\n`);
+    for (const w of s.worst_case ?? []) out.write(`  ${w.provider}: ${worstCaseSentence(w, target)}\n`);
+    if ((s.groups?.length ?? 0) > 1) out.write(`per group (${s.group_by}):\n${groupMeanLines(s.groups!, target, (x) => fmt(x, 1)).map((l) => `  ${l}\n`).join('')}`);
   }
   out.write(`results: ${s.results_csv}\n`);
 }

@@ -4,24 +4,42 @@ import { STORE_FORMATS, type StoreFormat } from '../../core/image/formats.js';
 import { DEFAULT_MAX_PIXELS } from '../../core/image/read.js';
 import { type RunSettings, runTarget, withTargetScored } from '../../core/pipeline/settings.js';
 import { BenchError } from '../../core/errors.js';
-import { type Target, describeTarget, metricLabel } from '../../core/results/target.js';
+import { atMeaning, describeTarget, metricLabel, targetAt } from '../../core/results/target.js';
 import { formatBytes } from '../../core/results/format-bytes.js';
-import { edgeSentence, meanOf, recommendationSentence, RECOMPRESS_ONLY, scoreText } from '../../core/results/pareto.js';
+import { describeSetting, edgeSentence, recommendationSentence, RECOMPRESS_ONLY, scoreText, statisticOf } from '../../core/results/pareto.js';
+import { worstCaseSentence } from '../../core/results/worst-case.js';
 import { policySentence } from '../../core/results/policy.js';
 import type { RunSummary } from '../../core/results/summary.js';
-import { addProviderOptions, addStoreOptions, type CommonOpts, concurrencyOption, inputFrom, sampleOption, groupByOption, int, metricsOption, type MetricsOpts, resumableArgs, providersFrom, sagemakerRunFrom, storeFrom, targetOption } from '../options.js';
+import {
+  addProviderOptions,
+  addStoreOptions,
+  atOption,
+  type CommonOpts,
+  concurrencyOption,
+  inputFrom,
+  sampleOption,
+  groupByOption,
+  int,
+  metricsOption,
+  type MetricsOpts,
+  resumableArgs,
+  providersFrom,
+  sagemakerRunFrom,
+  storeFrom,
+  targetFrom,
+  targetOption,
+  type TargetOpts,
+} from '../options.js';
 import { confidenceLines } from '../../core/results/confidence-answer.js';
 import { groupPolicyLines, groupRecommendationLines, groupsSentence } from '../../core/results/group-summary.js';
 import { runInTerminal } from './run.js';
 import { printPlan } from '../plan-line.js';
 import { resumeSweepSettings } from '../resume-settings.js';
 
-interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'>, MetricsOpts {
+interface SweepOpts extends Omit<CommonOpts, 'factor' | 'format' | 'quality' | 'fit'>, MetricsOpts, TargetOpts {
   factors: Factor[];
   formats: StoreFormat[];
   qualities: number[];
-  target?: Target;
-  targetSsim?: number;
   adaptive?: boolean;
   qualityStep: number;
   concurrency: number;
@@ -59,6 +77,7 @@ export function sweepCommand(): Command {
       }),
     )
     .addOption(targetOption())
+    .addOption(atOption())
     .addOption(metricsOption())
     .option('--adaptive', "search each image's quality per factor and format by bisection (a handful of encodes instead of every quality), from the lowest to the highest of --qualities (default 10-95) in steps of --quality-step")
     .addOption(new Option('--quality-step <n>', 'the precision of --adaptive: qualities tried are this far apart').argParser(int('--quality-step', 1, 50)).default(5))
@@ -90,8 +109,8 @@ export function sweepCommand(): Command {
           sweep: o.adaptive
             ? { factors: o.factors, formats: o.formats, qualities: qualityLadder(cmd.getOptionValueSource('qualities') === 'default' ? [10, 95] : o.qualities, o.qualityStep), adaptive: true }
             : { factors: o.factors, formats: o.formats, qualities: o.qualities },
-          metrics: withTargetScored(o.metrics, runTarget(o)),
-          target: runTarget(o),
+          metrics: withTargetScored(o.metrics, targetFrom(o)),
+          target: targetFrom(o),
         };
     await printPlan('sweep', settings);
     await runInTerminal(settings, o, (s) => printRecommendation(s, settings.sweep!.factors.includes(1)));
@@ -101,9 +120,18 @@ export function sweepCommand(): Command {
 function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (s.status !== 'completed') return;
   const target = runTarget({ target: s.target, targetSsim: s.target_ssim });
-  if (s.recommendation !== undefined) process.stderr.write(`\nfor a mean ${describeTarget(target)}: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
+  const at = targetAt(target);
+  if (s.recommendation !== undefined) process.stderr.write(`\nfor a ${at === 'mean' ? 'mean ' : ''}${describeTarget(target)}: ${recommendationSentence(s.recommendation, target, recompressTested)}\n`);
   if (s.recommendation) {
-    const edge = edgeSentence(s.recommendation.edge ?? []);
+    if (at !== 'mean') process.stderr.write(`(${atMeaning(at)})\n`);
+    // each pick's images one by one: how many reach the target, and the one to open first
+    const rec = s.recommendation;
+    const picks = [
+      { who: rec.provider === RECOMPRESS_ONLY ? `recompress-only ${describeSetting(rec)}` : `${rec.provider} ${describeSetting(rec)}`, w: rec.worst_case },
+      ...(rec.recompress_only ? [{ who: `recompress-only ${describeSetting(rec.recompress_only)}`, w: rec.recompress_only.worst_case }] : []),
+    ];
+    for (const { who, w } of picks) if (w) process.stderr.write(`  ${who}: ${worstCaseSentence(w, target)}\n`);
+    const edge = edgeSentence(rec.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
   }
   for (const line of confidenceLines(s.comparisons ?? [], s.recommendation, true, s.pareto)) process.stderr.write(`${line}\n`);
@@ -115,9 +143,10 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
   if (a) process.stderr.write(`the adaptive search made ${a.copies_made} of the grid's ${a.copies_in_grid} stored copies (${a.saved_percent}% fewer encodes)\n`);
   const frontier = Object.entries(s.pareto ?? {});
   if (frontier.length) {
-    process.stderr.write(`frontier (fewest bytes for the ${metricLabel(target.metric)}), per provider:\n`);
+    const stat = at === 'mean' ? '' : `${at} `;
+    process.stderr.write(`frontier (fewest bytes for the ${stat}${metricLabel(target.metric)}), per provider:\n`);
     for (const [provider, list] of frontier) {
-      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} ${scoreText(target.metric, meanOf(p, target.metric))}`);
+      const points = list.map((p) => `${p.format}${p.quality !== null ? ` q${p.quality}` : ''} ${p.factor === 1 ? 'full' : `÷${p.factor}`} ${formatBytes(p.stored_bytes_mean)} ${stat}${scoreText(target.metric, statisticOf(p, target.metric, at))}`);
       process.stderr.write(`  ${provider.padEnd(10)} ${points.join(' · ')}${provider === RECOMPRESS_ONLY ? '  (recompress only)' : ''}\n`);
     }
   }

@@ -6,7 +6,7 @@ import type { Precision } from '../models/catalog.js';
 import type { JumpStartParams } from '../providers/sagemaker-jumpstart.js';
 import type { AsyncOptions } from '../providers/sagemaker/async-invoke.js';
 import { DEFAULT_METRICS, LEGACY_METRICS, type Metric, sortMetrics } from '../metrics/metric-names.js';
-import { DEFAULT_TARGET, type Target, scoredBy } from '../results/target.js';
+import { DEFAULT_TARGET, type Target, scoredBy, withAt } from '../results/target.js';
 import type { ListingIdentity } from '../inputs/s3-prefix.js';
 import type { GroupBy } from '../inputs/groups.js';
 
@@ -64,7 +64,7 @@ export interface RunSettings {
   sweep?: SweepGrid;
   /** Scores each row gets (default DEFAULT_METRICS); the target's metric is always among them. */
   metrics?: Metric[];
-  /** Mean score the recommendation must reach (default SSIMULACRA2 ≥ 70); it changes no row, so resume ignores it. */
+  /** Score the recommendation must reach (default a mean SSIMULACRA2 ≥ 70; `at` a percentile instead); it changes no row, so resume ignores it. */
   target?: Target;
   /** Before `target`: a mean SSIM target, still read when `target` is absent. */
   targetSsim?: number;
@@ -93,9 +93,9 @@ export interface SweepGrid {
 /** The SSIM target of runs recorded before `target` existed. */
 export const LEGACY_TARGET_SSIM = 0.9;
 
-/** The run's target: `target`, else an old `targetSsim`, else the default. */
+/** The run's target: `target` (a mean one without `at`, as files hold it), else an old `targetSsim`, else the default. */
 export const runTarget = (s: Pick<RunSettings, 'target' | 'targetSsim'>): Target =>
-  s.target ?? (s.targetSsim !== undefined ? { metric: 'ssim', value: s.targetSsim } : DEFAULT_TARGET);
+  s.target ? withAt(s.target, s.target.at) : s.targetSsim !== undefined ? { metric: 'ssim', value: s.targetSsim } : DEFAULT_TARGET;
 
 /** The scores the run computes. A plain run's are taken as given: a score left out stays empty, and its summary's recommendation is null when the target's score is one of them. */
 export const runMetrics = (s: Pick<RunSettings, 'metrics'>): Metric[] => sortMetrics(s.metrics ?? DEFAULT_METRICS);

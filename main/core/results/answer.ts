@@ -1,12 +1,12 @@
 /**
  * The answer a set of rows gives, as summary.json states it for the whole run and for each group: each
- * provider's means, the storage answer (Pareto sets and recommendation), the per-image policy, and the
- * intervals and paired comparisons on the target's metric. One function for both, so a group's answer is
+ * provider's means, the storage answer (Pareto sets and recommendation, each setting's worst case), the
+ * per-image policy, and the intervals and paired comparisons on the target's metric. One function for both, so a group's answer is
  * the run's answer on that group's rows and the two cannot drift apart.
  */
 import type { AdaptivePolicy } from './policy.js';
 import type { ResultRow } from './row.js';
-import { type RunSummary, confidenceAnswer, policyAnswer, storageAnswer, summariseProviders } from './summary.js';
+import { type RunSummary, confidenceAnswer, policyAnswer, storageAnswer, summariseProviders, worstCaseAnswer } from './summary.js';
 import type { Target } from './target.js';
 
 /** Which answers a run gives. */
@@ -23,7 +23,7 @@ export interface AnswerScope {
   adaptive: boolean;
 }
 
-export type RowsAnswer = Pick<RunSummary, 'providers' | 'target' | 'target_ssim' | 'pareto' | 'recommendation' | 'adaptive_policy' | 'confidence' | 'comparisons'>;
+export type RowsAnswer = Pick<RunSummary, 'providers' | 'target' | 'target_ssim' | 'pareto' | 'recommendation' | 'adaptive_policy' | 'confidence' | 'comparisons' | 'worst_case'>;
 
 /**
  * `rows` as the run made them (the provider means, as they always were) and `written`, the same rows as the
@@ -39,5 +39,7 @@ export function answerOf(rows: ResultRow[], written: ResultRow[], scope: AnswerS
   };
   // every mean above gets its interval, the recommendation its stopping rule, and the comparisons their sentences
   Object.assign(answer, confidenceAnswer(answer, written, scope.target));
+  // and with the storage answer, each setting's worst case: the target's statistic, the images reaching the target, the worst image
+  if (scope.storage) Object.assign(answer, worstCaseAnswer(answer, written, scope.target));
   return { answer, policy: policy?.policy ?? null };
 }

@@ -3,7 +3,7 @@
  * recommendation, the paired comparisons with their sentences, and the recommendation's stopping rule.
  * Added beside the answer it qualifies (each entry gets `ci`), so nothing already there changes.
  */
-import { type BootstrapOptions, type Interval, DEFAULT_RESAMPLES, DEFAULT_SEED, LEVEL } from './confidence.js';
+import { type BootstrapOptions, type Interval, DEFAULT_RESAMPLES, DEFAULT_SEED, LEVEL, statName } from './confidence.js';
 import { type Comparison, type MetricAccess, type PairedRow, pairedComparisons } from './comparisons.js';
 import { meanIntervals } from './intervals.js';
 import { type Stopping, recommendationStopping } from './stopping.js';
@@ -66,8 +66,8 @@ export function addConfidence<
     if (!byProvider.has(p)) byProvider.set(p, []);
     byProvider.get(p)!.push(r);
   }
-  // means are of every score: the percentile option is the target statistic's, not theirs
-  const meanOpts = { ...opts, percentile: undefined };
+  // means are of every score, and comparisons of mean differences: the percentile is the target statistic's only
+  const meanOpts = { ...opts, percentile: undefined, statistic: undefined };
   for (const p of answer.providers) Object.assign(p, { ci: meanIntervals(p, byProvider.get(`${p.provider}\0${p.model}`) ?? [], meanOpts) });
   for (const [provider, list] of Object.entries(answer.pareto ?? {})) {
     for (const e of list) Object.assign(e, { ci: meanIntervals(e, bySetting.get(settingKey(provider, e)) ?? [], meanOpts) });
@@ -84,14 +84,14 @@ export function addConfidence<
   }
   const { seed = DEFAULT_SEED, resamples = DEFAULT_RESAMPLES, level = LEVEL } = opts;
   return {
-    comparisons: pairedComparisons(rows, metric, opts, (r) => describe({ factor: r.factor!, format: r.format, quality: r.quality })),
+    comparisons: pairedComparisons(rows, metric, meanOpts, (r) => describe({ factor: r.factor!, format: r.format, quality: r.quality })),
     confidence: {
       level,
       method: `percentile bootstrap over images (a sweep's rows of one image resampled together), ${resamples} resamples, seed ${seed}; shares of images won: Clopper–Pearson exact`,
       seed,
       resamples,
       metric: metric.label,
-      statistic: opts.percentile === undefined ? 'mean' : opts.percentile === 50 ? 'median' : `p${opts.percentile}`,
+      statistic: opts.percentile === undefined ? 'mean' : (opts.statistic ?? statName(opts.percentile)),
     },
   };
 }

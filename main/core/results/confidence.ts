@@ -38,6 +38,8 @@ export interface BootstrapOptions {
   level?: number;
   /** The statistic: the mean (default) or a percentile 0–100 of the per-image values. */
   percentile?: number;
+  /** The percentile's name where it is not its number: `--at p10` on a distance is its 90th percentile, still called p10. */
+  statistic?: string;
 }
 
 /** mulberry32: a 32-bit seeded PRNG, uniform in [0, 1). Small, fast, and enough for resampling indices. */
@@ -98,7 +100,7 @@ export const statName = (p: number | undefined) => (p === undefined ? 'mean' : p
 export function bootstrapInterval(xs: readonly number[], opts: BootstrapOptions = {}): Interval {
   const { seed = DEFAULT_SEED, resamples = DEFAULT_RESAMPLES, level = LEVEL, percentile: p } = opts;
   const n = xs.length;
-  const stat = statName(p);
+  const stat = p === undefined ? 'mean' : (opts.statistic ?? statName(p));
   if (!n) return { mean: null, low: null, high: null, method: 'no images', n };
   const values = Float64Array.from(xs);
   const sorted = Float64Array.from(xs).sort();

@@ -1,10 +1,12 @@
 /**
  * The storage decision: per setting means, each provider's Pareto frontier (mean stored bytes against the
- * target's metric), and the cheapest setting that reaches the target. Pure and dependency-free on purpose:
- * the renderer imports it too, so its target slider moves the same recommendation summary.json holds.
+ * target's statistic: the mean, or a low percentile of per-image scores with `--at`), and the cheapest
+ * setting that reaches the target. Pure and dependency-free on purpose: the renderer imports it too, so its
+ * target slider moves the same recommendation summary.json holds.
  */
 import { FACTORS } from '../image/geometry.js';
-import { type Target, type TargetMetric, better, describeTarget, higherIsBetter, metricLabel, reaches } from './target.js';
+import { percentileOfSorted } from './confidence.js';
+import { type At, type Target, type TargetMetric, TARGET_METRICS, atPercentile, better, describeTarget, higherIsBetter, metricLabel, reaches, scoreOf, targetAt } from './target.js';
 
 import { type CoreTimedRow, coreSeconds } from './core-seconds.js';
 import { groupBy } from './group-by.js';
@@ -53,6 +55,11 @@ export interface SettingPoint {
   upscale_ms_mean: number | null;
   /** Busy core-seconds per image, what compute costs per retrieval; null where no row has a thread count. */
   upscale_core_s_mean: number | null;
+  /**
+   * Per target metric, the setting's finite per-image scores sorted ascending: what a target on a percentile
+   * (`--at p10`) reads, for any metric the slider picks. A metric no row has is left out; absent on points made by hand.
+   */
+  scores?: Partial<Record<TargetMetric, number[]>>;
 }
 
 /** Each target metric's mean in a SettingPoint. */
@@ -70,12 +77,34 @@ const MEAN_KEYS = Object.values(MEAN_KEY);
 /** The setting's mean score on the metric (null when none of its rows has one). */
 export const meanOf = (p: Pick<SettingPoint, MeanKey>, metric: TargetMetric): number | null => p[MEAN_KEY[metric]];
 
+/** Where an entry carries a statistic other than the mean: 'ssimulacra2_p10', 'butteraugli_median'. */
+export type StatKey = `${TargetMetric}_${Exclude<At, 'mean'>}`;
+
+/** The field a statistic is written under: the mean's own ('ssimulacra2_mean'), or 'ssimulacra2_p10'. */
+export const statKey = (metric: TargetMetric, at: At): MeanKey | StatKey => (at === 'mean' ? MEAN_KEY[metric] : `${metric}_${at}`);
+
 type Setting = Pick<SettingPoint, 'factor' | 'format' | 'quality' | 'stored_bytes_mean' | 'saved_percent_mean' | MeanKey>;
 
-/** A frontier entry as summary.json writes it (the provider is its key): the setting and every metric's mean. */
-export type FrontierEntry = Setting;
+/**
+ * A frontier entry as summary.json writes it (the provider is its key): the setting and every metric's mean,
+ * and on a percentile target that statistic too, under its StatKey.
+ */
+export type FrontierEntry = Setting & Partial<Record<StatKey, number | null>>;
 
-type Choice = Setting;
+type Choice = FrontierEntry;
+
+/**
+ * The setting's `at` statistic on the metric: its mean, or the percentile of its per-image scores on the
+ * metric's worse side (p10 of a distance is its 90th percentile). An entry's own StatKey field is used when
+ * it has one; otherwise the point's sorted scores. null when the setting has no score on the metric.
+ */
+export function statisticOf(p: Pick<SettingPoint, MeanKey | 'scores'> & Partial<Record<StatKey, number | null>>, metric: TargetMetric, at: At = 'mean'): number | null {
+  if (at === 'mean') return meanOf(p, metric);
+  const kept = p[`${metric}_${at}`];
+  if (kept !== undefined) return kept;
+  const sorted = p.scores?.[metric];
+  return sorted?.length ? percentileOfSorted(sorted, atPercentile(at, higherIsBetter(metric))!) : null;
+}
 
 export interface Recommendation extends Choice {
   provider: string;
@@ -134,50 +163,74 @@ export function settingPoints(rows: readonly SettingRow[]): SettingPoint[] {
       butteraugli_3norm_mean: mean(finite(ok.map((r) => r.butteraugli_3norm ?? null))),
       upscale_ms_mean: mean(finite(ok.map((r) => r.upscale_ms))),
       upscale_core_s_mean: mean(finite(ok.map(coreSeconds))),
+      scores: sortedScores(ok),
     });
   }
   return points.sort((a, b) => a.stored_bytes_mean - b.stored_bytes_mean || settingId(a).localeCompare(settingId(b)));
 }
 
-/** Fewest bytes first; equal bytes, the better score on the metric first (a missing score compares NaN, so falls to the id). */
-const byBytesThenScore = (metric: TargetMetric) => (a: SettingPoint, b: SettingPoint): number =>
-  a.stored_bytes_mean - b.stored_bytes_mean || better(metric, meanOf(b, metric) ?? NaN, meanOf(a, metric) ?? NaN) || settingId(a).localeCompare(settingId(b));
+/** Per target metric, the rows' finite scores sorted ascending (as the means, infinite PSNR is left out). */
+function sortedScores(rows: readonly SettingRow[]): Partial<Record<TargetMetric, number[]>> {
+  const out: Partial<Record<TargetMetric, number[]>> = {};
+  for (const metric of TARGET_METRICS) {
+    const xs = finite(rows.map((r) => scoreOf(r, metric)));
+    if (xs.length) out[metric] = xs.sort((a, b) => a - b);
+  }
+  return out;
+}
+
+type Statistic = (p: SettingPoint) => number | null;
+
+/** Each point's statistic, computed once: the frontier compares every pair. */
+function statistics(points: readonly SettingPoint[], metric: TargetMetric, at: At): Statistic {
+  const values = new Map(points.map((p) => [p, statisticOf(p, metric, at)]));
+  return (p) => values.get(p) ?? null;
+}
+
+/** Fewest bytes first; equal bytes, the better statistic first (a missing one compares NaN, so falls to the id). */
+const byBytesThenScore = (metric: TargetMetric, stat: Statistic) => (a: SettingPoint, b: SettingPoint): number =>
+  a.stored_bytes_mean - b.stored_bytes_mean || better(metric, stat(b) ?? NaN, stat(a) ?? NaN) || settingId(a).localeCompare(settingId(b));
 
 /**
- * The settings no other one beats on the metric: q beats p when it stores no more bytes, scores no worse,
- * and is strictly better on one of the two. Exact ties both stay. Sorted by bytes (then score, best first).
+ * The settings no other one beats on the metric's `at` statistic (the mean by default): q beats p when it
+ * stores no more bytes, scores no worse, and is strictly better on one of the two. Exact ties both stay.
+ * Sorted by bytes (then score, best first).
  */
-export function frontier(points: readonly SettingPoint[], metric: TargetMetric): SettingPoint[] {
-  const scored = points.filter((p) => meanOf(p, metric) !== null);
-  const edge = (q: SettingPoint, p: SettingPoint) => better(metric, meanOf(q, metric)!, meanOf(p, metric)!);
+export function frontier(points: readonly SettingPoint[], metric: TargetMetric, at: At = 'mean'): SettingPoint[] {
+  const stat = statistics(points, metric, at);
+  const scored = points.filter((p) => stat(p) !== null);
+  const edge = (q: SettingPoint, p: SettingPoint) => better(metric, stat(q)!, stat(p)!);
   const beats = (q: SettingPoint, p: SettingPoint) =>
     q.stored_bytes_mean <= p.stored_bytes_mean && edge(q, p) >= 0 && (q.stored_bytes_mean < p.stored_bytes_mean || edge(q, p) > 0);
-  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(byBytesThenScore(metric));
+  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(byBytesThenScore(metric, stat));
 }
 
-/** Each provider's frontier on the metric, keyed by provider. */
-export function frontiers(points: readonly SettingPoint[], metric: TargetMetric): Record<string, SettingPoint[]> {
+/** Each provider's frontier on the metric's `at` statistic, keyed by provider. */
+export function frontiers(points: readonly SettingPoint[], metric: TargetMetric, at: At = 'mean'): Record<string, SettingPoint[]> {
   const out: Record<string, SettingPoint[]> = {};
-  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontier(points.filter((p) => p.provider === provider), metric);
+  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontier(points.filter((p) => p.provider === provider), metric, at);
   return out;
 }
 
-/** summary.json's `pareto` on the metric: the frontiers with only the fields the file documents. */
-export function paretoSummary(points: readonly SettingPoint[], metric: TargetMetric): Record<string, FrontierEntry[]> {
+/** summary.json's `pareto` on the metric's `at` statistic: the frontiers with only the fields the file documents. */
+export function paretoSummary(points: readonly SettingPoint[], metric: TargetMetric, at: At = 'mean'): Record<string, FrontierEntry[]> {
   const out: Record<string, FrontierEntry[]> = {};
-  for (const [provider, list] of Object.entries(frontiers(points, metric))) out[provider] = list.map(choice);
+  for (const [provider, list] of Object.entries(frontiers(points, metric, at))) out[provider] = list.map((p) => choice(p, metric, at));
   return out;
 }
 
-/** The cheapest point whose mean reaches the target (ties on bytes: the better score); null when none does. */
+/** The cheapest point whose statistic (the target's `at`: the mean unless it says) reaches the target (ties on bytes: the better score); null when none does. */
 export function cheapestReaching(points: readonly SettingPoint[], target: Target): SettingPoint | null {
-  const reaching = points.filter((p) => meanOf(p, target.metric) !== null && reaches(meanOf(p, target.metric)!, target));
-  return reaching.sort(byBytesThenScore(target.metric))[0] ?? null;
+  const stat = statistics(points, target.metric, targetAt(target));
+  const reaching = points.filter((p) => stat(p) !== null && reaches(stat(p)!, target));
+  return reaching.sort(byBytesThenScore(target.metric, stat))[0] ?? null;
 }
 
-const choice = (p: SettingPoint): Choice => {
+/** A point as summary.json writes it: the setting, every metric's mean, and the statistic chosen on when it is no mean. */
+const choice = (p: SettingPoint, metric: TargetMetric, at: At): Choice => {
   const means = Object.fromEntries(MEAN_KEYS.map((k) => [k, p[k]])) as Pick<SettingPoint, MeanKey>;
-  return { factor: p.factor, format: p.format, quality: p.quality, stored_bytes_mean: p.stored_bytes_mean, saved_percent_mean: p.saved_percent_mean, ...means };
+  const stat = at === 'mean' ? {} : { [statKey(metric, at)]: statisticOf(p, metric, at) };
+  return { factor: p.factor, format: p.format, quality: p.quality, stored_bytes_mean: p.stored_bytes_mean, saved_percent_mean: p.saved_percent_mean, ...means, ...stat };
 };
 
 /**
@@ -189,7 +242,8 @@ export function recommend(points: readonly SettingPoint[], target: Target, grid:
   if (!best) return null;
   const recompressTried = points.filter((p) => p.provider === RECOMPRESS_ONLY);
   const recompress = cheapestReaching(recompressTried, target);
-  const base = { provider: best.provider, model: best.model, ...choice(best), recompress_only: recompress ? choice(recompress) : null };
+  const at = targetAt(target);
+  const base = { provider: best.provider, model: best.model, ...choice(best, target.metric, at), recompress_only: recompress ? choice(recompress, target.metric, at) : null };
   return { ...base, edge: gridEdges(base, grid, recompressTried.length > 0, target) };
 }
 
@@ -266,21 +320,32 @@ export function describeSetting(s: Pick<SettingPoint, 'factor' | 'format' | 'qua
 
 const pct = (x: number) => `${Math.round(x)}% smaller`;
 
-/** "SSIMULACRA2 72.4", "SSIM 0.912", "PSNR 31.20 dB", "Butteraugli 1.83". */
-export function scoreText(metric: TargetMetric, x: number | null): string {
+/** "72.4", "0.912", "31.20 dB", "1.83": a score to the digits its metric is read at. */
+export function scoreValue(metric: TargetMetric, x: number | null): string {
   const digits = metric === 'ssim' || metric === 'orb' ? 3 : metric === 'ssimulacra2' ? 1 : 2;
-  return `${metricLabel(metric)} ${x === null ? '–' : x.toFixed(digits)}${metric === 'psnr' && x !== null ? ' dB' : ''}`;
+  return `${x === null ? '–' : x.toFixed(digits)}${metric === 'psnr' && x !== null ? ' dB' : ''}`;
 }
+
+/** "SSIMULACRA2 72.4", "SSIM 0.912", "PSNR 31.20 dB", "Butteraugli 1.83". */
+export const scoreText = (metric: TargetMetric, x: number | null): string => `${metricLabel(metric)} ${scoreValue(metric, x)}`;
 
 /** "local-ai (esrgan-slim x2)"; a model named after its provider ("bicubic (Keys a=-0.5)") alone. */
 const upscaler = (r: Pick<Recommendation, 'provider' | 'model'>) =>
   !r.model || r.model === r.provider ? r.provider : r.model.startsWith(`${r.provider} `) ? r.model : `${r.provider} (${r.model})`;
 
-/** The recommendation in one sentence, as the CLI prints it and the app shows it. */
+/**
+ * The recommendation in one sentence, as the CLI prints it and the app shows it. On a percentile target the
+ * scores named are that statistic, with the mean beside it: "p10 SSIMULACRA2 71.2 (mean 80.3)".
+ */
 export function recommendationSentence(rec: Recommendation | null, target: Target, recompressTested = true): string {
+  const at = targetAt(target);
   const goal = describeTarget(target);
-  if (!rec) return `no setting reached a mean ${goal}; ${higherIsBetter(target.metric) ? 'lower' : 'raise'} the target or try higher qualities or smaller factors`;
-  const score = (c: Choice) => scoreText(target.metric, meanOf(c, target.metric));
+  if (!rec) return `no setting reached ${at === 'mean' ? 'a mean ' : 'a '}${goal}; ${higherIsBetter(target.metric) ? 'lower' : 'raise'} the target or try higher qualities or smaller factors`;
+  const m = target.metric;
+  const score = (c: Choice, inParens = false) =>
+    at === 'mean'
+      ? scoreText(m, meanOf(c, m))
+      : `${at} ${scoreText(m, statisticOf(c, m, at))}${inParens ? `, mean ${scoreValue(m, meanOf(c, m))}` : ` (mean ${scoreValue(m, meanOf(c, m))})`}`;
   const main =
     rec.provider === RECOMPRESS_ONLY
       ? `store as ${describeSetting(rec)} and serve it as it is (recompress only): ${pct(rec.saved_percent_mean)}, ${score(rec)}`
@@ -288,5 +353,5 @@ export function recommendationSentence(rec: Recommendation | null, target: Targe
   const r = rec.recompress_only;
   if (rec.provider === RECOMPRESS_ONLY) return `${main}; no downscale-and-upscale setting reaches ${goal} with fewer bytes`;
   if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches ${goal}` : main;
-  return `${main}; recompress-only needs ${describeSetting(r)} for ${goal}: ${pct(r.saved_percent_mean)} (${score(r)})`;
+  return `${main}; recompress-only needs ${describeSetting(r)} for ${goal}: ${pct(r.saved_percent_mean)} (${score(r, true)})`;
 }

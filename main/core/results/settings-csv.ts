@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { escapeFormula } from './csv-format.js';
 import { type SettingPoint, frontiers, settingId } from './pareto.js';
-import type { TargetMetric } from './target.js';
+import type { At, TargetMetric } from './target.js';
 
 /** Columns of the per-setting table (the app's sweep table, exported). */
 export const SETTING_COLUMNS = [
@@ -27,9 +27,9 @@ export const SETTING_COLUMNS = [
 
 const DECIMALS: Partial<Record<(typeof SETTING_COLUMNS)[number], number>> = { stored_bytes_mean: 1, saved_percent_mean: 2, ssim_mean: 4, ssimulacra2_mean: 4, butteraugli_mean: 4, butteraugli_3norm_mean: 4, psnr_mean: 3, orb_mean: 4, upscale_ms_mean: 1, upscale_core_s_mean: 3 };
 
-/** One line per setting and provider, in the order given; `on_frontier` says whether the provider's frontier on `metric` holds it. */
-export function settingsCsv(points: SettingPoint[], metric: TargetMetric): string {
-  const onFrontier = new Set(Object.values(frontiers(points, metric)).flatMap((f) => f.map(settingId)));
+/** One line per setting and provider, in the order given; `on_frontier` says whether the provider's frontier on `metric` (its `at` statistic) holds it. */
+export function settingsCsv(points: SettingPoint[], metric: TargetMetric, at: At = 'mean'): string {
+  const onFrontier = new Set(Object.values(frontiers(points, metric, at)).flatMap((f) => f.map(settingId)));
   const cells = points.map((p) =>
     SETTING_COLUMNS.map((c) => {
       if (c === 'on_frontier') return onFrontier.has(settingId(p)) ? 'yes' : 'no';

@@ -80,7 +80,7 @@ export function recommendationStopping<R extends PairedRow>(
   }
   const needs = undecided.map((u) => u.images_to_settle).filter((x): x is number => x !== null);
   const images_to_settle = undecided.length && needs.length ? Math.max(...needs) : null;
-  return { settled: !undecided.length, pick: pickIv, undecided, images_to_settle, sentence: stoppingSentence(undecided, pickIv, `${statName(opts.percentile)} ${metric.label}`, target, describe, images_to_settle) };
+  return { settled: !undecided.length, pick: pickIv, undecided, images_to_settle, sentence: stoppingSentence(undecided, pickIv, `${opts.percentile === undefined ? 'mean' : (opts.statistic ?? statName(opts.percentile))} ${metric.label}`, target, describe, images_to_settle) };
 }
 
 function stoppingSentence(undecided: UndecidedSetting[], pick: Interval, label: string, target: number, describe: (s: SettingRef) => string, need: number | null): string {

@@ -1,5 +1,5 @@
 import { rename, writeFile } from 'node:fs/promises';
-import { type FrontierEntry, type Recommendation, paretoSummary, recommend, settingPoints, sweepGrid } from './pareto.js';
+import { type FrontierEntry, type Recommendation, RECOMPRESS_ONLY, paretoSummary, recommend, settingId, settingPoints, sweepGrid } from './pareto.js';
 import { coreSeconds } from './core-seconds.js';
 import { type ResultRow, savedPercent } from './row.js';
 import { type AdaptivePolicy, adaptivePolicy } from './policy.js';
@@ -7,10 +7,11 @@ import type { SageMakerSummary } from '../providers/sagemaker/usage.js';
 import { type ConfidenceInfo, addConfidence } from './confidence-answer.js';
 import type { Comparison } from './comparisons.js';
 import { describeSetting } from './pareto.js';
-import { type Target, higherIsBetter, metricLabel, scoreOf } from './target.js';
+import { type Target, atPercentile, higherIsBetter, metricLabel, scoreOf, targetAt, withAt } from './target.js';
 import { groupBy } from './group-by.js';
 import type { GroupAnswer } from './group-summary.js';
 import type { GroupBy } from '../inputs/groups.js';
+import { type SettingWorstCase, type WithWorstCase, type WorstCase, worstCases } from './worst-case.js';
 
 export interface ProviderSummary {
   provider: string;
@@ -56,17 +57,22 @@ export interface RunSummary {
   totals: { original_bytes: number; stored_bytes: number; saved_bytes: number; saved_percent: number | null };
   images_per_minute: number | null;
   providers: ProviderSummary[];
-  /** The mean score `recommendation` had to reach, and on which metric (≥ for similarities, ≤ for Butteraugli). */
+  /** The score `recommendation` had to reach, on which metric (≥ for similarities, ≤ for Butteraugli) and statistic (`at`; absent: the mean). */
   target?: Target;
   /** `target.value` when the target is on SSIM, for readers from before `target`. */
   target_ssim?: number;
-  /** Per provider, the settings no other setting of it beats on both mean stored bytes and the target's metric. */
-  pareto?: Record<string, FrontierEntry[]>;
+  /** Per provider, the settings no other setting of it beats on both mean stored bytes and the target's statistic; each with its `worst_case`. */
+  pareto?: Record<string, WithWorstCase<FrontierEntry>[]>;
   /**
    * The cheapest setting reaching `target`, with the best recompress-only one beside it and `edge`, where
    * either sits at the edge of the grid; null if none did.
    */
-  recommendation?: Recommendation | null;
+  recommendation?: (WithWorstCase<Recommendation> & { recompress_only: WithWorstCase<NonNullable<Recommendation['recompress_only']>> | null }) | null;
+  /**
+   * Per setting, on the target: its statistic with an interval, the images whose own score reaches the
+   * target (with an exact interval), and the worst image. Pareto entries and the recommendation carry theirs.
+   */
+  worst_case?: WorstCase[];
   /** How the 95% intervals (`ci` on each provider, Pareto entry and the recommendation) were made. */
   confidence?: ConfidenceInfo;
   /** Per image, each upscaler against bicubic, lanczos and recompress-only at matched bytes, with a sentence. */
@@ -89,21 +95,48 @@ export function storageAnswer(rows: ResultRow[], target: Target, sweep = true): 
   const recommendation = recommend(points, target, sweepGrid(rows));
   // a plain run's one setting is the whole grid: "at its edge" would be true and say nothing
   if (recommendation && !sweep) recommendation.edge = [];
-  return { target, ...(target.metric === 'ssim' ? { target_ssim: target.value } : {}), pareto: paretoSummary(points, target.metric), recommendation };
+  return { target, ...(target.metric === 'ssim' ? { target_ssim: target.value } : {}), pareto: paretoSummary(points, target.metric, targetAt(target)), recommendation };
 }
+
+/** Each row's score on the target's metric, which way is better, and its name. */
+const metricOf = (target: Target) => ({ label: metricLabel(target.metric), score: (r: ResultRow) => scoreOf(r, target.metric), higherIsBetter: higherIsBetter(target.metric) });
 
 /**
  * summary.json's confidence: adds `ci` to the providers, Pareto entries and the recommendation (with its
- * stopping rule), and gives the paired comparisons on the target's metric.
+ * stopping rule, on the target's statistic), and gives the paired comparisons on the target's metric.
  */
 export function confidenceAnswer(summary: Pick<RunSummary, 'providers' | 'pareto' | 'recommendation'>, rows: ResultRow[], target: Target): Pick<RunSummary, 'confidence' | 'comparisons'> {
-  const metric = { label: metricLabel(target.metric), score: (r: ResultRow) => scoreOf(r, target.metric), higherIsBetter: higherIsBetter(target.metric) };
-  return addConfidence(summary, rows, metric, target.value, describeSetting);
+  const at = targetAt(target);
+  const statistic = at === 'mean' ? {} : { percentile: atPercentile(at, higherIsBetter(target.metric)), statistic: at };
+  return addConfidence(summary, rows, metricOf(target), target.value, describeSetting, statistic);
+}
+
+/**
+ * summary.json's worst cases: `worst_case` per setting on the target's statistic, and the same (without the
+ * setting) on each Pareto entry, the recommendation and its recompress-only side.
+ */
+export function worstCaseAnswer(summary: Pick<RunSummary, 'pareto' | 'recommendation'>, rows: ResultRow[], target: Target): Pick<RunSummary, 'worst_case'> {
+  const cases = worstCases(rows, metricOf(target), target.value, targetAt(target));
+  const bySetting = new Map(cases.map((c) => [settingId(c), c]));
+  const attach = (provider: string, entry: { factor: number; format: string; quality: number | null }) => {
+    const c = bySetting.get(settingId({ ...entry, provider }));
+    if (!c) return;
+    const { provider: _p, model: _m, factor: _f, format: _fmt, quality: _q, ...own } = c;
+    Object.assign(entry, { worst_case: own satisfies SettingWorstCase });
+  };
+  for (const [provider, list] of Object.entries(summary.pareto ?? {})) for (const e of list) attach(provider, e);
+  const rec = summary.recommendation;
+  if (rec) {
+    attach(rec.provider, rec);
+    if (rec.recompress_only) attach(RECOMPRESS_ONLY, rec.recompress_only);
+  }
+  return { worst_case: cases };
 }
 
 /** summary.json's `adaptive_policy` (without the per-image lines, which go to policy.csv) and the full policy. */
 export function policyAnswer(rows: ResultRow[], target: Target, fullGrid = true): { summary: Omit<AdaptivePolicy, 'choices'> | null; policy: AdaptivePolicy | null } {
-  const policy = adaptivePolicy(rows, target, { fullGrid });
+  // each image is held to the target itself: a statistic over images does not apply to one
+  const policy = adaptivePolicy(rows, withAt(target), { fullGrid });
   if (!policy) return { summary: null, policy };
   const { choices: _lines, ...summary } = policy;
   return { summary, policy };

@@ -11,6 +11,50 @@ export type TargetMetric = (typeof TARGET_METRICS)[number];
 export interface Target {
   metric: TargetMetric;
   value: number;
+  /** The statistic of per-image scores that must reach `value` (`--at`); absent is the mean, as in every file from before it. */
+  at?: At;
+}
+
+/**
+ * The statistics a target can be on: the mean, or a low percentile of per-image scores, so a setting
+ * qualifies only when most images, not just their average, reach the target.
+ */
+export const AT_CHOICES = ['mean', 'p5', 'p10', 'p25', 'median'] as const;
+export type At = (typeof AT_CHOICES)[number];
+
+/** The target's statistic ('mean' when it has none). */
+export const targetAt = (t: Pick<Target, 'at'>): At => t.at ?? 'mean';
+
+/** The target on `at`, written as files hold it: a mean target has no `at`, so it reads as every target before `--at`. */
+export function withAt(t: Target, at: At = 'mean'): Target {
+  return at === 'mean' ? { metric: t.metric, value: t.value } : { metric: t.metric, value: t.value, at };
+}
+
+/**
+ * The percentile of per-image scores `at` asks for, on the metric's worse side; undefined for the mean.
+ * p10 is the score 90% of images do at least as well as, so for a distance (Butteraugli, lower is better)
+ * it is the 90th percentile of the distances.
+ */
+export function atPercentile(at: At, higherIsBetter: boolean): number | undefined {
+  if (at === 'mean') return undefined;
+  const p = at === 'median' ? 50 : Number(at.slice(1));
+  return higherIsBetter ? p : 100 - p;
+}
+
+/** "p10" → 'p10' (p50 is the median); throws a sentence naming the choices. */
+export function parseAt(text: string): At {
+  const t = text.trim().toLowerCase();
+  const at = t === 'p50' ? 'median' : t;
+  if (!(AT_CHOICES as readonly string[]).includes(at)) throw new Error(`--at takes ${AT_CHOICES.join(', ')} (got '${text}')`);
+  return at as At;
+}
+
+const SHARE: Record<Exclude<At, 'mean'>, string> = { p5: '19 images in 20', p10: '9 images in 10', p25: '3 images in 4', median: 'half the images' };
+
+/** What a statistic means, in words: "p10: the score about 9 images in 10 reach or beat". */
+export function atMeaning(at: At): string {
+  if (at === 'mean') return 'mean: the average score over the images';
+  return `${at}: the score ${at === 'median' ? '' : 'about '}${SHARE[at]} reach or beat`;
 }
 
 /** SSIMULACRA2's published meanings, as libjxl's `ssimulacra2` prints them in its usage text. */
@@ -55,11 +99,15 @@ const LABEL: Record<TargetMetric, string> = { ssimulacra2: 'SSIMULACRA2', ssim: 
 /** The metric as people write it: "SSIMULACRA2", "Butteraugli 3-norm". */
 export const metricLabel = (metric: TargetMetric): string => LABEL[metric];
 
-/** "SSIMULACRA2 ≥ 70 (high quality)", "Butteraugli ≤ 1.5", "SSIM ≥ 0.9". */
+/**
+ * "SSIMULACRA2 ≥ 70 (high quality)", "Butteraugli ≤ 1.5", "SSIM ≥ 0.9"; a target on a percentile names it
+ * first, "p10 SSIMULACRA2 ≥ 70 (high quality)" (a mean target reads as it always has).
+ */
 export function describeTarget(t: Target): string {
   const level = t.metric === 'ssimulacra2' ? Object.entries(SSIMULACRA2_LEVELS).find(([, v]) => v === t.value)?.[0] : undefined;
   const named = level === 'lossless' ? ' (visually lossless)' : level ? ` (${level} quality)` : '';
-  return `${LABEL[t.metric]} ${higherIsBetter(t.metric) ? '≥' : '≤'} ${t.value}${named}`;
+  const at = targetAt(t);
+  return `${at === 'mean' ? '' : `${at} `}${LABEL[t.metric]} ${higherIsBetter(t.metric) ? '≥' : '≤'} ${t.value}${named}`;
 }
 
 /** Why a value cannot be a target on the metric, in a sentence, or null when it can. */
@@ -94,4 +142,9 @@ export function parseTarget(text: string): Target {
 
 /** Whether a value read from JSON (settings.json, an IPC request) is a target. */
 export const isTarget = (v: unknown): v is Target =>
-  !!v && typeof v === 'object' && (TARGET_METRICS as readonly string[]).includes((v as Target).metric) && typeof (v as Target).value === 'number' && targetValueProblem((v as Target).metric, (v as Target).value) === null;
+  !!v &&
+  typeof v === 'object' &&
+  (TARGET_METRICS as readonly string[]).includes((v as Target).metric) &&
+  typeof (v as Target).value === 'number' &&
+  targetValueProblem((v as Target).metric, (v as Target).value) === null &&
+  ((v as Target).at === undefined || (AT_CHOICES as readonly string[]).includes((v as Target).at!));

@@ -8,24 +8,12 @@
  */
 import { type BootstrapOptions, type Interval, bootstrapInterval, shareInterval } from './confidence.js';
 import type { MetricAccess, PairedRow } from './comparisons.js';
+import { type At, type Target, atPercentile, describeTarget, withAt } from './target.js';
+import { scoreText } from './pareto.js';
+import { plural } from '../plural.js';
 
-export const AT_CHOICES = ['mean', 'p5', 'p10', 'p25', 'median'] as const;
-export type At = (typeof AT_CHOICES)[number];
-
-/** The percentile of per-image scores `at` asks for, on the metric's worse side; undefined for the mean. */
-export function atPercentile(at: At, higherIsBetter: boolean): number | undefined {
-  if (at === 'mean') return undefined;
-  const p = at === 'median' ? 50 : Number(at.slice(1));
-  return higherIsBetter ? p : 100 - p;
-}
-
-/** "p10" → 'p10'; throws a sentence naming the choices. */
-export function parseAt(text: string): At {
-  const t = text.trim().toLowerCase();
-  const at = t === 'p50' ? 'median' : t;
-  if (!(AT_CHOICES as readonly string[]).includes(at)) throw new Error(`--at takes ${AT_CHOICES.join(', ')} (got '${text}')`);
-  return at as At;
-}
+// the statistics are part of the target (target.ts); re-exported for readers of this module
+export { AT_CHOICES, type At, atPercentile, parseAt } from './target.js';
 
 export interface WorstCase {
   provider: string;
@@ -41,6 +29,12 @@ export interface WorstCase {
   /** The image that scored worst, to open in the viewer. */
   worst: { image_path: string; score: number } | null;
 }
+
+/** A setting's worst case as its Pareto entry and the recommendation carry it (the setting is the entry's own). */
+export type SettingWorstCase = Omit<WorstCase, 'provider' | 'model' | 'factor' | 'format' | 'quality'>;
+
+/** An entry of summary.json's answer with its worst case beside it. */
+export type WithWorstCase<T> = T & { worst_case?: SettingWorstCase };
 
 /** Per setting (provider × factor × format × quality): the statistic, the share reaching the target, the worst image. */
 export function worstCases<R extends PairedRow>(rows: readonly R[], metric: MetricAccess<R>, target: number, at: At, opts: Omit<BootstrapOptions, 'percentile'> = {}): WorstCase[] {
@@ -69,7 +63,7 @@ export function worstCases<R extends PairedRow>(rows: readonly R[], metric: Metr
       factor: factor!,
       format,
       quality,
-      statistic: bootstrapInterval(scores, { ...opts, percentile: atPercentile(at, metric.higherIsBetter) }),
+      statistic: bootstrapInterval(scores, { ...opts, percentile: atPercentile(at, metric.higherIsBetter), statistic: at }),
       reaching,
       share_reaching: shareInterval(reaching, scores.length, opts.level),
       worst: { image_path: rs[w].image_path, score: scores[w] },
@@ -78,26 +72,12 @@ export function worstCases<R extends PairedRow>(rows: readonly R[], metric: Metr
   return out;
 }
 
-type SettingLike = { provider: string; factor: number; format: string; quality: number | null };
-const settingKey = (s: SettingLike) => `${s.provider}|${s.factor}|${s.format}|${s.quality ?? ''}`;
-
 /**
- * The points with the target metric's mean (`meanKey`) replaced by the `at` statistic, so the frontier and
- * the recommendation, which read that field, are taken on the statistic. A setting with no statistic gets null.
+ * "18 of 20 images reach SSIMULACRA2 ≥ 70 (high quality); worst: photos/a.png (SSIMULACRA2 61.2)", as the
+ * CLI prints it per recommended setting. Each image is held to the target's value itself, whatever `at` is.
  */
-export function pointsAt<P extends SettingLike>(points: readonly P[], cases: readonly WorstCase[], meanKey: string): P[] {
-  const stat = new Map(cases.map((c) => [settingKey(c), c.statistic.mean]));
-  return points.map((p) => ({ ...p, [meanKey]: stat.get(settingKey(p)) ?? null }));
-}
-
-/**
- * An entry chosen from `pointsAt` points, made true again: its mean put back from the real point, and the
- * statistic it was chosen on kept beside it under `statKey` ("ssimulacra2_p10").
- */
-export function restoreMean<E extends Omit<SettingLike, 'provider'>>(entry: E, provider: string, points: readonly SettingLike[], meanKey: string, statKey: string): E {
-  const e = entry as Record<string, unknown>;
-  const real = points.find((p) => settingKey(p) === settingKey({ ...entry, provider })) as Record<string, unknown> | undefined;
-  e[statKey] = e[meanKey];
-  e[meanKey] = real?.[meanKey] ?? null;
-  return entry;
+export function worstCaseSentence(w: Pick<WorstCase, 'reaching' | 'share_reaching' | 'worst'>, target: Target): string {
+  const each = describeTarget(withAt(target));
+  const worst = w.worst ? `; worst: ${w.worst.image_path} (${scoreText(target.metric, w.worst.score)})` : '';
+  return `${w.reaching} of ${plural(w.share_reaching.n, 'image')} ${w.reaching === 1 ? 'reaches' : 'reach'} ${each}${worst}`;
 }
