@@ -89,6 +89,25 @@ describe('bootstrapInterval', () => {
     expect(p10.method).toMatch(/of the p10,/);
     expect(p10.high!).toBeLessThan(bootstrapInterval(xs).low!);
   });
+
+  it("takes each resample's percentile by counting ranks: the very numbers sorting each resample gives, ties and both tails", () => {
+    // the reference: the same seeded draws (resamples × n indices from mulberry32), each resample sorted
+    const sorting = (xs: number[], p: number, seed: number, resamples: number) => {
+      const rand = mulberry32(seed);
+      const picks = Array.from({ length: xs.length * resamples }, () => (rand() * xs.length) | 0);
+      const stats = Array.from({ length: resamples }, (_, b) => percentile(picks.slice(b * xs.length, (b + 1) * xs.length).map((i) => xs[i]), p)).sort((a, b) => a - b);
+      const alpha = (1 - 0.95) / 2; // as bootstrapInterval writes it: 2.4999999999999996, not 2.5
+      return [percentile(stats, alpha * 100), percentile(stats, (1 - alpha) * 100)];
+    };
+    const rand = mulberry32(9);
+    for (const [n, ties] of [[7, false], [40, true], [301, false], [301, true]] as const) {
+      const xs = Array.from({ length: n }, () => (ties ? Math.round(rand() * 6) / 2 : 100 * rand()));
+      for (const p of [5, 10, 25, 50, 90, 95]) {
+        const iv = bootstrapInterval(xs, { percentile: p, seed: 4, resamples: 300 });
+        expect([iv.low, iv.high], `n ${n} p${p}`).toEqual(sorting(xs, p, 4, 300));
+      }
+    }
+  });
 });
 
 describe('clusterMeanInterval', () => {
