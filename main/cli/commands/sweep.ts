@@ -126,10 +126,11 @@ function printRecommendation(s: RunSummary, recompressTested: boolean): void {
     if (at !== 'mean') process.stderr.write(`(${atMeaning(at)})\n`);
     // each pick's images one by one: how many reach the target, and the one to open first
     const rec = s.recommendation;
-    const picks = [
-      { who: rec.provider === RECOMPRESS_ONLY ? `recompress-only ${describeSetting(rec)}` : `${rec.provider} ${describeSetting(rec)}`, w: rec.worst_case },
-      ...(rec.recompress_only ? [{ who: `recompress-only ${describeSetting(rec.recompress_only)}`, w: rec.recompress_only.worst_case }] : []),
-    ];
+    // a recompress-only pick is its own comparison
+    const picks =
+      rec.provider === RECOMPRESS_ONLY
+        ? [{ who: `recompress-only ${describeSetting(rec)}`, w: rec.worst_case }]
+        : [{ who: `${rec.provider} ${describeSetting(rec)}`, w: rec.worst_case }, ...(rec.recompress_only ? [{ who: `recompress-only ${describeSetting(rec.recompress_only)}`, w: rec.recompress_only.worst_case }] : [])];
     for (const { who, w } of picks) if (w) process.stderr.write(`  ${who}: ${worstCaseSentence(w, target)}\n`);
     const edge = edgeSentence(rec.edge ?? []);
     if (edge) process.stderr.write(`${edge}\n`);
