@@ -166,6 +166,10 @@ describe('every handler refuses malformed and hostile requests', () => {
     expect(parse({ metrics: ['psnr'], target: { metric: 'butteraugli_3norm', value: 1.2 } })).toMatchObject({ metrics: ['psnr', 'butteraugli'], target: { metric: 'butteraugli_3norm', value: 1.2 } });
     expect(parse({ targetSsim: 0.85 })).toMatchObject({ metrics: ['orb', 'psnr', 'ssim', 'ssimulacra2'], target: { metric: 'ssim', value: 0.85 } });
     expect(parse({}).target).toEqual({ metric: 'ssimulacra2', value: 70 });
+    // the statistic the target is on: a percentile is kept, the mean is written as no statistic at all
+    expect(await refused('sweep:plan', { ...sweep, target: { metric: 'ssim', value: 0.9, at: 'p20' } })).toMatch(/^Target statistic must be mean, p5, p10, p25 or median/);
+    expect(parse({ target: { metric: 'ssimulacra2', value: 70, at: 'p10' } }).target).toEqual({ metric: 'ssimulacra2', value: 70, at: 'p10' });
+    expect(parse({ target: { metric: 'ssimulacra2', value: 70, at: 'mean' } }).target).toEqual({ metric: 'ssimulacra2', value: 70 });
   });
 });
 
