@@ -113,7 +113,8 @@ describe('per-group answers on tables whose answer is known', () => {
     const rows2 = [...table('a', ['a1', 'a2', 'a3'], { ...same }), ...table('b', ['b1', 'b2', 'b3'], { ...same })];
     const groups = answers(rows2);
     const overall = answerOf(rows2, rows2, sweep).answer;
-    const strip = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'ci' || k === 'stopping' ? undefined : v)));
+    // intervals, the stopping rule and the worst cases count each group's images, so they differ by design
+    const strip = (x: unknown) => JSON.parse(JSON.stringify(x, (k, v) => (k === 'ci' || k === 'stopping' || k === 'worst_case' ? undefined : v)));
     for (const g of groups) {
       expect(strip(g.recommendation)).toEqual(strip(overall.recommendation));
       expect(strip(g.pareto)).toEqual(strip(overall.pareto));

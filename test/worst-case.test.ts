@@ -4,6 +4,8 @@ import { atPercentile, parseAt, worstCaseSentence, worstCases } from '../main/co
 import { cheapestReaching, frontiers, paretoSummary, recommend, recommendationSentence, settingPoints, statisticOf } from '../main/core/results/pareto.js';
 import { type RunSummary, confidenceAnswer, storageAnswer, summariseProviders, worstCaseAnswer } from '../main/core/results/summary.js';
 import { type ResultRow, emptyRow } from '../main/core/results/row.js';
+import { groupAnswers, groupRecommendationLines } from '../main/core/results/group-summary.js';
+import { digitsFor } from '../main/core/results/confidence.js';
 import { type At, type Target, atMeaning, describeTarget, isTarget, withAt } from '../main/core/results/target.js';
 
 type Row = PairedRow & { score: number | null };
@@ -211,5 +213,21 @@ describe('the target on a statistic', () => {
     expect(atMeaning('p10')).toBe('p10: the score about 9 images in 10 reach or beat');
     expect(atMeaning('median')).toBe('median: the score half the images reach or beat');
     expect([isTarget(s2('p10')), isTarget({ ...s2(), at: 'p20' })]).toEqual([true, false]);
+  });
+});
+
+describe('--at per group', () => {
+  it('each group is answered on the statistic, with its own worst cases, and its line gives that statistic\'s interval', () => {
+    // group "tails" is the graded table (A's tail fails p10); group "even" has every image at A's typical 85
+    const tails = graded().map((r) => ({ ...r, group: 'tails' }));
+    const even = graded().map((r) => ({ ...r, image_path: `even-${r.image_path}`, group: 'even', ssimulacra2: r.quality === 50 && r.provider === 'bicubic' ? 85 : r.ssimulacra2 }));
+    const rows = [...tails, ...even];
+    const groups = groupAnswers(rows, rows, { target: s2('p10'), sweep: true, storage: true, adaptive: false });
+    expect(groups.map((g) => `${g.group} q${g.recommendation?.quality}`)).toEqual(['tails q80', 'even q50']);
+    expect(groups[0].worst_case!.find((w) => w.quality === 50 && w.provider === 'bicubic')).toMatchObject({ reaching: 16, worst: { score: 40 } });
+    expect(groups[1].recommendation!.worst_case).toMatchObject({ reaching: 20, worst: { score: 85 } });
+    const [line] = groupRecommendationLines(groups, s2('p10'));
+    const iv = groups[0].recommendation!.worst_case!.statistic;
+    expect(line).toContain(`p10 SSIMULACRA2 72.0 (mean 73.0) (p10 95% CI ${iv.low!.toFixed(digitsFor(iv.low, iv.high))}…`);
   });
 });

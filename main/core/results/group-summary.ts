@@ -12,7 +12,8 @@ import { type Recommendation, RECOMPRESS_ONLY, describeSetting, recommendationSe
 import type { ResultRow } from './row.js';
 import { describePolicySetting } from './policy.js';
 import { type ProviderSummary, type RunSummary, storageTotals } from './summary.js';
-import { type Target, describeTarget, metricLabel } from './target.js';
+import { type Target, describeTarget, metricLabel, targetAt } from './target.js';
+import type { SettingWorstCase } from './worst-case.js';
 
 /** One group's answer: its counts and totals, then what the run's answer holds, on the group's rows only. */
 export interface GroupAnswer extends Omit<RowsAnswer, 'target' | 'target_ssim' | 'confidence'> {
@@ -61,12 +62,16 @@ export function groupAnswers(rows: ResultRow[], written: ResultRow[], scope: Ans
 
 const images = (n: number) => `${n} image${n === 1 ? '' : 's'}`;
 
-/** "SSIMULACRA2 95% CI 68.2…74.9" for the recommendation's mean on the target metric; '' without an interval. */
-function ciText(rec: Recommendation & { ci?: Record<string, Interval> }, target: Target): string {
-  const iv = rec.ci?.[`${target.metric}_mean`];
+/**
+ * " (95% CI 68.2…74.9)" for the statistic the pick was chosen on: its mean on the target metric, or with
+ * `--at` that percentile (" (p10 95% CI …)"); '' without an interval.
+ */
+function ciText(rec: Recommendation & { ci?: Record<string, Interval>; worst_case?: SettingWorstCase }, target: Target): string {
+  const at = targetAt(target);
+  const iv = at === 'mean' ? rec.ci?.[`${target.metric}_mean`] : rec.worst_case?.statistic;
   if (!iv || iv.low === null || iv.high === null) return '';
   const d = digitsFor(iv.low, iv.high);
-  return ` (95% CI ${iv.low.toFixed(d)}…${iv.high.toFixed(d)})`;
+  return ` (${at === 'mean' ? '' : `${at} `}95% CI ${iv.low.toFixed(d)}…${iv.high.toFixed(d)})`;
 }
 
 /** A sweep's line per group: "photos (3 images): store as webp q50 at ÷2 and upscale with lanczos: 81% smaller, SSIMULACRA2 71.0 (95% CI …)". */
