@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type MetricAccess, type PairedRow, MATCHED_BYTES, matchedRecompress, pairedComparisons } from '../main/core/results/comparisons.js';
+import { type Comparison, type MetricAccess, type PairedRow, MATCHED_BYTES, comparisonSentence, matchedRecompress, pairedComparisons } from '../main/core/results/comparisons.js';
 import { recommendationStopping } from '../main/core/results/stopping.js';
 
 type Row = PairedRow & { ssim: number | null; butteraugli: number | null };
@@ -159,5 +159,11 @@ describe('recommendationStopping', () => {
     expect(recommendationStopping(rows, pick, BUTTERAUGLI, 1).settled).toBe(true);
     const p10 = recommendationStopping(rows, pick, BUTTERAUGLI, 1, { percentile: 10 });
     expect(p10.pick.method).toMatch(/of the p10/);
+  });
+
+  it('a small difference in a wide interval is shown, not rounded to "by 0"; big counts get thousands separators', () => {
+    const iv = (mean: number, low: number, high: number) => ({ mean, low, high, method: 'bootstrap', n: 3 });
+    const c = { provider: 'bicubic', model: 'b', factor: 2, format: 'jpeg', quality: 80, baseline: MATCHED_BYTES, metric: 'SSIMULACRA2', difference: iv(-0.42, -5.1, 6.9), n: 3, wins: 1, losses: 2, ties: 0, share_won: iv(1 / 3, 0, 0.9), images_to_settle: 4187, verdict: 'not distinguishable', sentence: '' } as unknown as Comparison;
+    expect(comparisonSentence(c)).toBe(`bicubic trails ${MATCHED_BYTES} by −0.4 SSIMULACRA2 points (95% CI −5.1…+6.9, wins 1 of 3): not distinguishable on these images; about 4,187 images would settle it at this spread`);
   });
 });

@@ -161,12 +161,14 @@ const VERDICT_WORDS: Record<Verdict, string> = {
 export function comparisonSentence(c: Comparison, setting?: string): string {
   const d = c.difference;
   if (!c.n) return `${setting ? `at ${setting}, ` : ''}${c.provider} against ${c.baseline}: no image to compare`;
-  const digits = digitsFor(d.mean, d.low, d.high);
+  // the interval's precision, or more where the difference itself would round to 0 ("trails by 0" says nothing)
+  let digits = digitsFor(d.mean, d.low, d.high);
+  while (d.mean && digits < 6 && Number(Math.abs(d.mean).toFixed(digits)) === 0) digits++;
   const verb = c.verdict === 'identical' || d.mean === 0 ? 'ties with' : d.mean! > 0 ? 'beats' : 'trails';
   const by = verb === 'ties with' ? '' : ` by ${signed(d.mean!, digits)} ${c.metric} points`;
   const ci = d.low === null ? '' : `${Math.round(LEVEL * 100)}% CI ${signed(d.low, digits)}…${signed(d.high!, digits)}, `;
   const won = `wins ${c.wins}${c.ties ? `, ties ${c.ties}` : ''} of ${c.n}`;
   const settle =
-    c.verdict !== 'not distinguishable' ? '' : c.images_to_settle === null ? '; no number of images would tell them apart (the mean difference is 0)' : `; about ${c.images_to_settle} images would settle it at this spread`;
+    c.verdict !== 'not distinguishable' ? '' : c.images_to_settle === null ? '; no number of images would tell them apart (the mean difference is 0)' : `; about ${c.images_to_settle.toLocaleString('en-US')} images would settle it at this spread`;
   return `${setting ? `at ${setting}, ` : ''}${c.provider} ${verb} ${c.baseline}${by} (${ci}${won}): ${VERDICT_WORDS[c.verdict]}${settle}`;
 }

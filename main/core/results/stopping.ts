@@ -93,6 +93,6 @@ function stoppingSentence(undecided: UndecidedSetting[], pick: Interval, label: 
     return `${describe(u)} (${u.interval.low!.toFixed(d)}…${u.interval.high!.toFixed(d)})`;
   });
   const more = undecided.length > 3 ? ` and ${undecided.length - 3} more` : '';
-  const howMany = need === null ? '' : `; about ${need} images would settle it at this spread`;
+  const howMany = need === null ? '' : `; about ${need.toLocaleString('en-US')} images would settle it at this spread`;
   return `not settled: the 95% interval of ${named.join(', ')}${more} straddles the ${label} target of ${target}, so more images could change the pick${howMany}`;
 }
