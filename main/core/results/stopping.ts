@@ -94,5 +94,8 @@ function stoppingSentence(undecided: UndecidedSetting[], pick: Interval, label: 
   });
   const more = undecided.length > 3 ? ` and ${undecided.length - 3} more` : '';
   const howMany = need === null ? '' : `; about ${need.toLocaleString('en-US')} images would settle it at this spread`;
-  return `not settled: the 95% interval of ${named.join(', ')}${more} straddles the ${label} target of ${target}, so more images could change the pick${howMany}`;
+  const list = named.length > 1 && !more ? `${named.slice(0, -1).join(', ')} and ${named.at(-1)}` : `${named.join(', ')}${more}`;
+  const intervals = undecided.length > 1 ? 'intervals' : 'interval';
+  const straddle = undecided.length > 1 ? 'straddle' : 'straddles';
+  return `not settled: the 95% ${intervals} of ${list} ${straddle} the ${label} target of ${target}, so more images could change the pick${howMany}`;
 }
