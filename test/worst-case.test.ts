@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { MetricAccess, PairedRow } from '../main/core/results/comparisons.js';
-import { atPercentile, parseAt, worstCaseSentence, worstCases } from '../main/core/results/worst-case.js';
+import { atPercentile, parseAt, worstCaseSentence, worstCases, worstRows } from '../main/core/results/worst-case.js';
 import { cheapestReaching, frontiers, paretoSummary, recommend, recommendationSentence, settingPoints, statisticOf } from '../main/core/results/pareto.js';
 import { type RunSummary, confidenceAnswer, storageAnswer, summariseProviders, worstCaseAnswer } from '../main/core/results/summary.js';
 import { type ResultRow, emptyRow } from '../main/core/results/row.js';
@@ -229,5 +229,20 @@ describe('--at per group', () => {
     const [line] = groupRecommendationLines(groups, s2('p10'));
     const iv = groups[0].recommendation!.worst_case!.statistic;
     expect(line).toContain(`p10 SSIMULACRA2 72.0 (mean 73.0) (p10 95% CI ${iv.low!.toFixed(digitsFor(iv.low, iv.high))}…`);
+  });
+});
+
+describe('worstRows', () => {
+  it('gives per setting the row worstCases names, first on a tie, either way up', () => {
+    // img3 and img5 tie at the lowest score; error rows and missing scores are passed over
+    const rows = [row(1, 0.9), row(3, 0.4), row(4, 0.8), row(5, 0.4), row(6, 0.1, { status: 'error' }), row(7, null), row(2, 0.7, { quality: 50 }), row(8, 0.2, { provider: 'lanczos', model: 'lanczos' })];
+    for (const metric of [HIGH, LOW]) {
+      const worst = worstRows(rows, metric);
+      const cases = worstCases(rows, metric, 0.5, 'mean');
+      expect(worst.size).toBe(cases.length);
+      for (const c of cases) expect(worst.get(`${c.provider}|${c.factor}|${c.format}|${c.quality ?? ''}`)?.image_path).toBe(c.worst!.image_path);
+    }
+    expect(worstRows(rows, HIGH).get('bicubic|2|webp|80')!.image_path).toBe('img3.png');
+    expect(worstRows(rows, LOW).get('bicubic|2|webp|80')!.image_path).toBe('img1.png');
   });
 });

@@ -109,12 +109,24 @@ export function confidenceLines(
 ): string[] {
   if (!sweep) return comparisons.map((c) => c.sentence);
   if (!recommendation) return [];
+  const lines = nearRecommendation(comparisons, recommendation, pareto).map((c) => c.sentence);
+  if (recommendation.stopping) lines.push(`the recommendation is ${recommendation.stopping.sentence}`);
+  return lines;
+}
+
+/**
+ * A sweep's comparisons worth reading beside its recommendation: each upscaler's at its frontier setting
+ * nearest the recommendation in mean bytes (the pick's own, for the provider picked). The CLI prints these; the app shows them.
+ */
+export function nearRecommendation<C extends Comparison>(
+  comparisons: readonly C[],
+  recommendation: { stored_bytes_mean: number },
+  pareto: Record<string, readonly (Omit<Setting, 'provider'> & { stored_bytes_mean: number })[]>,
+): C[] {
   const near = new Set<string>();
   for (const [provider, list] of Object.entries(pareto)) {
     const best = [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - recommendation.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - recommendation.stored_bytes_mean))[0];
     if (best) near.add(settingKey(provider, best));
   }
-  const lines = comparisons.filter((c) => near.has(settingKey(c.provider, c))).map((c) => c.sentence);
-  if (recommendation.stopping) lines.push(`the recommendation is ${recommendation.stopping.sentence}`);
-  return lines;
+  return comparisons.filter((c) => near.has(settingKey(c.provider, c)));
 }

@@ -9,7 +9,7 @@
 import { type BootstrapOptions, type Interval, bootstrapInterval, shareInterval } from './confidence.js';
 import type { MetricAccess, PairedRow } from './comparisons.js';
 import { type At, type Target, atPercentile, describeTarget, withAt } from './target.js';
-import { scoreText } from './pareto.js';
+import { scoreText, settingId } from './pareto.js';
 import { plural } from '../plural.js';
 
 // the statistics are part of the target (target.ts); re-exported for readers of this module
@@ -80,4 +80,21 @@ export function worstCaseSentence(w: Pick<WorstCase, 'reaching' | 'share_reachin
   const each = describeTarget(withAt(target));
   const worst = w.worst ? `; worst: ${w.worst.image_path} (${scoreText(target.metric, w.worst.score)})` : '';
   return `${w.reaching} of ${plural(w.share_reaching.n, 'image')} ${w.reaching === 1 ? 'reaches' : 'reach'} ${each}${worst}`;
+}
+
+/**
+ * Per setting (keyed as pareto's `settingId`), the ok row that scored worst on the metric, first on a tie:
+ * worstCases' `worst` as a row, without its bootstrap, so the app can follow a metric or target change at once.
+ */
+export function worstRows<R extends PairedRow>(rows: readonly R[], metric: MetricAccess<R>): Map<string, R> {
+  const out = new Map<string, R>();
+  for (const r of rows) {
+    if (r.status !== 'ok' || r.factor === null || !r.format) continue;
+    const s = metric.score(r);
+    if (s === null || !Number.isFinite(s)) continue;
+    const k = settingId({ provider: r.provider, factor: r.factor, format: r.format, quality: r.quality });
+    const w = out.get(k);
+    if (!w || (metric.higherIsBetter ? s < metric.score(w)! : s > metric.score(w)!)) out.set(k, r);
+  }
+  return out;
 }
