@@ -1,36 +1,13 @@
 /**
- * The sweep's frontier and recommendation on any metric, the right way up for each (Butteraugli: lower is
- * better). main/core/results/pareto.ts does this on SSIM; this follows its rules (no other setting both
- * smaller and better; the cheapest setting reaching the target, ties on bytes to the better score) and
- * reuses its grid edges, so the app's answer on SSIM is summary.json's.
+ * The sweep's frontier and recommendation on the chosen metric: pareto.ts's own (`frontiers`, `recommend`,
+ * the right way up for each metric), handed back as the app's points, so the app's answer is summary.json's.
+ * The sentence keeps the app's wording (the slider's value, rounded to its step).
  */
-import { RECOMPRESS_ONLY, type GridEdge, type SweepGrid, describeSetting, gridEdges, settingId } from '../../main/core/results/pareto';
-import type { Target } from '../../main/core/results/target';
-import { type MetricDef, type ScoredPoint, better, describeTarget, pointMean, reaches } from './metrics';
+import { RECOMPRESS_ONLY, type GridEdge, type SweepGrid, describeSetting, frontiers, recommend, settingId } from '../../main/core/results/pareto';
+import { type MetricDef, type ScoredPoint, describeTarget, pointMean } from './metrics';
 
-/** Bytes first; equal bytes, the better score first. */
-const order = (m: MetricDef) => (a: ScoredPoint, b: ScoredPoint) =>
-  a.stored_bytes_mean - b.stored_bytes_mean || better(m, pointMean(b, m) ?? NaN, pointMean(a, m) ?? NaN) || settingId(a).localeCompare(settingId(b));
-
-/** The settings of one provider that no other one beats: no more bytes, no worse score, strictly better on one. */
-export function frontierOn(points: readonly ScoredPoint[], m: MetricDef): ScoredPoint[] {
-  const scored = points.filter((p) => pointMean(p, m) !== null);
-  const beats = (q: ScoredPoint, p: ScoredPoint) => {
-    const d = better(m, pointMean(q, m)!, pointMean(p, m)!);
-    return q.stored_bytes_mean <= p.stored_bytes_mean && d >= 0 && (q.stored_bytes_mean < p.stored_bytes_mean || d > 0);
-  };
-  return scored.filter((p) => !scored.some((q) => q !== p && beats(q, p))).sort(order(m));
-}
-
-export function frontiersOn(points: readonly ScoredPoint[], m: MetricDef): Record<string, ScoredPoint[]> {
-  const out: Record<string, ScoredPoint[]> = {};
-  for (const provider of [...new Set(points.map((p) => p.provider))].sort()) out[provider] = frontierOn(points.filter((p) => p.provider === provider), m);
-  return out;
-}
-
-export function cheapestReachingOn(points: readonly ScoredPoint[], m: MetricDef, target: number): ScoredPoint | null {
-  return points.filter((p) => pointMean(p, m) !== null && reaches(m, pointMean(p, m)!, target)).sort(order(m))[0] ?? null;
-}
+/** Each provider's frontier on the metric (pareto.ts filters the points it is given, so these are the app's own). */
+export const frontiersOn = (points: readonly ScoredPoint[], m: MetricDef): Record<string, ScoredPoint[]> => frontiers(points, m.key);
 
 export interface MetricRecommendation {
   point: ScoredPoint;
@@ -40,11 +17,11 @@ export interface MetricRecommendation {
 }
 
 export function recommendOn(points: readonly ScoredPoint[], m: MetricDef, target: number, grid: SweepGrid): MetricRecommendation | null {
-  const point = cheapestReachingOn(points, m, target);
-  if (!point) return null;
-  const tried = points.filter((p) => p.provider === RECOMPRESS_ONLY);
-  const recompress = point.provider === RECOMPRESS_ONLY ? null : cheapestReachingOn(tried, m, target);
-  return { point, recompress, edge: gridEdges({ ...point, recompress_only: recompress }, grid, tried.length > 0, { metric: m.key, value: target } as Target) };
+  const rec = recommend(points, { metric: m.key, value: target }, grid);
+  if (!rec) return null;
+  const byId = new Map(points.map((p) => [settingId(p), p]));
+  const recompress = rec.provider === RECOMPRESS_ONLY || !rec.recompress_only ? null : (byId.get(settingId({ provider: RECOMPRESS_ONLY, ...rec.recompress_only })) ?? null);
+  return { point: byId.get(settingId(rec))!, recompress, edge: rec.edge };
 }
 
 const pct = (x: number) => `${Math.round(x)}% smaller`;

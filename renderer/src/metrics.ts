@@ -137,27 +137,12 @@ export function defaultMetric(available: readonly MetricDef[]): MetricKey {
   return (available.find((m) => m.key === 'ssimulacra2') ?? available.find((m) => m.key === 'ssim') ?? available[0] ?? metricDef('ssim')).key;
 }
 
-type PerceptualMeans = Record<'ssimulacra2_mean' | 'butteraugli_mean' | 'butteraugli_3norm_mean', number | null>;
-/** A setting with every metric's mean (the engine's `settingPoints` gives the perceptual ones too, once it computes them). */
-export type ScoredPoint = SettingPoint & Partial<PerceptualMeans>;
+/** A setting with every metric's mean, as the engine's `settingPoints` gives it. */
+export type ScoredPoint = SettingPoint;
 
 export function pointMean(p: ScoredPoint, m: MetricDef): number | null {
   const v = (p as unknown as Record<string, number | null | undefined>)[`${m.key}_mean`];
   return v === undefined || v === null || !Number.isFinite(v) ? null : v;
-}
-
-/** Fills the perceptual means a point lacks from its rows (ok rows of its provider and stored setting). */
-export function withAllMeans(points: readonly SettingPoint[], rows: readonly UiRow[]): ScoredPoint[] {
-  return points.map((p) => {
-    const mine = rows.filter((r) => r.status === 'ok' && r.provider === p.provider && r.factor === p.factor && r.format === p.format && r.quality === p.quality);
-    const out: ScoredPoint = { ...p };
-    for (const key of ['ssimulacra2', 'butteraugli', 'butteraugli_3norm'] as const) {
-      if ((p as ScoredPoint)[`${key}_mean`] !== undefined) continue;
-      const xs = mine.map((r) => scoreOf(r, metricDef(key))).filter((x): x is number => x !== null);
-      out[`${key}_mean`] = xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null;
-    }
-    return out;
-  });
 }
 
 /**

@@ -6,7 +6,7 @@ import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
 import { frontiersOn, recommendOn, recommendationSentenceOn } from '../metric-target';
-import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits, withAllMeans } from '../metrics';
+import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits } from '../metrics';
 import { TARGET_METRICS, type Target } from '../../../main/core/results/target';
 import { modelOf } from '../run-label';
 import { MetricChooser, TargetSlider } from './MetricChooser';
@@ -74,7 +74,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     setTarget(key === initialTarget.metric ? initialTarget.value : metricDef(key).defaultTarget);
   };
 
-  const points = useMemo(() => withAllMeans(settingPoints(details.rows), details.rows), [details.rows]);
+  const points = useMemo(() => settingPoints(details.rows), [details.rows]);
   const scoreColumns = SCORE_COLUMNS.filter(([k]) => available.some((a) => a.key === k));
   const fronts = useMemo(() => frontiersOn(points, m), [points, m]);
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
