@@ -1,7 +1,8 @@
 import { useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { Bar, BarChart, CartesianGrid, ErrorBar, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { UiRow } from '../../../preload/ipc-contract';
 import { binOf, niceBins } from '../bins';
+import { type Interval, errorOf, rangeText } from '../confidence';
 import { PROVIDER_COLOURS, PROVIDER_SHAPES, fmt } from '../format';
 import { type MetricDef, type MetricKey, availableMetrics, metricDef, scoreOf } from '../metrics';
 
@@ -121,6 +122,80 @@ export function ScoreHistogram({ rows, metric }: { rows: UiRow[]; metric: Metric
           ))}
         </BarChart>
       </ResponsiveContainer>
+    </figure>
+  );
+}
+
+/** One provider's mean on a metric and its 95% interval (null with fewer than two images). */
+export interface ProviderMean {
+  provider: string;
+  mean: number | null;
+  interval: Interval | null;
+}
+
+/**
+ * Each provider's mean on the metric with its 95% interval as a whisker, one line each: whether the gaps
+ * between providers are more than these images' spread. Better is to the right whichever way the metric runs.
+ */
+export function MeansChart({ means, metric }: { means: readonly ProviderMean[]; metric: MetricKey }) {
+  const m = metricDef(metric);
+  const shown = means.filter((x) => x.mean !== null);
+  const data = shown.map((x) => ({
+    provider: x.provider,
+    mean: x.mean!,
+    err: errorOf(x.interval) ?? [0, 0],
+    text: rangeText(x.interval, m.digits) ? `${fmt(x.mean, m.digits)} (${rangeText(x.interval, m.digits)})` : fmt(x.mean, m.digits),
+    n: x.interval?.n ?? 0,
+  }));
+  // the whiskers' span with a margin, so no end sits on the frame
+  const lows = shown.map((x) => x.interval?.low ?? x.mean!);
+  const highs = shown.map((x) => x.interval?.high ?? x.mean!);
+  const lo = Math.min(...lows);
+  const hi = Math.max(...highs);
+  const pad = (hi - lo) * 0.12 || Math.abs(hi) * 0.01 || m.step * 10;
+  const domain: [number, number] = [lo - pad, hi + pad];
+  if (m.bounds[0] !== null) domain[0] = Math.max(m.bounds[0], domain[0]);
+  if (m.bounds[1] !== null) domain[1] = Math.min(m.bounds[1], domain[1]);
+  const tick = (v: number) => v.toFixed(m.digits === 3 ? 2 : m.digits === 2 ? 1 : 0);
+  return (
+    <figure className="chart means-chart" aria-label={`Mean ${m.label} per provider with 95% intervals`}>
+      <figcaption>
+        Mean {m.label} per provider <span className="hint">(bars: 95% interval over images{m.higherIsBetter ? '' : '; lower is better, so the axis runs leftward'})</span>
+      </figcaption>
+      {data.length ? (
+        <ResponsiveContainer width="100%" height={46 * data.length + 56}>
+          <ScatterChart margin={{ top: 18, right: 20, bottom: 20, left: 8 }}>
+            <CartesianGrid strokeDasharray="3 3" horizontal={false} />
+            <XAxis type="number" dataKey="mean" domain={domain} allowDataOverflow reversed={!m.higherIsBetter} tickFormatter={tick} label={{ value: axisLabel(m), position: 'insideBottom', offset: -12 }} />
+            <YAxis type="category" dataKey="provider" allowDuplicatedCategory={false} width={72} />
+            <ZAxis range={[70, 70]} />
+            <Tooltip
+              cursor={false}
+              content={({ payload }) => {
+                const d = payload?.[0]?.payload as (typeof data)[number] | undefined;
+                return d ? (
+                  <div className="tooltip">
+                    <strong>{d.provider}</strong> · mean {m.label} {d.text} over {d.n} image{d.n === 1 ? '' : 's'}
+                  </div>
+                ) : null;
+              }}
+            />
+            {data.map((d) => (
+              <Scatter key={d.provider} name={d.provider} data={[d]} fill={PROVIDER_COLOURS[d.provider] ?? '#888'} shape={PROVIDER_SHAPES[d.provider] ?? 'circle'} isAnimationActive={false}>
+                <ErrorBar dataKey="err" direction="x" width={8} strokeWidth={2} stroke={PROVIDER_COLOURS[d.provider] ?? '#888'} isAnimationActive={false} />
+                {/* one line over the dot (recharts' own label would wrap it to the dot's width) */}
+                <LabelList dataKey="text" content={({ x, y, width, value }) => (
+                  <text x={Number(x) + Number(width ?? 0) / 2} y={Number(y) - 8} textAnchor="middle" fontSize={11} className="mean-label">
+                    {String(value)}
+                  </text>
+                )} />
+              </Scatter>
+            ))}
+          </ScatterChart>
+        </ResponsiveContainer>
+      ) : (
+        <p className="hint">No provider has a {m.label} score.</p>
+      )}
     </figure>
   );
 }

@@ -1,5 +1,6 @@
-import { CartesianGrid, Legend, ReferenceDot, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
+import { CartesianGrid, ErrorBar, Legend, ReferenceDot, ReferenceLine, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import { describeSetting, settingId } from '../../../main/core/results/pareto';
+import { type Interval, errorOf, rangeText } from '../confidence';
 import { PROVIDER_COLOURS, bytes, fmt } from '../format';
 import { type MetricDef, type ScoredPoint, pointMean, sliderRange, stepDigits } from '../metrics';
 
@@ -10,7 +11,8 @@ const kb = (n: number) => n / 1000;
 /**
  * Mean stored size against the chosen metric's mean, one dot per setting and provider, each provider's
  * frontier drawn as a line over its dots; the target as a horizontal line and the recommended setting
- * ringed. Better is always up: a distance (Butteraugli) runs down its axis. Clicking a dot picks that setting.
+ * ringed, each dot with its 95% interval as a whisker (`intervals`, by settingId). Better is always up: a
+ * distance (Butteraugli) runs down its axis. Clicking a dot picks that setting.
  */
 export function SweepPlot(props: {
   metric: MetricDef;
@@ -18,12 +20,17 @@ export function SweepPlot(props: {
   frontiers: Record<string, ScoredPoint[]>;
   target: number;
   recommended: ScoredPoint | null;
+  intervals?: ReadonlyMap<string, Interval>;
   onPick: (p: ScoredPoint) => void;
 }) {
   const m = props.metric;
   const providers = [...new Set(props.points.map((p) => p.provider))];
-  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: kb(p.stored_bytes_mean), score: pointMean(p, m) }));
-  const scores = props.points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null);
+  const iv = (p: ScoredPoint) => props.intervals?.get(settingId(p));
+  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: kb(p.stored_bytes_mean), score: pointMean(p, m), err: errorOf(iv(p)) ?? [0, 0] }));
+  // the whiskers' ends too, so none runs off the plot
+  const scores = props.points
+    .flatMap((p) => [pointMean(p, m), iv(p)?.low ?? null, iv(p)?.high ?? null])
+    .filter((x): x is number => x !== null && Number.isFinite(x));
   const { min, max } = sliderRange(m, scores, props.target);
   // the scores' own span with a margin, not the slider's whole scale
   const pad = (Math.max(props.target, ...scores) - Math.min(props.target, ...scores)) * 0.08 || m.step * 10;
@@ -70,6 +77,7 @@ export function SweepPlot(props: {
                   <strong>{p.provider}</strong> · {describeSetting(p)}
                   <br />
                   {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · {m.label} {fmt(pointMean(p, m), m.digits)}
+                  {rangeText(iv(p), m.digits) ? ` (95% interval ${rangeText(iv(p), m.digits)})` : ''}
                   {m.key === 'ssim' ? '' : ` · SSIM ${fmt(p.ssim_mean, 3)}`} · PSNR {fmt(p.psnr_mean)} dB
                 </div>
               );
@@ -100,7 +108,9 @@ export function SweepPlot(props: {
               isAnimationActive={false}
               onClick={(d: { payload?: ScoredPoint }) => d?.payload && props.onPick(d.payload)}
               cursor="pointer"
-            />
+            >
+              {props.intervals ? <ErrorBar dataKey="err" direction="y" width={5} strokeWidth={1.5} stroke={colour(p)} isAnimationActive={false} /> : null}
+            </Scatter>
           ))}
           {props.recommended && pointMean(props.recommended, m) !== null ? (
             <ReferenceDot

@@ -1,7 +1,13 @@
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { RECOMPRESS_ONLY, describeSetting, edgeSentence, settingId, settingPoints, sweepGrid } from '../../../main/core/results/pareto';
+import { pairedComparisons } from '../../../main/core/results/comparisons';
+import { nearRecommendation } from '../../../main/core/results/confidence-answer';
+import { type Stopping, recommendationStopping } from '../../../main/core/results/stopping';
+import { worstRows } from '../../../main/core/results/worst-case';
 import { bench, errorText } from '../bench';
+import { accessOf, bootstrapOptions, intervalTitle, meanIntervalsBy, rangeText } from '../confidence';
+import { useSettled } from '../use-settled';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
@@ -9,10 +15,13 @@ import { frontiersOn, recommendOn, recommendationSentenceOn } from '../metric-ta
 import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits } from '../metrics';
 import { TARGET_METRICS, type Target } from '../../../main/core/results/target';
 import { modelOf } from '../run-label';
+import { ComparisonList } from './ComparisonList';
+import { MeanWithInterval } from './MeanWithInterval';
 import { MetricChooser, TargetSlider } from './MetricChooser';
 import { PolicyCard } from './PolicyCard';
 import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
+import { WorstImageLink } from './WorstImageLink';
 
 type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | `${MetricKey}_mean` | 'upscale_ms_mean';
 const COLUMNS: [SortKey, string][] = [
@@ -58,7 +67,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const [target, setTarget] = useState(startMetric === initialTarget.metric ? initialTarget.value : metricDef(startMetric).defaultTarget);
   const m = metricDef(metric);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'stored_bytes_mean', desc: false });
-  const [viewing, setViewing] = useState<{ row: UiRow; siblings: UiRow[] } | null>(null);
+  // `order`: how the siblings are ordered when it is not the rows' own ("worst first")
+  const [viewing, setViewing] = useState<{ row: UiRow; siblings: UiRow[]; order?: string } | null>(null);
   const { price, setPrice, volume, setVolume, instancePrice, setInstancePrice, savePrefs } = useCostSettings();
   // the remembered SageMaker price, else a typical one, so the compute card is never empty
   const hourly = instancePrice ?? 1.5;
@@ -100,9 +110,45 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   }, [points, sort]);
   const range = sliderRange(m, points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null), target);
 
+  // How sure: each setting's interval, its worst image and the paired comparisons on the chosen metric, once
+  // per metric (a bootstrap over every setting is a fraction of a second at 54,000 rows, too slow per slider step)
+  const opts = useMemo(() => bootstrapOptions(details.summary), [details.summary]);
+  const access = useMemo(() => accessOf(m), [m]);
+  const intervals = useMemo(
+    () => meanIntervalsBy(details.rows.filter((r) => r.factor !== null && r.format), (r) => settingId({ provider: r.provider, factor: r.factor!, format: r.format, quality: r.quality }), m, opts),
+    [details.rows, m, opts],
+  );
+  const worst = useMemo(() => worstRows(details.rows, access), [details.rows, access]);
+  const comparisons = useMemo(
+    () => pairedComparisons(details.rows, access, opts, (r) => describeSetting({ factor: r.factor!, format: r.format, quality: r.quality })),
+    [details.rows, access, opts],
+  );
+  const near = recPoint ? nearRecommendation(comparisons, recPoint, fronts) : [];
+  // the stopping rule bootstraps the pick and each cheaper setting: only once the slider rests
+  const settledKey = useSettled(`${metric}|${target}`, 200);
+  const settled = settledKey === `${metric}|${target}`;
+  const stopping = useMemo<Stopping | null>(
+    () =>
+      settled && recPoint
+        ? recommendationStopping(details.rows, recPoint, access, target, opts, (s) => `${s.provider} ${describeSetting(s)}`)
+        : null,
+    [settled, recPoint, details.rows, access, target, opts],
+  );
+  const lastStopping = useRef<Stopping | null>(null);
+  if (stopping) lastStopping.current = stopping;
+  const recInterval = recPoint ? intervals.get(settingId(recPoint)) : undefined;
+  const recWorst = recPoint ? worst.get(settingId(recPoint)) : undefined;
+
   const open = (p: ScoredPoint) => {
     const siblings = rowsOf(details.rows, p);
     if (siblings.length) setViewing({ row: siblings[0], siblings });
+  };
+  /** The setting's images, worst first on the chosen metric, opened on the worst. */
+  const openWorst = (p: ScoredPoint) => {
+    const score = (r: UiRow) => access.score(r) ?? (m.higherIsBetter ? Infinity : -Infinity);
+    const siblings = rowsOf(details.rows, p).sort((a, b) => (m.higherIsBetter ? score(a) - score(b) : score(b) - score(a)));
+    const w = worst.get(settingId(p));
+    if (w) setViewing({ row: w, siblings, order: `worst ${m.label} first` });
   };
   const at = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
   const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(at + d + v.siblings.length) % v.siblings.length] } : v));
@@ -146,12 +192,45 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
           {recommendationSentenceOn(rec, m, target, hasRecompress)}.
         </p>
+        {recPoint ? (
+          <p className="hint" data-testid="recommendation-interval">
+            Mean {m.label} {fmt(pointMean(recPoint, m), m.digits)}
+            {rangeText(recInterval, m.digits) ? (
+              <span title={intervalTitle(recInterval)}>
+                {' '}
+                (95% interval {rangeText(recInterval, m.digits)} over {recInterval!.n} images)
+              </span>
+            ) : (
+              ` (${intervalTitle(recInterval) || 'no interval'})`
+            )}
+            {recWorst ? (
+              <>
+                {' '}
+                · worst image: <WorstImageLink row={recWorst} metric={m} onOpen={() => openWorst(recPoint)} context={`the recommended setting`} />
+              </>
+            ) : null}
+          </p>
+        ) : null}
         {edge ? (
           <p className="hint" data-testid="grid-edge">
             {edge}
           </p>
         ) : null}
       </div>
+      {recPoint ? (
+        <div className="card how-sure" data-testid="how-sure">
+          <h3>How sure is this?</h3>
+          <p data-testid="stopping" className={stopping ? undefined : 'stale'} aria-busy={stopping ? undefined : true}>
+            {lastStopping.current ? `The recommendation is ${lastStopping.current.sentence}.` : 'Checking whether more images could change the pick…'}
+          </p>
+          {near.length ? (
+            <>
+              <p className="hint">Image by image on {m.label}, each upscaler at its frontier setting nearest the recommendation in bytes:</p>
+              <ComparisonList comparisons={near} />
+            </>
+          ) : null}
+        </div>
+      ) : null}
       <div className="cards three">
         <div className="card" data-testid="sweep-storage">
           <h3>Storage at the recommended setting</h3>
@@ -217,10 +296,10 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           onOpen={(row) => setViewing({ row, siblings: [row] })}
         />
       ) : null}
-      <SweepPlot metric={m} points={points} frontiers={fronts} target={target} recommended={recPoint} onPick={open} />
+      <SweepPlot metric={m} points={points} frontiers={fronts} target={target} recommended={recPoint} intervals={intervals} onPick={open} />
       <div className="results-table">
         <p className="hint">
-          {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier
+          {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier · under each mean {m.label}, its 95% interval
         </p>
         <div className="scroll">
           <table className="settings-table">
@@ -234,6 +313,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                     </button>
                   </th>
                 ))}
+                <th title={`The image ${m.label} scored worst at that setting; it opens in the viewer, the setting's other images after it`}>Worst on {m.label}</th>
                 <th>Frontier</th>
               </tr>
             </thead>
@@ -252,9 +332,14 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                   <td>{bytes(p.stored_bytes_mean)}</td>
                   <td>{fmt(p.saved_percent_mean, 1)}</td>
                   {scoreColumns.map(([k]) => (
-                    <td key={k}>{fmt(pointMean(p, metricDef(k)), k === 'ssim' ? 4 : metricDef(k).digits)}</td>
+                    <td key={k}>
+                      <MeanWithInterval mean={pointMean(p, metricDef(k))} interval={k === metric ? intervals.get(settingId(p)) : undefined} digits={k === 'ssim' ? 4 : metricDef(k).digits} />
+                    </td>
                   ))}
                   <td>{fmt(p.upscale_ms_mean, 0)}</td>
+                  <td>
+                    <WorstImageLink row={worst.get(settingId(p))} metric={m} onOpen={() => openWorst(p)} context={`${p.provider} ${describeSetting(p)}`} />
+                  </td>
                   <td>
                     {onFrontier.has(settingId(p)) ? <span className="frontier-mark" aria-label="on the frontier">◆</span> : ''}{' '}
                     <button onClick={(e) => { e.stopPropagation(); open(p); }} aria-label={`View images of ${p.provider} ${describeSetting(p)}`}>
@@ -283,6 +368,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                 </button>{' '}
                 <span>
                   {at + 1} of {viewing.siblings.length}
+                  {viewing.order ? ` · ${viewing.order}` : ''}
                 </span>{' '}
                 <button onClick={() => go(1)} aria-label="Next image">
                   ▶

@@ -555,7 +555,8 @@ describe('ResultsScreen', () => {
     ];
     const el = await mount(<ResultsScreen details={details(perceptual)} onError={() => {}} />);
     const card = () => el.querySelector('[data-testid=baseline-card]')!;
-    const chooser = () => card().querySelector<HTMLSelectElement>('[aria-label="Quality metric"]')!;
+    // the choice is the screen's: it judges the means, the worst images, the baseline's wins and the plots
+    const chooser = () => el.querySelector<HTMLSelectElement>('[aria-label="Quality metric"]')!;
     await expect.poll(() => card().querySelectorAll('tbody tr').length).toBe(1);
     expect([...chooser().options].map((o) => o.textContent)).toEqual(['PSNR', 'SSIM', 'ORB', 'SSIMULACRA2', 'Butteraugli (lower is better)', 'Butteraugli 3-norm (lower is better)']);
     // the perceptual score is the default judge where the run has it

@@ -1,11 +1,18 @@
 import { useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
-import { QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
+import { MeansChart, QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
+import { ComparisonList } from '../components/ComparisonList';
+import { MeanWithInterval } from '../components/MeanWithInterval';
 import { ResultsTable } from '../components/ResultsTable';
 import { Viewer } from '../components/Viewer';
+import { WorstImageLink } from '../components/WorstImageLink';
 import { compareToBaseline, defaultBaseline, type MetricDelta } from '../compare';
 import { MetricChooser } from '../components/MetricChooser';
+import { type Comparison, pairedComparisons } from '../../../main/core/results/comparisons';
+import { describeSetting } from '../../../main/core/results/pareto';
+import { worstRows } from '../../../main/core/results/worst-case';
+import { accessOf, bootstrapOptions, meanIntervalsBy } from '../confidence';
 import { type MetricDef, type MetricKey, availableMetrics, defaultMetric, metricDef, scoreOf } from '../metrics';
 import { type EndpointUse, computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
@@ -29,6 +36,21 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   // only the metrics this run has scores on; the choice judges the plots and the baseline's wins
   const available = useMemo(() => availableMetrics(rows), [rows]);
   const metric = picked && available.some((m) => m.key === picked) ? picked : defaultMetric(available);
+  const chosen = metricDef(metric);
+  // summary.json's seed and resamples, so the intervals here are the file's
+  const opts = useMemo(() => bootstrapOptions(details?.summary), [details?.summary]);
+  // every metric's interval per provider: a run's few providers, bootstrapped once per run
+  const intervals = useMemo(() => Object.fromEntries(available.map((m) => [m.key, meanIntervalsBy(rows, (r) => r.provider, m, opts)])), [rows, available, opts]);
+  // each provider's worst image on the chosen metric (the worst of its settings, when its images were stored in several)
+  const worst = useMemo(() => {
+    const out = new Map<string, UiRow>();
+    for (const r of worstRows(rows, accessOf(chosen)).values()) {
+      const w = out.get(r.provider);
+      if (!w || (chosen.higherIsBetter ? scoreOf(r, chosen)! < scoreOf(w, chosen)! : scoreOf(r, chosen)! > scoreOf(w, chosen)!)) out.set(r.provider, r);
+    }
+    return out;
+  }, [rows, chosen]);
+  const paired = useMemo(() => pairedFor(rows, chosen, opts, details?.summary ?? null), [rows, chosen, opts, details?.summary]);
   const perProvider = useMemo(
     () =>
       [...new Set(rows.map((r) => r.provider))].map((p) => {
@@ -67,6 +89,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
       <div className="row">
         <h2 id="results-title">Results — {details.runId}</h2>
         <span className="spacer" />
+        {available.length > 1 ? <MetricChooser metrics={available} value={metric} onChange={setPicked} /> : null}
         <button
           onClick={async () => {
             try {
@@ -160,36 +183,43 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
             Upscale time only{endpointUse ? ' (SageMaker: the time its requests kept the endpoint busy, over all instances)' : ' (one request at a time)'}. {costs.some((c) => isBilledPerInstanceHour(c.provider)) ? 'An endpoint bills every hour it exists, busy or not: this is the least 1,000 retrievals cost.' : 'Core-hours: each image\'s busy time on the machine that ran this, times the threads it used; its wait for a slot other images held is left out.'}
           </p>
         </div>
-        <div className="card wide">
-          <h3>Per provider</h3>
-          <table>
-            <thead>
-              <tr>
-                <th>Provider</th>
-                <th>OK</th>
-                {/* a narrow card: the long name may break (SSIMU-LACRA2) rather than push the table out of it */}
-                {available.map((m) => (
-                  <th key={m.key}>{headOf(m).replace('SSIMULACRA2', 'SSIMU\u00adLACRA2')}</th>
-                ))}
-                <th>ms / image</th>
-              </tr>
-            </thead>
-            <tbody>
-              {perProvider.map((p) => (
-                <tr key={p.p}>
-                  <td>{p.p}</td>
-                  <td>
-                    {p.ok}/{p.n}
-                  </td>
-                  {available.map((m) => (
-                    <td key={m.key}>{fmt(p.means[m.key], m.digits)}</td>
-                  ))}
-                  <td>{fmt(p.ms, 0)}</td>
-                </tr>
+        <MeansChart metric={metric} means={perProvider.map((p) => ({ provider: p.p, mean: p.means[metric], interval: intervals[metric]?.get(p.p) ?? null }))} />
+      </div>
+      <div className="card wide" data-testid="per-provider">
+        <h3>Per provider</h3>
+        <table>
+          <thead>
+            <tr>
+              <th>Provider</th>
+              <th>OK</th>
+              {available.map((m) => (
+                <th key={m.key}>{headOf(m)}</th>
               ))}
-            </tbody>
-          </table>
-        </div>
+              <th>ms / image</th>
+              <th title={`The image ${chosen.label} scored worst, to open in the viewer`}>Worst on {chosen.label}</th>
+            </tr>
+          </thead>
+          <tbody>
+            {perProvider.map((p) => (
+              <tr key={p.p}>
+                <td>{p.p}</td>
+                <td>
+                  {p.ok}/{p.n}
+                </td>
+                {available.map((m) => (
+                  <td key={m.key}>
+                    <MeanWithInterval mean={p.means[m.key]} interval={intervals[m.key]?.get(p.p)} digits={m.digits} />
+                  </td>
+                ))}
+                <td>{fmt(p.ms, 0)}</td>
+                <td>
+                  <WorstImageLink row={worst.get(p.p)} metric={chosen} onOpen={setViewing} context={p.p} />
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+        <p className="hint">Under each mean, its 95% interval: the range the mean over many more such images would likely fall in (a bootstrap over these images; hover for the method).</p>
       </div>
       <div className="card wide" data-testid="baseline-card">
         <div className="row">
@@ -206,7 +236,6 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
               </select>
             </label>
           ) : null}
-          {available.length > 1 ? <MetricChooser metrics={available} value={metric} onChange={setPicked} /> : null}
         </div>
         {comparison.length === 0 ? (
           <p className="hint">This run has one provider. Add bicubic to a run to see what an upscaler gains over plain resampling, image by image.</p>
@@ -243,6 +272,19 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           </table>
         )}
       </div>
+      <div className="card wide" data-testid="paired">
+        <h3>How sure: image by image, on {paired.metric}</h3>
+        {paired.list.length ? (
+          <>
+            <ComparisonList comparisons={paired.list} />
+            <p className="hint">
+              Each provider against the same images from bicubic and lanczos{paired.list.some((c) => c.baseline.startsWith('recompress')) ? ', and from recompress-only at no more bytes' : ''}: the mean difference (positive: the provider better), its 95% interval, and the images won. {paired.note}
+            </p>
+          </>
+        ) : (
+          <p className="hint">Add bicubic or lanczos to a run to compare each provider with them image by image.</p>
+        )}
+      </div>
       <div className="charts">
         <QualitySavingsScatter rows={rows} metric={metric} />
         <ScoreHistogram rows={rows} metric={metric} />
@@ -264,4 +306,17 @@ const headOf = (m: MetricDef) => `${m.label}${m.unit}`;
 function share(d: MetricDelta): string {
   if (!d.n) return '–';
   return `${Math.round((d.wins / d.n) * 100)}% (${d.wins} of ${d.n})`;
+}
+
+/**
+ * The paired comparisons on the chosen metric, from the rows as summary.json makes them (same functions and
+ * seed); summary.json's own, on its target metric, when the rows give none (rows from before stored settings).
+ */
+function pairedFor(rows: UiRow[], m: MetricDef, opts: ReturnType<typeof bootstrapOptions>, summary: Record<string, unknown> | null): { list: Comparison[]; metric: string; note: string } {
+  // each sentence names its stored setting, as summary.json's do (a run storing several formats compares each apart)
+  const list = pairedComparisons(rows, accessOf(m), opts, (r) => describeSetting({ factor: r.factor!, format: r.format, quality: r.quality }));
+  if (list.length) return { list, metric: m.label, note: '' };
+  const saved = Array.isArray(summary?.comparisons) ? (summary.comparisons as Comparison[]) : [];
+  const on = (summary?.confidence as { metric?: string } | undefined)?.metric ?? saved[0]?.metric ?? m.label;
+  return { list: saved, metric: on, note: saved.length ? `As summary.json gives them, on ${on}.` : '' };
 }
