@@ -1,7 +1,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { RECOMPRESS_ONLY, describeSetting, edgeSentence, settingId, settingPoints, sweepGrid } from '../../../main/core/results/pareto';
-import { pairedComparisons } from '../../../main/core/results/comparisons';
+import { type Comparison, INTERPOLATION_BASELINES, pairedComparisons } from '../../../main/core/results/comparisons';
 import { nearRecommendation } from '../../../main/core/results/confidence-answer';
 import { type Stopping, recommendationStopping } from '../../../main/core/results/stopping';
 import { worstRows } from '../../../main/core/results/worst-case';
@@ -110,8 +110,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   }, [points, sort]);
   const range = sliderRange(m, points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null), target);
 
-  // How sure: each setting's interval, its worst image and the paired comparisons on the chosen metric, once
-  // per metric (a bootstrap over every setting is a fraction of a second at 54,000 rows, too slow per slider step)
+  // How sure: each setting's interval and its worst image on the chosen metric, once per metric (a bootstrap
+  // over every setting is a fraction of a second at 54,000 rows: too slow for every slider step)
   const opts = useMemo(() => bootstrapOptions(details.summary), [details.summary]);
   const access = useMemo(() => accessOf(m), [m]);
   const intervals = useMemo(
@@ -119,14 +119,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     [details.rows, m, opts],
   );
   const worst = useMemo(() => worstRows(details.rows, access), [details.rows, access]);
-  const comparisons = useMemo(
-    () => pairedComparisons(details.rows, access, opts, (r) => describeSetting({ factor: r.factor!, format: r.format, quality: r.quality })),
-    [details.rows, access, opts],
-  );
-  const near = recPoint ? nearRecommendation(comparisons, recPoint, fronts) : [];
-  // the stopping rule bootstraps the pick and each cheaper setting: only once the slider rests
+  // The comparisons beside the pick and the stopping rule depend on the pick: worked out once the slider rests
   const settledKey = useSettled(`${metric}|${target}`, 200);
   const settled = settledKey === `${metric}|${target}`;
+  const nearKey = settled && recPoint ? nearSettings(recPoint, fronts) : null;
+  const near = useMemo(() => (nearKey === null || !recPoint ? null : comparisonsNear(details.rows, nearKey, access, opts, recPoint, fronts)), [nearKey, details.rows, access, opts]);
   const stopping = useMemo<Stopping | null>(
     () =>
       settled && recPoint
@@ -134,8 +131,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
         : null,
     [settled, recPoint, details.rows, access, target, opts],
   );
+  // while the slider moves, the last answers stay, greyed
   const lastStopping = useRef<Stopping | null>(null);
   if (stopping) lastStopping.current = stopping;
+  const lastNear = useRef<Comparison[]>([]);
+  if (near) lastNear.current = near;
   const recInterval = recPoint ? intervals.get(settingId(recPoint)) : undefined;
   const recWorst = recPoint ? worst.get(settingId(recPoint)) : undefined;
 
@@ -223,11 +223,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           <p data-testid="stopping" className={stopping ? undefined : 'stale'} aria-busy={stopping ? undefined : true}>
             {lastStopping.current ? `The recommendation is ${lastStopping.current.sentence}.` : 'Checking whether more images could change the pick…'}
           </p>
-          {near.length ? (
-            <>
+          {lastNear.current.length ? (
+            <div className={near ? undefined : 'stale'}>
               <p className="hint">Image by image on {m.label}, each upscaler at its frontier setting nearest the recommendation in bytes:</p>
-              <ComparisonList comparisons={near} />
-            </>
+              <ComparisonList comparisons={lastNear.current} />
+            </div>
           ) : null}
         </div>
       ) : null}
@@ -380,4 +380,29 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
       ) : null}
     </div>
   );
+}
+
+const storedId = (s: { factor: number | null; format: string; quality: number | null }) => `${s.factor}|${s.format}|${s.quality ?? ''}`;
+
+/** Each provider's frontier setting nearest the pick in mean bytes, as nearRecommendation picks them: a key that changes only when they do. */
+function nearSettings(pick: ScoredPoint, fronts: Record<string, ScoredPoint[]>): string {
+  const nearest = Object.values(fronts).map((list) => [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - pick.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - pick.stored_bytes_mean))[0]);
+  return nearest.filter(Boolean).map(settingId).sort().join('\n');
+}
+
+/**
+ * The paired comparisons beside the pick, from only the rows they read: each near setting's provider, the
+ * interpolation baselines at the same stored setting, and recompress-only's rows for matched bytes. Every
+ * comparison is over its own images alone, so these are the ones pairing every row would give, for a few
+ * bootstraps instead of one per setting and baseline.
+ */
+function comparisonsNear(rows: readonly UiRow[], key: string, access: ReturnType<typeof accessOf>, opts: ReturnType<typeof bootstrapOptions>, pick: ScoredPoint, fronts: Record<string, ScoredPoint[]>): Comparison[] {
+  const ids = new Set(key.split('\n'));
+  const stored = new Set([...ids].map((id) => id.slice(id.indexOf('|') + 1)));
+  const baselines = new Set<string>(INTERPOLATION_BASELINES);
+  const subset = rows.filter(
+    (r) => r.factor !== null && r.format && (r.provider === RECOMPRESS_ONLY || ids.has(settingId({ provider: r.provider, factor: r.factor, format: r.format, quality: r.quality })) || (baselines.has(r.provider) && stored.has(storedId(r)))),
+  );
+  const all = pairedComparisons(subset, access, opts, (r) => describeSetting({ factor: r.factor!, format: r.format, quality: r.quality }));
+  return nearRecommendation(all, pick, fronts);
 }

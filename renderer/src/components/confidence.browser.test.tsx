@@ -10,8 +10,9 @@ import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { userEvent } from 'vitest/browser';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
-import { addConfidence } from '../../../main/core/results/confidence-answer';
-import { describeSetting } from '../../../main/core/results/pareto';
+import { addConfidence, confidenceLines } from '../../../main/core/results/confidence-answer';
+import { pairedComparisons } from '../../../main/core/results/comparisons';
+import { describeSetting, frontiers, recommend, settingPoints } from '../../../main/core/results/pareto';
 import { ResultsScreen } from '../screens/ResultsScreen';
 import { SweepResults } from './SweepResults';
 import '../styles.css';
@@ -80,6 +81,7 @@ afterEach(() => {
   host?.remove();
 });
 
+const access = { label: 'SSIMULACRA2', score: (r: UiRow) => r.ssimulacra2 ?? null, higherIsBetter: true };
 const run = (rows: UiRow[], summary: Record<string, unknown> | null = null): RunDetails => ({ runId: 'r1', outDir: '/r', summary, rows, kind: 'run' });
 /** A table's cells by header, for the row starting with `first`. */
 const cellOf = (table: Element, first: string, header: string) => {
@@ -152,7 +154,6 @@ describe('results screen: how sure', () => {
     const many = spread.flatMap((s, i) => [row(i, 'local-ai', { ssimulacra2: s + (i % 4) }), row(i, 'bicubic', { ssimulacra2: s - 1.5 + (i % 3) })]);
     const mean = (p: string) => many.filter((r) => r.provider === p).reduce((a, r) => a + r.ssimulacra2!, 0) / spread.length;
     const providers = ['local-ai', 'bicubic'].map((p) => ({ provider: p, model: p, mean_ssimulacra2: mean(p) }));
-    const access = { label: 'SSIMULACRA2', score: (r: UiRow) => r.ssimulacra2 ?? null, higherIsBetter: true };
     // as summary.json is made (summary.ts's confidenceAnswer), at seed 7
     const { comparisons, confidence } = addConfidence({ providers }, many, access, 70, describeSetting, { seed: 7 });
     const summary = { providers, comparisons, confidence };
@@ -220,6 +221,11 @@ describe('sweep screen: how sure', () => {
       'at webp q50 at ÷2, local-ai beats bicubic by +9 SSIMULACRA2 points (95% CI +3…+17, wins 3 of 3): better on these images',
       'at webp q50 at ÷2, local-ai against recompress-only at matched bytes: no image to compare (3 images had no recompress-only copy as small)',
     ]);
+    // the lines the CLI prints after the answer (confidenceLines), from every row
+    const points = settingPoints(rows);
+    const all = pairedComparisons(rows, access, {}, (r) => describeSetting({ factor: r.factor!, format: r.format, quality: r.quality }));
+    const printed = confidenceLines(all, recommend(points, { metric: 'ssimulacra2', value: 70 }), true, frontiers(points, 'ssimulacra2'));
+    expect(near).toEqual(printed);
     // each dot's whisker, none past the plot
     const plot = el.querySelector('.sweep-plot')!;
     await expect.poll(() => plot.querySelectorAll('.recharts-errorBar').length).toBe(4);
