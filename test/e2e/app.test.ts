@@ -165,19 +165,32 @@ describe('the app in Chromium', () => {
     expect(await cost.locator('tbody tr', { hasText: 'local-ai' }).textContent()).toMatch(/^local-ai\d+\.\d\d\d+\.\d\d core-h$/);
     // the scatter names both axes; the histograms bin over the data's range
     // judged by SSIMULACRA2, which every run now scores
-    expect(await page.getByTestId('baseline-card').getByRole('combobox', { name: 'Quality metric' }).inputValue()).toBe('ssimulacra2');
+    const chooser = page.locator('section[aria-labelledby="results-title"]').getByRole('combobox', { name: 'Quality metric' });
+    expect(await chooser.inputValue()).toBe('ssimulacra2');
     await expect.poll(() => page.locator('.recharts-label').allTextContents()).toEqual(expect.arrayContaining(['bytes saved (%)', 'SSIMULACRA2']));
     const ticks = (await page.locator('figure[aria-label="Histogram of SSIMULACRA2"] .recharts-cartesian-axis-tick-value').allTextContents()).filter((t) => t.includes('–'));
     expect(ticks).not.toContain('0.0–0.1');
     expect(ticks.length).toBeGreaterThanOrEqual(4);
+    // how sure: each mean's 95% interval under it and as a whisker, the paired comparisons in sentences
+    const local = page.getByTestId('per-provider').locator('tbody tr', { hasText: 'local-ai' });
+    expect(await local.locator('.ci').allTextContents()).toEqual(expect.arrayContaining([expect.stringMatching(/^−?[\d.]+…−?[\d.]+$/)]));
+    await expect.poll(() => page.locator('.means-chart .recharts-errorBar').count()).toBe(2);
+    const sentences = await page.getByTestId('paired').locator('li').allTextContents();
+    expect(sentences.some((t) => /^.at png at ÷4, local-ai (beats|trails|ties with) bicubic.* \(95% CI [−+\d.]+…[−+\d.]+, wins \d(, ties \d)? of 3\): /.test(t))).toBe(true);
     await page.waitForTimeout(300); // let the charts lay out
     await shot('results');
+    // each provider's worst image, one click from the viewer
+    await page.getByTestId('per-provider').getByRole('button', { name: /^View the worst image on SSIMULACRA2 of local-ai: / }).click();
+    await expect.poll(() => page.getByRole('dialog').getByRole('img').count()).toBeGreaterThanOrEqual(2);
+    expect(await page.getByTestId('viewer-scores').textContent()).toMatch(/^local-ai · /);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
     // judged by another metric: the wins and the plots follow it
-    const chooser = page.getByTestId('baseline-card').getByRole('combobox', { name: 'Quality metric' });
     await chooser.selectOption('psnr');
     await expect.poll(() => page.getByTestId('baseline-card').locator('th').last().textContent()).toBe('Better on PSNR');
     await expect.poll(() => page.locator('figure[aria-label="Histogram of PSNR (dB)"]').count()).toBe(1);
-    await page.getByTestId('baseline-card').scrollIntoViewIfNeeded();
+    // the baseline's table and the paired sentences under it, both on PSNR
+    await page.getByTestId('paired').evaluate((el) => el.scrollIntoView({ block: 'end' }));
     await page.waitForTimeout(300);
     await shot('results-metric');
     await chooser.selectOption('ssimulacra2');

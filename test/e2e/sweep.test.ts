@@ -82,8 +82,25 @@ describe('the Sweep screen in Chromium', () => {
     await expect.poll(() => page.locator('.sweep-plot .recharts-scatter-symbol').count()).toBeGreaterThanOrEqual(9);
     await expect.poll(() => page.getByTestId('recommendation').textContent()).toMatch(/^Recommendation: store as (webp q\d+|png) (at ÷2|at full size)/);
     await expect.poll(() => page.getByTestId('sweep-storage').textContent()).toMatch(/≈ \$\d+\.\d\d \/ month for 100,000 images/);
+    // how sure: the pick's interval and worst image, the stopping rule, a whisker on every dot
+    await expect.poll(() => page.getByTestId('recommendation-interval').textContent()).toMatch(/^Mean SSIMULACRA2 [\d.]+ \(95% interval [−\d.]+…[−\d.]+ over 3 images\) · worst image: \S+ \([−\d.]+\)$/);
+    await expect.poll(() => page.getByTestId('stopping').textContent()).toMatch(/^The recommendation is (not )?settled: /);
+    await expect.poll(() => page.locator('.sweep-plot .recharts-errorBar').count()).toBe(9);
     await page.waitForTimeout(300); // let the chart lay out
+    // the answer and how sure it is, then the plot (a whisker on each mean) and the table
+    await screenshot(page, 'sweep-target-levels');
+    await page.locator('.sweep-plot').evaluate((el) => el.scrollIntoView({ block: 'start' }));
+    await page.waitForTimeout(200);
     await shot('sweep-results');
+    await page.locator('.content').evaluate((el) => el.scrollTo(0, 0));
+    // the recommended setting's worst image, one click from the viewer, the setting's others after it
+    await page.getByTestId('recommendation-interval').getByRole('button').click();
+    await expect.poll(() => page.getByRole('dialog').getByRole('group', { name: 'Images of this setting' }).textContent()).toMatch(/1 of 3 · worst SSIMULACRA2 first/);
+    await expect.poll(() => page.getByRole('dialog').getByRole('img').count()).toBe(3);
+    await page.waitForTimeout(200);
+    await screenshot(page, 'sweep-worst');
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count()).toBe(0);
   }, 180_000);
 
   it('the target slider moves the recommendation', async () => {
@@ -114,7 +131,8 @@ describe('the Sweep screen in Chromium', () => {
     const ssimHeader = page.locator('.settings-table th', { has: page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }) });
     await page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }).click();
     expect(await ssimHeader.getAttribute('aria-sort')).toBe('ascending');
-    const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(9)').allTextContents()).map(Number);
+    // the mean, not the interval under it
+    const col = async () => (await page.locator('.settings-table tbody tr td:nth-child(9) .mean').allTextContents()).map(Number);
     const asc = await col();
     expect(asc).toEqual([...asc].sort((a, b) => a - b));
     await page.getByRole('button', { name: /^SSIM( [▲▼])?$/ }).click();

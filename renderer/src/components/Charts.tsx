@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { Bar, BarChart, CartesianGrid, ErrorBar, LabelList, Legend, ResponsiveContainer, Scatter, ScatterChart, Tooltip, XAxis, YAxis, ZAxis } from 'recharts';
 import type { UiRow } from '../../../preload/ipc-contract';
 import { binOf, niceBins } from '../bins';
+import { roundAxis } from '../axes';
 import { type Interval, errorOf, rangeText } from '../confidence';
 import { PROVIDER_COLOURS, PROVIDER_SHAPES, fmt } from '../format';
 import { type MetricDef, type MetricKey, availableMetrics, metricDef, scoreOf } from '../metrics';
@@ -147,16 +148,12 @@ export function MeansChart({ means, metric }: { means: readonly ProviderMean[]; 
     text: rangeText(x.interval, m.digits) ? `${fmt(x.mean, m.digits)} (${rangeText(x.interval, m.digits)})` : fmt(x.mean, m.digits),
     n: x.interval?.n ?? 0,
   }));
-  // the whiskers' span with a margin, so no end sits on the frame
-  const lows = shown.map((x) => x.interval?.low ?? x.mean!);
-  const highs = shown.map((x) => x.interval?.high ?? x.mean!);
-  const lo = Math.min(...lows);
-  const hi = Math.max(...highs);
-  const pad = (hi - lo) * 0.12 || Math.abs(hi) * 0.01 || m.step * 10;
-  const domain: [number, number] = [lo - pad, hi + pad];
-  if (m.bounds[0] !== null) domain[0] = Math.max(m.bounds[0], domain[0]);
-  if (m.bounds[1] !== null) domain[1] = Math.min(m.bounds[1], domain[1]);
-  const tick = (v: number) => v.toFixed(m.digits === 3 ? 2 : m.digits === 2 ? 1 : 0);
+  // the whiskers' span with a margin, widened to round ticks, so no end sits on the frame
+  const lo = Math.min(...shown.map((x) => x.interval?.low ?? x.mean!));
+  const hi = Math.max(...shown.map((x) => x.interval?.high ?? x.mean!));
+  const pad = (hi - lo) * 0.08;
+  const axis = roundAxis(lo - pad, hi + pad, m.bounds);
+  const tick = (v: number) => v.toFixed(axis.digits);
   return (
     <figure className="chart means-chart" aria-label={`Mean ${m.label} per provider with 95% intervals`}>
       <figcaption>
@@ -166,8 +163,9 @@ export function MeansChart({ means, metric }: { means: readonly ProviderMean[]; 
         <ResponsiveContainer width="100%" height={46 * data.length + 56}>
           <ScatterChart margin={{ top: 18, right: 20, bottom: 20, left: 8 }}>
             <CartesianGrid strokeDasharray="3 3" horizontal={false} />
-            <XAxis type="number" dataKey="mean" domain={domain} allowDataOverflow reversed={!m.higherIsBetter} tickFormatter={tick} label={{ value: axisLabel(m), position: 'insideBottom', offset: -12 }} />
-            <YAxis type="category" dataKey="provider" allowDuplicatedCategory={false} width={72} />
+            <XAxis type="number" dataKey="mean" domain={axis.domain} ticks={axis.ticks} allowDataOverflow reversed={!m.higherIsBetter} tickFormatter={tick} label={{ value: axisLabel(m), position: 'insideBottom', offset: -12 }} />
+            {/* the first provider on top, as in the table */}
+            <YAxis type="category" dataKey="provider" allowDuplicatedCategory={false} width={72} reversed />
             <ZAxis range={[70, 70]} />
             <Tooltip
               cursor={false}

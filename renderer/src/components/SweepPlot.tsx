@@ -2,6 +2,7 @@ import { CartesianGrid, ErrorBar, Legend, ReferenceDot, ReferenceLine, Responsiv
 import { describeSetting, settingId } from '../../../main/core/results/pareto';
 import { type Interval, errorOf, rangeText } from '../confidence';
 import { PROVIDER_COLOURS, bytes, fmt } from '../format';
+import { logAxis, roundAxis } from '../axes';
 import { type MetricDef, type ScoredPoint, pointMean, sliderRange, stepDigits } from '../metrics';
 
 const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' : '#888');
@@ -26,7 +27,10 @@ export function SweepPlot(props: {
   const m = props.metric;
   const providers = [...new Set(props.points.map((p) => p.provider))];
   const iv = (p: ScoredPoint) => props.intervals?.get(settingId(p));
-  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: kb(p.stored_bytes_mean), score: pointMean(p, m), err: errorOf(iv(p)) ?? [0, 0] }));
+  // providers reading the same stored copy share its bytes: each is nudged a few pixels sideways (4% on the
+  // log axis) so no dot or whisker hides another; the tooltip gives the true size
+  const x = (p: ScoredPoint) => kb(p.stored_bytes_mean) * 1.04 ** (providers.indexOf(p.provider) - (providers.length - 1) / 2);
+  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: x(p), score: pointMean(p, m), err: errorOf(iv(p)) ?? [0, 0] }));
   // the whiskers' ends too, so none runs off the plot
   const scores = props.points
     .flatMap((p) => [pointMean(p, m), iv(p)?.low ?? null, iv(p)?.high ?? null])
@@ -34,8 +38,14 @@ export function SweepPlot(props: {
   const { min, max } = sliderRange(m, scores, props.target);
   // the scores' own span with a margin, not the slider's whole scale
   const pad = (Math.max(props.target, ...scores) - Math.min(props.target, ...scores)) * 0.08 || m.step * 10;
-  const yDomain: [number, number] = [Math.max(min, Math.min(props.target, ...scores) - pad), m.higherIsBetter && m.bounds[1] !== null ? m.bounds[1] : Math.min(max, Math.max(props.target, ...scores) + pad)];
-  const tick = (v: number) => v.toFixed(m.digits >= 3 ? 2 : m.digits === 2 ? 1 : 0);
+  // round sizes on the log axis (not the nudged dots' own, which would misstate the bytes)
+  const xAxis = logAxis(props.points.map((p) => kb(p.stored_bytes_mean)));
+  const { domain: yDomain, ticks, digits } = roundAxis(
+    Math.max(min, Math.min(props.target, ...scores) - pad),
+    m.higherIsBetter && m.bounds[1] !== null ? m.bounds[1] : Math.min(max, Math.max(props.target, ...scores) + pad),
+    m.bounds,
+  );
+  const tick = (v: number) => v.toFixed(digits);
   return (
     <figure className="chart sweep-plot" aria-label={`Mean stored size against mean ${m.label} per setting, with each provider's frontier`}>
       <figcaption>
@@ -51,9 +61,10 @@ export function SweepPlot(props: {
             name="Mean stored"
             unit=" kB"
             scale="log"
-            domain={[(min: number) => min / 1.25, (max: number) => max * 1.25]}
+            domain={xAxis.domain}
+            ticks={xAxis.ticks}
             allowDataOverflow
-            tickFormatter={(v: number) => (v >= 100 ? v.toFixed(0) : v.toFixed(1))}
+            tickFormatter={(v: number) => String(Number(v.toPrecision(3)))}
             label={{ value: 'mean stored size per image (kB, log scale)', position: 'insideBottom', offset: -14 }}
           />
           <YAxis
@@ -61,6 +72,7 @@ export function SweepPlot(props: {
             dataKey="score"
             name={`Mean ${m.label}`}
             domain={yDomain}
+            ticks={ticks}
             allowDataOverflow
             reversed={!m.higherIsBetter}
             tickFormatter={tick}
@@ -115,7 +127,7 @@ export function SweepPlot(props: {
           {props.recommended && pointMean(props.recommended, m) !== null ? (
             <ReferenceDot
               key={settingId(props.recommended)}
-              x={kb(props.recommended.stored_bytes_mean)}
+              x={x(props.recommended)}
               y={pointMean(props.recommended, m)!}
               r={11}
               fill="none"

@@ -143,6 +143,15 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     const siblings = rowsOf(details.rows, p);
     if (siblings.length) setViewing({ row: siblings[0], siblings });
   };
+  /** A header that sorts the table by its column, both ways. */
+  const sortable = ([key, label]: [SortKey, string]) => (
+    <th key={key} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
+      <button className="sort" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}>
+        {label}
+        {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
+      </button>
+    </th>
+  );
   /** The setting's images, worst first on the chosen metric, opened on the worst. */
   const openWorst = (p: ScoredPoint) => {
     const score = (r: UiRow) => access.score(r) ?? (m.higherIsBetter ? Infinity : -Infinity);
@@ -305,15 +314,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           <table className="settings-table">
             <thead>
               <tr>
-                {[...COLUMNS, ...scoreColumns.map(([k, label]): [SortKey, string] => [`${k}_mean`, label]), ['upscale_ms_mean', 'ms / image'] as [SortKey, string]].map(([key, label]) => (
-                  <th key={key} aria-sort={sort.key === key ? (sort.desc ? 'descending' : 'ascending') : 'none'}>
-                    <button className="sort" onClick={() => setSort((s) => ({ key, desc: s.key === key ? !s.desc : false }))}>
-                      {label}
-                      {sort.key === key ? (sort.desc ? ' ▼' : ' ▲') : ''}
-                    </button>
-                  </th>
-                ))}
+                {[...COLUMNS, ...scoreColumns.map(([k, label]): [SortKey, string] => [`${k}_mean`, label])].map(sortable)}
                 <th title={`The image ${m.label} scored worst at that setting; it opens in the viewer, the setting's other images after it`}>Worst on {m.label}</th>
+                {sortable(['upscale_ms_mean', 'ms / image'])}
                 <th>Frontier</th>
               </tr>
             </thead>
@@ -336,10 +339,10 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                       <MeanWithInterval mean={pointMean(p, metricDef(k))} interval={k === metric ? intervals.get(settingId(p)) : undefined} digits={k === 'ssim' ? 4 : metricDef(k).digits} />
                     </td>
                   ))}
-                  <td>{fmt(p.upscale_ms_mean, 0)}</td>
                   <td>
                     <WorstImageLink row={worst.get(settingId(p))} metric={m} onOpen={() => openWorst(p)} context={`${p.provider} ${describeSetting(p)}`} />
                   </td>
+                  <td>{fmt(p.upscale_ms_mean, 0)}</td>
                   <td>
                     {onFrontier.has(settingId(p)) ? <span className="frontier-mark" aria-label="on the frontier">◆</span> : ''}{' '}
                     <button onClick={(e) => { e.stopPropagation(); open(p); }} aria-label={`View images of ${p.provider} ${describeSetting(p)}`}>

@@ -278,7 +278,7 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
           <>
             <ComparisonList comparisons={paired.list} />
             <p className="hint">
-              Each provider against the same images from bicubic and lanczos{paired.list.some((c) => c.baseline.startsWith('recompress')) ? ', and from recompress-only at no more bytes' : ''}: the mean difference (positive: the provider better), its 95% interval, and the images won. {paired.note}
+              Each provider against {baselinesOf(paired.list)} on the same images: the mean difference (positive: the provider better), its 95% interval, and the images won. {paired.note}
             </p>
           </>
         ) : (
@@ -306,6 +306,12 @@ const headOf = (m: MetricDef) => `${m.label}${m.unit}`;
 function share(d: MetricDelta): string {
   if (!d.n) return '–';
   return `${Math.round((d.wins / d.n) * 100)}% (${d.wins} of ${d.n})`;
+}
+
+/** "bicubic and lanczos", "bicubic and recompress-only at no more bytes": the baselines the comparisons are against. */
+function baselinesOf(list: readonly Comparison[]): string {
+  const names = [...new Set(list.map((c) => (c.baseline.startsWith('recompress') ? 'recompress-only at no more bytes' : c.baseline)))];
+  return names.length > 1 ? `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}` : (names[0] ?? '');
 }
 
 /**
