@@ -123,10 +123,19 @@ export function nearRecommendation<C extends Comparison>(
   recommendation: { stored_bytes_mean: number },
   pareto: Record<string, readonly (Omit<Setting, 'provider'> & { stored_bytes_mean: number })[]>,
 ): C[] {
+  const near = nearestSettings(recommendation, pareto);
+  return comparisons.filter((c) => near.has(settingKey(c.provider, c)));
+}
+
+/** Each provider's frontier setting nearest the recommendation in mean bytes, as `provider|factor|format|quality` (pareto's settingId). */
+export function nearestSettings(
+  recommendation: { stored_bytes_mean: number },
+  pareto: Record<string, readonly (Omit<Setting, 'provider'> & { stored_bytes_mean: number })[]>,
+): Set<string> {
   const near = new Set<string>();
   for (const [provider, list] of Object.entries(pareto)) {
     const best = [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - recommendation.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - recommendation.stored_bytes_mean))[0];
     if (best) near.add(settingKey(provider, best));
   }
-  return comparisons.filter((c) => near.has(settingKey(c.provider, c)));
+  return near;
 }

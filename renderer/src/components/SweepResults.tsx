@@ -2,7 +2,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { RECOMPRESS_ONLY, describeSetting, edgeSentence, settingId, settingPoints, sweepGrid } from '../../../main/core/results/pareto';
 import { type Comparison, INTERPOLATION_BASELINES, pairedComparisons } from '../../../main/core/results/comparisons';
-import { nearRecommendation } from '../../../main/core/results/confidence-answer';
+import { nearRecommendation, nearestSettings } from '../../../main/core/results/confidence-answer';
 import { type Stopping, recommendationStopping } from '../../../main/core/results/stopping';
 import { worstRows } from '../../../main/core/results/worst-case';
 import { bench, errorText } from '../bench';
@@ -122,7 +122,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   // The comparisons beside the pick and the stopping rule depend on the pick: worked out once the slider rests
   const settledKey = useSettled(`${metric}|${target}`, 200);
   const settled = settledKey === `${metric}|${target}`;
-  const nearKey = settled && recPoint ? nearSettings(recPoint, fronts) : null;
+  // a key that changes only when the settings beside the pick do
+  const nearKey = settled && recPoint ? [...nearestSettings(recPoint, fronts)].sort().join('\n') : null;
   const near = useMemo(() => (nearKey === null || !recPoint ? null : comparisonsNear(details.rows, nearKey, access, opts, recPoint, fronts)), [nearKey, details.rows, access, opts]);
   const stopping = useMemo<Stopping | null>(
     () =>
@@ -386,12 +387,6 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
 }
 
 const storedId = (s: { factor: number | null; format: string; quality: number | null }) => `${s.factor}|${s.format}|${s.quality ?? ''}`;
-
-/** Each provider's frontier setting nearest the pick in mean bytes, as nearRecommendation picks them: a key that changes only when they do. */
-function nearSettings(pick: ScoredPoint, fronts: Record<string, ScoredPoint[]>): string {
-  const nearest = Object.values(fronts).map((list) => [...list].sort((a, b) => Math.abs(a.stored_bytes_mean - pick.stored_bytes_mean) - Math.abs(b.stored_bytes_mean - pick.stored_bytes_mean))[0]);
-  return nearest.filter(Boolean).map(settingId).sort().join('\n');
-}
 
 /**
  * The paired comparisons beside the pick, from only the rows they read: each near setting's provider, the
