@@ -157,7 +157,7 @@ export function MeansChart({ means, metric }: { means: readonly ProviderMean[]; 
   return (
     <figure className="chart means-chart" aria-label={`Mean ${m.label} per provider with 95% intervals`}>
       <figcaption>
-        Mean {m.label} per provider <span className="hint">(bars: 95% interval over images{m.higherIsBetter ? '' : '; lower is better, so the axis runs leftward'})</span>
+        Mean {m.label} per provider <span className="hint">(bars: 95% interval over images{m.higherIsBetter ? '' : '; the axis runs right to left, so better is to the right'})</span>
       </figcaption>
       {data.length ? (
         <ResponsiveContainer width="100%" height={46 * data.length + 56}>
