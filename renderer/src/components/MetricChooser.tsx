@@ -1,3 +1,4 @@
+import type { At } from '../../../main/core/results/target';
 import { type MetricDef, type MetricKey, stepDigits } from '../metrics';
 
 /** Which quality metric the plots, deltas and tables judge by; only the metrics the run has are offered. */
@@ -17,14 +18,14 @@ export function MetricChooser({ metrics, value, onChange }: { metrics: readonly 
   );
 }
 
-/** A target on the chosen metric: a slider over its range with the metric's named levels marked under it. */
-export function TargetSlider({ metric: m, value, min, max, onChange }: { metric: MetricDef; value: number; min: number; max: number; onChange: (v: number) => void }) {
+/** A target on the chosen metric's `at` statistic (the mean unless chosen): a slider over its range with the metric's named levels marked under it. */
+export function TargetSlider({ metric: m, at = 'mean', value, min, max, onChange }: { metric: MetricDef; at?: At; value: number; min: number; max: number; onChange: (v: number) => void }) {
   const levels = m.levels.filter((l) => l.value >= min && l.value <= max);
-  const at = (v: number) => (v - min) / (max - min);
+  const along = (v: number) => (v - min) / (max - min);
   return (
     <div className="target">
       <span>
-        Target mean {m.label} {m.higherIsBetter ? '≥' : '≤'} <strong data-testid="target-value">{value.toFixed(stepDigits(m))}</strong>
+        Target {at} {m.label} {m.higherIsBetter ? '≥' : '≤'} <strong data-testid="target-value">{value.toFixed(stepDigits(m))}</strong>
       </span>
       <div className="target-track">
         <input type="range" min={min} max={max} step={m.step} value={value} list={levels.length ? `levels-${m.key}` : undefined} onChange={(e) => onChange(Number(e.target.value))} aria-label={`Target ${m.label}`} />
@@ -42,7 +43,7 @@ export function TargetSlider({ metric: m, value, min, max, onChange }: { metric:
                   key={l.value}
                   type="button"
                   className="level"
-                  style={{ left: `calc(8px + (100% - 16px) * ${at(l.value)})` }}
+                  style={{ left: `calc(8px + (100% - 16px) * ${along(l.value)})` }}
                   onClick={() => onChange(l.value)}
                   aria-label={`Set the target to ${l.value} (${l.label})`}
                   aria-pressed={value === l.value}

@@ -9,7 +9,8 @@ import { bytes, fmt } from '../format';
  * The per-image policy beside the single recommendation (issue 22): what it stores, how many images reach
  * the target, which settings it uses, and the images that miss; each image opens in the viewer.
  */
-export function PolicyCard({ runId, rows, target, onOpen, onError }: { runId: string; rows: UiRow[]; target: Target; onOpen: (row: UiRow) => void; onError: (m: string) => void }) {
+/** `scope`: what the export covers when it is more than `rows` ("all images", while a group is shown). */
+export function PolicyCard({ runId, rows, target, onOpen, onError, scope }: { runId: string; rows: UiRow[]; target: Target; onOpen: (row: UiRow) => void; onError: (m: string) => void; scope?: string }) {
   const policy = useMemo(() => adaptivePolicy(rows, target), [rows, target]);
   const [exported, setExported] = useState<string | null>(null);
   if (!policy) return null;
@@ -39,7 +40,7 @@ export function PolicyCard({ runId, rows, target, onOpen, onError }: { runId: st
             }
           }}
         >
-          Export policy.csv…
+          {scope ? `Export policy.csv (${scope})…` : 'Export policy.csv…'}
         </button>
       </div>
       {exported ? <p role="status" className="banner ok">{exported}</p> : null}

@@ -3,6 +3,8 @@ import { describeSetting, settingId } from '../../../main/core/results/pareto';
 import { type Interval, errorOf, rangeText } from '../confidence';
 import { PROVIDER_COLOURS, bytes, fmt } from '../format';
 import { logAxis, roundAxis } from '../axes';
+import type { At } from '../../../main/core/results/target';
+import { pointStatistic } from '../metric-target';
 import { type MetricDef, type ScoredPoint, pointMean, sliderRange, stepDigits } from '../metrics';
 
 const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' : '#888');
@@ -10,13 +12,14 @@ const colour = (p: string) => PROVIDER_COLOURS[p] ?? (p === 'none' ? '#b04fc2' :
 const kb = (n: number) => n / 1000;
 
 /**
- * Mean stored size against the chosen metric's mean, one dot per setting and provider, each provider's
+ * Mean stored size against the chosen metric's `at` statistic (its mean unless a percentile is chosen), one dot per setting and provider, each provider's
  * frontier drawn as a line over its dots; the target as a horizontal line and the recommended setting
- * ringed, each dot with its 95% interval as a whisker (`intervals`, by settingId). Better is always up: a
+ * ringed, each dot with its statistic's 95% interval as a whisker (`intervals`, by settingId). Better is always up: a
  * distance (Butteraugli) runs down its axis. Clicking a dot picks that setting.
  */
 export function SweepPlot(props: {
   metric: MetricDef;
+  at?: At;
   points: ScoredPoint[];
   frontiers: Record<string, ScoredPoint[]>;
   target: number;
@@ -25,15 +28,19 @@ export function SweepPlot(props: {
   onPick: (p: ScoredPoint) => void;
 }) {
   const m = props.metric;
+  const at = props.at ?? 'mean';
+  const stat = (p: ScoredPoint) => pointStatistic(p, m, at);
+  // "mean SSIMULACRA2", "p10 SSIMULACRA2"
+  const named = `${at} ${m.label}`;
   const providers = [...new Set(props.points.map((p) => p.provider))];
   const iv = (p: ScoredPoint) => props.intervals?.get(settingId(p));
   // providers reading the same stored copy share its bytes: each is nudged a few pixels sideways (4% on the
   // log axis) so no dot or whisker hides another; the tooltip gives the true size
   const x = (p: ScoredPoint) => kb(p.stored_bytes_mean) * 1.04 ** (providers.indexOf(p.provider) - (providers.length - 1) / 2);
-  const data = (ps: ScoredPoint[]) => ps.filter((p) => pointMean(p, m) !== null).map((p) => ({ ...p, kb: x(p), score: pointMean(p, m), err: errorOf(iv(p)) ?? [0, 0] }));
+  const data = (ps: ScoredPoint[]) => ps.filter((p) => stat(p) !== null).map((p) => ({ ...p, kb: x(p), score: stat(p), err: errorOf(iv(p)) ?? [0, 0] }));
   // the whiskers' ends too, so none runs off the plot
   const scores = props.points
-    .flatMap((p) => [pointMean(p, m), iv(p)?.low ?? null, iv(p)?.high ?? null])
+    .flatMap((p) => [stat(p), iv(p)?.low ?? null, iv(p)?.high ?? null])
     .filter((x): x is number => x !== null && Number.isFinite(x));
   const { min, max } = sliderRange(m, scores, props.target);
   // the scores' own span with a margin, not the slider's whole scale
@@ -47,9 +54,9 @@ export function SweepPlot(props: {
   );
   const tick = (v: number) => v.toFixed(digits);
   return (
-    <figure className="chart sweep-plot" aria-label={`Mean stored size against mean ${m.label} per setting, with each provider's frontier`}>
+    <figure className="chart sweep-plot" aria-label={`Mean stored size against ${named} per setting, with each provider's frontier`}>
       <figcaption>
-        Stored size vs {m.label}
+        Stored size vs {at === 'mean' ? m.label : named}
         {m.higherIsBetter ? '' : ' (lower is better: the axis runs down, so better is still up)'} (lines: each provider's frontier — nothing of that provider is both smaller and better)
       </figcaption>
       <ResponsiveContainer width="100%" height={380}>
@@ -70,13 +77,13 @@ export function SweepPlot(props: {
           <YAxis
             type="number"
             dataKey="score"
-            name={`Mean ${m.label}`}
+            name={at === 'mean' ? `Mean ${m.label}` : named}
             domain={yDomain}
             ticks={ticks}
             allowDataOverflow
             reversed={!m.higherIsBetter}
             tickFormatter={tick}
-            label={{ value: `mean ${m.label}`, angle: -90, position: 'insideLeft', offset: 12, style: { textAnchor: 'middle' } }}
+            label={{ value: named, angle: -90, position: 'insideLeft', offset: 12, style: { textAnchor: 'middle' } }}
           />
           <ZAxis range={[110, 110]} />
           <Tooltip
@@ -88,15 +95,16 @@ export function SweepPlot(props: {
                 <div className="tooltip">
                   <strong>{p.provider}</strong> · {describeSetting(p)}
                   <br />
-                  {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · {m.label} {fmt(pointMean(p, m), m.digits)}
+                  {bytes(p.stored_bytes_mean)} ({fmt(p.saved_percent_mean, 1)}% saved) · {at === 'mean' ? m.label : named} {fmt(stat(p), m.digits)}
                   {rangeText(iv(p), m.digits) ? ` (95% interval ${rangeText(iv(p), m.digits)})` : ''}
+                  {at === 'mean' ? '' : ` · mean ${fmt(pointMean(p, m), m.digits)}`}
                   {m.key === 'ssim' ? '' : ` · SSIM ${fmt(p.ssim_mean, 3)}`} · PSNR {fmt(p.psnr_mean)} dB
                 </div>
               );
             }}
           />
           <Legend verticalAlign="top" />
-          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${m.higherIsBetter ? '≥' : '≤'} ${fmt(props.target, stepDigits(m))}`, position: 'insideTopLeft', fontSize: 12 }} />
+          <ReferenceLine y={props.target} stroke="#c0392b" strokeDasharray="6 4" label={{ value: `target ${at === 'mean' ? '' : `${at} `}${m.higherIsBetter ? '≥' : '≤'} ${fmt(props.target, stepDigits(m))}`, position: 'insideTopLeft', fontSize: 12 }} />
           {/* frontier lines first, under the dots, and deaf to the pointer so every dot stays clickable */}
           {providers.map((p) => (
             <Scatter
@@ -124,11 +132,11 @@ export function SweepPlot(props: {
               {props.intervals ? <ErrorBar dataKey="err" direction="y" width={5} strokeWidth={1.5} stroke={colour(p)} isAnimationActive={false} /> : null}
             </Scatter>
           ))}
-          {props.recommended && pointMean(props.recommended, m) !== null ? (
+          {props.recommended && stat(props.recommended) !== null ? (
             <ReferenceDot
               key={settingId(props.recommended)}
               x={x(props.recommended)}
-              y={pointMean(props.recommended, m)!}
+              y={stat(props.recommended)!}
               r={11}
               fill="none"
               stroke="#c0392b"

@@ -1,19 +1,22 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { RECOMPRESS_ONLY, describeSetting, edgeSentence, settingId, settingPoints, sweepGrid } from '../../../main/core/results/pareto';
+import { type Interval } from '../../../main/core/results/confidence';
 import { type Comparison, INTERPOLATION_BASELINES, pairedComparisons } from '../../../main/core/results/comparisons';
 import { nearRecommendation, nearestSettings } from '../../../main/core/results/confidence-answer';
 import { type Stopping, recommendationStopping } from '../../../main/core/results/stopping';
-import { worstRows } from '../../../main/core/results/worst-case';
+import { worstCases, worstRows } from '../../../main/core/results/worst-case';
 import { bench, errorText } from '../bench';
 import { accessOf, bootstrapOptions, intervalTitle, meanIntervalsBy, rangeText } from '../confidence';
 import { useSettled } from '../use-settled';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
-import { frontiersOn, recommendOn, recommendationSentenceOn } from '../metric-target';
+import { frontiersOn, imagesReaching, pointStatistic, recommendOn, recommendationSentenceOn } from '../metric-target';
 import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits } from '../metrics';
-import { TARGET_METRICS, type Target } from '../../../main/core/results/target';
+import { AT_CHOICES, type At, TARGET_METRICS, type Target, atMeaning, atPercentile } from '../../../main/core/results/target';
+import { groupsOf, rowsOfGroup } from '../groups';
+import { GroupPicker } from './GroupPicker';
 import { modelOf } from '../run-label';
 import { ComparisonList } from './ComparisonList';
 import { MeanWithInterval } from './MeanWithInterval';
@@ -23,7 +26,7 @@ import { SweepPlot } from './SweepPlot';
 import { Viewer } from './Viewer';
 import { WorstImageLink } from './WorstImageLink';
 
-type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | `${MetricKey}_mean` | 'upscale_ms_mean';
+type SortKey = 'provider' | 'model' | 'factor' | 'format' | 'quality' | 'images' | 'stored_bytes_mean' | 'saved_percent_mean' | `${MetricKey}_mean` | 'upscale_ms_mean' | 'statistic';
 const COLUMNS: [SortKey, string][] = [
   ['provider', 'Provider'],
   ['model', 'Model'],
@@ -47,10 +50,20 @@ const SCORE_COLUMNS: [MetricKey, string][] = [
 /** What the SSIM target means, beside the sweep's set-up (the results explain whichever metric is chosen). */
 export const TARGET_HELP = metricDef('ssim').help;
 
-/** The target a sweep's summary.json was made with (`target`, or the older `target_ssim`). */
-export function summaryTarget(summary: Record<string, unknown> | null): { metric: MetricKey; value: number } {
-  const t = summary?.target as { metric?: string; value?: number } | undefined;
-  if (t && typeof t.value === 'number' && SCORE_COLUMNS.some(([k]) => k === t.metric)) return { metric: t.metric as MetricKey, value: t.value };
+/** A target as the sweep screen starts from it: the metric, its value, and the statistic (`--at`) that must reach it. */
+export interface InitialTarget {
+  metric: MetricKey;
+  value: number;
+  at?: At;
+}
+
+/** The target a sweep's summary.json was made with (`target`, with its `at`, or the older `target_ssim`). */
+export function summaryTarget(summary: Record<string, unknown> | null): InitialTarget {
+  const t = summary?.target as { metric?: string; value?: number; at?: string } | undefined;
+  if (t && typeof t.value === 'number' && SCORE_COLUMNS.some(([k]) => k === t.metric)) {
+    const at = (AT_CHOICES as readonly string[]).includes(t.at ?? '') ? (t.at as At) : undefined;
+    return { metric: t.metric as MetricKey, value: t.value, ...(at && at !== 'mean' ? { at } : {}) };
+  }
   return { metric: 'ssim', value: Number(summary?.target_ssim ?? 0.9) };
 }
 
@@ -58,13 +71,38 @@ const rowsOf = (rows: UiRow[], p: ScoredPoint) =>
   rows.filter((r) => r.status === 'ok' && r.provider === p.provider && r.factor === p.factor && r.format === p.format && r.quality === p.quality);
 const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : null);
 
+/**
+ * A sweep's answer on all its images or one group's (the picker shows when its rows carry groups): every
+ * table, plot, sentence, frontier and recommendation below is the pure functions' answer on those rows, as
+ * summary.json's `groups` gives each group's.
+ */
+export function SweepResults({ details, initialTarget, onError }: { details: RunDetails; initialTarget: InitialTarget; onError: (m: string) => void }) {
+  const groups = useMemo(() => groupsOf(details.rows), [details.rows]);
+  const [picked, setGroup] = useState<string | null>(null);
+  const group = picked !== null && groups.some((g) => g.group === picked) ? picked : null;
+  const rows = useMemo(() => rowsOfGroup(details.rows, group), [details.rows, group]);
+  const shown = useMemo(() => ({ ...details, rows }), [details, rows]);
+  const allImages = useMemo(() => new Set(details.rows.map((r) => r.image_path)).size, [details.rows]);
+  return (
+    <SweepAnswer
+      details={shown}
+      group={group}
+      initialTarget={initialTarget}
+      onError={onError}
+      picker={<GroupPicker groups={groups} all={allImages} value={group} onChange={setGroup} />}
+    />
+  );
+}
+
 /** A sweep's answer: the plot, the target slider and the recommendation it moves, costs, and the per-setting table. */
-export function SweepResults({ details, initialTarget, onError }: { details: RunDetails; initialTarget: { metric: MetricKey; value: number }; onError: (m: string) => void }) {
+function SweepAnswer({ details, group, initialTarget, onError, picker }: { details: RunDetails; group: string | null; initialTarget: InitialTarget; onError: (m: string) => void; picker: ReactNode }) {
   const available = useMemo(() => availableMetrics(details.rows), [details.rows]);
   // the sweep's own target metric, unless the sweep has no scores on it
   const startMetric = available.some((m) => m.key === initialTarget.metric) || !available.length ? initialTarget.metric : available[0].key;
   const [metric, setMetric] = useState<MetricKey>(startMetric);
   const [target, setTarget] = useState(startMetric === initialTarget.metric ? initialTarget.value : metricDef(startMetric).defaultTarget);
+  // the statistic of per-image scores the target is on: the sweep's own `--at`, else the mean
+  const [at, setAt] = useState<At>(initialTarget.at ?? 'mean');
   const m = metricDef(metric);
   const [sort, setSort] = useState<{ key: SortKey; desc: boolean }>({ key: 'stored_bytes_mean', desc: false });
   // `order`: how the siblings are ordered when it is not the rows' own ("worst first")
@@ -77,8 +115,9 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   useEffect(() => {
     setMetric(startMetric);
     setTarget(startMetric === initialTarget.metric ? initialTarget.value : metricDef(startMetric).defaultTarget);
+    setAt(initialTarget.at ?? 'mean');
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [details.runId, initialTarget.metric, initialTarget.value]);
+  }, [details.runId, initialTarget.metric, initialTarget.value, initialTarget.at]);
   const choose = (key: MetricKey) => {
     setMetric(key);
     setTarget(key === initialTarget.metric ? initialTarget.value : metricDef(key).defaultTarget);
@@ -86,10 +125,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
 
   const points = useMemo(() => settingPoints(details.rows), [details.rows]);
   const scoreColumns = SCORE_COLUMNS.filter(([k]) => available.some((a) => a.key === k));
-  const fronts = useMemo(() => frontiersOn(points, m), [points, m]);
+  // frontiers per (metric, statistic); each point carries its sorted scores, so a percentile is a look-up, not a pass over rows
+  const fronts = useMemo(() => frontiersOn(points, m, at), [points, m, at]);
   const onFrontier = useMemo(() => new Set(Object.values(fronts).flatMap((f) => f.map(settingId))), [fronts]);
   const grid = useMemo(() => sweepGrid(details.rows), [details.rows]);
-  const rec = recommendOn(points, m, target, grid);
+  const rec = recommendOn(points, m, target, grid, at);
   // the per-image policy on the same target, where the engine's targets cover the metric
   const policyTarget = useMemo(
     () => ((TARGET_METRICS as readonly string[]).includes(metric) ? ({ metric, value: Number(target.toFixed(stepDigits(m))) } as Target) : null),
@@ -100,15 +140,16 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const recompress = rec?.recompress ?? null;
   const hasRecompress = points.some((p) => p.provider === RECOMPRESS_ONLY);
   const sorted = useMemo(() => {
-    const val = (p: ScoredPoint) => (p as unknown as Record<SortKey, string | number | null>)[sort.key] ?? null;
+    const val = (p: ScoredPoint) => (sort.key === 'statistic' ? pointStatistic(p, m, at) : ((p as unknown as Record<SortKey, string | number | null>)[sort.key] ?? null));
     return [...points].sort((a, b) => {
       const x = val(a);
       const y = val(b);
       const c = x === null ? 1 : y === null ? -1 : typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y));
       return sort.desc ? -c : c;
     });
-  }, [points, sort]);
-  const range = sliderRange(m, points.map((p) => pointMean(p, m)).filter((x): x is number => x !== null), target);
+  }, [points, sort, m, at]);
+  const stats = useMemo(() => points.map((p) => pointStatistic(p, m, at)).filter((x): x is number => x !== null), [points, m, at]);
+  const range = sliderRange(m, stats, target);
 
   // How sure: each setting's interval and its worst image on the chosen metric, once per metric (a bootstrap
   // over every setting is a fraction of a second at 54,000 rows: too slow for every slider step)
@@ -118,19 +159,22 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     () => meanIntervalsBy(details.rows.filter((r) => r.factor !== null && r.format), (r) => settingId({ provider: r.provider, factor: r.factor!, format: r.format, quality: r.quality }), m, opts),
     [details.rows, m, opts],
   );
+  // on a percentile, each setting's interval of that statistic (summary.json's worst_case.statistic): once per
+  // choice of metric and statistic; the target only counts images reaching it, which the plot does not show
+  const statIntervals = useMemo(() => (at === 'mean' ? intervals : percentileIntervals(details.rows, access, at, opts)), [at, intervals, details.rows, access, opts]);
   const worst = useMemo(() => worstRows(details.rows, access), [details.rows, access]);
   // The comparisons beside the pick and the stopping rule depend on the pick: worked out once the slider rests
-  const settledKey = useSettled(`${metric}|${target}`, 200);
-  const settled = settledKey === `${metric}|${target}`;
+  const settledKey = useSettled(`${metric}|${at}|${target}`, 200);
+  const settled = settledKey === `${metric}|${at}|${target}`;
   // a key that changes only when the settings beside the pick do
   const nearKey = settled && recPoint ? [...nearestSettings(recPoint, fronts)].sort().join('\n') : null;
   const near = useMemo(() => (nearKey === null || !recPoint ? null : comparisonsNear(details.rows, nearKey, access, opts, recPoint, fronts)), [nearKey, details.rows, access, opts]);
   const stopping = useMemo<Stopping | null>(
     () =>
       settled && recPoint
-        ? recommendationStopping(details.rows, recPoint, access, target, opts, (s) => `${s.provider} ${describeSetting(s)}`)
+        ? recommendationStopping(details.rows, recPoint, access, target, at === 'mean' ? opts : { ...opts, percentile: atPercentile(at, m.higherIsBetter), statistic: at }, (s) => `${s.provider} ${describeSetting(s)}`)
         : null,
-    [settled, recPoint, details.rows, access, target, opts],
+    [settled, recPoint, details.rows, access, target, opts, at, m],
   );
   // while the slider moves, the last answers stay, greyed
   const lastStopping = useRef<Stopping | null>(null);
@@ -138,6 +182,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const lastNear = useRef<Comparison[]>([]);
   if (near) lastNear.current = near;
   const recInterval = recPoint ? intervals.get(settingId(recPoint)) : undefined;
+  const recStatInterval = recPoint ? statIntervals.get(settingId(recPoint)) : undefined;
+  const recReaching = recPoint ? imagesReaching(recPoint, m, target) : null;
   const recWorst = recPoint ? worst.get(settingId(recPoint)) : undefined;
 
   const open = (p: ScoredPoint) => {
@@ -160,8 +206,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     const w = worst.get(settingId(p));
     if (w) setViewing({ row: w, siblings, order: `worst ${m.label} first` });
   };
-  const at = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
-  const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(at + d + v.siblings.length) % v.siblings.length] } : v));
+  const place = viewing ? viewing.siblings.findIndex((r) => r.row === viewing.row.row) : -1;
+  const go = (d: number) => setViewing((v) => (v ? { ...v, row: v.siblings[(place + d + v.siblings.length) % v.siblings.length] } : v));
 
   // Storage of the recommended setting at the user's price and volume, against the originals and recompress-only.
   const recRows = recPoint ? rowsOf(details.rows, recPoint) : [];
@@ -174,8 +220,10 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
     <div className="sweep-results">
       <div className="row">
         <h3>Results — {details.runId}</h3>
+        {picker}
         <span className="spacer" />
         <button
+          title={group === null ? undefined : 'The table of every image’s settings, not only this group’s'}
           onClick={async () => {
             try {
               const r = await bench().sweeps.exportSettingsCsv(details.runId);
@@ -185,7 +233,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
             }
           }}
         >
-          Export table CSV…
+          {group === null ? 'Export table CSV…' : 'Export table CSV (all images)…'}
         </button>
         <button onClick={() => bench().runs.openFolder(details.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
       </div>
@@ -193,26 +241,35 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
       <div className="card recommendation">
         <div className="row">
           <MetricChooser metrics={available} value={metric} onChange={choose} />
-          <TargetSlider metric={m} value={target} min={range.min} max={range.max} onChange={setTarget} />
+          <StatisticChooser value={at} onChange={setAt} />
+          <TargetSlider metric={m} at={at} value={target} min={range.min} max={range.max} onChange={setTarget} />
         </div>
         <p className="hint" data-testid="target-help">
-          {m.help}
+          {at === 'mean' ? m.help : `On ${atMeaning(at)}: a setting passes when that score of its images reaches the target, so the worst images count, not only the average. ${m.help.replace(/^A setting passes when [^.]*\. /, '')}`}
         </p>
         <p data-testid="recommendation" aria-live="polite">
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
-          {recommendationSentenceOn(rec, m, target, hasRecompress)}.
+          {recommendationSentenceOn(rec, m, target, hasRecompress, at)}.
         </p>
         {recPoint ? (
           <p className="hint" data-testid="recommendation-interval">
-            Mean {m.label} {fmt(pointMean(recPoint, m), m.digits)}
-            {rangeText(recInterval, m.digits) ? (
-              <span title={intervalTitle(recInterval)}>
+            {at === 'mean' ? 'Mean' : at} {m.label} {fmt(pointStatistic(recPoint, m, at), m.digits)}
+            {rangeText(recStatInterval, m.digits) ? (
+              <span title={intervalTitle(recStatInterval)}>
                 {' '}
-                (95% interval {rangeText(recInterval, m.digits)} over {recInterval!.n} images)
+                (95% interval {rangeText(recStatInterval, m.digits)} over {recStatInterval!.n} images)
               </span>
             ) : (
-              ` (${intervalTitle(recInterval) || 'no interval'})`
+              ` (${intervalTitle(recStatInterval) || 'no interval'})`
             )}
+            {at === 'mean' ? null : (
+              <>
+                {' '}
+                · mean {fmt(pointMean(recPoint, m), m.digits)}
+                {rangeText(recInterval, m.digits) ? <span title={intervalTitle(recInterval)}> ({rangeText(recInterval, m.digits)})</span> : null}
+              </>
+            )}
+            {recReaching ? ` · ${recReaching.reaching} of ${recReaching.of} images reach ${m.higherIsBetter ? '≥' : '≤'} ${fmt(target, stepDigits(m))}` : null}
             {recWorst ? (
               <>
                 {' '}
@@ -299,6 +356,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
       </div>
       {policyTarget ? (
         <PolicyCard
+          scope={group === null ? undefined : 'all images'}
           runId={details.runId}
           rows={details.rows}
           target={policyTarget}
@@ -306,16 +364,17 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
           onOpen={(row) => setViewing({ row, siblings: [row] })}
         />
       ) : null}
-      <SweepPlot metric={m} points={points} frontiers={fronts} target={target} recommended={recPoint} intervals={intervals} onPick={open} />
+      <SweepPlot metric={m} at={at} points={points} frontiers={fronts} target={target} recommended={recPoint} intervals={statIntervals} onPick={open} />
       <div className="results-table">
         <p className="hint">
-          {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier · under each mean {m.label}, its 95% interval
+          {points.length} settings · click a row or a dot to see its images · <span className="frontier-mark">◆</span> on its provider's frontier{at === 'mean' ? '' : ` (on ${at} ${m.label})`} · under each mean {m.label}
+          {at === 'mean' ? '' : ` and ${at}`}, its 95% interval
         </p>
         <div className="scroll">
           <table className="settings-table">
             <thead>
               <tr>
-                {[...COLUMNS, ...scoreColumns.map(([k, label]): [SortKey, string] => [`${k}_mean`, label])].map(sortable)}
+                {[...COLUMNS, ...scoreColumns.map(([k, label]): [SortKey, string] => [`${k}_mean`, label]), ...(at === 'mean' ? [] : [['statistic', `${at} ${m.label}`] as [SortKey, string]])].map(sortable)}
                 <th title={`The image ${m.label} scored worst at that setting; it opens in the viewer, the setting's other images after it`}>Worst on {m.label}</th>
                 {sortable(['upscale_ms_mean', 'ms / image'])}
                 <th>Frontier</th>
@@ -340,6 +399,11 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                       <MeanWithInterval mean={pointMean(p, metricDef(k))} interval={k === metric ? intervals.get(settingId(p)) : undefined} digits={k === 'ssim' ? 4 : metricDef(k).digits} />
                     </td>
                   ))}
+                  {at === 'mean' ? null : (
+                    <td>
+                      <MeanWithInterval mean={pointStatistic(p, m, at)} interval={statIntervals.get(settingId(p))} digits={m.digits} />
+                    </td>
+                  )}
                   <td>
                     <WorstImageLink row={worst.get(settingId(p))} metric={m} onOpen={() => openWorst(p)} context={`${p.provider} ${describeSetting(p)}`} />
                   </td>
@@ -371,7 +435,7 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
                   ◀
                 </button>{' '}
                 <span>
-                  {at + 1} of {viewing.siblings.length}
+                  {place + 1} of {viewing.siblings.length}
                   {viewing.order ? ` · ${viewing.order}` : ''}
                 </span>{' '}
                 <button onClick={() => go(1)} aria-label="Next image">
@@ -383,6 +447,30 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
         />
       ) : null}
     </div>
+  );
+}
+
+/**
+ * Each setting's interval of the `at` percentile (keyed by settingId), as summary.json's worst_case gives it:
+ * worstCases' statistic, which its target does not change (the target only counts the images reaching it).
+ */
+function percentileIntervals(rows: readonly UiRow[], access: ReturnType<typeof accessOf>, at: At, opts: ReturnType<typeof bootstrapOptions>): Map<string, Interval> {
+  return new Map(worstCases(rows, access, 0, at, opts).map((w) => [settingId(w), w.statistic]));
+}
+
+/** The statistic of per-image scores a target is on (`--at`): the mean, or a low percentile so the worst images count. */
+function StatisticChooser({ value, onChange }: { value: At; onChange: (at: At) => void }) {
+  return (
+    <label className="statistic-chooser" title={atMeaning(value)}>
+      on{' '}
+      <select aria-label="Target statistic" value={value} onChange={(e) => onChange(e.target.value as At)}>
+        {(['mean', 'median', 'p25', 'p10', 'p5'] as const).map((a) => (
+          <option key={a} value={a} title={atMeaning(a)}>
+            {a === 'mean' ? 'the mean' : a === 'median' ? 'the median' : `${a} (${a === 'p25' ? '3 images in 4' : a === 'p10' ? '9 in 10' : '19 in 20'})`}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 

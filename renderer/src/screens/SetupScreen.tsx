@@ -8,6 +8,8 @@ import { InputPicker } from '../components/InputPicker';
 import { durationRange } from '../format';
 import { parseQuality, validateSetup } from '../setup-form';
 import { ModelPicker } from '../components/ModelPicker';
+import { GroupByChoice } from '../components/GroupByChoice';
+import type { GroupBy } from '../../../main/core/inputs/groups';
 
 const PROVIDERS = [
   { id: 'local-ai', label: 'Local AI (ESRGAN, offline)' },
@@ -21,6 +23,7 @@ type Provider = (typeof PROVIDERS)[number]['id'];
 
 export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob) => void; onError: (m: string) => void }) {
   const [input, setInput] = useState<PickedInput | null>(null);
+  const [groupBy, setGroupBy] = useState<GroupBy | undefined>(undefined);
   const [output, setOutput] = useState<string | null>(null);
   const [providers, setProviders] = useState<Provider[]>(['local-ai']);
   const [model, setModel] = useState('thick');
@@ -85,6 +88,7 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
   const request: RunRequest = {
     input: input?.path ?? '',
     ...(input?.sample ? { sample: input.sample } : {}),
+    ...(groupBy ? { groupBy } : {}),
     ...(output ? { output } : {}),
     providers,
     localModel: model,
@@ -163,6 +167,10 @@ export function SetupScreen(props: { busy: boolean; onStarted: (job: StartedJob)
             {madeCsv}
           </p>
         ) : null}
+        <div className="row">
+          <GroupByChoice value={groupBy} onChange={setGroupBy} />
+          <span className="hint">answers per group as well as overall (the group picker on Results)</span>
+        </div>
         <div className="row">
           <button onClick={async () => setOutput((await bench().dialogs.pickOutput())?.path ?? output)}>Results folder…</button>
           <span className="picked" data-testid="results-folder">

@@ -4,7 +4,9 @@ import { bench, errorText } from '../bench';
 import { InputPicker } from '../components/InputPicker';
 import { SweepResults, summaryTarget } from '../components/SweepResults';
 import { DEFAULT_METRICS } from '../../../main/core/metrics/metric-names';
-import { DEFAULT_TARGET, type TargetMetric, scoredBy } from '../../../main/core/results/target';
+import { type At, DEFAULT_TARGET, type Target, type TargetMetric, atMeaning, scoredBy, withAt } from '../../../main/core/results/target';
+import type { GroupBy } from '../../../main/core/inputs/groups';
+import { GroupByChoice } from '../components/GroupByChoice';
 import { METRICS, metricDef } from '../metrics';
 import { duration } from '../format';
 
@@ -75,7 +77,8 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
   const [model, setModel] = useState<string>('thick');
   const [endpoint, setEndpoint] = useState('');
   const [region, setRegion] = useState('us-east-1');
-  const [target, setTarget] = useState(DEFAULT_TARGET);
+  const [target, setTarget] = useState<Target>(DEFAULT_TARGET);
+  const [groupBy, setGroupBy] = useState<GroupBy | undefined>(undefined);
   const [butteraugli, setButteraugli] = useState(false);
   const [plan, setPlan] = useState<SweepPlan | string | null>(null);
   const [starting, setStarting] = useState(false);
@@ -98,7 +101,9 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
     factors: factors as SweepRequest['factors'],
     formats: formats as SweepRequest['formats'],
     qualities,
-    target,
+    // a mean target is written without `at`, as the CLI writes it
+    target: withAt(target, target.at),
+    ...(groupBy ? { groupBy } : {}),
     // Butteraugli is opt-in (it costs about four SSIMULACRA2s); a target on it needs it scored
     ...(butteraugli || scoredBy(target.metric) === 'butteraugli' ? { metrics: [...DEFAULT_METRICS, 'butteraugli'] } : {}),
     ...(providers.includes('sagemaker') ? { endpoint, region } : {}),
@@ -163,6 +168,10 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
         <fieldset>
           <legend>Images</legend>
           <InputPicker input={input} testId="sweep-input" onPicked={setInput} onError={props.onError} />
+          <div className="row">
+            <GroupByChoice value={groupBy} onChange={setGroupBy} />
+            <span className="hint">answers per group as well as overall (the group picker beside the results)</span>
+          </div>
         </fieldset>
         <fieldset>
           <legend>Settings to try</legend>
@@ -217,8 +226,15 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
         </fieldset>
         <div className="row">
           <label>
-            Target mean{' '}
-            <select aria-label="Target metric" value={target.metric} onChange={(e) => setTarget({ metric: e.target.value as TargetMetric, value: metricDef(e.target.value as TargetMetric).defaultTarget })}>
+            Target{' '}
+            <select aria-label="Target statistic" value={target.at ?? 'mean'} title={atMeaning(target.at ?? 'mean')} onChange={(e) => setTarget(withAt(target, e.target.value as At))}>
+              {(['mean', 'median', 'p25', 'p10', 'p5'] as const).map((a) => (
+                <option key={a} value={a} title={atMeaning(a)}>
+                  {a}
+                </option>
+              ))}
+            </select>{' '}
+            <select aria-label="Target metric" value={target.metric} onChange={(e) => setTarget(withAt({ metric: e.target.value as TargetMetric, value: metricDef(e.target.value as TargetMetric).defaultTarget }, target.at))}>
               {METRICS.map((m) => (
                 <option key={m.key} value={m.key}>
                   {m.label}
@@ -231,7 +247,10 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
           <label className="check">
             <input type="checkbox" checked={butteraugli || scoredBy(target.metric) === 'butteraugli'} disabled={scoredBy(target.metric) === 'butteraugli'} onChange={(e) => setButteraugli(e.target.checked)} /> Also score Butteraugli (slower)
           </label>
-          <span className="hint target-help">{metricDef(target.metric).help}</span>
+          <span className="hint target-help">
+            {target.at && target.at !== 'mean' ? `On ${atMeaning(target.at)}: the worst images count, not only the average. ` : ''}
+            {metricDef(target.metric).help}
+          </span>
           <span className="hint" data-testid="sweep-plan" role="status">
             {typeof plan === 'string'
               ? plan
