@@ -8,8 +8,9 @@ export interface Bin {
 export function niceBins(values: number[], target = 10): Bin[] {
   const xs = values.filter((v) => Number.isFinite(v));
   if (!xs.length) return [];
-  const lo = Math.min(...xs);
-  const hi = Math.max(...xs);
+  // a loop, not Math.min(...xs): a big run's scores as arguments would overflow the stack
+  const lo = xs.reduce((a, b) => Math.min(a, b));
+  const hi = xs.reduce((a, b) => Math.max(a, b));
   // one value (or all the same): one bin, labelled with it
   if (hi - lo < 1e-9) return [{ from: lo, to: hi, label: String(Number(lo.toPrecision(4))) }];
   const raw = (hi - lo) / target;

@@ -10,10 +10,20 @@ import { type MetricDef, type MetricKey, availableMetrics, metricDef, scoreOf } 
 /** An axis's name: the metric, its unit, and which way is better for a distance. */
 const axisLabel = (m: MetricDef) => `${m.label}${m.unit ? ` (${m.unit.trim()})` : ''}${m.higherIsBetter ? '' : ' — lower is better'}`;
 
+/** Dots a scatter draws at most: each is an SVG node, and 54,000 of them took minutes to lay out and read as one blot. */
+export const MAX_DOTS = 2000;
+
+/** An even sample of `n` of `xs`, in their order (every k-th, k fractional): all of them when there are no more. */
+export function evenSample<T>(xs: readonly T[], n: number): T[] {
+  if (xs.length <= n) return [...xs];
+  return Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
+}
+
 /**
  * Quality against savings, one colour and shape per provider. Every provider reads the same stored copy,
  * so an image's dots share one x; each provider's are nudged sideways a little so none hides another.
- * The metric is the screen's choice when it passes one, else the scatter's own select.
+ * The metric is the screen's choice when it passes one, else the scatter's own select. Past MAX_DOTS rows
+ * it draws an even sample of each provider's, and says so; the axes still span every row.
  */
 export function QualitySavingsScatter({ rows, metric: chosen }: { rows: UiRow[]; metric?: MetricKey }) {
   const [own, setOwn] = useState<MetricKey>('ssim');
@@ -21,15 +31,21 @@ export function QualitySavingsScatter({ rows, metric: chosen }: { rows: UiRow[];
   const providers = [...new Set(rows.map((r) => r.provider))];
   const ok = rows.filter((r) => r.status === 'ok' && r.saved_percent !== null && scoreOf(r, m) !== null);
   const xs = ok.map((r) => r.saved_percent as number);
-  const [lo, hi] = xs.length ? savedDomain(Math.min(...xs), Math.max(...xs)) : [0, 100];
+  // a loop, not Math.min(...xs): spreading hundreds of thousands of arguments overflows the stack
+  const [lo, hi] = xs.length ? savedDomain(xs.reduce((a, b) => Math.min(a, b)), xs.reduce((a, b) => Math.max(a, b))) : [0, 100];
   // a fixed share of the axis (about a dot's width), so the nudge shows whatever the spread of savings
   const nudge = (hi - lo) * 0.016;
+  const perProvider = Math.max(1, Math.floor(MAX_DOTS / Math.max(1, providers.length)));
+  const sampled = ok.length > MAX_DOTS;
+  let drawn = 0;
   const series = providers.map((p, i) => ({
     provider: p,
-    data: ok
-      .filter((r) => r.provider === p)
-      .map((r) => ({ x: (r.saved_percent as number) + (i - (providers.length - 1) / 2) * nudge, y: scoreOf(r, m) as number, saved: r.saved_percent, image: r.image_path.split(/[\\/]/).pop() })),
+    data: evenSample(
+      ok.filter((r) => r.provider === p),
+      sampled ? perProvider : Infinity,
+    ).map((r) => ({ x: (r.saved_percent as number) + (i - (providers.length - 1) / 2) * nudge, y: scoreOf(r, m) as number, saved: r.saved_percent, image: r.image_path.split(/[\\/]/).pop() })),
   }));
+  for (const s of series) drawn += s.data.length;
   const label = axisLabel(m);
   return (
     <figure className="chart" aria-label={`${m.label} against bytes saved, per provider`}>
@@ -49,6 +65,12 @@ export function QualitySavingsScatter({ rows, metric: chosen }: { rows: UiRow[];
             </select>
           </>
         )}
+        {sampled ? (
+          <span className="hint" data-testid="scatter-sample">
+            {' '}
+            — an even sample: {drawn.toLocaleString()} of {ok.length.toLocaleString()} dots (the histograms count every row)
+          </span>
+        ) : null}
       </figcaption>
       <ResponsiveContainer width="100%" height={260}>
         <ScatterChart margin={{ top: 10, right: 20, bottom: 24, left: 14 }}>

@@ -18,6 +18,8 @@ import { type EndpointUse, computeCosts, isBilledPerInstanceHour } from '../comp
 import { storagePriceOk, useCostSettings, volumeOk } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
 import { runLabel } from '../run-label';
+import { groupsOf, rowsOfGroup } from '../groups';
+import { GroupPicker } from '../components/GroupPicker';
 
 const mean = (xs: (number | null)[]) => {
   const v = xs.filter((x): x is number => x !== null && Number.isFinite(x));
@@ -32,7 +34,13 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const [picked, setPicked] = useState<MetricKey | null>(null);
   const filtered = useRef<UiRow[]>([]);
 
-  const rows = details?.rows ?? [];
+  const allRows = details?.rows ?? [];
+  // one group's images (the picker shows when rows carry groups): every card, chart and table below is on them
+  const groups = useMemo(() => groupsOf(allRows), [allRows]);
+  const [pickedGroup, setGroup] = useState<string | null>(null);
+  const group = pickedGroup !== null && groups.some((g) => g.group === pickedGroup) ? pickedGroup : null;
+  const rows = useMemo(() => rowsOfGroup(allRows, group), [allRows, group]);
+  const allImages = useMemo(() => new Set(allRows.map((r) => r.image_path)).size, [allRows]);
   // only the metrics this run has scores on; the choice judges the plots and the baseline's wins
   const available = useMemo(() => availableMetrics(rows), [rows]);
   const metric = picked && available.some((m) => m.key === picked) ? picked : defaultMetric(available);
@@ -88,13 +96,14 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
     <section aria-labelledby="results-title">
       <div className="row">
         <h2 id="results-title">Results — {details.runId}</h2>
+        <GroupPicker groups={groups} all={allImages} value={group} onChange={setGroup} />
         <span className="spacer" />
         {available.length > 1 ? <MetricChooser metrics={available} value={metric} onChange={setPicked} /> : null}
         <button
           onClick={async () => {
             try {
               const ids = filtered.current.map((r) => r.row);
-              const r = await bench().runs.exportCsv(details.runId, ids.length === rows.length ? undefined : ids);
+              const r = await bench().runs.exportCsv(details.runId, ids.length === allRows.length ? undefined : ids);
               if (r) setExported(`Exported ${r.rows} rows to ${r.path}`);
             } catch (e) {
               onError(errorText(e));
