@@ -113,6 +113,59 @@ describe('ResultsTable', () => {
   });
 });
 
+describe('a big run', () => {
+  // 5,000 rows: a page of them is drawn, the rest sorted, filtered and exported all the same
+  const many = Array.from({ length: 5000 }, (_, i) => row(i, i % 2 ? 'local-ai' : 'bicubic', { image_path: `/photos/img${i}.png`, psnr: 20 + ((i * 37) % 1000) / 100, saved_percent: 50 + (i % 40) }));
+
+  it('draws the table a page at a time; sorting, filtering, the viewer link and the export cover every row', async () => {
+    const onView = vi.fn();
+    let exported: UiRow[] = [];
+    const el = await mount(<ResultsTable rows={many} onView={onView} onFiltered={(r) => (exported = r)} />);
+    expect(el.querySelectorAll('tbody tr')).toHaveLength(100);
+    expect(el.querySelector('[data-testid=row-count]')!.textContent).toBe('5,000 of 5,000 rows');
+    expect(el.querySelector('[data-testid=page]')!.textContent).toBe('rows 1–100 · page 1 of 50');
+    expect(exported).toHaveLength(5000);
+    // sorted by PSNR over all 5,000: the best of them on page 1, whichever page it was on
+    const header = [...el.querySelectorAll('th')].find((th) => th.textContent?.startsWith('PSNR'))!;
+    await user.click(header.querySelector('button')!);
+    if (header.getAttribute('aria-sort') === 'ascending') await user.click(header.querySelector('button')!);
+    const top = Math.max(...many.map((r) => r.psnr!));
+    expect(el.querySelector('tbody tr')!.children[7].textContent).toBe(top.toFixed(2));
+    expect(exported[0].psnr).toBe(top);
+    await user.click(el.querySelector<HTMLElement>('[aria-label="Last page"]')!);
+    expect(el.querySelector('[data-testid=page]')!.textContent).toBe('rows 4,901–5,000 · page 50 of 50');
+    expect(el.querySelector('tbody tr:last-child')!.children[7].textContent).toBe(Math.min(...many.map((r) => r.psnr!)).toFixed(2));
+    // View on the last page hands over that row
+    const views = [...el.querySelectorAll<HTMLElement>('tbody button')].filter((b) => b.textContent === 'View');
+    await user.click(views.at(-1)!);
+    expect(onView).toHaveBeenLastCalledWith(exported.at(-1));
+    // a filter goes back to page 1 and counts every match
+    await user.fill(el.querySelector<HTMLElement>('[aria-label="Filter rows"]')!, 'img49');
+    expect(el.querySelector('[data-testid=row-count]')!.textContent).toBe('111 of 5,000 rows');
+    expect(el.querySelector('[data-testid=page]')!.textContent).toBe('rows 1–100 · page 1 of 2');
+    expect(exported).toHaveLength(111);
+    await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Rows per page"]')!, '250');
+    expect(el.querySelectorAll('tbody tr')).toHaveLength(111);
+  });
+
+  it('draws an even sample of the scatter’s dots past 2,000 and says so', async () => {
+    const el = await mount(
+      <div style={{ width: 600 }}>
+        <QualitySavingsScatter rows={many} metric="psnr" />
+      </div>,
+    );
+    await expect.poll(() => el.querySelectorAll('.recharts-scatter-symbol').length).toBe(2000);
+    expect(el.querySelector('[data-testid=scatter-sample]')!.textContent).toBe(' — an even sample: 2,000 of 5,000 dots (the histograms count every row)');
+    // both providers drawn, a thousand each
+    expect([...el.querySelectorAll('.recharts-scatter')].map((g) => g.querySelectorAll('.recharts-scatter-symbol').length)).toEqual([1000, 1000]);
+    // and a run under the cap is drawn whole, with no note
+    act(() => root?.unmount());
+    const small = await mount(<div style={{ width: 600 }}><QualitySavingsScatter rows={many.slice(0, 300)} metric="psnr" /></div>);
+    await expect.poll(() => small.querySelectorAll('.recharts-scatter-symbol').length).toBe(300);
+    expect(small.querySelector('[data-testid=scatter-sample]')).toBeNull();
+  });
+});
+
 describe('charts', () => {
   it('draws one scatter series per provider, errors left out, each its own shape, see-through, with both axes named', async () => {
     const el = await mount(
@@ -362,7 +415,7 @@ describe('SetupScreen', () => {
     await expect.poll(text).toMatch(/Expected time: \d+ min( \d+ s)? – \d+ min( \d+ s)? for 4 images \(22\.? ?\d* ?MP\)|Expected time: .* for 4 images \(2\d MP\)/);
     expect(text()).not.toMatch(/0\.3 MP/);
     const thick = text();
-    await user.selectOptions(el.querySelector<HTMLElement>('select')!, 'slim');
+    await user.selectOptions(el.querySelector<HTMLElement>('[data-testid=local-model]')!, 'slim');
     await expect.poll(text).not.toBe(thick);
   });
 

@@ -210,7 +210,7 @@ describe('sweep screen: how sure', () => {
     fakeBench();
     const el = await mount(<SweepResults details={sweep} initialTarget={{ metric: 'ssimulacra2', value: 70 }} onError={() => {}} />);
     expect(el.querySelector('[data-testid=recommendation]')!.textContent).toMatch(/^Recommendation: store as webp q90 at ÷2 and upscale with bicubic/);
-    expect(el.querySelector('[data-testid=recommendation-interval]')!.textContent).toBe('Mean SSIMULACRA2 72.0 (95% interval 71.0…73.0 over 3 images) · worst image: img1.png (71.0)');
+    expect(el.querySelector('[data-testid=recommendation-interval]')!.textContent).toBe('Mean SSIMULACRA2 72.0 (95% interval 71.0…73.0 over 3 images) · 3 of 3 images reach ≥ 70.0 · worst image: img1.png (71.0)');
     // q90's interval lies above 70 and the cheaper settings' below it: settled
     await expect.poll(() => el.querySelector('[data-testid=stopping]')!.textContent).toMatch(/^The recommendation is settled: the pick's 95% interval clears the mean SSIMULACRA2 target of 70/);
     // each upscaler at its frontier setting nearest the pick: bicubic's is the pick, local-ai's its only one;
