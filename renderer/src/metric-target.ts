@@ -5,7 +5,7 @@
  * app's wording (the slider's value, rounded to its step).
  */
 import { RECOMPRESS_ONLY, type GridEdge, type SweepGrid, describeSetting, frontiers, recommend, settingId, statisticOf } from '../../main/core/results/pareto';
-import type { At } from '../../main/core/results/target';
+import { type At, atMeaning } from '../../main/core/results/target';
 import { type MetricDef, type ScoredPoint, describeTarget, pointMean } from './metrics';
 
 /** Each provider's frontier on the metric's `at` statistic (pareto.ts filters the points it is given, so these are the app's own). */
@@ -69,4 +69,14 @@ export function recommendationSentenceOn(rec: MetricRecommendation | null, m: Me
   const r = rec.recompress;
   if (!r) return recompressTested ? `${main}; no recompress-only setting (factor 1) reaches ${goal}` : main;
   return `${main}; recompress-only needs ${describeSetting(r)} for ${goal}: ${pct(r.saved_percent_mean)} (${score(r, true)})`;
+}
+
+/**
+ * What a target on the metric's `at` statistic means, beside the slider: the metric's own help, whose first
+ * sentence (a mean's) is said of the percentile instead.
+ */
+export function targetHelp(m: MetricDef, at: At): string {
+  if (at === 'mean') return m.help;
+  const rest = m.help.replace(/^A setting passes when [^.]*\. /, '');
+  return `On ${atMeaning(at)}: a setting passes when that ${m.label} of its images is ${m.higherIsBetter ? 'at least' : 'at most'} this, so its worst images count, not only its average. ${rest}`;
 }

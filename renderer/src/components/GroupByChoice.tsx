@@ -1,7 +1,7 @@
 import type { GroupBy } from '../../../main/core/inputs/groups';
 
 const LABEL: Record<GroupBy | '', string> = {
-  '': 'automatic (a CSV’s group column, if it has one)',
+  '': 'automatic (a CSV’s group column)',
   none: 'none',
   folder: 'first folder',
   column: 'CSV group column',

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import type { At } from '../../../main/core/results/target';
 import { type MetricDef, type MetricKey, stepDigits } from '../metrics';
 
@@ -19,13 +20,14 @@ export function MetricChooser({ metrics, value, onChange }: { metrics: readonly 
 }
 
 /** A target on the chosen metric's `at` statistic (the mean unless chosen): a slider over its range with the metric's named levels marked under it. */
-export function TargetSlider({ metric: m, at = 'mean', value, min, max, onChange }: { metric: MetricDef; at?: At; value: number; min: number; max: number; onChange: (v: number) => void }) {
+/** `statistic`: the chooser of the statistic, shown in the label where `at` would be ("Target [p10] SSIMULACRA2 ≥ 50"). */
+export function TargetSlider({ metric: m, at = 'mean', statistic, value, min, max, onChange }: { metric: MetricDef; at?: At; statistic?: ReactNode; value: number; min: number; max: number; onChange: (v: number) => void }) {
   const levels = m.levels.filter((l) => l.value >= min && l.value <= max);
   const along = (v: number) => (v - min) / (max - min);
   return (
     <div className="target">
       <span>
-        Target {at} {m.label} {m.higherIsBetter ? '≥' : '≤'} <strong data-testid="target-value">{value.toFixed(stepDigits(m))}</strong>
+        Target {statistic ?? at} {m.label} {m.higherIsBetter ? '≥' : '≤'} <strong data-testid="target-value">{value.toFixed(stepDigits(m))}</strong>
       </span>
       <div className="target-track">
         <input type="range" min={min} max={max} step={m.step} value={value} list={levels.length ? `levels-${m.key}` : undefined} onChange={(e) => onChange(Number(e.target.value))} aria-label={`Target ${m.label}`} />

@@ -12,7 +12,7 @@ import { useSettled } from '../use-settled';
 import { computeCosts, isBilledPerInstanceHour } from '../compute-cost';
 import { useCostSettings } from '../cost-settings';
 import { GB, bytes, fmt } from '../format';
-import { frontiersOn, imagesReaching, pointStatistic, recommendOn, recommendationSentenceOn } from '../metric-target';
+import { frontiersOn, imagesReaching, pointStatistic, recommendOn, recommendationSentenceOn, targetHelp } from '../metric-target';
 import { type MetricKey, type ScoredPoint, availableMetrics, metricDef, pointMean, sliderRange, stepDigits } from '../metrics';
 import { AT_CHOICES, type At, TARGET_METRICS, type Target, atMeaning, atPercentile } from '../../../main/core/results/target';
 import { groupsOf, rowsOfGroup } from '../groups';
@@ -241,11 +241,10 @@ function SweepAnswer({ details, group, initialTarget, onError, picker }: { detai
       <div className="card recommendation">
         <div className="row">
           <MetricChooser metrics={available} value={metric} onChange={choose} />
-          <StatisticChooser value={at} onChange={setAt} />
-          <TargetSlider metric={m} at={at} value={target} min={range.min} max={range.max} onChange={setTarget} />
+          <TargetSlider metric={m} at={at} statistic={<StatisticChooser value={at} onChange={setAt} />} value={target} min={range.min} max={range.max} onChange={setTarget} />
         </div>
         <p className="hint" data-testid="target-help">
-          {at === 'mean' ? m.help : `On ${atMeaning(at)}: a setting passes when that score of its images reaches the target, so the worst images count, not only the average. ${m.help.replace(/^A setting passes when [^.]*\. /, '')}`}
+          {targetHelp(m, at)}
         </p>
         <p data-testid="recommendation" aria-live="polite">
           <strong>{rec ? 'Recommendation: ' : ''}</strong>
@@ -461,16 +460,13 @@ function percentileIntervals(rows: readonly UiRow[], access: ReturnType<typeof a
 /** The statistic of per-image scores a target is on (`--at`): the mean, or a low percentile so the worst images count. */
 function StatisticChooser({ value, onChange }: { value: At; onChange: (at: At) => void }) {
   return (
-    <label className="statistic-chooser" title={atMeaning(value)}>
-      on{' '}
-      <select aria-label="Target statistic" value={value} onChange={(e) => onChange(e.target.value as At)}>
-        {(['mean', 'median', 'p25', 'p10', 'p5'] as const).map((a) => (
-          <option key={a} value={a} title={atMeaning(a)}>
-            {a === 'mean' ? 'the mean' : a === 'median' ? 'the median' : `${a} (${a === 'p25' ? '3 images in 4' : a === 'p10' ? '9 in 10' : '19 in 20'})`}
-          </option>
-        ))}
-      </select>
-    </label>
+    <select className="statistic-chooser" aria-label="Target statistic" title={atMeaning(value)} value={value} onChange={(e) => onChange(e.target.value as At)}>
+      {(['mean', 'median', 'p25', 'p10', 'p5'] as const).map((a) => (
+        <option key={a} value={a} title={atMeaning(a)}>
+          {a === 'mean' || a === 'median' ? a : `${a} (${a === 'p25' ? '3 in 4' : a === 'p10' ? '9 in 10' : '19 in 20'})`}
+        </option>
+      ))}
+    </select>
   );
 }
 

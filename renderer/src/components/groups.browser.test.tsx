@@ -125,7 +125,10 @@ describe('the target on a statistic of per-image scores', () => {
     await expect.poll(() => text(el, '[data-testid=stopping]')).toMatch(/mean SSIMULACRA2 target of 70/);
 
     await user.selectOptions(byLabel(el, 'Target statistic'), 'p10');
-    expect(text(el, '.target')).toMatch(/^Target p10 SSIMULACRA2 ≥ 70\.0/);
+    // the choice sits in the slider's own label: "Target [p10] SSIMULACRA2 ≥ 70.0"
+    const label = byLabel(el, 'Target statistic').closest('.target > span')!;
+    const select = label.querySelector('select')!;
+    expect(label.textContent!.replace(select.textContent!, `[${select.value}]`)).toBe('Target [p10] SSIMULACRA2 ≥ 70.0');
     // the engine's own pick on p10
     expect(recommend(settingPoints(rows), { metric: 'ssimulacra2', value: 70, at: 'p10' })).toMatchObject({ provider: 'bicubic', quality: 80 });
     expect(text(el, '[data-testid=recommendation]')).toBe(
@@ -254,7 +257,7 @@ describe('setup screens send the statistic and the grouping', () => {
     expect(plan.mock.lastCall![0].target).not.toHaveProperty('at');
     await user.selectOptions(byLabel(el, 'Target statistic'), 'p10');
     await user.selectOptions(byLabel(el, 'Group by'), 'folder');
-    expect(text(el, '.target-help')).toMatch(/^On p10: the score about 9 images in 10 reach or beat/);
+    expect(text(el, '.target-help')).toMatch(/^On p10: the score about 9 images in 10 reach or beat: a setting passes when that SSIMULACRA2 of its images is at least this, so its worst images count, not only its average\. It is fitted to how people rate images/);
     const startButton = [...el.querySelectorAll('button')].find((b) => b.textContent === 'Start sweep')!;
     await expect.poll(() => startButton.disabled).toBe(false);
     await user.click(startButton);

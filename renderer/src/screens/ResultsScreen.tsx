@@ -96,7 +96,6 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
     <section aria-labelledby="results-title">
       <div className="row">
         <h2 id="results-title">Results — {details.runId}</h2>
-        <GroupPicker groups={groups} all={allImages} value={group} onChange={setGroup} />
         <span className="spacer" />
         {available.length > 1 ? <MetricChooser metrics={available} value={metric} onChange={setPicked} /> : null}
         <button
@@ -114,10 +113,14 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
         </button>
         <button onClick={() => bench().runs.openFolder(details.runId).catch((e) => onError(errorText(e)))}>Show folder</button>
       </div>
-      <p className="run-label" data-testid="run-label">
-        Stored as <strong>{label.stored || '–'}</strong> ·{' '}
-        {label.models.length === 1 && label.models[0] === 'none' ? 'scored as stored, nothing upscaled' : <>upscaled with <strong>{label.models.join(', ')}</strong></>}
-      </p>
+      <div className="row">
+        <p className="run-label" data-testid="run-label">
+          Stored as <strong>{label.stored || '–'}</strong> ·{' '}
+          {label.models.length === 1 && label.models[0] === 'none' ? 'scored as stored, nothing upscaled' : <>upscaled with <strong>{label.models.join(', ')}</strong></>}
+        </p>
+        <span className="spacer" />
+        <GroupPicker groups={groups} all={allImages} value={group} onChange={setGroup} />
+      </div>
       {exported ? <p role="status" className="banner ok">{exported}</p> : null}
       <div className="cards">
         <div className="card" data-testid="storage-card">

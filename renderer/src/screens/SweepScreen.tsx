@@ -8,6 +8,7 @@ import { type At, DEFAULT_TARGET, type Target, type TargetMetric, atMeaning, sco
 import type { GroupBy } from '../../../main/core/inputs/groups';
 import { GroupByChoice } from '../components/GroupByChoice';
 import { METRICS, metricDef } from '../metrics';
+import { targetHelp } from '../metric-target';
 import { duration } from '../format';
 
 const FACTORS = [1, 2, 3, 4, 8] as const;
@@ -247,10 +248,7 @@ export function SweepScreen(props: { busy: boolean; active?: boolean; details: R
           <label className="check">
             <input type="checkbox" checked={butteraugli || scoredBy(target.metric) === 'butteraugli'} disabled={scoredBy(target.metric) === 'butteraugli'} onChange={(e) => setButteraugli(e.target.checked)} /> Also score Butteraugli (slower)
           </label>
-          <span className="hint target-help">
-            {target.at && target.at !== 'mean' ? `On ${atMeaning(target.at)}: the worst images count, not only the average. ` : ''}
-            {metricDef(target.metric).help}
-          </span>
+          <span className="hint target-help">{targetHelp(metricDef(target.metric), target.at ?? 'mean')}</span>
           <span className="hint" data-testid="sweep-plan" role="status">
             {typeof plan === 'string'
               ? plan
