@@ -40,11 +40,12 @@ export function TargetSlider({ metric: m, at = 'mean', statistic, value, min, ma
             </datalist>
             {/* under the track, each at its value (the thumb's centre travels 8 px in from either end) */}
             <div className="target-levels" data-testid="target-levels" aria-label={`${m.label} levels`}>
-              {levels.map((l) => (
+              {levels.map((l, i) => (
                 <button
                   key={l.value}
                   type="button"
-                  className="level"
+                  // a label too near the one before it (a wide range squeezes them) drops to a second line
+                  className={i % 2 && along(l.value) - along(levels[i - 1].value) < 0.2 ? 'level lower' : 'level'}
                   style={{ left: `calc(8px + (100% - 16px) * ${along(l.value)})` }}
                   onClick={() => onChange(l.value)}
                   aria-label={`Set the target to ${l.value} (${l.label})`}

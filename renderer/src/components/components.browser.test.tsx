@@ -719,7 +719,9 @@ describe('SweepResults on a perceptual target', () => {
     await user.selectOptions(el.querySelector<HTMLElement>('[aria-label="Quality metric"]')!, 'butteraugli');
     const range = el.querySelector<HTMLInputElement>('.target input[type=range]')!;
     expect(range.getAttribute('aria-label')).toBe('Target Butteraugli');
-    expect(el.querySelector('.target')!.textContent).toMatch(/Target mean Butteraugli ≤ 2\.00/);
+    // the statistic's select sits in the label: read as its value
+    const statistic = el.querySelector<HTMLSelectElement>('.target select')!;
+    expect(el.querySelector('.target')!.textContent!.replace(statistic.textContent!, statistic.value)).toMatch(/Target mean Butteraugli ≤ 2\.00/);
     expect([...el.querySelectorAll('[data-testid=target-levels] .level')].map((l) => l.textContent)).toEqual(['1 just noticeable']);
     expect(el.querySelector('[data-testid=target-help]')!.textContent).toMatch(/at most this: lower is better/);
     // only the full-size copy is within 2
