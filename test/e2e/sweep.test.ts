@@ -83,7 +83,7 @@ describe('the Sweep screen in Chromium', () => {
     await expect.poll(() => page.getByTestId('recommendation').textContent()).toMatch(/^Recommendation: store as (webp q\d+|png) (at ÷2|at full size)/);
     await expect.poll(() => page.getByTestId('sweep-storage').textContent()).toMatch(/≈ \$\d+\.\d\d \/ month for 100,000 images/);
     // how sure: the pick's interval and worst image, the stopping rule, a whisker on every dot
-    await expect.poll(() => page.getByTestId('recommendation-interval').textContent()).toMatch(/^Mean SSIMULACRA2 [\d.]+ \(95% interval [−\d.]+…[−\d.]+ over 3 images\) · worst image: \S+ \([−\d.]+\)$/);
+    await expect.poll(() => page.getByTestId('recommendation-interval').textContent()).toMatch(/^Mean SSIMULACRA2 [\d.]+ \(95% interval [−\d.]+…[−\d.]+ over 3 images\) · \d of 3 images reach ≥ [\d.]+ · worst image: \S+ \([−\d.]+\)$/);
     await expect.poll(() => page.getByTestId('stopping').textContent()).toMatch(/^The recommendation is (not )?settled: /);
     await expect.poll(() => page.locator('.sweep-plot .recharts-errorBar').count()).toBe(9);
     await page.waitForTimeout(300); // let the chart lay out

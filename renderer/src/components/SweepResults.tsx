@@ -80,6 +80,8 @@ export function SweepResults({ details, initialTarget, onError }: { details: Run
   const groups = useMemo(() => groupsOf(details.rows), [details.rows]);
   const [picked, setGroup] = useState<string | null>(null);
   const group = picked !== null && groups.some((g) => g.group === picked) ? picked : null;
+  // another sweep opens on all its images
+  useEffect(() => setGroup(null), [details.runId]);
   const rows = useMemo(() => rowsOfGroup(details.rows, group), [details.rows, group]);
   const shown = useMemo(() => ({ ...details, rows }), [details, rows]);
   const allImages = useMemo(() => new Set(details.rows.map((r) => r.image_path)).size, [details.rows]);

@@ -1,4 +1,4 @@
-import { useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import type { RunDetails, UiRow } from '../../../preload/ipc-contract';
 import { bench, errorText } from '../bench';
 import { MeansChart, QualitySavingsScatter, ScoreHistogram } from '../components/Charts';
@@ -39,6 +39,8 @@ export function ResultsScreen({ details, onError }: { details: RunDetails | null
   const groups = useMemo(() => groupsOf(allRows), [allRows]);
   const [pickedGroup, setGroup] = useState<string | null>(null);
   const group = pickedGroup !== null && groups.some((g) => g.group === pickedGroup) ? pickedGroup : null;
+  // another run opens on all its images
+  useEffect(() => setGroup(null), [details?.runId]);
   const rows = useMemo(() => rowsOfGroup(allRows, group), [allRows, group]);
   const allImages = useMemo(() => new Set(allRows.map((r) => r.image_path)).size, [allRows]);
   // only the metrics this run has scores on; the choice judges the plots and the baseline's wins
