@@ -1,12 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { NORMAL_FROM, bootstrapInterval, clopperPearson, clusterMeanInterval, imagesToSettle, mulberry32, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
+import { NORMAL_FROM, bootstrapInterval, clopperPearson, clusterMeanInterval, imagesToSettle, mulberry32, nearestRank, percentile, sampleSd, shareInterval, zFor } from '../main/core/results/confidence.js';
 
 /** Written by scripts/reference/make-confidence-fixtures.py with scipy.stats. */
 const ref = JSON.parse(readFileSync(new URL('./fixtures/confidence/reference.json', import.meta.url), 'utf8')) as {
   bootstrap: { name: string; statistic: 'mean' | 'p10'; data: number[]; low: number; high: number; standard_error: number }[];
   binomial: { k: number; n: number; low: number; high: number }[];
-  percentile: { name: string; p: number; value: number }[];
+  percentile: { name: string; p: number; value: number; nearest_rank: number }[];
 };
 
 /** Normal draws by Box–Muller from a seeded PRNG, for simulations whose answer is known. */
@@ -85,7 +85,7 @@ describe('bootstrapInterval', () => {
   it('gives a percentile statistic its own interval', () => {
     const xs = normals(4, 200, 60, 10);
     const p10 = bootstrapInterval(xs, { percentile: 10 });
-    expect(p10.mean).toBeCloseTo(percentile(xs, 10), 12);
+    expect(p10.mean).toBe(nearestRank([...xs].sort((a, b) => a - b), 10));
     expect(p10.method).toMatch(/of the p10,/);
     expect(p10.high!).toBeLessThan(bootstrapInterval(xs).low!);
   });
@@ -95,7 +95,7 @@ describe('bootstrapInterval', () => {
     const sorting = (xs: number[], p: number, seed: number, resamples: number) => {
       const rand = mulberry32(seed);
       const picks = Array.from({ length: xs.length * resamples }, () => (rand() * xs.length) | 0);
-      const stats = Array.from({ length: resamples }, (_, b) => percentile(picks.slice(b * xs.length, (b + 1) * xs.length).map((i) => xs[i]), p)).sort((a, b) => a - b);
+      const stats = Array.from({ length: resamples }, (_, b) => nearestRank(picks.slice(b * xs.length, (b + 1) * xs.length).map((i) => xs[i]).sort((x, y) => x - y), p)).sort((a, b) => a - b);
       const alpha = (1 - 0.95) / 2; // as bootstrapInterval writes it: 2.4999999999999996, not 2.5
       return [percentile(stats, alpha * 100), percentile(stats, (1 - alpha) * 100)];
     };
@@ -132,9 +132,26 @@ describe('clusterMeanInterval', () => {
 });
 
 describe('percentile', () => {
-  it('interpolates between ranks as numpy does', () => {
+  it("interpolates between ranks as numpy does; targets' nearest rank is numpy's inverted_cdf", () => {
     const data = Object.fromEntries(ref.bootstrap.map((r) => [r.name, r.data]));
-    for (const r of ref.percentile) expect(percentile(data[r.name], r.p), `${r.name} p${r.p}`).toBeCloseTo(r.value, 12);
+    for (const r of ref.percentile) {
+      expect(percentile(data[r.name], r.p), `${r.name} p${r.p}`).toBeCloseTo(r.value, 12);
+      expect(nearestRank([...data[r.name]].sort((a, b) => a - b), r.p), `${r.name} p${r.p} nearest rank`).toBe(r.nearest_rank);
+    }
+  });
+
+  it('a nearest-rank percentile keeps its promise: at least (100 − p)% of the values reach or beat the worse-side p', () => {
+    const rand = mulberry32(3);
+    for (const n of [1, 2, 3, 7, 10, 11, 40]) {
+      const xs = Array.from({ length: n }, () => Math.round(rand() * 100)).sort((a, b) => a - b);
+      for (const p of [5, 10, 25, 50]) {
+        expect(xs.filter((x) => x >= nearestRank(xs, p)).length / n, `n ${n} p${p}`).toBeGreaterThanOrEqual(1 - p / 100);
+        // a distance's p10 is the ascending 90th: at least 90% at or below it
+        expect(xs.filter((x) => x <= nearestRank(xs, 100 - p)).length / n, `n ${n} p${100 - p}`).toBeGreaterThanOrEqual(1 - p / 100);
+      }
+    }
+    // two images at 49.5 and 56.2: p10 is the worse one, not 50.2
+    expect(nearestRank([49.5, 56.2], 10)).toBe(49.5);
   });
 });
 

@@ -1,8 +1,8 @@
 /**
  * `--at` end to end: a real sweep of four photos on bicubic, where the cheapest setting whose *mean*
  * SSIMULACRA2 reaches 40 leaves half the images below it, and the one whose p10 reaches it does not. The
- * expected answers are worked out here from testResults.csv on their own (a percentile the way numpy takes
- * it), not with the engine's code.
+ * expected answers are worked out here from testResults.csv on their own (a percentile the way numpy's
+ * 'inverted_cdf' takes it: nearest rank), not with the engine's code.
  */
 import { readFileSync } from 'node:fs';
 import { cp, mkdtemp } from 'node:fs/promises';
@@ -16,12 +16,10 @@ import { fixture } from './helpers/images.js';
 const readJson = (file: string) => JSON.parse(readFileSync(file, 'utf8'));
 const csvRows = (dir: string) => parse(readFileSync(join(dir, 'testResults.csv'), 'utf8'), { columns: true }) as Record<string, string>[];
 
-/** numpy.percentile's default (linear between ranks). */
+/** numpy.percentile(method='inverted_cdf'): the smallest score with at least p% of the scores at or below it. */
 const numpyPercentile = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
-  const h = ((s.length - 1) * p) / 100;
-  const i = Math.floor(h);
-  return i + 1 < s.length ? s[i] + (h - i) * (s[i + 1] - s[i]) : s[i];
+  return s[Math.max(0, Math.ceil((p / 100) * s.length) - 1)];
 };
 
 interface Setting {
@@ -106,7 +104,7 @@ describe('sweep --target ssimulacra2=40 --at p10', () => {
     const summary = readJson(join(out, 'summary.json'));
     const rec = summary.recommendation;
     expect(first.stderr).toMatch(/\nfor a p10 SSIMULACRA2 ≥ 40: store as webp q\d+ at (full size|÷2) .*p10 SSIMULACRA2 \d+\.\d \(mean \d+\.\d\)/);
-    expect(first.stderr).toContain('(p10: the score about 9 images in 10 reach or beat)');
+    expect(first.stderr).toContain('(p10: the score at least 9 images in 10 reach or beat)');
     const w = rec.worst_case;
     expect(first.stderr).toContain(`: ${w.reaching} of 4 images reach SSIMULACRA2 ≥ 40; worst: ${w.worst.image_path} (SSIMULACRA2 ${w.worst.score.toFixed(1)})\n`);
     expect(first.stderr).toContain('frontier (fewest bytes for the p10 SSIMULACRA2)');

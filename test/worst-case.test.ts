@@ -210,8 +210,8 @@ describe('the target on a statistic', () => {
     expect(describeTarget(s2('p10'))).toBe('p10 SSIMULACRA2 ≥ 70 (high quality)');
     expect(describeTarget(s2())).toBe('SSIMULACRA2 ≥ 70 (high quality)');
     expect(describeTarget({ metric: 'butteraugli', value: 1.5, at: 'median' })).toBe('median Butteraugli ≤ 1.5');
-    expect(atMeaning('p10')).toBe('p10: the score about 9 images in 10 reach or beat');
-    expect(atMeaning('median')).toBe('median: the score half the images reach or beat');
+    expect(atMeaning('p10')).toBe('p10: the score at least 9 images in 10 reach or beat');
+    expect(atMeaning('median')).toBe('median: the score at least half the images reach or beat');
     expect([isTarget(s2('p10')), isTarget({ ...s2(), at: 'p20' })]).toEqual([true, false]);
   });
 });

@@ -89,7 +89,7 @@ export const targetOption = () =>
 
 /** --at: the statistic of per-image scores the target is on. parseAt's sentence already names the option. */
 export const atOption = () =>
-  new Option('--at <statistic>', `what must reach the target: ${AT_CHOICES.join(', ')} of the per-image scores (p10: the score about 9 images in 10 reach or beat; default mean)`).argParser((v) => {
+  new Option('--at <statistic>', `what must reach the target: ${AT_CHOICES.join(', ')} of the per-image scores (p10: the score at least 9 images in 10 reach or beat; default mean)`).argParser((v) => {
     try {
       return parseAt(v);
     } catch (err) {

@@ -89,6 +89,17 @@ export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number
 
 export const percentile = (xs: readonly number[], p: number): number => percentileOfSorted([...xs].sort((a, b) => a - b), p);
 
+/**
+ * The rank (0-based, ascending) of the nearest-rank p-th percentile: the smallest value with at least p% of
+ * the values at or below it. Targets use it, not interpolation, because it keeps the promise a percentile
+ * target makes: when the worse-side p10 reaches the target, at least 90% of the images do (interpolated, two
+ * images at 49.5 and 56.2 gave a p10 of 50.2 with one of two below 50).
+ */
+export const nearestRankIndex = (n: number, p: number): number => Math.min(n - 1, Math.max(0, Math.ceil((p / 100) * n) - 1));
+
+/** The nearest-rank p-th percentile of sorted values (see nearestRankIndex). */
+export const nearestRank = (sorted: ArrayLike<number>, p: number): number => sorted[nearestRankIndex(sorted.length, p)];
+
 /** 'mean', 'median', 'p10'. */
 export const statName = (p: number | undefined) => (p === undefined ? 'mean' : p === 50 ? 'median' : `p${p}`);
 
@@ -104,7 +115,7 @@ export function bootstrapInterval(xs: readonly number[], opts: BootstrapOptions 
   if (!n) return { mean: null, low: null, high: null, method: 'no images', n };
   const values = Float64Array.from(xs);
   const sorted = Float64Array.from(xs).sort();
-  const estimate = p === undefined ? values.reduce((a, b) => a + b, 0) / n : percentileOfSorted(sorted, p);
+  const estimate = p === undefined ? values.reduce((a, b) => a + b, 0) / n : nearestRank(sorted, p);
   if (n === 1) return { mean: estimate, low: null, high: null, method: `one image: no interval (the ${stat} of one image says nothing of the spread)`, n };
   // every image the same: every resample is too, and summing n equal floats could stray by an ulp
   if (sorted[0] === sorted[n - 1]) return { mean: sorted[0], low: sorted[0], high: sorted[0], method: `every image scored the same: the interval is that value`, n };
@@ -135,7 +146,7 @@ function resampledMeans(values: Float64Array, picks: Uint32Array, resamples: num
 }
 
 /**
- * The p-th percentile of each resample, found from how often each image's rank was drawn instead of by sorting
+ * The nearest-rank p-th percentile of each resample, found from how often each image's rank was drawn instead of by sorting
  * the resample: O(n) a resample (a sweep's settings × 2,000 sorts took seconds), and the same order
  * statistics, so the same value to the bit. The scan starts from the nearer end of the ranks.
  */
@@ -145,34 +156,25 @@ function resampledPercentiles(values: Float64Array, picks: Uint32Array, resample
   const sorted = Float64Array.from(order, (i) => values[i]);
   const rank = new Uint32Array(n);
   order.forEach((i, k) => (rank[i] = k));
-  const h = ((n - 1) * p) / 100;
-  const lo = Math.floor(h);
-  const hi = Math.min(lo + 1, n - 1);
+  const k = nearestRankIndex(n, p);
   const counts = new Uint32Array(n);
   const out = new Float64Array(resamples);
   for (let b = 0, j = 0; b < resamples; b++) {
     counts.fill(0);
     for (let i = 0; i < n; i++) counts[rank[picks[j++]]]++;
-    let x: number;
-    let y: number;
     if (p <= 50) {
-      // the resample's lo-th and hi-th smallest: the ranks where the running count passes them
+      // the resample's k-th smallest: the rank where the running count passes k
       let r = 0;
       let seen = counts[0];
-      while (seen <= lo) seen += counts[++r];
-      x = sorted[r];
-      while (seen <= hi) seen += counts[++r];
-      y = sorted[r];
+      while (seen <= k) seen += counts[++r];
+      out[b] = sorted[r];
     } else {
       // the same from the top: the k-th smallest has n − 1 − k draws above it
       let r = n - 1;
       let seen = counts[r];
-      while (seen <= n - 1 - hi) seen += counts[--r];
-      y = sorted[r];
-      while (seen <= n - 1 - lo) seen += counts[--r];
-      x = sorted[r];
+      while (seen <= n - 1 - k) seen += counts[--r];
+      out[b] = sorted[r];
     }
-    out[b] = x + (h - lo) * (y - x);
   }
   return out;
 }

@@ -5,7 +5,7 @@
  * target slider moves the same recommendation summary.json holds.
  */
 import { FACTORS } from '../image/geometry.js';
-import { percentileOfSorted } from './confidence.js';
+import { nearestRank } from './confidence.js';
 import { type At, type Target, type TargetMetric, TARGET_METRICS, atPercentile, better, describeTarget, higherIsBetter, metricLabel, reaches, scoreOf, targetAt } from './target.js';
 
 import { type CoreTimedRow, coreSeconds } from './core-seconds.js';
@@ -103,7 +103,7 @@ export function statisticOf(p: Pick<SettingPoint, MeanKey | 'scores'> & Partial<
   const kept = p[`${metric}_${at}`];
   if (kept !== undefined) return kept;
   const sorted = p.scores?.[metric];
-  return sorted?.length ? percentileOfSorted(sorted, atPercentile(at, higherIsBetter(metric))!) : null;
+  return sorted?.length ? nearestRank(sorted, atPercentile(at, higherIsBetter(metric))!) : null;
 }
 
 export interface Recommendation extends Choice {

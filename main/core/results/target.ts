@@ -51,10 +51,10 @@ export function parseAt(text: string): At {
 
 const SHARE: Record<Exclude<At, 'mean'>, string> = { p5: '19 images in 20', p10: '9 images in 10', p25: '3 images in 4', median: 'half the images' };
 
-/** What a statistic means, in words: "p10: the score about 9 images in 10 reach or beat". */
+/** What a statistic means, in words: "p10: the score at least 9 images in 10 reach or beat" (nearest rank keeps that promise). */
 export function atMeaning(at: At): string {
   if (at === 'mean') return 'mean: the average score over the images';
-  return `${at}: the score ${at === 'median' ? '' : 'about '}${SHARE[at]} reach or beat`;
+  return `${at}: the score at least ${SHARE[at]} reach or beat`;
 }
 
 /** SSIMULACRA2's published meanings, as libjxl's `ssimulacra2` prints them in its usage text. */
