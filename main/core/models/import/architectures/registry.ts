@@ -2,9 +2,10 @@
 import type { Architecture } from './architecture.js';
 import { compact } from './compact.js';
 import { esrgan } from './esrgan.js';
+import { hat } from './hat.js';
 import { omnisr } from './omnisr.js';
 import { realplksr } from './realplksr.js';
 import { span } from './span.js';
 import { swinir } from './swinir.js';
 
-export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, realplksr, swinir, compact];
+export const ARCHITECTURES: readonly Architecture[] = [esrgan, span, omnisr, realplksr, hat, swinir, compact];
