@@ -49,6 +49,13 @@ const EXPECTED: Record<string, { architecture: string; scale: number; sourceForm
   'compact-x4-fp16': { architecture: 'Real-ESRGAN Compact', scale: 4, sourceFormat: 'pth-zip', details: { convs: 4, features: 16 } },
   'span-x2': { architecture: 'SPAN', scale: 2, sourceFormat: 'safetensors', details: { features: 8 } },
   'span-x4-nonorm': { architecture: 'SPAN', scale: 4, sourceFormat: 'pth-zip', details: { features: 6, norm: 'off' } },
+  'dat-x4': { architecture: 'DAT', scale: 4, sourceFormat: 'pth-zip', details: { variant: 'DAT', split: '8x32', expansion: 4, upsampler: 'pixelshuffle', features: 64, depths: '2', heads: '4' }, sizeMultiple: 32 },
+  'dat-2-x2': { architecture: 'DAT', scale: 2, sourceFormat: 'pth-zip', details: { variant: 'DAT-2', split: '8x32', expansion: 2, depths: '1,1', heads: '4,4' }, sizeMultiple: 32 },
+  'dat-s-x3': { architecture: 'DAT', scale: 3, sourceFormat: 'safetensors', details: { variant: 'DAT-S', split: '8x16', expansion: 2, depths: '3' }, sizeMultiple: 16 },
+  'dat-light-x4': { architecture: 'DAT', scale: 4, sourceFormat: 'pth-zip', details: { variant: 'DAT-light', split: '8x32', upsampler: 'pixelshuffledirect', features: 64 }, sizeMultiple: 32 },
+  'hat-x4': { architecture: 'HAT', scale: 4, sourceFormat: 'pth-zip', details: { variant: 'HAT', features: 30, window: 8, overlap: 0.5, compress: 3, depths: '2', heads: '2' }, sizeMultiple: 8 },
+  'hat-s-x2': { architecture: 'HAT', scale: 2, sourceFormat: 'pth-zip', details: { variant: 'HAT-S', window: 8, overlap: 0.25, compress: 24, heads: '3' }, sizeMultiple: 8 },
+  'hat-l-x2': { architecture: 'HAT', scale: 2, sourceFormat: 'safetensors', details: { variant: 'HAT-L', features: 16, depths: '1,1,1,1,1,1,1,1,1,1,1,1' }, sizeMultiple: 8 },
 };
 
 beforeAll(() => {
