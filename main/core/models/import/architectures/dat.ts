@@ -196,7 +196,8 @@ function convBn(w: Weights, convKey: string, bnKey: string, cout: number | undef
   const beta = w.get(`${bnKey}.bias`, [n]).data;
   const rm = w.get(`${bnKey}.running_mean`, [n]).data;
   const rv = w.get(`${bnKey}.running_var`, [n]).data;
-  w.ignore(`${bnKey}.num_batches_tracked`);
+  // running statistics are buffers, not parameters
+  for (const k of ['running_mean', 'running_var', 'num_batches_tracked']) w.ignore(`${bnKey}.${k}`);
   const per = c.weight.data.length / n;
   const weight = new Float32Array(c.weight.data.length);
   const bias = new Float32Array(n);
@@ -224,6 +225,7 @@ function readInteraction(w: Weights, p: string, dim: number) {
  */
 function readBranch(w: Weights, p: string, [hs, ws]: number[]) {
   const rpe = w.get(`${p}.rpe_biases`, [(2 * hs - 1) * (2 * ws - 1), 2]);
+  w.ignore(`${p}.rpe_biases`); // a buffer: the offsets the MLP reads
   const pd = w.get(`${p}.pos.pos_proj.weight`, [undefined, 2]).shape[0];
   const proj = linW(w, `${p}.pos.pos_proj`, pd, 2);
   const steps = [1, 2, 3].map((k) => {

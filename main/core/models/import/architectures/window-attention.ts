@@ -60,8 +60,8 @@ export const relativePositionBias = (table: Tensor, heads: number, win: number):
  * different one means a variant we do not know). Absent is fine: it is derived.
  */
 export function checkStoredIndex(w: Weights, key: string, expected: ArrayLike<number>, architecture: string): void {
-  if (!w.has(key)) return;
-  const t = w.get(key);
+  const t = w.getDerived(key);
+  if (!t) return;
   const same = t.data.length === expected.length && t.data.every((v, i) => v === expected[i]);
   if (!same) throw new ModelImportError('ERROR_MODEL_UNSUPPORTED_LAYER', `${architecture} with a relative position index other than its window's (${key}) is not supported`);
 }
