@@ -36,7 +36,7 @@ import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
 import type { Weights } from './weights.js';
-import { attend, checkStoredIndex, fromWindows, gatherBias, type Grid, pickRows, rows, shiftMask, swinIndex, toWindows } from './window-attention.js';
+import { attend, biasTensor, checkStoredIndex, fromWindows, type Grid, pickRows, rows, shiftMask, swinIndex, toWindows } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 const BN_EPS = 1e-5;
@@ -233,11 +233,8 @@ function readBranch(w: Weights, p: string, [hs, ws]: number[]) {
     return { ln: lnW(w, `${p}.pos.pos${k}.0`, pd), lin: linW(w, `${p}.pos.pos${k}.2`, out, pd) };
   });
   const heads = steps[2].lin.weight.shape[0];
-  const table = positionTable(rpe, proj, steps);
-  const n = hs * ws;
-  const index = swinIndex(hs, ws);
-  checkStoredIndex(w, `${p}.relative_position_index`, index, 'DAT');
-  return { heads, hs, ws, bias: gatherBias(table, index, n, n) };
+  checkStoredIndex(w, `${p}.relative_position_index`, swinIndex(hs, ws), 'DAT');
+  return { heads, hs, ws, table: positionTable(rpe, proj, steps) };
 }
 
 /** DynamicPosBias without its residual option: pos3(pos2(pos1(pos_proj(offsets)))), in float64. */
@@ -348,7 +345,8 @@ function spatialAttention(ctx: Ctx, h: string, b: Spatial, heads: number, name: 
     const n = br.hs * br.ws;
     let mask: string | undefined;
     if (b.shifted) mask = ctx.masks[i] ??= shiftMask(g, d, br.hs, br.ws, sh, sw, `attn_mask_${i}`);
-    const mixed = attend(g, sliceAxis(g, windows, 2, 0, c, `${tag}.q`), sliceAxis(g, windows, 2, c, 2 * c, `${tag}.k`), sliceAxis(g, windows, 2, 2 * c, 3 * c, `${tag}.v`), hb, dh, br.bias, mask, tag, n, n);
+    const bias = biasTensor(g, br.table, swinIndex(br.hs, br.ws), n, n, `${br.hs}x${br.ws}`, `${tag}.relative_position_bias`);
+    const mixed = attend(g, sliceAxis(g, windows, 2, 0, c, `${tag}.q`), sliceAxis(g, windows, 2, c, 2 * c, `${tag}.k`), sliceAxis(g, windows, 2, 2 * c, 3 * c, `${tag}.v`), hb, dh, bias, mask, tag);
     let img = fromWindows(g, mixed, d, br.hs, br.ws, c, `${tag}.image`);
     if (b.shifted) img = roll(g, roll(g, img, sh, 1, `${tag}.unshift_h`), sw, 2, `${tag}.unshift_w`);
     return g.node('Slice', [img, g.int64(g.fresh(`${tag}.crop_from`), [2], [0, 0]), ctx.hw, g.int64(g.fresh(`${tag}.crop_axes`), [2], [1, 2])], `${tag}.crop`);

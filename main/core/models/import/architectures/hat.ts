@@ -32,7 +32,7 @@ import {
 import type { OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
-import { attend, checkStoredIndex, fromWindows, gatherBias, type Grid, rows, shiftMask, swinIndex, swinWindowAttention, toWindows } from './window-attention.js';
+import { attend, biasTensor, checkStoredIndex, fromWindows, type Grid, rows, shiftMask, swinIndex, swinWindowAttention, toWindows } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 /** HAB's conv branch weight; not in the file (spandrel assumes the published 0.01 too). */
@@ -164,8 +164,7 @@ export const hat: Architecture = {
           const skip = t;
           layer.blocks.forEach((b, bi) => {
             const name = `layers.${li}.blocks.${bi}`;
-            const bias = gatherBias(b.table, swinIndex(win, win), win * win, win * win);
-            t = hab(g, t, b, layer.heads, bias, dim, win, bi % 2 ? shift : 0, mask, d, name);
+            t = hab(g, t, b, layer.heads, dim, win, bi % 2 ? shift : 0, mask, d, name);
           });
           t = ocab(g, t, layer.ocab, layer.heads, dim, win, ows, d, `layers.${li}.overlap_attn`);
           const res = layer.conv
@@ -207,7 +206,7 @@ const mlpOut = (g: OnnxGraph, x: string, n: Lin, m: { fc1: Lin; fc2: Lin }, name
   linear(g, gelu(g, linear(g, layerNormLast(g, x, `${name}.norm2`, n.weight, n.bias, 1e-5), `${name}.fc1`, m.fc1.weight, m.fc1.bias), `${name}.gelu`), `${name}.fc2`, m.fc2.weight, m.fc2.bias);
 
 /** Hybrid attention block: x + window attention + 0.01·CAB(x), then x + MLP, on NHWC. */
-function hab(g: OnnxGraph, t: string, b: Block, heads: number, bias: Float32Array, c: number, win: number, shift: number, mask: string | undefined, d: Grid, name: string): string {
+function hab(g: OnnxGraph, t: string, b: Block, heads: number, c: number, win: number, shift: number, mask: string | undefined, d: Grid, name: string): string {
   const h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
   // CAB: conv → GELU → conv → channel attention. The 0.01 goes into the second conv, and ×100 into the
   // attention's first conv, which reads the mean of that conv's output.
@@ -217,7 +216,7 @@ function hab(g: OnnxGraph, t: string, b: Block, heads: number, bias: Float32Arra
   const pooled = g.node('GlobalAveragePool', [y], `${name}.ca.pool`);
   const gate = sigmoid(g, conv(g, relu(g, conv(g, pooled, `${name}.ca.1`, scaled(a1.weight, 1 / CONV_SCALE), a1.bias), `${name}.ca.2`), `${name}.ca.3`, a3.weight, a3.bias), `${name}.ca.4`);
   const convX = transpose(g, g.node('Mul', [y, gate], `${name}.cab_out`), [0, 2, 3, 1], `${name}.cab_nhwc`);
-  const attn = swinWindowAttention(g, h, { qkv: b.qkv, proj: b.proj, bias, heads }, c, win, shift, mask, d, name);
+  const attn = swinWindowAttention(g, h, { qkv: b.qkv, proj: b.proj, table: b.table, heads }, c, win, shift, mask, d, name);
   const x = add(g, add(g, t, attn, `${name}.attn_out`), convX, `${name}.conv_out`);
   return add(g, x, mlpOut(g, x, b.norm2, b.mlp, name), `${name}.out`);
 }
@@ -234,8 +233,8 @@ function ocab(g: OnnxGraph, t: string, o: Ocab, heads: number, c: number, win: n
   const kvWindows = overlappingWindows(g, kv, d, win, ows, 2 * c, name);
   const k = sliceAxis(g, kvWindows, 2, 0, c, `${name}.k`);
   const v = sliceAxis(g, kvWindows, 2, c, 2 * c, `${name}.v`);
-  const bias = gatherBias(o.table, ocaIndex(win, ows), win * win, ows * ows);
-  const mixed = attend(g, q, k, v, heads, dh, bias, undefined, name, win * win, ows * ows);
+  const bias = biasTensor(g, o.table, ocaIndex(win, ows), win * win, ows * ows, `oca${win}_${ows}`, `${name}.relative_position_bias`);
+  const mixed = attend(g, q, k, v, heads, dh, bias, undefined, name);
   const x = add(g, linear(g, fromWindows(g, mixed, d, win, win, c, `${name}.image`), `${name}.proj`, o.proj.weight, o.proj.bias), t, `${name}.attn_out`);
   return add(g, x, mlpOut(g, x, o.norm2, o.mlp, name), `${name}.out`);
 }

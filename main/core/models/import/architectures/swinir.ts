@@ -28,7 +28,7 @@ import {
 import type { OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
-import { relativePositionBias, shiftMask, swinWindowAttention } from './window-attention.js';
+import { shiftMask, swinWindowAttention } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 type Lin = { weight: Tensor; bias: Tensor };
@@ -177,7 +177,7 @@ type Block = { norm1: Lin; table: Tensor; qkv: Lin; proj: Lin; norm2: Lin; fc1: 
 function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, shift: number, mask: string | undefined, d: WindowGrid): string {
   const heads = b.table.shape[1];
   const h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
-  const attn = swinWindowAttention(g, h, { qkv: b.qkv, proj: b.proj, bias: relativePositionBias(b.table, heads, win), heads }, c, win, shift, mask, d, name);
+  const attn = swinWindowAttention(g, h, { qkv: b.qkv, proj: b.proj, table: b.table, heads }, c, win, shift, mask, d, name);
   const x = add(g, t, attn, `${name}.attn_out`);
   const m = linear(g, gelu(g, linear(g, layerNormLast(g, x, `${name}.norm2`, b.norm2.weight, b.norm2.bias, 1e-5), `${name}.fc1`, b.fc1.weight, b.fc1.bias), `${name}.gelu`), `${name}.fc2`, b.fc2.weight, b.fc2.bias);
   return add(g, x, m, `${name}.out`);

@@ -49,6 +49,26 @@ export function gatherBias(table: Tensor, index: ArrayLike<number>, nq: number, 
   return bias;
 }
 
+const indexCache = new WeakMap<OnnxGraph, Map<string, string>>();
+
+/**
+ * A bias table [rows, heads] gathered by an [nq, nk] index into [heads, nq, nk], as graph nodes: the file
+ * holds each table once and one index per window shape (`key`), not a bias per pair of tokens (×2 to ×5
+ * the weights otherwise); onnxruntime folds the gather when it loads the graph.
+ */
+export function biasTensor(g: OnnxGraph, table: Tensor, index: ArrayLike<number>, nq: number, nk: number, key: string, name: string): string {
+  const [size, heads] = table.shape;
+  let cache = indexCache.get(g);
+  if (!cache) indexCache.set(g, (cache = new Map()));
+  let idx = cache.get(key);
+  if (!idx) {
+    idx = g.int64(g.fresh(`rpi_${key}`), [nq * nk], Array.from(index, (v) => (v < 0 ? v + size : v)));
+    cache.set(key, idx);
+  }
+  const gathered = g.node('Gather', [g.constant(g.fresh(`${name}_table`), table.shape, table.data, true), idx], `${name}_gather`, [attr.int('axis', 0)]);
+  return reshape(g, transpose(g, gathered, [1, 0], `${name}_t`), [heads, nq, nk], name);
+}
+
 /** Swin's relative position bias for a win×win window, expanded from its table [(2w − 1)², heads] to [heads, n, n]. */
 export const relativePositionBias = (table: Tensor, heads: number, win: number): Float32Array => {
   if (table.shape[1] !== heads) throw new Error(`bias table has ${table.shape[1]} heads, not ${heads}`);
@@ -118,12 +138,12 @@ export function shiftMask(g: OnnxGraph, d: Grid, winH: number, winW: number, shi
 
 /**
  * Multi-head attention on windows: q [B, nq, heads·dh] (already scaled), k and v [B, nk, heads·dh], plus
- * a constant bias [heads, nq, nk] and an optional mask [B, 1, nq, nk]; returns [B, nq, heads·dh].
+ * a bias tensor [heads, nq, nk] and an optional mask [B, 1, nq, nk]; returns [B, nq, heads·dh].
  */
-export function attend(g: OnnxGraph, q: string, k: string, v: string, heads: number, dh: number, bias: Float32Array | undefined, mask: string | undefined, name: string, nq: number, nk: number): string {
+export function attend(g: OnnxGraph, q: string, k: string, v: string, heads: number, dh: number, bias: string | undefined, mask: string | undefined, name: string): string {
   const split = (x: string, perm: number[], tag: string) => transpose(g, reshape(g, x, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
   let sim = g.node('MatMul', [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
-  if (bias) sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, nq, nk], bias, true)], `${name}.sim_pe`);
+  if (bias) sim = g.node('Add', [sim, bias], `${name}.sim_pe`);
   if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
   const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
   return reshape(g, transpose(g, g.node('MatMul', [attn, split(v, [0, 2, 1, 3], 'v')], `${name}.mix`), [0, 2, 1, 3], `${name}.merge_t`), [0, 0, heads * dh], `${name}.merge`);
@@ -139,7 +159,7 @@ export type LinearWeights = { weight: Tensor; bias?: Tensor };
 export function swinWindowAttention(
   g: OnnxGraph,
   h: string,
-  a: { qkv: LinearWeights; proj: LinearWeights; bias: Float32Array; heads: number },
+  a: { qkv: LinearWeights; proj: LinearWeights; table: Tensor; heads: number },
   c: number,
   win: number,
   shift: number,
@@ -155,7 +175,8 @@ export function swinWindowAttention(
   const q = linear(g, windows, `${name}.q`, scaled(rows(a.qkv.weight, 0, c), qs), a.qkv.bias && scaled(rows(a.qkv.bias, 0, c), qs));
   const k = linear(g, windows, `${name}.k`, rows(a.qkv.weight, c, 2 * c), a.qkv.bias && rows(a.qkv.bias, c, 2 * c));
   const v = linear(g, windows, `${name}.v`, rows(a.qkv.weight, 2 * c, 3 * c), a.qkv.bias && rows(a.qkv.bias, 2 * c, 3 * c));
-  const mixed = attend(g, q, k, v, a.heads, dh, a.bias, shift ? mask : undefined, name, n, n);
+  const bias = biasTensor(g, a.table, swinIndex(win, win), n, n, `swin${win}`, `${name}.relative_position_bias`);
+  const mixed = attend(g, q, k, v, a.heads, dh, bias, shift ? mask : undefined, name);
   let back = fromWindows(g, linear(g, mixed, `${name}.proj`, a.proj.weight, a.proj.bias), d, win, win, c, `${name}.image`);
   if (shift) back = roll(g, roll(g, back, shift, 1, `${name}.unshift_h`), shift, 2, `${name}.unshift_w`);
   return back;
