@@ -234,7 +234,8 @@ function ocab(g: OnnxGraph, t: string, o: Ocab, heads: number, c: number, win: n
   const k = sliceAxis(g, kvWindows, 2, 0, c, `${name}.k`);
   const v = sliceAxis(g, kvWindows, 2, c, 2 * c, `${name}.v`);
   const bias = biasTensor(g, o.table, ocaIndex(win, ows), win * win, ows * ows, `oca${win}_${ows}`, `${name}.relative_position_bias`);
-  const mixed = attend(g, q, k, v, heads, dh, bias, undefined, name);
+  // one head at a time: OCA's scores (heads × w² × o² per window) are HAT's largest tensors
+  const mixed = attend(g, q, k, v, heads, dh, bias, undefined, name, true);
   const x = add(g, linear(g, fromWindows(g, mixed, d, win, win, c, `${name}.image`), `${name}.proj`, o.proj.weight, o.proj.bias), t, `${name}.attn_out`);
   return add(g, x, mlpOut(g, x, o.norm2, o.mlp, name), `${name}.out`);
 }

@@ -3,7 +3,7 @@
  * position index and bias, the shifted-window mask, and the attention core on windows. Windows may be
  * rectangular (DAT's 8×32 and 32×8); tokens are NHWC.
  */
-import { add, linear, reshape, roll, scale, scaled, transpose } from '../../graph/layers.js';
+import { add, concat, linear, reshape, roll, scale, scaled, sliceAxis, transpose } from '../../graph/layers.js';
 import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import type { Weights } from './weights.js';
@@ -140,13 +140,27 @@ export function shiftMask(g: OnnxGraph, d: Grid, winH: number, winW: number, shi
  * Multi-head attention on windows: q [B, nq, heads·dh] (already scaled), k and v [B, nk, heads·dh], plus
  * a bias tensor [heads, nq, nk] and an optional mask [B, 1, nq, nk]; returns [B, nq, heads·dh].
  */
-export function attend(g: OnnxGraph, q: string, k: string, v: string, heads: number, dh: number, bias: string | undefined, mask: string | undefined, name: string): string {
+export function attend(g: OnnxGraph, q: string, k: string, v: string, heads: number, dh: number, bias: string | undefined, mask: string | undefined, name: string, perHead = false): string {
   const split = (x: string, perm: number[], tag: string) => transpose(g, reshape(g, x, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
-  let sim = g.node('MatMul', [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
-  if (bias) sim = g.node('Add', [sim, bias], `${name}.sim_pe`);
-  if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
-  const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
-  return reshape(g, transpose(g, g.node('MatMul', [attn, split(v, [0, 2, 1, 3], 'v')], `${name}.mix`), [0, 2, 1, 3], `${name}.merge_t`), [0, 0, heads * dh], `${name}.merge`);
+  const [q4, k4, v4] = [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k'), split(v, [0, 2, 1, 3], 'v')];
+  const merge = (x: string) => reshape(g, transpose(g, x, [0, 2, 1, 3], `${name}.merge_t`), [0, 0, heads * dh], `${name}.merge`);
+  if (!perHead || heads === 1) {
+    let sim = g.node('MatMul', [q4, k4], `${name}.sim`);
+    if (bias) sim = g.node('Add', [sim, bias], `${name}.sim_pe`);
+    if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
+    return merge(g.node('MatMul', [g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]), v4], `${name}.mix`));
+  }
+  // perHead: one head at a time, so each head's scores [windows, 1, nq, nk] (and their softmax) are freed
+  // before the next head's exist: the attention's peak memory divided by the heads, for a little speed.
+  const mixed = Array.from({ length: heads }, (_, h) => {
+    const one = (x: string, tag: string) => sliceAxis(g, x, 1, h, h + 1, `${name}.${tag}${h}`);
+    let sim = g.node('MatMul', [one(q4, 'q'), one(k4, 'k')], `${name}.sim${h}`);
+    if (bias) sim = g.node('Add', [sim, sliceAxis(g, bias, 0, h, h + 1, `${name}.bias${h}`)], `${name}.sim_pe${h}`);
+    if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked${h}`);
+    const attn = g.node('Softmax', [sim], `${name}.softmax${h}`, [attr.int('axis', -1)]);
+    return g.node('MatMul', [attn, one(v4, 'v')], `${name}.mix${h}`);
+  });
+  return merge(concat(g, mixed, `${name}.mix`, 1));
 }
 
 export type LinearWeights = { weight: Tensor; bias?: Tensor };
