@@ -23,8 +23,10 @@ export function defaultTileOverlap(m: OverlapFacts): number {
     return Math.min(48, Math.max(16, 8 * blocks));
   }
   if (/SPAN/i.test(a)) return 24;
-  // Window attention (SwinIR, OmniSR) and large kernels (RealPLKSR) see far; OmniSR's and group-norm
-  // RealPLKSR's output also depends on the whole tile, so no overlap makes them exact.
-  if (/SwinIR|OmniSR|RealPLKSR/i.test(a)) return 32;
+  // Window attention (SwinIR, OmniSR, DAT, HAT) and large kernels (RealPLKSR) see far; OmniSR's, DAT's
+  // (channel attention, global means in its gates), HAT's (global means in its conv branch) and group-norm
+  // RealPLKSR's output also depends on the whole tile, so no overlap makes them exact. HAT at 32 px: within
+  // 1 grey level of the whole image (16 px: up to 12); DAT's split is 32 px wide, so less gains no alignment.
+  if (/SwinIR|OmniSR|RealPLKSR|^DAT$|^HAT$/i.test(a)) return 32;
   return UNKNOWN;
 }
