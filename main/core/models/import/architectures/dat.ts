@@ -98,28 +98,8 @@ export const dat: Architecture = {
     });
     const finalNorm = lnW(w, 'norm', dim);
     const afterBody = readResi(w, 'conv_after_body', dim, threeConv);
-    const direct = !w.has('conv_last.weight');
-    let scaleF = 1;
-    let outCh = inCh;
-    const head: { before?: Lin; ups: { conv: Lin; factor: number }[]; last: Lin } = { ups: [], last: undefined as unknown as Lin };
-    if (direct) {
-      const up = w.get('upsample.0.weight', [undefined, dim, 3, 3]);
-      scaleF = Math.round(Math.sqrt(up.shape[0] / inCh));
-      if (scaleF * scaleF * inCh !== up.shape[0]) throw new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `weights do not match the DAT graph: tensor upsample.0.weight has ${up.shape[0]} outputs`);
-      head.last = { weight: up, bias: w.get('upsample.0.bias', [up.shape[0]]) };
-    } else {
-      head.before = convW(w, 'conv_before_upsample.0', undefined, dim, 3);
-      const nf = head.before.weight.shape[0];
-      for (let i = 0; w.has(`upsample.${i}.weight`); i += 2) {
-        const c = convW(w, `upsample.${i}`, undefined, nf, 3);
-        const f = Math.round(Math.sqrt(c.weight.shape[0] / nf));
-        if (f * f * nf !== c.weight.shape[0]) throw new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `weights do not match the DAT graph: tensor upsample.${i}.weight has ${c.weight.shape[0]} outputs`);
-        head.ups.push({ conv: c, factor: f });
-        scaleF *= f;
-      }
-      head.last = convW(w, 'conv_last', undefined, nf, 3);
-      outCh = head.last.weight.shape[0];
-    }
+    const head = readHead(w, dim, inCh);
+    const { direct, scale: scaleF, outCh } = head;
     if (outCh !== inCh) throw new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `weights do not match the DAT graph: ${inCh} input and ${outCh} output channels`);
     w.checkAllUsed('DAT');
 
@@ -180,6 +160,27 @@ export const dat: Architecture = {
     };
   },
 };
+
+/** The reconstruction head: pixelshuffle (conv + LeakyReLU, ×2/×3 conv + shuffle steps, conv_last) or DAT-light's one step. */
+function readHead(w: Weights, dim: number, inCh: number): { direct: boolean; before?: Lin; ups: { conv: Lin; factor: number }[]; last: Lin; scale: number; outCh: number } {
+  if (!w.has('conv_last.weight')) {
+    const up = w.get('upsample.0.weight', [undefined, dim, 3, 3]);
+    const scale = Math.round(Math.sqrt(up.shape[0] / inCh));
+    if (scale * scale * inCh !== up.shape[0]) throw new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `weights do not match the DAT graph: tensor upsample.0.weight has ${up.shape[0]} outputs`);
+    return { direct: true, ups: [], last: { weight: up, bias: w.get('upsample.0.bias', [up.shape[0]]) }, scale, outCh: inCh };
+  }
+  const before = convW(w, 'conv_before_upsample.0', undefined, dim, 3);
+  const nf = before.weight.shape[0];
+  const ups: { conv: Lin; factor: number }[] = [];
+  for (let i = 0; w.has(`upsample.${i}.weight`); i += 2) {
+    const c = convW(w, `upsample.${i}`, undefined, nf, 3);
+    const f = Math.round(Math.sqrt(c.weight.shape[0] / nf));
+    if (f * f * nf !== c.weight.shape[0]) throw new ModelImportError('ERROR_MODEL_SHAPE_MISMATCH', `weights do not match the DAT graph: tensor upsample.${i}.weight has ${c.weight.shape[0]} outputs`);
+    ups.push({ conv: c, factor: f });
+  }
+  const last = convW(w, 'conv_last', undefined, nf, 3);
+  return { direct: false, before, ups, last, scale: ups.reduce((a, u) => a * u.factor, 1), outCh: last.weight.shape[0] };
+}
 
 const lnW = (w: Weights, key: string, n: number): Lin => ({ weight: w.get(`${key}.weight`, [n]), bias: w.get(`${key}.bias`, [n]) });
 const linW = (w: Weights, key: string, out: number, inp: number): Lin => ({ weight: w.get(`${key}.weight`, [out, inp]), bias: w.get(`${key}.bias`, [out]) });
