@@ -339,7 +339,7 @@ export interface LocalModelSummary {
   /** Built-ins follow the run's factor; an imported model runs at its own scale (then resized to the original). */
   scales: number[];
   summary: string;
-  /** Output megapixels per second of the fp32 build: built-ins at x4 on the 2-core reference machine; imports as runs here measured them. */
+  /** Output megapixels per second of the fp32 build: built-ins at x4 on the 2-core reference machine; imports as measured here (timed at import, then by runs). */
   speed?: ModelSpeed;
   /** Present when an int8 build exists: its speed and what it costs in fidelity. */
   int8?: { speed?: ModelSpeed; summary: string };

@@ -1,8 +1,12 @@
 /**
  * Tiled vs whole-image output of imported models over tile overlaps: max abs difference on the seam
  * lines (within 8 input px of a cell edge) and elsewhere, PSNR, and the time a tiled run takes.
- * `node --import tsx scripts/measure-seams.ts [filter]` — needs the test-model cache (npm run fetch-test-models).
+ * `node --import tsx scripts/measure-seams.ts [filter | FILE…]` — needs the test-model cache (npm run fetch-test-models).
+ * Model files given as arguments are measured instead of the list (e.g. the full-size random DAT/HAT nets
+ * of scripts/reference/make-transformer-bench-models.py). SIDE=px sets the image, TILE=px the tile size.
  */
+import { existsSync } from 'node:fs';
+import { basename } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { toRaw, type RawImage } from '../main/core/image/raw.js';
@@ -25,10 +29,14 @@ const MODELS: [string, string][] = [
   ['span-x2 (random)', F + 'span-x2.safetensors'],
   ['realplksr-x2 (random)', F + 'realplksr-x2.pth'],
   ['swinir-x2 (random)', F + 'swinir-x2-pixelshuffle.pth'],
+  ['dat-x4 (random, small)', F + 'dat-x4.pth'],
+  ['hat-x4 (random, small)', F + 'hat-x4.pth'],
   ['OmniSR WTP x4', testModelPath('4x_WTP_descreenton.pth')],
 ];
 const OVERLAPS = (process.env.OVERLAPS ?? '10,16,24,32,48').split(',').map(Number);
-const filter = process.argv[2];
+const files = process.argv.slice(2).filter((a) => existsSync(a));
+const filter = files.length ? undefined : process.argv[2];
+if (files.length) MODELS.splice(0, MODELS.length, ...files.map((f): [string, string] => [basename(f), f]));
 
 function compare(a: RawImage, b: RawImage, seamsX: number[], seamsY: number[], s: number, band: number) {
   let seam = 0, other = 0, se = 0;
@@ -67,7 +75,7 @@ for (const [label, file] of MODELS) {
   console.log(`\n${label}: ${d.architecture} x${d.scale} ${JSON.stringify(d.details)} image ${side}² align ${align}`);
   console.log('overlap | tile | max on seams | max elsewhere | PSNR dB | work | tiled s');
   for (const ov of OVERLAPS) {
-    const tile = tileSizeFor(importedEntry(d as unknown as LibraryEntry), d.scale, ov);
+    const tile = Number(process.env.TILE) || tileSizeFor(importedEntry(d as unknown as LibraryEntry), d.scale, ov);
     const tiles = planTiles(side, side, tile, ov, align);
     const xs = [...new Set(tiles.filter((t) => t.window.x + t.crop.x > 0).map((t) => t.window.x + t.crop.x))];
     const ys = [...new Set(tiles.filter((t) => t.window.y + t.crop.y > 0).map((t) => t.window.y + t.crop.y))];

@@ -30,6 +30,7 @@ describe('upscale-bench models', () => {
     expect(add.stdout).toMatch(/ {2}architecture +ncnn.*\n/);
     expect(add.stdout).toMatch(/ {2}scale +x2\n/);
     expect(add.stdout).toMatch(/ {2}parameters +[\d,]+\n/);
+    expect(add.stdout).toMatch(/ {2}speed +~[\d.e-]+ MP\/s out on this CPU \(timed at import on a 64×64 tile, .*thread.*; runs refine it\)\n/);
     expect(add.stdout).toMatch(/ {2}sha256 +[0-9a-f]{64}\n/);
     expect(add.stdout).toMatch(/ {2}licence +unknown/);
 
@@ -43,7 +44,7 @@ describe('upscale-bench models', () => {
     const list = cli(['models']);
     // built-in and imported models in one list, each with its builds
     expect(list.stdout).toMatch(/^thick +built-in +RRDN \(ESRGAN\) x2 x3 x4 x8 +licence: MIT\n.*most faithful.*\n +fp32: [\d.]+ MB, 0\.15 MP\/s out at x4 \(reference machine\)\n +--precision int8: [\d.]+ MB, 0\.22 MP\/s out at x4/m);
-    expect(list.stdout).toMatch(/^Tiny-Net-x2 +imported +ncnn.* x2 +licence: unknown.*\n.*\n +fp32: [\d.]+ (B|kB|MB), speed not measured yet\n/m);
+    expect(list.stdout).toMatch(/^Tiny-Net-x2 +imported +ncnn.* x2 +licence: unknown.*\n.*\n +fp32: [\d.]+ (B|kB|MB), [\d.e-]+ MP\/s out at x2 \(this machine\)\n/m);
     expect(JSON.parse(cli(['models', 'list', '--json']).stdout)).toHaveLength(4);
     const json = JSON.parse(cli(['models', '--json']).stdout) as { name: string; kind: string; scales: number[]; sha256?: string }[];
     expect(json.map((m) => `${m.name}:${m.kind}`)).toEqual(['thick:built-in', 'medium:built-in', 'slim:built-in', 'Tiny-Net-x2:imported']);

@@ -52,6 +52,9 @@ describe('importModelFile', () => {
     expect(r.descriptor).toMatchObject({ architecture: 'Real-ESRGAN Compact', scale: 2, sourceFormat: 'safetensors' });
     expect(r).toMatchObject({ sha256: sha(bytes), license: 'BSD-3-Clause', sourceFile: 'compact.safetensors', sourceBytes: bytes.length });
     expect(stages).toEqual(['reading', 'converting', 'checking']);
+    // timed at import on a 64 px tile with the runs' threads: a speed, not a guess
+    expect(r.speed).toMatchObject({ side: 64, workers: expect.any(Number), threadsEach: expect.any(Number) });
+    expect(r.speed!.mpsOut).toBeGreaterThan(0);
   });
 
   it('takes the format from the bytes, not the name', async () => {
@@ -94,7 +97,10 @@ describe('importModelFile', () => {
   it('refuses a taken name before converting, and stops when aborted', async () => {
     const lib = new ModelLibrary(join(dir, 'lib-b'));
     const param = await writeTinyNcnn(dir, 'taken');
-    await addModelFile(param, { library: lib });
+    const added = await addModelFile(param, { library: lib });
+    // the import-time speed is the entry's measured speed until a run records its own
+    expect(added.entry.measured).toMatchObject({ mpsOut: added.speed!.mpsOut, at: expect.any(String) });
+    expect((await lib.find('taken'))?.measured?.mpsOut).toBe(added.speed!.mpsOut);
     const stages: string[] = [];
     await expect(addModelFile(param, { library: lib, onProgress: (p) => stages.push(p.stage) })).rejects.toThrow(/already in the library/);
     expect(stages).toEqual([]);

@@ -142,13 +142,35 @@ describe('architecture detection failures', () => {
   const sdOf = (name: string): StateDict => readPth(file(name));
 
   it('unknown architecture lists what was tried', () => {
-    expectImportError(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, SwinIR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
+    expectImportError(() => convertStateDict(unknownLike(), 'pth-zip'), 'ERROR_MODEL_UNKNOWN_ARCH', /^unknown architecture: the weights match none of ESRGAN, SPAN, OmniSR, RealPLKSR, DAT, HAT, SwinIR, Real-ESRGAN Compact \(2 tensors, first residual_layer/);
   });
 
   it('a variant the converter does not build yet is named (RealPLKSR with DySample)', () => {
     const sd = readPth(file('realplksr-x2.pth'));
     sd.set('params_ema.to_img.init_pos', { shape: [1, 32, 1, 1], data: new Float32Array(32) });
     expectImportError(() => convertStateDict(sd, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /RealPLKSR with DySample upsampling/);
+  });
+
+  it('DAT and HAT variants the converter does not build are named in one line', () => {
+    const noPos = sdOf('dat-x4.pth');
+    for (const k of [...noPos.keys()]) if (k.includes('.pos.')) noPos.delete(k);
+    expectImportError(() => convertStateDict(noPos, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /^DAT without the dynamic position bias \(attns\.N\.pos\) is not supported$/);
+    // split sizes whose larger is no multiple of the smaller: offsets of an 8×12 window
+    const oddSplit = sdOf('dat-x4.pth');
+    const rpe = Float32Array.from({ length: 15 * 23 * 2 }, (_, i) => (i % 2 ? ((i - 1) / 2) % 23 : Math.floor(i / 2 / 23)) - (i % 2 ? 11 : 7));
+    oddSplit.set('params.layers.0.blocks.0.attn.attns.0.rpe_biases', { shape: [15 * 23, 2], data: rpe });
+    expectImportError(() => convertStateDict(oddSplit, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /^DAT with split sizes 8x12 is not supported/);
+    // a stored relative position index that is not the window's own (DAT-S keeps one)
+    const dats = readSafetensors(file('dat-s-x3.safetensors')).sd;
+    const index = dats.get('layers.0.blocks.0.attn.attns.0.relative_position_index')!;
+    dats.set('layers.0.blocks.0.attn.attns.0.relative_position_index', { shape: index.shape, data: index.data.map((v, i) => (i === 5 ? v + 1 : v)) });
+    expectImportError(() => convertStateDict(dats, 'safetensors'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /^DAT with a relative position index other than its window's \(layers\.0\.blocks\.0\.attn\.attns\.0\.relative_position_index\)/);
+    const ape = sdOf('hat-x4.pth');
+    ape.set('params_ema.absolute_pos_embed', { shape: [1, 4096, 30], data: new Float32Array(4096 * 30) });
+    expectImportError(() => convertStateDict(ape, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /^HAT with an absolute position embedding is not supported$/);
+    const oddOverlap = sdOf('hat-x4.pth');
+    oddOverlap.set('params_ema.relative_position_index_OCA', { shape: [64, 121], data: new Float32Array(64 * 121) });
+    expectImportError(() => convertStateDict(oddOverlap, 'pth-zip'), 'ERROR_MODEL_UNSUPPORTED_LAYER', /^HAT with overlapping windows of 11² around 8² is not supported/);
   });
 
   it('a weight of the wrong shape is named with both shapes', () => {

@@ -124,6 +124,23 @@ describe('tile size of imported models', () => {
     expect(importedTileSize(e('Real-ESRGAN Compact', 4, 64))).toBe(256);
     expect(importedTileSize(e('SPAN', 4, 48))).toBe(256);
   });
+
+  it('DAT and HAT get the largest tile on their window grid whose attention fits the budget', async () => {
+    const { tileSizeFor } = await import('../main/core/models/resolve-model.js');
+    const { importedEntry } = await import('../main/core/models/model-list.js');
+    const importedTileSize = (l: LibraryEntry, overlap: number) => tileSizeFor(importedEntry(l), l.scale, overlap);
+    const e = (architecture: string, details: Record<string, number | string>, sizeMultiple: number) => ({ ...facts('a'.repeat(64)), name: 'x', onnxBytes: 0, importedAt: '', architecture, scale: 4, details, sizeMultiple }) as LibraryEntry;
+    const six = '6,6,6,6,6,6';
+    // the published full-size configurations, at the 32 px default overlap
+    expect(importedTileSize(e('DAT', { split: '8x32', heads: six, features: 180 }, 32), 32)).toBe(160);
+    expect(importedTileSize(e('DAT', { split: '8x16', heads: six, features: 180 }, 16), 32)).toBe(224);
+    expect(importedTileSize(e('DAT', { split: '8x32', heads: '6', features: 60 }, 32), 32)).toBe(224);
+    expect(importedTileSize(e('HAT', { window: 16, overlap: 0.5, heads: six, features: 180 }, 16), 32)).toBe(144);
+    expect(importedTileSize(e('HAT', { window: 16, overlap: 0.5, heads: six + ',' + six, features: 180 }, 16), 32)).toBe(144);
+    // small nets keep the default; a tile never drops below 64 px
+    expect(importedTileSize(e('HAT', { window: 8, overlap: 0.5, heads: '2', features: 30 }, 8), 32)).toBe(256);
+    expect(importedTileSize(e('HAT', { window: 32, overlap: 1, heads: '12', features: 360 }, 32), 32)).toBe(64);
+  });
 });
 
 describe('running an imported model', () => {

@@ -129,6 +129,7 @@ describe('imported models get the overlap their architecture needs', () => {
     const o = (architecture: string, details: Record<string, number | string> = {}) => defaultTileOverlap({ architecture, details });
     expect([o('ESRGAN', { blocks: 2 }), o('ESRGAN', { blocks: 6 }), o('ESRGAN', { blocks: 23 }), o('ncnn (RRDBNet-like)', { blocks: 6 })]).toEqual([16, 48, 48, 48]);
     expect([o('Real-ESRGAN Compact'), o('ncnn (Real-ESRGAN Compact-like)'), o('SPAN'), o('SwinIR'), o('OmniSR'), o('ONNX')]).toEqual([16, 16, 24, 32, 32, 32]);
+    expect([o('DAT', { split: '8x32' }), o('HAT', { window: 16 })]).toEqual([32, 32]);
   });
 });
 

@@ -19,6 +19,7 @@ from collections import OrderedDict
 
 import numpy as np
 import torch
+import torch.nn as nn
 import torch.nn.functional as F
 from PIL import Image
 
@@ -87,14 +88,16 @@ def tame_affine(model, last_conv, input_name, gain, target_std=0.15):
     last_conv.bias.add_((0.5 - float(y.mean())) / gain)
 
 
-def save_safetensors(sd, path, metadata):
+def save_safetensors(sd, path, metadata, keep_dtypes=False):
     """The safetensors format, written by hand (Debian has no safetensors package): u64 header length,
-    JSON header, then row-major little-endian tensor bytes."""
+    JSON header, then row-major little-endian tensor bytes. Float32, or with keep_dtypes F16/F32/I64 as stored."""
     header, blobs, offset = {"__metadata__": metadata}, [], 0
+    kinds = {torch.float16: ("F16", "<f2"), torch.int64: ("I64", "<i8")}
     for k, v in sd.items():
-        arr = v.detach().contiguous().numpy().astype("<f4")
+        dtype, np_type = kinds.get(v.dtype, ("F32", "<f4")) if keep_dtypes else ("F32", "<f4")
+        arr = v.detach().contiguous().numpy().astype(np_type)
         b = arr.tobytes()
-        header[k] = {"dtype": "F32", "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
+        header[k] = {"dtype": dtype, "shape": list(arr.shape), "data_offsets": [offset, offset + len(b)]}
         blobs.append(b)
         offset += len(b)
     h = json.dumps(header).encode()
@@ -239,6 +242,135 @@ m = A.SwinIR(img_size=16, embed_dim=8, depths=(2,), num_heads=(2,), window_size=
 tame_residual(m, m.conv_last, "chelsea-48x40", 1)
 torch.save(m.state_dict(), os.path.join(OUT, "swinir-x1.pth"))
 case("swinir-x1", m, "swinir-x1.pth", "chelsea-48x40", "SwinIR without upsampler (restoration)")
+
+# ---- DAT and HAT (dat_arch.py, hat_arch.py): one small model per published variant, shrunk where the
+# importer's reading of the variant allows, keeping what tells the variants apart: DAT's split sizes
+# (8x32 for DAT and DAT-2, 8x16 for DAT-S), its expansion factor (4 for DAT, 2 for the others), DAT-light's
+# 3conv + pixelshuffledirect head; HAT-S's compress ratio (24 against 3), HAT-L's 12 groups, the overlap
+# ratio. Weights are stored as fp16 (the reference runs the same rounded weights in float32) to keep the
+# files small.
+import dat_arch  # noqa: E402
+import hat_arch  # noqa: E402
+
+torch.manual_seed(20261203)
+
+
+def shake(model):
+    """Default inits leave LayerNorm/BatchNorm at identity and many biases at zero, which would hide a wrong
+    or missing affine step; give every norm, running statistic, bias and temperature a random value."""
+    for mod in model.modules():
+        if isinstance(mod, (nn.LayerNorm, nn.BatchNorm2d)):
+            mod.weight.copy_(1 + 0.2 * torch.randn_like(mod.weight))
+            mod.bias.copy_(0.1 * torch.randn_like(mod.bias))
+        if isinstance(mod, nn.BatchNorm2d):
+            mod.running_mean.copy_(0.1 * torch.randn_like(mod.running_mean))
+            mod.running_var.copy_(0.5 + torch.rand_like(mod.running_var))
+        if isinstance(mod, (nn.Linear, nn.Conv2d)) and mod.bias is not None:
+            mod.bias.copy_(0.05 * torch.randn_like(mod.bias))
+
+
+def strengthen(model):
+    """Random transformer weights average their inputs into mush: a wrong window, mask, position bias or
+    branch would then move the output by less than the one grey level the test allows. Peakier attention
+    (q and k ×3), larger attention outputs (proj ×3), position biases spanning several logits, hotter channel
+    attention and a HAT conv branch that its 0.01 scale does not drown make each of them visible."""
+    for name, mod in model.named_modules():
+        if isinstance(mod, nn.Linear) and name.endswith("qkv"):
+            mod.weight[: 2 * (mod.weight.shape[0] // 3)].mul_(3)
+        if isinstance(mod, nn.Linear) and name.endswith("attn.proj"):
+            mod.weight.mul_(3)
+        if name.endswith("pos.pos3.2"):
+            mod.weight.mul_(10)
+            mod.bias.mul_(10)
+        if hasattr(mod, "relative_position_bias_table"):
+            mod.relative_position_bias_table.normal_(0, 1.5)
+        if hasattr(mod, "temperature"):
+            mod.temperature.copy_(2 + 6 * torch.rand_like(mod.temperature))
+        if name.endswith("conv_block.cab.2"):
+            mod.weight.mul_(30)
+            mod.bias.mul_(30)
+    # DAT's position-bias MLP on 2 features (embed_dim 64) has LayerNorms of 2 values, i.e. signs: with most
+    # draws its output is the same at every offset. Redraw it until each head's bias varies.
+    for att in model.modules():
+        if isinstance(att, dat_arch.Spatial_Attention) and att.pos.pos_dim == 2:
+            pos = att.pos
+            while not bool((pos(att.rpe_biases).amax(0) - pos(att.rpe_biases).amin(0) > 1).all()):
+                for lin in (pos.pos_proj, pos.pos1[2], pos.pos2[2], pos.pos3[2]):
+                    lin.weight.normal_(0, 1)
+                    lin.bias.normal_(0, 0.3)
+                pos.pos3[2].weight.mul_(3)
+
+
+def as_half(model, keep=lambda k: True):
+    """The state dict with float tensors in fp16 (keys `keep` accepts), loaded back into the model so the
+    reference runs exactly the stored weights."""
+    sd = OrderedDict((k, v.half() if v.is_floating_point() else v) for k, v in model.state_dict().items() if keep(k))
+    model.load_state_dict(OrderedDict((k, v.float() if v.is_floating_point() else v) for k, v in sd.items()), strict=False)
+    return sd
+
+
+def dat_case(name, weights, inp, note, save, **kw):
+    m = dat_arch.DAT(**kw)
+    shake(m)
+    strengthen(m)
+    tame_affine(m, m.conv_last if m.upsampler == "pixelshuffle" else m.upsample[0], inp, 1)
+    save(m)
+    case(name, m, weights, inp, note)
+
+
+def hat_case(name, weights, inp, note, save, **kw):
+    m = hat_arch.HAT(**kw)
+    shake(m)
+    strengthen(m)
+    tame_affine(m, m.conv_last, inp, 1)
+    save(m)
+    case(name, m, weights, inp, note)
+
+
+# DAT stores derived buffers that dwarf a small model: each spatial block's relative_position_index
+# (int64, 512 KB per branch at 8x32) and, in shifted blocks, attn_mask_0/1 for its img_size. Real files have
+# them; the importer computes both and checks a stored index against its own. The DAT-S case keeps its masks
+# and one index (8x16: 128 KB); the others drop them. embed_dim 64 is the least that gives DAT's position
+# bias MLP more than one feature (DAT and DAT-light have it; DAT-2 and DAT-S use 32).
+DERIVED = ("relative_position_index", "attn_mask_0", "attn_mask_1")
+FIRST_INDEX = "layers.0.blocks.0.attn.attns.0.relative_position_index"
+
+
+def no_derived(k):
+    return not k.endswith(DERIVED)
+
+
+# DAT: split 8x32, expansion 4, 1conv, pixelshuffle x4; one group of a spatial and a channel block.
+dat_case("dat-x4", "dat-x4.pth", "chelsea-48x40", "DAT: split 8x32, expansion 4, pixelshuffle, fp16",
+         lambda m: torch.save({"params": as_half(m, no_derived)}, os.path.join(OUT, "dat-x4.pth")),
+         img_size=64, embed_dim=64, split_size=[8, 32], depth=[2], num_heads=[4], expansion_factor=4.0, upscale=4, num_feat=16)
+# DAT-2: split 8x32, expansion 2, x2; two one-block groups (the odd group's block shifts), so the heads are
+# read from the position-bias MLP; an odd-sized input (q, k, v zero-padded to 64x64 inside each block).
+dat_case("dat-2-x2", "dat-2-x2.pth", "astronaut-45x38", "DAT-2: split 8x32, expansion 2, shifted windows, odd size, fp16",
+         lambda m: torch.save({"params_ema": as_half(m, no_derived)}, os.path.join(OUT, "dat-2-x2.pth")),
+         img_size=64, embed_dim=32, split_size=[8, 32], depth=[1, 1], num_heads=[4, 4], expansion_factor=2.0, upscale=2, num_feat=16)
+# DAT-S: split 8x16, expansion 2, x3; blocks spatial / channel / shifted spatial; safetensors.
+dat_case("dat-s-x3", "dat-s-x3.safetensors", "chelsea-48x40", "DAT-S: split 8x16, x3, shifted windows, stored masks and index, safetensors fp16",
+         lambda m: save_safetensors(as_half(m, lambda k: k == FIRST_INDEX or not k.endswith(DERIVED[0])), os.path.join(OUT, "dat-s-x3.safetensors"), {"format": "pt"}, keep_dtypes=True),
+         img_size=16, embed_dim=32, split_size=[8, 16], depth=[3], num_heads=[4], expansion_factor=2.0, upscale=3, num_feat=16)
+# DAT-light: one group, 3conv, pixelshuffledirect x4, split 8x32, expansion 2.
+dat_case("dat-light-x4", "dat-light-x4.pth", "chelsea-48x40", "DAT-light: 3conv, pixelshuffledirect, fp16",
+         lambda m: torch.save(as_half(m, no_derived), os.path.join(OUT, "dat-light-x4.pth")),
+         img_size=64, embed_dim=64, split_size=[8, 32], depth=[2], num_heads=[4], expansion_factor=2.0, upscale=4, resi_connection="3conv", upsampler="pixelshuffledirect")
+
+# HAT: compress ratio 3, squeeze 30, window 8 (16 in the published models, whose index buffers alone would
+# take 1.7 MB), overlap 0.5, a group of two blocks (the second on shifted windows), x4.
+hat_case("hat-x4", "hat-x4.pth", "chelsea-48x40", "HAT: compress 3, window 8, overlap 0.5, fp16",
+         lambda m: torch.save({"params_ema": as_half(m)}, os.path.join(OUT, "hat-x4.pth")),
+         img_size=64, embed_dim=30, depths=[2], num_heads=[2], window_size=8, compress_ratio=3, squeeze_factor=30, overlap_ratio=0.5, mlp_ratio=2, upscale=4, num_feat=16)
+# HAT-S: compress ratio 24, squeeze 24, overlap 0.25, x2, odd size (reflect-padded to the window).
+hat_case("hat-s-x2", "hat-s-x2.pth", "astronaut-45x38", "HAT-S: compress 24, overlap 0.25, odd size, fp16",
+         lambda m: torch.save({"params_ema": as_half(m)}, os.path.join(OUT, "hat-s-x2.pth")),
+         img_size=64, embed_dim=24, depths=[2], num_heads=[3], window_size=8, compress_ratio=24, squeeze_factor=24, overlap_ratio=0.25, mlp_ratio=2, upscale=2, num_feat=16)
+# HAT-L: 12 groups (its depth is what tells it apart), one block each, identity residual convs, x2.
+hat_case("hat-l-x2", "hat-l-x2.safetensors", "chelsea-48x40", "HAT-L: 12 groups, identity residual convs, safetensors fp16",
+         lambda m: save_safetensors(as_half(m), os.path.join(OUT, "hat-l-x2.safetensors"), {"format": "pt", "license": "CC0-1.0"}, keep_dtypes=True),
+         img_size=64, embed_dim=16, depths=[1] * 12, num_heads=[2] * 12, window_size=8, compress_ratio=3, squeeze_factor=16, overlap_ratio=0.5, mlp_ratio=2, upscale=2, num_feat=16, resi_connection="identity")
 
 # Hostile files for the safety tests: real torch.save output whose pickle would run a shell command on
 # torch.load(weights_only=False). The importer must refuse them by name and run nothing.

@@ -42,7 +42,7 @@ export function modelsCommand(): Command {
       } finally {
         if (tty) process.stderr.write('\r'.padEnd(17) + '\r');
       }
-      const { entry: e, ms } = result;
+      const { entry: e, ms, speed } = result;
       // `models add F --json`: commander hands --json to `models` itself, which has the same option.
       if (o.json || cmd.opts().json) {
         process.stdout.write(JSON.stringify({ ...e, ms }, null, 2) + '\n');
@@ -54,6 +54,12 @@ export function modelsCommand(): Command {
         ...Object.entries(e.details).map(([k, v]): [string, string] => [k, String(v)]),
         ['channels', `${e.inChannels} in, ${e.outChannels} out`],
         ['parameters', e.params.toLocaleString('en-US')],
+        [
+          'speed',
+          speed
+            ? `~${speed.mpsOut} MP/s out on this CPU (timed at import on a ${speed.side}×${speed.side} tile, ${speed.workers > 1 ? `${speed.workers} workers × ` : ''}${speed.threadsEach} thread${speed.threadsEach > 1 ? 's' : ''}; runs refine it)`
+            : 'not measured (the timing run failed); runs will measure it',
+        ],
         ['source', `${e.sourceFile} (${e.sourceFormat}, ${formatBytes(e.sourceBytes)})`],
         ...(e.tileOverlap ? [['tile overlap', `${e.tileOverlap} px of context around each tile, for seamless tiles (--tile-overlap overrides)`] as [string, string]] : []),
         ['sha256', e.sha256],

@@ -19,7 +19,7 @@ export interface LibraryEntry extends ModelFacts {
   sourceBytes: number;
   onnxBytes: number;
   importedAt: string;
-  /** Output megapixels per second measured by runs on this machine. */
+  /** Output megapixels per second on this machine: timed at import, then replaced by what runs measure. */
   measured?: { mpsOut: number; at: string };
   /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, speed and what it costs in fidelity. */
   int8?: { onnxBytes: number; summary: string; measured?: { mpsOut: number; at: string } };

@@ -43,6 +43,8 @@ export interface ModelEntry {
   sizeMultiple: number;
   /** Channels the net convolves at the output resolution, where it has them (bounds the tile size). */
   hrFeatures?: number;
+  /** Peak activation bytes per input pixel of an attention net (DAT, HAT; bounds the tile size). */
+  attentionBytesPerPixel?: number;
   /** sha256 of the file the user gave: a run records it, and a resume refuses another file. */
   sha256?: string;
   /** What the importer found; imported entries only. */

@@ -4,6 +4,7 @@ import { type LibraryEntry, ModelLibrary } from './library.js';
 import type { ModelBuild, ModelEntry } from './model-entry.js';
 import { builtinGraphPath } from './model-files.js';
 import { defaultTileOverlap } from '../inference/tile-overlap.js';
+import { attentionBytesPerPixel } from './attention-memory.js';
 
 const BUILTIN_ARCH: Record<LocalModelName, string> = { thick: 'RRDN (ESRGAN)', medium: 'RDN (ESRGAN)', slim: 'RDN (ESRGAN)' };
 /** The built-ins' overlap: 10 px keeps their tiles within a grey level of a whole-image run (README, Tiling). */
@@ -62,6 +63,7 @@ export function importedEntry(e: LibraryEntry, library = new ModelLibrary()): Mo
     tileOverlap: e.tileOverlap ?? defaultTileOverlap(e),
     sizeMultiple: e.sizeMultiple ?? 1,
     ...(/^ESRGAN|RRDB/i.test(e.architecture) ? { hrFeatures: typeof e.details?.features === 'number' ? e.details.features : 64 } : {}),
+    ...(attentionBytesPerPixel(e) ? { attentionBytesPerPixel: attentionBytesPerPixel(e) } : {}),
     sha256: e.sha256,
     facts: e,
   };

@@ -34,12 +34,22 @@ export interface ModelRequest {
 /** Bytes one full-resolution activation may take: keeps a 24 MP run within the README's memory bound. */
 const HR_ACTIVATION_BUDGET = 160e6;
 
+/** Peak activation bytes a DAT/HAT tile may take per worker (a 256 px tile of full-size DAT took 2.2 GB, HAT ~4 GB). */
+const ATTENTION_BUDGET = 1.5e9;
+
 /**
  * ESRGAN-family nets convolve `hrFeatures` channels at the output resolution (conv_up2, conv_hr), so their
  * memory grows with scale² × tile²: a 256 px tile at x4 holds ~300 MB per activation (~0.9 GB per worker,
- * measured). Such nets get the largest tile whose activation fits the budget; others keep the default.
+ * measured). Such nets get the largest tile whose activation fits the budget. DAT and HAT hold attention
+ * scores per pixel (`attentionBytesPerPixel`): their window (tile + overlaps) fits ATTENTION_BUDGET, the
+ * tile a multiple of their size multiple. Others keep the default.
  */
-export function tileSizeFor(e: Pick<ModelEntry, 'hrFeatures'>, scale: number, overlap: number): number {
+export function tileSizeFor(e: Pick<ModelEntry, 'hrFeatures' | 'attentionBytesPerPixel' | 'sizeMultiple'>, scale: number, overlap: number): number {
+  if (e.attentionBytesPerPixel) {
+    const m = Math.max(1, e.sizeMultiple ?? 1);
+    const side = Math.floor((Math.sqrt(ATTENTION_BUDGET / e.attentionBytesPerPixel) - 2 * overlap) / m) * m;
+    return Math.max(Math.ceil(64 / m) * m, Math.min(DEFAULT_TILE_SIZE, side));
+  }
   if (!e.hrFeatures || scale < 2) return DEFAULT_TILE_SIZE;
   const window = Math.sqrt(HR_ACTIVATION_BUDGET / (4 * e.hrFeatures)) / scale;
   return Math.max(64, Math.min(DEFAULT_TILE_SIZE, Math.floor((window - 2 * overlap) / 16) * 16));

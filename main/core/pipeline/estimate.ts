@@ -24,7 +24,7 @@ export type EstimateProvider =
   | { name: 'bicubic' | 'lanczos' }
   /**
    * A model from the library with its scales and the speed of the build that will run (a built-in's from the
-   * reference machine, an import's as runs here measured it; unknown until one has).
+   * reference machine, an import's as measured here: timed at import, then by runs; unknown for older imports until a run).
    */
   | { name: 'local-ai'; model: string; scales: readonly number[]; speed?: ModelSpeed }
   | { name: 'sagemaker' }

@@ -249,3 +249,20 @@ export function roll(g: OnnxGraph, x: string, shift: number, axis: number, name:
   const BIG = 2 ** 62;
   return concat(g, [sliceAxis(g, x, axis, -shift, BIG, `${name}_tail`), sliceAxis(g, x, axis, 0, -shift, `${name}_head`)], name, axis);
 }
+
+/** Zero-pads an NHWC tensor's H and W at the bottom/right up to a multiple of m. `hw` is its [H, W]. */
+export function zeroPadNhwcToMultiple(g: OnnxGraph, x: string, hw: string, m: number, name: string): string {
+  const extra = g.node('Mod', [g.node('Neg', [hw], `${name}_neg`), g.int64(g.fresh(`${name}_m`), [1], [m])], `${name}_extra`, [attr.int('fmod', 0)]);
+  const pads = g.node('Concat', [g.int64(g.fresh(`${name}_zeros`), [5], [0, 0, 0, 0, 0]), extra, g.int64(g.fresh(`${name}_zero`), [1], [0])], `${name}_pads`, [attr.int('axis', 0)]);
+  return g.node('Pad', [x, pads], name, [attr.str('mode', 'constant')]);
+}
+
+/** Zero-pads an NHWC tensor by fixed amounts: top, left, bottom, right. */
+export const zeroPadNhwc = (g: OnnxGraph, x: string, top: number, left: number, bottom: number, right: number, name: string): string =>
+  g.node('Pad', [x, g.int64(g.fresh(`${name}_pads`), [8], [0, top, left, 0, 0, bottom, right, 0])], name, [attr.str('mode', 'constant')]);
+
+/** [H, W] of an NHWC tensor as a 1-d int64 tensor. */
+export function nhwcSize(g: OnnxGraph, x: string, name: string): string {
+  const shape = g.node('Shape', [x], `${name}_shape`);
+  return g.node('Slice', [shape, g.int64(g.fresh(`${name}_from`), [1], [1]), g.int64(g.fresh(`${name}_to`), [1], [3])], `${name}_hw`);
+}

@@ -16,6 +16,7 @@ import { convertNcnn } from './ncnn/to-onnx.js';
 import { type OnnxInputRange, convertOnnxFile } from './onnx-file.js';
 import { readPth } from './readers/pth.js';
 import { readSafetensors } from './readers/safetensors.js';
+import { type ImportSpeed, measureSpeed } from './measure-speed.js';
 import { type ConvertedImport, type ImportErrorCode, ModelImportError } from './state-dict.js';
 
 export interface ImportProgress {
@@ -29,7 +30,7 @@ export interface ImportOptions {
   onProgress?(p: ImportProgress): void;
 }
 
-export type ImportedFile = ConvertedImport & { sha256: string; license?: string; sourceFile: string; sourceBytes: number };
+export type ImportedFile = ConvertedImport & { sha256: string; license?: string; sourceFile: string; sourceBytes: number; speed?: ImportSpeed };
 
 /** What the format sniffer decided, with the bytes it read. */
 type Sniffed =
@@ -60,9 +61,11 @@ export async function importModelFile(path: string, opts: ImportOptions = {}): P
   onProgress?.({ stage: 'checking' });
   await probe(converted);
   throwIfAborted(signal);
+  const speed = await measureSpeed(converted.onnx, converted.descriptor);
+  throwIfAborted(signal);
   const sourceBytes = sniffed.format === 'ncnn' ? sniffed.param.byteLength + sniffed.bin.byteLength : sniffed.bytes.byteLength;
   const descriptor = { ...converted.descriptor, tileOverlap: defaultTileOverlap(converted.descriptor) };
-  return { ...converted, descriptor, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes };
+  return { ...converted, descriptor, sha256, ...(license ? { license } : {}), sourceFile: basename(path), sourceBytes, ...(speed ? { speed } : {}) };
 }
 
 /** importModelFile in a worker thread: the caller's thread stays free (the app's main process), and abort ends the work at once. */
@@ -102,7 +105,7 @@ export function importModelFileInWorker(path: string, opts: ImportOptions = {}):
 export async function addModelFile(
   path: string,
   opts: ImportOptions & { name?: string; force?: boolean; library?: ModelLibrary; inWorker?: boolean } = {},
-): Promise<{ entry: LibraryEntry; ms: number }> {
+): Promise<{ entry: LibraryEntry; ms: number; speed?: ImportSpeed }> {
   const t0 = Date.now();
   const library = opts.library ?? new ModelLibrary();
   const name = opts.name ?? nameFromFile(path);
@@ -111,9 +114,10 @@ export async function addModelFile(
   const imported = await (opts.inWorker ? importModelFileInWorker : importModelFile)(path, opts);
   opts.onProgress?.({ stage: 'saving' });
   throwIfAborted(opts.signal);
-  const { descriptor, onnx, sha256, license, sourceFile, sourceBytes } = imported;
-  const entry = await library.add(name, { ...descriptor, sha256, ...(license ? { license } : {}), sourceFile, sourceBytes }, onnx, { force: opts.force });
-  return { entry, ms: Date.now() - t0 };
+  const { descriptor, onnx, sha256, license, sourceFile, sourceBytes, speed } = imported;
+  const measured = speed ? { mpsOut: speed.mpsOut, at: new Date().toISOString() } : undefined;
+  const entry = await library.add(name, { ...descriptor, sha256, ...(license ? { license } : {}), sourceFile, sourceBytes, ...(measured ? { measured } : {}) }, onnx, { force: opts.force });
+  return { entry, ms: Date.now() - t0, ...(speed ? { speed } : {}) };
 }
 
 async function sniff(path: string): Promise<Sniffed> {

@@ -9,7 +9,6 @@
 import {
   add,
   addChannels,
-  concat,
   conv,
   cropTo,
   gelu,
@@ -18,8 +17,6 @@ import {
   linear,
   pixelShuffle,
   reflectPadToMultiple,
-  reshape,
-  roll,
   scale,
   scaled,
   spatialSize,
@@ -28,11 +25,10 @@ import {
   type WindowGrid,
   windowGrid,
 } from '../../graph/layers.js';
-import { attr, type OnnxGraph } from '../../graph/onnx-graph.js';
+import type { OnnxGraph } from '../../graph/onnx-graph.js';
 import { ModelImportError, type Tensor } from '../state-dict.js';
 import { hasAll, type Architecture } from './architecture.js';
-import type { Weights } from './weights.js';
-import { relativePositionBias, rows } from './window-attention.js';
+import { shiftMask, swinWindowAttention } from './window-attention.js';
 
 const RGB_MEAN = [0.4488, 0.4371, 0.404];
 type Lin = { weight: Tensor; bias: Tensor };
@@ -52,7 +48,6 @@ export const swinir: Architecture = {
     const table0 = w.get('layers.0.residual_group.blocks.0.attn.relative_position_bias_table');
     const win = Math.round((Math.sqrt(table0.shape[0]) + 1) / 2);
     const imgRange = win === 7 ? 255 : 1;
-    const n = win * win;
     const lin = (key: string, out: number, inp: number): Lin => ({ weight: w.get(`${key}.weight`, [out, inp]), bias: w.get(`${key}.bias`, [out]) });
     const norm = (key: string): Lin => ({ weight: w.get(`${key}.weight`, [dim]), bias: w.get(`${key}.bias`, [dim]) });
     const convW = (key: string, cout: number, cin: number, k: number) => ({ weight: w.get(`${key}.weight`, [cout, cin, k, k]), bias: w.get(`${key}.bias`, [cout]) });
@@ -135,8 +130,8 @@ export const swinir: Architecture = {
           const skip = t;
           layer.blocks.forEach((b, bi) => {
             const shift = bi % 2 === 1 ? Math.floor(win / 2) : 0;
-            if (shift && !mask) mask = shiftMask(g, d, win, shift);
-            t = swinBlock(g, t, b, `layers.${li}.blocks.${bi}`, dim, win, n, shift, shift ? mask : undefined, d);
+            if (shift && !mask) mask = shiftMask(g, d, win, win, shift, shift, 'attn_mask');
+            t = swinBlock(g, t, b, `layers.${li}.blocks.${bi}`, dim, win, shift, shift ? mask : undefined, d);
           });
           const nchw = transpose(g, t, [0, 3, 1, 2], `layers.${li}.unembed`);
           t = add(g, transpose(g, resiConv(g, nchw, layer.conv, `layers.${li}.conv`), [0, 2, 3, 1], `layers.${li}.embed`), skip, `layers.${li}.out`);
@@ -179,48 +174,11 @@ function resiConv(g: OnnxGraph, x: string, convs: { weight: Tensor; bias: Tensor
 type Block = { norm1: Lin; table: Tensor; qkv: Lin; proj: Lin; norm2: Lin; fc1: Lin; fc2: Lin };
 
 /** One Swin block on NHWC [1, H, W, C]. */
-function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, n: number, shift: number, mask: string | undefined, d: WindowGrid): string {
+function swinBlock(g: OnnxGraph, t: string, b: Block, name: string, c: number, win: number, shift: number, mask: string | undefined, d: WindowGrid): string {
   const heads = b.table.shape[1];
-  const dh = c / heads;
-  let h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
-  if (shift) h = roll(g, roll(g, h, -shift, 1, `${name}.shift_h`), -shift, 2, `${name}.shift_w`);
-  const windows = reshape(g, transpose(g, reshape(g, h, [1, d.X, win, d.Y, win, c], `${name}.split`), [0, 1, 3, 2, 4, 5], `${name}.windows_t`), [-1, n, c], `${name}.windows`);
-  const qs = dh ** -0.5;
-  const q = linear(g, windows, `${name}.q`, scaled(rows(b.qkv.weight, 0, c), qs), scaled(rows(b.qkv.bias, 0, c), qs));
-  const k = linear(g, windows, `${name}.k`, rows(b.qkv.weight, c, 2 * c), rows(b.qkv.bias, c, 2 * c));
-  const v = linear(g, windows, `${name}.v`, rows(b.qkv.weight, 2 * c, 3 * c), rows(b.qkv.bias, 2 * c, 3 * c));
-  const split = (x: string, perm: number[], tag: string) => transpose(g, reshape(g, x, [0, 0, heads, dh], `${name}.${tag}_heads`), perm, `${name}.${tag}_t`);
-  let sim = g.node('MatMul', [split(q, [0, 2, 1, 3], 'q'), split(k, [0, 2, 3, 1], 'k')], `${name}.sim`);
-  sim = g.node('Add', [sim, g.constant(g.fresh(`${name}.relative_position_bias`), [heads, n, n], relativePositionBias(b.table, heads, win), true)], `${name}.sim_pe`);
-  if (mask) sim = g.node('Add', [sim, mask], `${name}.sim_masked`);
-  const attn = g.node('Softmax', [sim], `${name}.softmax`, [attr.int('axis', -1)]);
-  const mixed = reshape(g, transpose(g, g.node('MatMul', [attn, split(v, [0, 2, 1, 3], 'v')], `${name}.mix`), [0, 2, 1, 3], `${name}.merge_t`), [0, 0, c], `${name}.merge`);
-  const projected = linear(g, mixed, `${name}.proj`, b.proj.weight, b.proj.bias);
-  let back = reshape(g, transpose(g, reshape(g, projected, [1, d.X, d.Y, win, win, c], `${name}.unwindows`), [0, 1, 3, 2, 4, 5], `${name}.unwindows_t`), [1, d.H, d.W, c], `${name}.image`);
-  if (shift) back = roll(g, roll(g, back, shift, 1, `${name}.unshift_h`), shift, 2, `${name}.unshift_w`);
-  const x = add(g, t, back, `${name}.attn_out`);
+  const h = layerNormLast(g, t, `${name}.norm1`, b.norm1.weight, b.norm1.bias, 1e-5);
+  const attn = swinWindowAttention(g, h, { qkv: b.qkv, proj: b.proj, table: b.table, heads }, c, win, shift, mask, d, name);
+  const x = add(g, t, attn, `${name}.attn_out`);
   const m = linear(g, gelu(g, linear(g, layerNormLast(g, x, `${name}.norm2`, b.norm2.weight, b.norm2.bias, 1e-5), `${name}.fc1`, b.fc1.weight, b.fc1.bias), `${name}.gelu`), `${name}.fc2`, b.fc2.weight, b.fc2.bias);
   return add(g, x, m, `${name}.out`);
-}
-
-/**
- * The shifted-window mask for the padded size: pixels get a region id 3·row-region + column-region
- * (regions split at H − w and H − s), and attention between different ids in one window gets −100.
- */
-function shiftMask(g: OnnxGraph, d: WindowGrid, win: number, shift: number): string {
-  const coord = (len: string, tag: string) => {
-    const ones = g.node('ConstantOfShape', [len], `mask_${tag}_ones`, [attr.floatTensor('value', 1)]);
-    const idx = g.node('Sub', [g.node('CumSum', [ones, g.int64(g.fresh(`mask_${tag}_axis`), [], [0])], `mask_${tag}_cumsum`), g.constant(g.fresh(`mask_${tag}_one`), [], [1])], `mask_${tag}_idx`);
-    const lenF = g.node('Cast', [len], `mask_${tag}_len`, [attr.int('to', 1)]);
-    const ge = (offset: number, k: string) =>
-      g.node('Cast', [g.node('GreaterOrEqual', [idx, g.node('Sub', [lenF, g.constant(g.fresh(`mask_${tag}_${k}`), [], [offset])], `mask_${tag}_edge_${k}`)], `mask_${tag}_ge_${k}`)], `mask_${tag}_r_${k}`, [attr.int('to', 1)]);
-    return add(g, ge(win, 'w'), ge(shift, 's'), `mask_${tag}_region`);
-  };
-  const ry = g.node('Unsqueeze', [coord(d.H, 'h'), g.int64('mask_axis1', [1], [1])], 'mask_ry');
-  const rx = g.node('Unsqueeze', [coord(d.W, 'w'), g.int64('mask_axis0', [1], [0])], 'mask_rx');
-  const ids = add(g, scale(g, ry, 3, 'mask_ry3'), rx, 'mask_ids');
-  const windows = reshape(g, transpose(g, reshape(g, ids, [d.X, win, d.Y, win], 'mask_split'), [0, 2, 1, 3], 'mask_windows_t'), [-1, win * win], 'mask_windows');
-  const diff = g.node('Sub', [g.node('Unsqueeze', [windows, g.int64('mask_axis_1', [1], [1])], 'mask_a'), g.node('Unsqueeze', [windows, g.int64('mask_axis_2', [1], [2])], 'mask_b')], 'mask_diff');
-  const m = scale(g, g.node('Sign', [g.node('Abs', [diff], 'mask_abs')], 'mask_ne'), -100, 'mask_values');
-  return g.node('Unsqueeze', [m, g.int64('mask_heads_axis', [1], [1])], 'attn_mask');
 }

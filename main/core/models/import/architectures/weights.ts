@@ -9,6 +9,8 @@ const fmt = (shape: readonly (number | undefined)[]) => `[${shape.map((d) => d ?
 
 export class Weights {
   private readonly used = new Set<string>();
+  /** Read or accounted for, but not learned: left out of params(). */
+  private readonly derived = new Set<string>();
 
   constructor(readonly sd: StateDict) {}
 
@@ -29,7 +31,16 @@ export class Weights {
 
   /** Marks keys the graph does not need (derived or training-only tensors) as accounted for. */
   ignore(key: string): void {
-    if (this.sd.has(key)) this.used.add(key);
+    if (!this.sd.has(key)) return;
+    this.used.add(key);
+    this.derived.add(key);
+  }
+
+  /** A derived tensor the loader checks (an index buffer): read, accounted for, not a parameter. */
+  getDerived(key: string): Tensor | undefined {
+    const t = this.sd.get(key);
+    if (t) this.ignore(key);
+    return t;
   }
 
   /** Largest number captured by the first group of `pattern` over all keys, or -1. */
@@ -53,10 +64,10 @@ export class Weights {
     }
   }
 
-  /** Parameters read so far. */
+  /** Parameters read so far (derived and training-only tensors left out). */
   params(): number {
     let n = 0;
-    for (const k of this.used) n += numel(this.sd.get(k)!.shape);
+    for (const k of this.used) if (!this.derived.has(k)) n += numel(this.sd.get(k)!.shape);
     return n;
   }
 }
