@@ -5,6 +5,7 @@ import { BenchError } from '../errors.js';
 import { libraryDir } from '../paths.js';
 import { LOCAL_MODELS, type Precision } from './catalog.js';
 import type { ModelDescriptor } from './import/state-dict.js';
+import type { Int8Quality } from './model-entry.js';
 
 /** What an importer found out about a model (the import contract's ModelDescriptor). */
 export type ModelFacts = ModelDescriptor;
@@ -21,8 +22,17 @@ export interface LibraryEntry extends ModelFacts {
   importedAt: string;
   /** Output megapixels per second measured by runs on this machine. */
   measured?: { mpsOut: number; at: string };
-  /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, speed and what it costs in fidelity. */
-  int8?: { onnxBytes: number; summary: string; measured?: { mpsOut: number; at: string } };
+  /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, sha256, what it costs in fidelity, and its speed in runs. */
+  int8?: LibraryInt8;
+}
+
+export interface LibraryInt8 {
+  onnxBytes: number;
+  /** sha256 of model-int8.onnx: a run with --precision int8 records it, and a resume refuses another graph. */
+  sha256: string;
+  summary: string;
+  quality: Int8Quality;
+  measured?: { mpsOut: number; at: string };
 }
 
 export const ONNX_FILE = 'model.onnx';
@@ -120,6 +130,40 @@ export class ModelLibrary {
     return entry;
   }
 
+  /**
+   * Keeps an int8 build beside an entry's fp32 graph: model-int8.onnx, then model.json, each written to a
+   * temporary file and renamed into place. Refused when the entry was removed or replaced (another source
+   * file) while the build was being made.
+   */
+  async setInt8(name: string, sourceSha256: string, onnx: Uint8Array, int8: LibraryInt8): Promise<LibraryEntry> {
+    const entry = await this.read(name);
+    if (!entry || entry.sha256 !== sourceSha256) throw new BenchError('ERROR_BAD_SETTINGS', `model '${name}' was removed or replaced while its int8 build was being made; nothing was kept`);
+    const next: LibraryEntry = { ...entry, int8 };
+    const dest = join(this.dir, name, INT8_ONNX_FILE);
+    const tmp = `${dest}.${randomBytes(4).toString('hex')}.partial`;
+    try {
+      await writeFile(tmp, onnx);
+      await rename(tmp, dest);
+      await this.writeDescriptor(next);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new BenchError('ERROR_OUTPUT', `cannot write the model library (${this.dir}): ${(err as Error).message}`, { cause: err });
+    }
+    return next;
+  }
+
+  private async writeDescriptor(entry: LibraryEntry): Promise<void> {
+    const file = join(this.dir, entry.name, DESCRIPTOR_FILE);
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+    try {
+      await writeFile(tmp, JSON.stringify(entry, null, 2) + '\n');
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Records a speed measured by a run (of the fp32 or the int8 build); best effort, never fails the run. */
   async recordSpeed(name: string, mpsOut: number, precision: Precision = 'fp32'): Promise<void> {
     const entry = await this.read(name);
@@ -127,14 +171,7 @@ export class ModelLibrary {
     const measured = { mpsOut: Number(mpsOut.toPrecision(3)), at: new Date().toISOString() };
     const next = precision === 'fp32' ? { ...entry, measured } : entry.int8 ? { ...entry, int8: { ...entry.int8, measured } } : null;
     if (!next) return;
-    const file = join(this.dir, name, DESCRIPTOR_FILE);
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-    try {
-      await writeFile(tmp, JSON.stringify(next, null, 2) + '\n');
-      await rename(tmp, file);
-    } catch {
-      await rm(tmp, { force: true }).catch(() => undefined);
-    }
+    await this.writeDescriptor(next).catch(() => undefined);
   }
 
   private async read(name: string): Promise<LibraryEntry | null> {
