@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchError } from '../errors.js';
@@ -196,9 +196,13 @@ export function unknownModel(name: string, dir: string): BenchError {
 
 /**
  * Records, in each local-ai spec naming an imported model, that model's canonical name and source sha256,
- * so settings.json says exactly which file ran and a resume refuses a model that was replaced or removed.
+ * and with --precision int8 the sha256 of the int8 graph itself (hashed now, so a file replaced by hand is
+ * caught too), so settings.json says exactly which graph ran and a resume refuses one replaced or removed.
  */
-export async function pinImportedModels<T extends { providers: { name: string; model?: string; modelSha256?: string }[] }>(settings: T, library = new ModelLibrary()): Promise<T> {
+export async function pinImportedModels<T extends { providers: { name: string; model?: string; modelSha256?: string; precision?: Precision; int8Sha256?: string }[] }>(
+  settings: T,
+  library = new ModelLibrary(),
+): Promise<T> {
   const providers = [];
   for (const p of settings.providers) {
     if (p.name !== 'local-ai' || !p.model || p.model in LOCAL_MODELS) {
@@ -208,9 +212,28 @@ export async function pinImportedModels<T extends { providers: { name: string; m
     const entry = await library.find(p.model);
     if (!entry) throw unknownModel(p.model, library.dir);
     if (p.modelSha256 && p.modelSha256 !== entry.sha256) throw changedModel(entry, p.modelSha256);
-    providers.push({ ...p, model: entry.name, modelSha256: entry.sha256 });
+    let int8Sha256: string | undefined;
+    if (p.precision === 'int8') {
+      int8Sha256 = entry.int8 ? await fileSha256(library.onnxPath(entry, 'int8')) : undefined;
+      if (p.int8Sha256 && p.int8Sha256 !== int8Sha256) throw changedInt8(entry.name, p.int8Sha256, int8Sha256);
+    }
+    providers.push({ ...p, model: entry.name, modelSha256: entry.sha256, ...(int8Sha256 ? { int8Sha256 } : {}) });
   }
   return { ...settings, providers };
+}
+
+async function fileSha256(path: string): Promise<string | undefined> {
+  const bytes = await readFile(path).catch(() => undefined);
+  return bytes && createHash('sha256').update(bytes).digest('hex');
+}
+
+export function changedInt8(name: string, used: string, now: string | undefined): BenchError {
+  return new BenchError(
+    'ERROR_BAD_SETTINGS',
+    now
+      ? `the int8 build of model '${name}' is not the graph this run used (sha256 ${now.slice(0, 12)}…, the run used ${used.slice(0, 12)}…): it was made again since`
+      : `model '${name}' has no int8 build any more; this run used one (sha256 ${used.slice(0, 12)}…)`,
+  );
 }
 
 export function changedModel(entry: Pick<LibraryEntry, 'name' | 'sha256'>, used: string): BenchError {

@@ -6,20 +6,21 @@
  * what a model is fed), then their centre 96×96. Every image is trimmed to a multiple of the model's scale
  * and size multiple, so that ×scale down and back up gives the original's size.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { BenchError } from '../../errors.js';
 import { type RawImage, rgbOnly, toRaw } from '../../image/raw.js';
 import { readFileReadOnly } from '../../image/read.js';
-import { packageRoot } from '../../paths.js';
+import { outsideArchive, packageRoot } from '../../paths.js';
 
 export const CALIBRATION_SIZE = 96;
 /** At most this many images from a folder (first by name): enough for ranges, few enough to stay quick. */
 export const MAX_CALIBRATION_IMAGES = 12;
 const IMAGE = /\.(png|jpe?g|webp|tiff?|avif|gif)$/i;
 
-export const bundledCalibrationDir = (): string => join(packageRoot(), 'assets', 'calibration');
+/** Unpacked beside app.asar in the installed app (electron-builder.yml), where the int8 worker can read it. */
+export const bundledCalibrationDir = (): string => outsideArchive(join(packageRoot(), 'assets', 'calibration'));
 
 export interface CalibrationPhoto {
   name: string;
@@ -44,8 +45,7 @@ export async function loadCalibrationSet(dir: string | undefined, fit: { scale: 
   const step = Math.max(1, fit.scale) * Math.max(1, fit.sizeMultiple);
   const photos: CalibrationPhoto[] = [];
   for (const name of files) {
-    // The bundled photos may sit inside the app's asar archive, which Node's readFile reads and sharp cannot.
-    const bytes = bundled ? await readFile(join(folder, name)) : await readFileReadOnly(join(folder, name));
+    const bytes = await readFileReadOnly(join(folder, name));
     let image: RawImage;
     try {
       image = rgbOnly(await toRaw(sharp(bytes, { limitInputPixels: 100_000_000 }).rotate().toColourspace('srgb').removeAlpha()));
