@@ -121,7 +121,9 @@ describe('int8 builds of imported models', () => {
     // the model is added; its int8 build is refused with what was measured
     expect(add.status).toBe(2);
     expect(add.stdout).toMatch(/^added 'outlier' in [\d.]+ s/);
-    const refusal = /^upscale-bench: int8 build of 'outlier' refused: on 9 calibration photos brought down ÷2 and upscaled back, it costs (\d+\.\d\d) dB PSNR against the originals on average \(worst photo −\d+\.\d\d dB, SSIMULACRA2 −[\d.]+\), more than the 0\.3 dB bound(; and it ran at [\d.]+× fp32's speed here, below the 1\.1× that would be worth a loss)?; the model stays fp32-only \(`upscale-bench models quantize outlier --force` keeps it anyway\)\n$/;
+    // (a net this small is no faster in int8 either, which the sentence may add)
+    const refusal =
+      /^upscale-bench: int8 build of 'outlier' refused: on 9 calibration photos brought down ÷2 and upscaled back, it cost (\d+\.\d\d) dB PSNR against the originals on average relative to fp32 \(worst photo −\d+\.\d\d dB, SSIMULACRA2 −[\d.]+\) at [\d.]+× fp32's speed here: more than the 0\.3 dB bound(, and short of the 1\.1× speed-up that would be worth any loss)?; the model stays fp32-only \(`upscale-bench models quantize outlier --force` keeps it anyway\)\n$/;
     expect(add.stderr).toMatch(refusal);
     expect(Number(refusal.exec(add.stderr)![1])).toBeGreaterThan(1);
     expect(existsSync(join(library, 'outlier', 'model-int8.onnx'))).toBe(false);

@@ -93,12 +93,13 @@ export async function buildInt8(fp32: Uint8Array, m: Int8Target, opts: Int8Optio
   const speedup = measured.int8MpsOut / measured.fp32MpsOut;
   const withinBound = measured.cost.psnr.mean >= -COST_BOUND_DB;
   const where = `${set.photos.length} ${set.source === 'bundled' ? 'calibration photos' : `photos from ${set.source}`} brought down ÷${m.scale} and upscaled back`;
-  const problems = [
-    ...(withinBound ? [] : [`it costs ${fixed(-measured.cost.psnr.mean, 2)} dB PSNR against the originals on average (worst photo ${signed(measured.cost.psnr.worst, 2)} dB${measured.cost.ssimulacra2 ? `, SSIMULACRA2 ${signed(measured.cost.ssimulacra2.mean, 1)}` : ''}), more than the ${COST_BOUND_DB} dB bound`]),
-    ...(speedup >= MIN_SPEEDUP ? [] : [`it ran at ${speedup.toFixed(2)}× fp32's speed here, below the ${MIN_SPEEDUP}× that would be worth a loss`]),
-  ];
+  const c = measured.cost;
+  const found =
+    `${c.psnr.mean <= 0 ? `cost ${fixed(-c.psnr.mean, 2)}` : `gained ${fixed(c.psnr.mean, 2)}`} dB PSNR against the originals on average relative to fp32 ` +
+    `(worst photo ${signed(c.psnr.worst, 2)} dB${c.ssimulacra2 ? `, SSIMULACRA2 ${signed(c.ssimulacra2.mean, 1)}` : ''}) at ${speedup.toFixed(2)}× fp32's speed here`;
+  const problems = [...(withinBound ? [] : [`more than the ${COST_BOUND_DB} dB bound`]), ...(speedup >= MIN_SPEEDUP ? [] : [`short of the ${MIN_SPEEDUP}× speed-up that would be worth any loss`])];
   if (problems.length && !opts.force) {
-    throw new Int8Refused(`int8 build of '${m.name}' refused: on ${where}, ${problems.join('; and ')}; the model stays fp32-only`);
+    throw new Int8Refused(`int8 build of '${m.name}' refused: on ${where}, it ${found}: ${problems.join(', and ')}; the model stays fp32-only`);
   }
   const quality: Int8Quality = {
     photos: set.photos.length,
