@@ -135,7 +135,7 @@ describe('int8 builds of imported models', () => {
     const forced = cli(['models', 'quantize', 'outlier', '--force']);
     expect(forced.status, forced.stderr).toBe(0);
     expect(forced.stdout).toMatch(/ {2}int8 cost +PSNR −\d+\.\d\d dB .*bound 0\.3 dB: over it, kept with --force\n/);
-    expect(entryOf('outlier').int8).toMatchObject({ quality: { cost: { withinBound: false } }, summary: expect.stringMatching(/; over the 0\.3 dB bound, kept with --force$/) });
+    expect(entryOf('outlier').int8).toMatchObject({ quality: { cost: { withinBound: false } }, summary: expect.stringMatching(/; over the 0\.3 dB bound( and short of the 1\.1× speed-up worth a loss)?, kept with --force$/) });
   });
 
   it('refuses an attention net by name before calibrating anything', () => {

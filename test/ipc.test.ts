@@ -524,7 +524,7 @@ describe('imported models through the handlers', () => {
     expect(stages()).toEqual(['outlier:calibrating', 'outlier:quantizing', 'outlier:measuring', 'outlier:saving']);
     const listed = await dispatch(handlers, 'models:list', {});
     const int8 = listed.ok && listed.data.find((m) => m.name === 'outlier')?.int8;
-    expect(int8).toMatchObject({ summary: expect.stringMatching(/over the 0\.3 dB bound, kept with --force$/), quality: { photos: 9, calibration: 'bundled', cost: { boundDb: 0.3, withinBound: false } } });
+    expect(int8).toMatchObject({ summary: expect.stringMatching(/over the 0\.3 dB bound( and short of the 1\.1× speed-up worth a loss)?, kept with --force$/), quality: { photos: 9, calibration: 'bundled', cost: { boundDb: 0.3, withinBound: false } } });
     expect(int8 && int8.quality!.cost.psnr.mean).toBeLessThan(-0.3);
   });
 });

@@ -60,10 +60,11 @@ export function int8Summary(q: Int8Quality): string {
   const c = q.cost;
   const s2 = c.ssimulacra2 ? `, SSIMULACRA2 ${signed(c.ssimulacra2.mean, 1)} (worst ${signed(c.ssimulacra2.worst, 1)})` : '';
   const photos = q.calibration === 'bundled' ? `${q.photos} calibration photos` : `${q.photos} photos from ${q.calibration}`;
+  const over = [...(c.withinBound ? [] : [`over the ${c.boundDb} dB bound`]), ...(q.speed.speedup >= MIN_SPEEDUP ? [] : [`short of the ${MIN_SPEEDUP}× speed-up worth a loss`])];
   return (
     `${q.speed.speedup.toFixed(1)}× ${q.speed.speedup >= 1 ? 'faster than fp32' : "fp32's speed (slower)"} here; against the originals of ${photos} (÷${q.speed.scale} and back): ` +
     `PSNR ${signed(c.psnr.mean, 2)} dB (worst ${signed(c.psnr.worst, 2)})${s2} vs fp32; output ${q.vsFp32.psnr.mean.toFixed(1)} dB PSNR from fp32's (worst ${q.vsFp32.psnr.worst.toFixed(1)})` +
-    (c.withinBound ? '' : `; over the ${c.boundDb} dB bound, kept with --force`)
+    (over.length ? `; ${over.join(' and ')}, kept with --force` : '')
   );
 }
 

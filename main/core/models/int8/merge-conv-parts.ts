@@ -1,8 +1,11 @@
 /**
  * Undoes `convOverParts` before quantization: a sum of convolutions over different tensors, with the same
  * kernel and padding, is one convolution over their channel concatenation. The float graphs are built as
- * sums because onnxruntime runs them faster in fp32; in int8 each partial sum would be rounded to u8 before
- * the additions, while a Concat feeds one QLinearConv whose int32 accumulator sums everything exactly.
+ * sums because onnxruntime runs them faster in fp32; in int8 a Concat feeds one QLinearConv (QLinearConcat
+ * before it) instead of several small ones whose u8 outputs are added in float. Measured: an RRDBNet of 23
+ * blocks (random weights) ran at 3.2× fp32 merged against 2.3× with the sums kept. The price: QLinearConcat
+ * puts the residual stream and the growth channels on one u8 scale, so on YandereNeo (2 blocks, where speed
+ * came out the same) the sums kept were 1.2 dB closer to fp32. Speed was chosen; the bound checks the cost.
  */
 import onnxProto from 'onnx-proto';
 
