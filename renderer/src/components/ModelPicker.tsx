@@ -124,7 +124,7 @@ function ImportStatus(props: {
   if (s.kind === 'confirm-int8') {
     return (
       <div role="alertdialog" aria-label="Make int8 build" className="banner" data-testid="model-int8">
-        Make an int8 build of <strong>{s.name}</strong>? It is calibrated on the bundled photos and measured against fp32 here (a minute or more for a big net), and kept only if it costs at
+        Make an int8 build of <strong>{s.name}</strong>? It is calibrated on the bundled photos and measured against fp32 here (seconds for a small net, minutes for a deep one), and kept only if it costs at
         most 0.3 dB of PSNR against the originals and is faster. <button onClick={() => props.onQuantize(s.name, false)}>Make it</button> <button onClick={props.onDismiss}>Cancel</button>
       </div>
     );
