@@ -102,7 +102,7 @@ export function modelsCommand(): Command {
       try {
         made = await quantizeWithProgress(name, { calibrate: o.calibrate, force: o.force });
       } catch (err) {
-        if (err instanceof Int8Refused && /refused: on/.test(err.message)) throw new Int8Refused(withForceHint(err, name));
+        if (err instanceof Int8Refused && err.forcible) throw new Int8Refused(withForceHint(err, name), true);
         throw err;
       }
       const { entry, ms } = made;
@@ -158,7 +158,7 @@ async function quantizeWithProgress(name: string, o: { calibrate?: string; force
 }
 
 /** A refusal on measured numbers can be overridden from the command line; one by architecture cannot. */
-const withForceHint = (err: Int8Refused, name: string) => (/refused: on/.test(err.message) ? `${err.message} (\`upscale-bench models quantize ${name} --force\` keeps it anyway)` : err.message);
+const withForceHint = (err: Int8Refused, name: string) => (err.forcible ? `${err.message} (\`upscale-bench models quantize ${name} --force\` keeps it anyway)` : err.message);
 
 function printInt8(e: LibraryEntry): void {
   const { quality: q, onnxBytes } = e.int8!;

@@ -18,7 +18,11 @@ const ATTENTION_OPS = new Set(['MatMul', 'Gemm', 'Softmax', 'LayerNormalization'
 
 /** An int8 build that is not made: the message names why, and what it measured when it measured. */
 export class Int8Refused extends BenchError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Refused on what was measured (a cost or a speed), which `--force` may override; not on what the graph is. */
+    readonly forcible = false,
+  ) {
     super('ERROR_BAD_SETTINGS', message);
     this.name = 'Int8Refused';
   }

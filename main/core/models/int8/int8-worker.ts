@@ -14,5 +14,5 @@ try {
 } catch (err) {
   const e = err as Error & { code?: string };
   const kind = err instanceof Int8Refused ? 'refused' : err instanceof BenchError ? 'bench' : 'other';
-  parentPort!.postMessage({ error: { kind, code: e.code, message: e.message ?? String(err) } });
+  parentPort!.postMessage({ error: { kind, code: e.code, message: e.message ?? String(err), ...(err instanceof Int8Refused ? { forcible: err.forcible } : {}) } });
 }

@@ -100,7 +100,7 @@ export async function buildInt8(fp32: Uint8Array, m: Int8Target, opts: Int8Optio
     `(worst photo ${signed(c.psnr.worst, 2)} dB${c.ssimulacra2 ? `, SSIMULACRA2 ${signed(c.ssimulacra2.mean, 1)}` : ''}) at ${speedup.toFixed(2)}× fp32's speed here`;
   const problems = [...(withinBound ? [] : [`more than the ${COST_BOUND_DB} dB bound`]), ...(speedup >= MIN_SPEEDUP ? [] : [`short of the ${MIN_SPEEDUP}× speed-up that would be worth any loss`])];
   if (problems.length && !opts.force) {
-    throw new Int8Refused(`int8 build of '${m.name}' refused: on ${where}, it ${found}: ${problems.join(', and ')}; the model stays fp32-only`);
+    throw new Int8Refused(`int8 build of '${m.name}' refused: on ${where}, it ${found}: ${problems.join(', and ')}; the model stays fp32-only`, true);
   }
   const quality: Int8Quality = {
     photos: set.photos.length,
@@ -147,15 +147,15 @@ function buildInt8InWorker(fp32Path: string, target: Int8Target, opts: Int8Optio
     };
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     const done = () => opts.signal?.removeEventListener('abort', onAbort);
-    worker.on('message', (m: { progress?: Int8Progress; result?: { onnx: Uint8Array; int8: Omit<LibraryInt8, 'measured'> }; error?: { kind: string; code?: string; message: string } }) => {
+    worker.on('message', (m: { progress?: Int8Progress; result?: { onnx: Uint8Array; int8: Omit<LibraryInt8, 'measured'> }; error?: { kind: string; code?: string; message: string; forcible?: boolean } }) => {
       if (m.progress) opts.onProgress?.(m.progress);
       else if (m.result) {
         done();
         resolve(m.result);
       } else if (m.error) {
         done();
-        const { kind, code, message } = m.error;
-        reject(kind === 'refused' ? new Int8Refused(message) : kind === 'bench' ? new BenchError(code as ErrorCode, message) : new Error(message));
+        const { kind, code, message, forcible } = m.error;
+        reject(kind === 'refused' ? new Int8Refused(message, forcible) : kind === 'bench' ? new BenchError(code as ErrorCode, message) : new Error(message));
       }
     });
     worker.on('error', (err) => {
