@@ -62,8 +62,10 @@ export function createBenchApi(invoke: Invoke, subscribe: Subscribe) {
     models: {
       list: () => call('models:list', {}),
       pickFile: () => call('dialog:pick-model', {}),
-      add: (path: string, opts: { name?: string; force?: boolean; inputRange?: '0-1' | '0-255' } = {}) => call('models:add', { path, ...opts }),
+      add: (path: string, opts: { name?: string; force?: boolean; inputRange?: '0-1' | '0-255'; int8?: boolean } = {}) => call('models:add', { path, ...opts }),
       remove: (name: string) => call('models:remove', { name }),
+      /** Makes an imported model's int8 build: calibrated, measured against fp32, refused over the bound unless force. */
+      quantize: (name: string, opts: { force?: boolean } = {}) => call('models:quantize', { name, ...opts }),
     },
     images: {
       read: (runId: string, row: number, which: 'original' | 'stored' | 'upscaled') => call('image:read', { runId, row, which }),

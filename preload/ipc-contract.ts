@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { METRICS } from '../main/core/metrics/metric-names.js';
 import { AT_CHOICES, TARGET_METRICS, targetValueProblem } from '../main/core/results/target.js';
 import { S3_PREFIX } from './channels.js';
-import type { ModelSpeed } from '../main/core/models/model-entry.js';
+import type { Int8Quality, ModelSpeed } from '../main/core/models/model-entry.js';
 import { GROUP_BY } from '../main/core/inputs/groups.js';
 
 const provider = z.enum(['local-ai', 'sagemaker', 'bicubic', 'lanczos']);
@@ -154,8 +154,13 @@ export const schemas = {
   /** Opens the file dialog for a model file; the returned path is granted for `models:add`. */
   'dialog:pick-model': z.object({}).strict(),
   /** inputRange: an ONNX file's pixel range (no ONNX file says); main refuses it for other formats. */
-  'models:add': z.object({ path: shortText(4096), name: modelName.optional(), force: z.boolean().optional(), inputRange: z.enum(['0-1', '0-255']).optional() }).strict(),
+  /** int8: also make an int8 build (a refusal is in the answer: the model itself is added). */
+  'models:add': z
+    .object({ path: shortText(4096), name: modelName.optional(), force: z.boolean().optional(), inputRange: z.enum(['0-1', '0-255']).optional(), int8: z.boolean().optional() })
+    .strict(),
   'models:remove': z.object({ name: modelName }).strict(),
+  /** Makes an imported model's int8 build (progress as 'model-int8' events); force keeps one over the bound. */
+  'models:quantize': z.object({ name: modelName, force: z.boolean().optional() }).strict(),
 } as const;
 
 export type Channel = keyof typeof schemas;
@@ -326,11 +331,12 @@ export interface Responses {
   'aws:clear-keys': KeyStatus;
   'models:list': LocalModelSummary[];
   'dialog:pick-model': { path: string; name: string } | null;
-  'models:add': { model: LocalModelSummary; ms: number };
+  'models:add': { model: LocalModelSummary; ms: number; /** why no int8 build was kept, when one was asked for */ int8Refused?: string };
   'models:remove': { removed: string };
+  'models:quantize': { model: LocalModelSummary; ms: number };
 }
 
-export type { ModelSpeed };
+export type { Int8Quality, ModelSpeed };
 
 export interface LocalModelSummary {
   name: string;
@@ -341,8 +347,8 @@ export interface LocalModelSummary {
   summary: string;
   /** Output megapixels per second of the fp32 build: built-ins at x4 on the 2-core reference machine; imports as measured here (timed at import, then by runs). */
   speed?: ModelSpeed;
-  /** Present when an int8 build exists: its speed and what it costs in fidelity. */
-  int8?: { speed?: ModelSpeed; summary: string };
+  /** Present when an int8 build exists: its speed and what it costs in fidelity (for imports, measured when it was made). */
+  int8?: { speed?: ModelSpeed; summary: string; quality?: Int8Quality };
   sizeBytes: number | null;
   license?: string;
   /** Imported models: what the importer found. */
@@ -388,7 +394,9 @@ export type JobEvent =
   /** An s3:// input being listed before its run starts (objects so far, the images among them). */
   | { jobId: string; type: 'listing'; input: string; objects: number; images: number; done: boolean }
   /** A model file being imported (`models:add`): jobId is the import's own id, unrelated to runs. */
-  | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string };
+  | { jobId: string; type: 'model-import'; stage: 'reading' | 'converting' | 'checking' | 'saving'; file: string }
+  /** An int8 build being made (`models:quantize`, or `models:add` with int8). */
+  | { jobId: string; type: 'model-int8'; stage: 'calibrating' | 'quantizing' | 'measuring' | 'saving'; model: string };
 
 export { EVENT_CHANNEL } from './channels.js';
 

@@ -138,6 +138,61 @@ if (mode === 'score') {
   const mps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
   await provider.dispose?.();
   result = { onnx_mps: mps, params: descriptor.params, rss_mb: rssMb() };
+} else if (mode === 'int8-imported') {
+  // A real imported model (from the test cache) given an int8 build as `models add --int8` makes it, then
+  // both builds end to end through the provider on the same photo, alternately, best of three each.
+  // 'synthetic:rrdbnet' is the x4plus-sized RRDBNet of random weights the `imported` case uses: its speed
+  // is real, its fidelity means nothing, so its build is kept with force.
+  const [file, name, size] = args;
+  const { mkdtemp } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { join } = await import('node:path');
+  const { addModelFile } = await import('../main/core/models/import/import-model.js');
+  const { convertStateDict } = await import('../main/core/models/import/convert-state-dict.js');
+  const { ModelLibrary } = await import('../main/core/models/library.js');
+  const { quantizeModel } = await import('../main/core/models/int8/make-int8.js');
+  const { testModelPath } = await import('./fetch-test-models.js');
+  const { syntheticRrdbNet } = await import('./synthetic-models.js');
+  process.env.UPSCALE_BENCH_MODELS = await mkdtemp(join(tmpdir(), 'bench-lib-'));
+  const synthetic = file === 'synthetic:rrdbnet';
+  const entry = synthetic
+    ? await (async () => {
+        const { descriptor, onnx } = convertStateDict(syntheticRrdbNet({ blocks: 23 }), 'safetensors');
+        return new ModelLibrary().add(name, { ...descriptor, sha256: '0'.repeat(64), sourceFile: 'rrdbnet.safetensors', sourceBytes: 0 }, onnx);
+      })()
+    : (await addModelFile(testModelPath(file), { name })).entry;
+  const t0 = now();
+  const q = (await quantizeModel(entry.name, { force: synthetic })).entry.int8!.quality;
+  const quantizeS = (now() - t0) / 1000;
+  const scale = entry.scale;
+  const [w, h] = size ? size.split('x').map(Number) : scale === 4 ? [300, 200] : [600, 400];
+  const bytes = await sharp(new URL('../test/fixtures/photos/coffee.png', import.meta.url).pathname).resize(w, h).png().toBuffer();
+  const providers = { fp32: await createLocalAiProvider({ name: 'local-ai', model: name }, { factor: scale }), int8: await createLocalAiProvider({ name: 'local-ai', model: name, precision: 'int8' }, { factor: scale }) };
+  const call = (p: 'fp32' | 'int8') => providers[p].upscale({ bytes, format: 'png', width: w, height: h, target: { width: w * scale, height: h * scale } });
+  await call('fp32');
+  await call('int8');
+  const best = { fp32: Infinity, int8: Infinity };
+  for (let r = 0; r < 3; r++) {
+    for (const p of r % 2 ? (['int8', 'fp32'] as const) : (['fp32', 'int8'] as const)) {
+      const t = now();
+      await call(p);
+      best[p] = Math.min(best[p], now() - t);
+    }
+  }
+  await Promise.all(Object.values(providers).map((p) => p.dispose?.()));
+  const outMp = (w * h * scale * scale) / 1e6;
+  result = {
+    fp32_mps: outMp / (best.fp32 / 1000),
+    int8_mps: outMp / (best.int8 / 1000),
+    quantize_s: quantizeS,
+    speedup_at_quantize: q.speed.speedup,
+    cost_psnr_mean: q.cost.psnr.mean,
+    cost_psnr_worst: q.cost.psnr.worst,
+    cost_ssimulacra2_mean: q.cost.ssimulacra2?.mean ?? NaN,
+    vs_fp32_psnr_mean: q.vsFp32.psnr.mean,
+    weight_bits: q.weightBits,
+    scale,
+  };
 } else if (mode === 'workers') {
   // Output MP/s of W sessions × T threads each, all busy on thick's kind of tile (256 px + 10 px
   // overlap on each side: 276² in) through the inference scheduler: the measurement behind worker-plan.ts.

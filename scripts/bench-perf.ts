@@ -1,5 +1,5 @@
 /**
- * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap,groups,s3-list]`: prints the
+ * `npm run bench:perf [-- --only=scoring,ssimulacra2,batch,pipeline,rss,rss-imported,models,imported,int8,workers,scheduler,adaptive,butteraugli,sagemaker,bootstrap,groups,s3-list]`: prints the
  * performance table the README quotes. Each heavy case runs in a child process so its peak RSS is its own. The ssimulacra2 case
  * times libjxl 0.11's own tool beside ours when SSIMULACRA2 names it (see scripts/reference/make-ssimulacra2-fixtures.ts for how to
  * get it).
@@ -27,7 +27,7 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const BEFORE_SCHEDULER = '230a779';
 const BEFORE_MISSING = 'before the scheduler: not measured (needs this repository\'s git history)';
 const PHOTOS = join(ROOT, 'test', 'fixtures', 'photos');
-const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,adaptive,bootstrap,groups,soak').split(',');
+const only = (process.argv.find((a) => a.startsWith('--only='))?.slice(7) ?? 'scoring,ssimulacra2,batch,pipeline,rss,rss-imported,workers,scheduler,models,int8,adaptive,bootstrap,groups,soak').split(',');
 const rows: string[][] = [];
 const row = (...cells: (string | number)[]) => {
   rows.push(cells.map(String));
@@ -313,6 +313,25 @@ function importedRows(peak: number) {
     const gflop = kind === 'rrdbnet' ? rrdbGflopPerOutputMp(23) : compactGflopPerOutputMp(16);
     const share = ((r.onnx_mps * gflop) / peak) * 100;
     row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
+  }
+}
+
+if (only.includes('int8')) {
+  // issue 20: int8 builds of real imported models (the test cache's ESRGAN and Compact), made as `models add
+  // --int8` makes them; then each build end to end through the provider, alternately, best of three.
+  for (const [file, name, label, size] of [
+    ['4x-NMKD-YandereNeo-Superlite.pth', 'yandere', 'imported ESRGAN x4 (YandereNeo Superlite, 2 blocks), 300×200 in'],
+    ['2x-AniScale.pth', 'aniscale', 'imported Compact x2 (AniScale, 16 convs, PReLU), 600×400 in'],
+    ['synthetic:rrdbnet', 'rrdbnet', 'imported RRDBNet x4 (23 blocks, random weights: speed only, kept with --force), 150×100 in', '150x100'],
+  ]) {
+    const r = child('int8-imported', file, name, ...(size ? [size] : []));
+    row(
+      `${label}: int8 vs fp32`,
+      `fp32 ${r.fp32_mps.toFixed(3)} MP/s out, int8 ${r.int8_mps.toFixed(3)} MP/s out (×${(r.int8_mps / r.fp32_mps).toFixed(2)})`,
+      `×${r.speedup_at_quantize} measured while quantizing (${r.quantize_s.toFixed(0)} s, ${r.weight_bits}-bit weights)`,
+      `cost against the originals vs fp32: PSNR ${r.cost_psnr_mean.toFixed(2)} dB (worst ${r.cost_psnr_worst.toFixed(2)}), SSIMULACRA2 ${r.cost_ssimulacra2_mean.toFixed(1)}`,
+      `int8 output ${r.vs_fp32_psnr_mean.toFixed(1)} dB PSNR from fp32's`,
+    );
   }
 }
 

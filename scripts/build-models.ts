@@ -1,7 +1,7 @@
 /**
  * `npm run models`: converts every @upscalerjs ESRGAN model and scale into models/<name>-x<scale>.onnx,
  * and for models with an int8 build also models/<name>-x<scale>-int8.onnx (calibrated on
- * scripts/calibration/). Rebuilds only what is missing or older than its sources, so `npm ci` stays quick
+ * assets/calibration/). Rebuilds only what is missing or older than its sources, so `npm ci` stays quick
  * after the first time.
  */
 import { mkdir, readdir, rename, stat, writeFile } from 'node:fs/promises';
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import sharp from 'sharp';
 import { rgbOnly, toRaw } from '../main/core/image/raw.js';
 import { calibrateRanges } from '../main/core/models/calibrate.js';
+import { bundledCalibrationDir } from '../main/core/models/int8/calibration-set.js';
 import { LOCAL_MODELS } from '../main/core/models/catalog.js';
 import { onnxFileName, packageDir, tfjsModelJson } from '../main/core/models/model-files.js';
 import { quantizeGraph } from '../main/core/models/quantize.js';
@@ -20,7 +21,7 @@ const require = createRequire(import.meta.url);
 const out = modelsDir();
 await mkdir(out, { recursive: true });
 const force = process.argv.includes('--force');
-const calibrationDir = join(packageRoot(), 'scripts', 'calibration');
+const calibrationDir = bundledCalibrationDir();
 
 const stale = async (dest: string, sources: string[]) => {
   if (force) return true;

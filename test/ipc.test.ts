@@ -9,7 +9,7 @@ import { dispatch } from '../main/ipc/dispatch.js';
 import { fixture } from './helpers/images.js';
 import { testHandlers } from './helpers/host.js';
 import type { Host } from '../main/ipc/host.js';
-import { writeTinyNcnn } from './helpers/tiny-models.js';
+import { writeOutlierCompact, writeTinyNcnn } from './helpers/tiny-models.js';
 import { inferenceTilesRunning, inferenceTilesSent, inferenceWorkersAlive } from '../main/core/inference/inference-worker.js';
 
 const until = (ok: () => boolean, ms = 60_000) =>
@@ -65,6 +65,7 @@ describe('IPC contract', () => {
       'dialog:pick-model',
       'models:add',
       'models:remove',
+      'models:quantize',
     ]);
     for (const c of CHANNELS) expect(c).toMatch(/^[a-z]+:[a-z]+(-[a-z]+)*$/);
   });
@@ -497,6 +498,34 @@ describe('imported models through the handlers', () => {
     expect(r).toMatchObject({ ok: false, error: { code: 'ERROR_NOT_A_MODEL', message: expect.stringMatching(/^not a model: notes\.pth is none of the known formats/) } });
     const listed = await dispatch(handlers, 'models:list', {});
     expect(listed.ok && listed.data.filter((m) => m.kind === 'imported')).toEqual([]);
+  });
+
+  it('adds a model with an int8 build asked for: a refusal comes in the answer; models:quantize makes one, with progress, listed with its numbers', async () => {
+    const answers: { model?: string } = {};
+    const { dir, handlers, events } = await testHandlers(answers);
+    answers.model = join(dir, 'outlier.safetensors');
+    await writeOutlierCompact(answers.model);
+    await dispatch(handlers, 'dialog:pick-model', {});
+    // the model is added; its int8 build costs more than the bound and is not kept
+    const added = await dispatch(handlers, 'models:add', { path: answers.model, int8: true });
+    if (!added.ok) throw new Error(added.error.message);
+    expect(added.data.int8Refused).toMatch(/^int8 build of 'outlier' refused: on 9 calibration photos brought down ÷2 and upscaled back, it cost \d+\.\d\d dB PSNR against the originals on average relative to fp32 .*: more than the 0\.3 dB bound.*; the model stays fp32-only$/);
+    expect(added.data.model).toMatchObject({ name: 'outlier', kind: 'imported' });
+    expect(added.data.model.int8).toBeUndefined();
+    const stages = () => events.filter((e) => e.type === 'model-int8').map((e) => e.type === 'model-int8' && `${e.model}:${e.stage}`);
+    expect(stages()).toEqual(['outlier:calibrating', 'outlier:quantizing', 'outlier:measuring']);
+
+    expect(await dispatch(handlers, 'models:quantize', { name: 'outlier', extra: 1 } as never)).toMatchObject({ ok: false, error: { code: 'ERROR_VALIDATION' } });
+    expect(await dispatch(handlers, 'models:quantize', { name: 'gone' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^unknown local model 'gone'/) } });
+    expect(await dispatch(handlers, 'models:quantize', { name: 'outlier' })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^int8 build of 'outlier' refused/) } });
+    events.length = 0;
+    const forced = await dispatch(handlers, 'models:quantize', { name: 'outlier', force: true });
+    if (!forced.ok) throw new Error(forced.error.message);
+    expect(stages()).toEqual(['outlier:calibrating', 'outlier:quantizing', 'outlier:measuring', 'outlier:saving']);
+    const listed = await dispatch(handlers, 'models:list', {});
+    const int8 = listed.ok && listed.data.find((m) => m.name === 'outlier')?.int8;
+    expect(int8).toMatchObject({ summary: expect.stringMatching(/over the 0\.3 dB bound( and short of the 1\.1× speed-up worth a loss)?, kept with --force$/), quality: { photos: 9, calibration: 'bundled', cost: { boundDb: 0.3, withinBound: false } } });
+    expect(int8 && int8.quality!.cost.psnr.mean).toBeLessThan(-0.3);
   });
 });
 

@@ -81,6 +81,9 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     // the Electron side stays in the archive; the built-in models, which workers read, do not
     expect(existsSync(join(resources, 'app.asar.unpacked', 'dist', 'main', 'electron'))).toBe(false);
     expect(existsSync(join(resources, 'app.asar.unpacked', 'models', 'esrgan-thick-x4-int8.onnx'))).toBe(true);
+    // an imported model's int8 build is calibrated, in a worker, on the bundled photos
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'assets', 'calibration', 'retina.png'))).toBe(true);
+    expect(existsSync(join(resources, 'app.asar.unpacked', 'assets', 'calibration', 'LICENSE.txt'))).toBe(true);
   });
 
   it('every worker and everything it loads are real files outside app.asar', () => {
@@ -91,7 +94,13 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
       expect(src.includes('new Worker(') && !f.endsWith('/workers/start-worker.js'), `${f} starts a worker without startWorker`).toBe(false);
       return [...src.matchAll(/startWorker\(import\.meta\.url, '([\w-]+)'/g)].map((m) => `${f.slice(1, f.lastIndexOf('/'))}/${m[1]}.js`);
     });
-    expect(workers.sort()).toEqual(['dist/main/core/inference/onnx-worker.js', 'dist/main/core/metrics/score-worker.js', 'dist/main/core/models/import/import-worker.js', 'dist/main/core/models/import/onnx-probe-worker.js']);
+    expect(workers.sort()).toEqual([
+      'dist/main/core/inference/onnx-worker.js',
+      'dist/main/core/metrics/score-worker.js',
+      'dist/main/core/models/import/import-worker.js',
+      'dist/main/core/models/import/onnx-probe-worker.js',
+      'dist/main/core/models/int8/int8-worker.js',
+    ]);
     const unpacked = join(resources, 'app.asar.unpacked');
     const installed = (pkg: string) => listed.some((f) => f.endsWith(`/node_modules/${pkg}/package.json`));
     const graph = walkModuleGraph(unpacked, workers.map((w) => join(unpacked, w)), installed);
@@ -112,13 +121,15 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     const onnxOut = join(work, 'imported.onnx');
     // where the installed app's modelsDir() points: resources/app.asar/models, moved out of the archive
     const builtin = outsideArchive(join(resources, 'app.asar', 'models', 'esrgan-slim-x2.onnx'));
-    writeFileSync(request, JSON.stringify({ onnxFile, onnxOut, tile, builtin, metrics: METRICS, a: { ...a, data: [...a.data] }, b: { ...b, data: [...b.data] } }));
+    const int8Target = { name: 'imported', architecture: 'ONNX', scale: 2, sizeMultiple: 1, tileSize: 256, tileOverlap: 16 };
+    writeFileSync(request, JSON.stringify({ onnxFile, onnxOut, tile, builtin, int8Target, metrics: METRICS, a: { ...a, data: [...a.data] }, b: { ...b, data: [...b.data] } }));
     const stdout = execFileSync(process.execPath, [join(ROOT, 'test', 'helpers', 'packed-workers.mjs'), resources, request], { encoding: 'utf8', timeout: 300_000 });
     const got = JSON.parse(stdout) as {
       fatal?: string;
       import: { url: string; error?: unknown; descriptor: unknown };
       run: { opened: string; error?: string; dims: number[]; data: number[] };
       scores: { scores?: Record<string, unknown>; error?: string };
+      int8: { error?: unknown; photos?: number; calibration?: string; bytes?: number };
     };
     expect(got.fatal).toBeUndefined();
     // startWorker took the caller inside app.asar to the unpacked worker
@@ -136,6 +147,8 @@ describe('packaging smoke test (linux dir, stub Electron binary)', () => {
     expect(got.builtin).toMatchObject({ opened: 'opened', dims: [1, 3, 2 * h, 2 * w] });
     const worst = Math.max(...got.run.data.map((v, i) => Math.abs(v - (ref.data as Float32Array)[i])));
     expect(worst).toBeLessThan(1e-3);
+    // the int8 worker read the bundled calibration photos from outside the archive
+    expect(got.int8).toMatchObject({ photos: 9, calibration: 'bundled', bytes: expect.any(Number) });
     expect(got.scores.error).toBeUndefined();
     expect(got.scores.scores).toEqual(JSON.parse(JSON.stringify(scoreSome(a, b, METRICS))));
   });

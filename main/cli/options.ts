@@ -167,7 +167,7 @@ export function addProviderOptions(cmd: Command, multiple: boolean): Command {
     .addOption(new Option('--provider <name>', providerHelp).argParser(providerList).default(DEFAULT_PROVIDERS, 'local-ai'))
     .addOption(new Option('--model <m>', `local-ai model: ${Object.keys(LOCAL_MODELS).join(', ')}, or the name of a model you imported (\`upscale-bench models\`)`).argParser(modelName).default('thick'))
     .addOption(
-      new Option('--precision <p>', 'local-ai arithmetic: fp32 (reference) or int8 (thick only: 1.4–1.9× faster; PSNR under 0.1 dB lower on busy photos, up to 3 dB lower on smooth skies and gradients; see README)')
+      new Option('--precision <p>', 'local-ai arithmetic: fp32 (reference) or int8 (thick, and imported models with an int8 build from `models quantize`: about 1.4–2.4× faster; thick is under 0.1 dB lower in PSNR on busy photos, up to 3 dB on smooth skies; an import\'s cost is measured and shown by `models`; see README)')
         .argParser(oneOf('--precision', PRECISIONS))
         .default('fp32'),
     )

@@ -18,6 +18,8 @@ import { SageMakerJumpStartProvider } from '../core/providers/sagemaker-jumpstar
 import type { Host } from './host.js';
 import { type RunSettings, recordedScoring, runTarget } from '../core/pipeline/settings.js';
 import { addModelFile } from '../core/models/import/import-model.js';
+import { Int8Refused } from '../core/models/int8/int8-support.js';
+import { quantizeModel } from '../core/models/int8/make-int8.js';
 import { ModelLibrary, nameFromFile } from '../core/models/library.js';
 import { importedEntry, listModels } from '../core/models/model-list.js';
 import type { ModelEntry } from '../core/models/model-entry.js';
@@ -44,6 +46,11 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
   const grants = new PathGrants();
   // The library runs use too: UPSCALE_BENCH_MODELS or <user data>/models, looked up on each call as the CLI does.
   const library = () => new ModelLibrary();
+  /** An imported model's int8 build, made in a worker (the window stays responsive), with progress events. */
+  const quantize = (name: string, force?: boolean) => {
+    const id = randomUUID();
+    return quantizeModel(name, { force, library: library(), inWorker: true, onProgress: (p) => host.emit({ jobId: id, type: 'model-int8', stage: p.stage, model: name }) });
+  };
   const settings = new SettingsStore(host.userDataDir);
   const resultsRoot = async () => (await settings.get()).resultsRoot ?? host.defaultResultsRoot;
   const runs = new RunsRepo(resultsRoot);
@@ -293,11 +300,11 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
       const path = await grants.grant(picked);
       return { path, name: nameFromFile(path) };
     },
-    async 'models:add'({ path, name, force, inputRange }) {
+    async 'models:add'({ path, name, force, inputRange, int8 }) {
       const real = await grants.check(path);
       if (!real) throw new BenchError('ERROR_BAD_SETTINGS', 'choose the model file with the picker first');
       const importId = randomUUID();
-      const { entry, ms } = await addModelFile(real, {
+      const added = await addModelFile(real, {
         name: name ?? nameFromFile(real),
         force,
         inputRange,
@@ -306,10 +313,25 @@ export function createHandlers(host: Host): Handlers & { dispose(): Promise<void
         inWorker: true,
         onProgress: (p) => host.emit({ jobId: importId, type: 'model-import', stage: p.stage, file: basename(real) }),
       });
-      return { model: toSummary(importedEntry(entry, library())), ms };
+      let { entry } = added;
+      let int8Refused: string | undefined;
+      if (int8) {
+        try {
+          entry = (await quantize(entry.name)).entry;
+        } catch (err) {
+          // the model stays added; the answer says why it has no int8 build
+          if (!(err instanceof Int8Refused)) throw err;
+          int8Refused = err.message;
+        }
+      }
+      return { model: toSummary(importedEntry(entry, library())), ms: added.ms, ...(int8Refused ? { int8Refused } : {}) };
     },
     async 'models:remove'({ name }) {
       return { removed: (await library().remove(name)).name };
+    },
+    async 'models:quantize'({ name, force }) {
+      const { entry, ms } = await quantize(name, force);
+      return { model: toSummary(importedEntry(entry, library())), ms };
     },
     async 'aws:clear-keys'() {
       await host.secrets.clear();
@@ -335,7 +357,7 @@ function toSummary(m: ModelEntry): Responses['models:list'][number] {
     scales: m.scales,
     summary: m.summary,
     ...(m.builds.fp32.speed ? { speed: m.builds.fp32.speed } : {}),
-    ...(int8 ? { int8: { summary: int8.summary ?? 'int8 build', ...(int8.speed ? { speed: int8.speed } : {}) } } : {}),
+    ...(int8 ? { int8: { summary: int8.summary ?? 'int8 build', ...(int8.speed ? { speed: int8.speed } : {}), ...(int8.quality ? { quality: int8.quality } : {}) } } : {}),
     sizeBytes: m.builds.fp32.bytes,
     ...(m.license ? { license: m.license } : {}),
     ...(e ? { details: e.details, params: e.params, sourceFile: e.sourceFile } : {}),

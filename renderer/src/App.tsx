@@ -38,7 +38,7 @@ export function App() {
     () =>
       bench().jobs.onProgress((e: JobEvent) => {
         if (e.type === 'listing') setListing(e.done ? null : `Listing ${e.input}: ${e.objects.toLocaleString('en-US')} objects, ${e.images.toLocaleString('en-US')} images…`);
-        if (e.type !== 'model-import' && e.jobId !== liveJob.current) early.current = [...early.current.slice(-499), e];
+        if (e.type !== 'model-import' && e.type !== 'model-int8' && e.jobId !== liveJob.current) early.current = [...early.current.slice(-499), e];
         setLive((cur) => (cur && cur.jobId === e.jobId ? reduce(cur, e) : cur));
         // Results are loaded in the background; the user decides when to look.
         if (e.type === 'end') void loadRun(e.runId, false);
@@ -127,6 +127,7 @@ function reduce(cur: LiveRun, e: JobEvent): LiveRun {
     case 'end':
       return { ...cur, ended: e.status, message: e.message, inFlight: {} };
     case 'model-import':
+    case 'model-int8':
     case 'listing':
       return cur;
   }

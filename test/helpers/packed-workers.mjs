@@ -40,6 +40,11 @@ try {
   runner.postMessage({ type: 'close' });
   out.builtin = { opened: builtin.type, error: ranBuiltin.message, dims: ranBuiltin.dims };
 
+  // an int8 build of the imported graph, calibrated and measured on the bundled photos beside the archive
+  const int8 = startWorker(caller('models/int8/make-int8.js'), 'int8-worker', { workerData: { fp32Path: req.onnxOut, target: req.int8Target, force: true } });
+  const built = await reply(int8, null, (m) => m.result || m.error);
+  out.int8 = { error: built.error, photos: built.result?.int8.quality.photos, calibration: built.result?.int8.quality.calibration, bytes: built.result?.onnx.byteLength };
+
   // scores, ORB's wasm included
   const scorer = startWorker(caller('metrics/score-pool.js'), 'score-worker');
   const toRaw = (img) => ({ ...img, data: Uint8Array.from(img.data) });

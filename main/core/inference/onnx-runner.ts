@@ -25,7 +25,12 @@ export interface TiledRunOptions {
 export async function openSession(path: string, threads: number): Promise<ort.InferenceSession> {
   // Read through Node's fs so a model inside the packaged app's asar archive loads too.
   const bytes = await readFile(path);
-  return ort.InferenceSession.create(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), {
+  return openSessionFrom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), threads);
+}
+
+/** A session on a graph in memory, made as runs make theirs (an int8 build is measured before it is kept). */
+export function openSessionFrom(bytes: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+  return ort.InferenceSession.create(bytes, {
     // 0 lets onnxruntime take every core (one-off commands); a batch passes its share.
     intraOpNumThreads: Math.max(0, threads),
     interOpNumThreads: 1,

@@ -1,10 +1,11 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BenchError } from '../errors.js';
 import { libraryDir } from '../paths.js';
 import { LOCAL_MODELS, type Precision } from './catalog.js';
 import type { ModelDescriptor } from './import/state-dict.js';
+import type { Int8Quality } from './model-entry.js';
 
 /** What an importer found out about a model (the import contract's ModelDescriptor). */
 export type ModelFacts = ModelDescriptor;
@@ -21,8 +22,17 @@ export interface LibraryEntry extends ModelFacts {
   importedAt: string;
   /** Output megapixels per second on this machine: timed at import, then replaced by what runs measure. */
   measured?: { mpsOut: number; at: string };
-  /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, speed and what it costs in fidelity. */
-  int8?: { onnxBytes: number; summary: string; measured?: { mpsOut: number; at: string } };
+  /** An int8 build beside the fp32 one (`model-int8.onnx`): its size, sha256, what it costs in fidelity, and its speed in runs. */
+  int8?: LibraryInt8;
+}
+
+export interface LibraryInt8 {
+  onnxBytes: number;
+  /** sha256 of model-int8.onnx: a run with --precision int8 records it, and a resume refuses another graph. */
+  sha256: string;
+  summary: string;
+  quality: Int8Quality;
+  measured?: { mpsOut: number; at: string };
 }
 
 export const ONNX_FILE = 'model.onnx';
@@ -120,6 +130,40 @@ export class ModelLibrary {
     return entry;
   }
 
+  /**
+   * Keeps an int8 build beside an entry's fp32 graph: model-int8.onnx, then model.json, each written to a
+   * temporary file and renamed into place. Refused when the entry was removed or replaced (another source
+   * file) while the build was being made.
+   */
+  async setInt8(name: string, sourceSha256: string, onnx: Uint8Array, int8: LibraryInt8): Promise<LibraryEntry> {
+    const entry = await this.read(name);
+    if (!entry || entry.sha256 !== sourceSha256) throw new BenchError('ERROR_BAD_SETTINGS', `model '${name}' was removed or replaced while its int8 build was being made; nothing was kept`);
+    const next: LibraryEntry = { ...entry, int8 };
+    const dest = join(this.dir, name, INT8_ONNX_FILE);
+    const tmp = `${dest}.${randomBytes(4).toString('hex')}.partial`;
+    try {
+      await writeFile(tmp, onnx);
+      await rename(tmp, dest);
+      await this.writeDescriptor(next);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw new BenchError('ERROR_OUTPUT', `cannot write the model library (${this.dir}): ${(err as Error).message}`, { cause: err });
+    }
+    return next;
+  }
+
+  private async writeDescriptor(entry: LibraryEntry): Promise<void> {
+    const file = join(this.dir, entry.name, DESCRIPTOR_FILE);
+    const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
+    try {
+      await writeFile(tmp, JSON.stringify(entry, null, 2) + '\n');
+      await rename(tmp, file);
+    } catch (err) {
+      await rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
+    }
+  }
+
   /** Records a speed measured by a run (of the fp32 or the int8 build); best effort, never fails the run. */
   async recordSpeed(name: string, mpsOut: number, precision: Precision = 'fp32'): Promise<void> {
     const entry = await this.read(name);
@@ -127,14 +171,7 @@ export class ModelLibrary {
     const measured = { mpsOut: Number(mpsOut.toPrecision(3)), at: new Date().toISOString() };
     const next = precision === 'fp32' ? { ...entry, measured } : entry.int8 ? { ...entry, int8: { ...entry.int8, measured } } : null;
     if (!next) return;
-    const file = join(this.dir, name, DESCRIPTOR_FILE);
-    const tmp = `${file}.${randomBytes(4).toString('hex')}.partial`;
-    try {
-      await writeFile(tmp, JSON.stringify(next, null, 2) + '\n');
-      await rename(tmp, file);
-    } catch {
-      await rm(tmp, { force: true }).catch(() => undefined);
-    }
+    await this.writeDescriptor(next).catch(() => undefined);
   }
 
   private async read(name: string): Promise<LibraryEntry | null> {
@@ -159,9 +196,13 @@ export function unknownModel(name: string, dir: string): BenchError {
 
 /**
  * Records, in each local-ai spec naming an imported model, that model's canonical name and source sha256,
- * so settings.json says exactly which file ran and a resume refuses a model that was replaced or removed.
+ * and with --precision int8 the sha256 of the int8 graph itself (hashed now, so a file replaced by hand is
+ * caught too), so settings.json says exactly which graph ran and a resume refuses one replaced or removed.
  */
-export async function pinImportedModels<T extends { providers: { name: string; model?: string; modelSha256?: string }[] }>(settings: T, library = new ModelLibrary()): Promise<T> {
+export async function pinImportedModels<T extends { providers: { name: string; model?: string; modelSha256?: string; precision?: Precision; int8Sha256?: string }[] }>(
+  settings: T,
+  library = new ModelLibrary(),
+): Promise<T> {
   const providers = [];
   for (const p of settings.providers) {
     if (p.name !== 'local-ai' || !p.model || p.model in LOCAL_MODELS) {
@@ -171,9 +212,28 @@ export async function pinImportedModels<T extends { providers: { name: string; m
     const entry = await library.find(p.model);
     if (!entry) throw unknownModel(p.model, library.dir);
     if (p.modelSha256 && p.modelSha256 !== entry.sha256) throw changedModel(entry, p.modelSha256);
-    providers.push({ ...p, model: entry.name, modelSha256: entry.sha256 });
+    let int8Sha256: string | undefined;
+    if (p.precision === 'int8') {
+      int8Sha256 = entry.int8 ? await fileSha256(library.onnxPath(entry, 'int8')) : undefined;
+      if (p.int8Sha256 && p.int8Sha256 !== int8Sha256) throw changedInt8(entry.name, p.int8Sha256, int8Sha256);
+    }
+    providers.push({ ...p, model: entry.name, modelSha256: entry.sha256, ...(int8Sha256 ? { int8Sha256 } : {}) });
   }
   return { ...settings, providers };
+}
+
+async function fileSha256(path: string): Promise<string | undefined> {
+  const bytes = await readFile(path).catch(() => undefined);
+  return bytes && createHash('sha256').update(bytes).digest('hex');
+}
+
+export function changedInt8(name: string, used: string, now: string | undefined): BenchError {
+  return new BenchError(
+    'ERROR_BAD_SETTINGS',
+    now
+      ? `the int8 build of model '${name}' is not the graph this run used (sha256 ${now.slice(0, 12)}…, the run used ${used.slice(0, 12)}…): it was made again since`
+      : `model '${name}' has no int8 build any more; this run used one (sha256 ${used.slice(0, 12)}…)`,
+  );
 }
 
 export function changedModel(entry: Pick<LibraryEntry, 'name' | 'sha256'>, used: string): BenchError {

@@ -10,6 +10,33 @@ export interface ModelBuild {
   speed?: ModelSpeed;
   /** What the build trades, in a sentence (int8: speed-up and fidelity cost against fp32). */
   summary?: string;
+  /** An imported model's int8 build: what was measured when it was made, and its graph's sha256. */
+  quality?: Int8Quality;
+  sha256?: string;
+}
+
+/** A mean over photos and the worst photo. */
+export interface Int8Stat {
+  mean: number;
+  worst: number;
+}
+
+/**
+ * How an int8 build compared with fp32 when it was made, on the calibration photos (pure data: `models
+ * --json` prints it, the app shows it). Speeds were measured back to back in one process, same tiles and
+ * threads. `cost` is what an analyst loses: the photos brought down ×scale and upscaled by each build,
+ * int8's score against the original minus fp32's (negative: int8 is worse); the bound applies to its mean PSNR.
+ */
+export interface Int8Quality {
+  photos: number;
+  /** 'bundled' (assets/calibration) or the folder given with --calibrate. */
+  calibration: string;
+  weightBits: 7 | 8;
+  speed: { fp32MpsOut: number; int8MpsOut: number; speedup: number; threads: number; scale: number };
+  /** int8's output against fp32's on the photos themselves (higher: closer). */
+  vsFp32: { psnr: Int8Stat; ssimulacra2: Int8Stat | null };
+  cost: { psnr: Int8Stat; ssimulacra2: Int8Stat | null; boundDb: number; withinBound: boolean };
+  at: string;
 }
 
 export interface ModelSpeed {

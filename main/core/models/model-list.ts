@@ -54,7 +54,9 @@ export function importedEntry(e: LibraryEntry, library = new ModelLibrary()): Mo
     scales: [e.scale],
     builds: {
       fp32: { graphs: { [e.scale]: library.onnxPath(e) }, bytes: e.onnxBytes, ...speed(e.measured?.mpsOut) },
-      ...(e.int8 ? { int8: { graphs: { [e.scale]: library.onnxPath(e, 'int8') }, bytes: e.int8.onnxBytes, ...speed(e.int8.measured?.mpsOut), summary: e.int8.summary } } : {}),
+      ...(e.int8
+        ? { int8: { graphs: { [e.scale]: library.onnxPath(e, 'int8') }, bytes: e.int8.onnxBytes, ...speed(e.int8.measured?.mpsOut), summary: e.int8.summary, quality: e.int8.quality, sha256: e.int8.sha256 } }
+        : {}),
     },
     summary: `${e.architecture} x${e.scale}${shape ? ` (${shape})` : ''}, from ${e.sourceFile}`,
     ...(e.license ? { license: e.license } : {}),

@@ -1,9 +1,11 @@
 /**
- * Static int8 quantization of a converted ESRGAN graph, written in ONNX's QDQ form: every activation is
- * followed by QuantizeLinear → DequantizeLinear with a range calibrated on sample images, and every
- * convolution reads int8 weights (per output channel) through DequantizeLinear. onnxruntime fuses those
- * patterns into QLinearConv / QLinearAdd / QLinearConcat, whose u8×s8 kernels do about twice the fp32
- * work per cycle on AVX2. The loss is real and measured (README); the option is never on by default.
+ * Static int8 quantization of a convolutional graph, written in ONNX's QDQ form: what convolutions read and
+ * write passes QuantizeLinear → DequantizeLinear with a range calibrated on sample images, and every
+ * quantized convolution reads int8 weights (per output channel) through DequantizeLinear. onnxruntime fuses
+ * those patterns into QLinearConv / QLinearConcat / QLinearLeakyRelu, whose u8×s8 kernels do about twice
+ * the fp32 work per cycle on AVX2. Everything else (residual additions, PReLU, normalisations, the
+ * convolutions that write the picture) stays float. The loss is real and measured (README); int8 is never
+ * on by default.
  */
 import onnxProto from 'onnx-proto';
 
@@ -23,14 +25,16 @@ export interface QuantizeOptions {
   weightBits?: 7 | 8;
   /** Tensors left in float (and so the ops that produce them run in float). */
   keepFloat?: readonly string[];
+  /** Convolutions (node names) that stay float, with their inputs and outputs. */
+  floatConvs?: ReadonlySet<string>;
   /**
    * The last convolutions (default 3: thick's trunk exit, pre-shuffle and output convs), their inputs and
-   * outputs stay float. They carry the picture itself at its widest range; about 1% of the work.
+   * outputs stay float. They carry the picture itself at its widest range; about 1% of thick's work.
    */
   floatTailConvs?: number;
 }
 
-const isFloatInit = (t: any) => t.dataType === DT.FLOAT;
+const isFloatInit = (t: any) => t?.dataType === DT.FLOAT;
 
 function floatsOf(t: any): Float32Array {
   if (t.rawData?.length) {
@@ -38,17 +42,6 @@ function floatsOf(t: any): Float32Array {
     return new Float32Array(raw.buffer.slice(raw.byteOffset, raw.byteOffset + raw.byteLength));
   }
   return Float32Array.from(t.floatData ?? []);
-}
-
-/** The graph with every intermediate float tensor also exposed as an output, so one run can calibrate all. */
-export function withIntermediateOutputs(modelBytes: Uint8Array): { bytes: Uint8Array; tensors: string[] } {
-  const model = onnx.ModelProto.decode(modelBytes);
-  const g = model.graph!;
-  const existing = new Set((g.output ?? []).map((o) => o.name));
-  const tensors: string[] = [];
-  for (const n of g.node ?? []) for (const out of n.output ?? []) if (!existing.has(out)) tensors.push(out);
-  for (const name of tensors) g.output!.push({ name, type: { tensorType: { elemType: DT.FLOAT } } });
-  return { bytes: onnx.ModelProto.encode(model).finish(), tensors };
 }
 
 /** u8 scale and zero point for a range; the range always includes 0 so that zero is exact (padding). */
@@ -64,7 +57,9 @@ export function quantizeGraph(modelBytes: Uint8Array, ranges: ReadonlyMap<string
   const model = onnx.ModelProto.decode(modelBytes);
   const g = model.graph!;
   const keepFloat = new Set(options.keepFloat ?? []);
-  for (const c of (g.node ?? []).filter((n) => n.opType === 'Conv').slice(-(options.floatTailConvs ?? 3))) {
+  const allConvs = (g.node ?? []).filter((n) => n.opType === 'Conv');
+  const floatConvs = new Set([...allConvs.slice(allConvs.length - Math.min(allConvs.length, options.floatTailConvs ?? 3)), ...allConvs.filter((c) => options.floatConvs?.has(c.name!))]);
+  for (const c of floatConvs) {
     keepFloat.add(c.input![0]);
     for (const o of c.output ?? []) keepFloat.add(o);
   }
@@ -76,6 +71,51 @@ export function quantizeGraph(modelBytes: Uint8Array, ranges: ReadonlyMap<string
   const consumers = new Map<string, any[]>();
   for (const n of g.node ?? []) for (const i of n.input ?? []) consumers.set(i, [...(consumers.get(i) ?? []), n]);
   const graphOutputs = new Set((g.output ?? []).map((o) => o.name));
+  const quantizable = (t: string) => ranges.has(t) && !keepFloat.has(t) && !graphOutputs.has(t);
+
+  // Which tensors get a u8 copy, found to a fixed point: a quantized conv's data input and its output (or,
+  // when a Relu alone reads that output, the Relu's: onnxruntime folds the Relu into the u8 clamp), and every
+  // input of a Concat whose output is quantized (so it runs as QLinearConcat). A conv whose input or output
+  // cannot be quantized (no range, kept float) runs in float.
+  const qconvs = new Set(allConvs.filter((c) => !floatConvs.has(c) && isFloatInit(inits.get(c.input![1])) && (!c.input![2] || isFloatInit(inits.get(c.input![2])))));
+  const convOut = (c: any): string => {
+    const out = c.output![0];
+    const users = consumers.get(out) ?? [];
+    return users.length === 1 && users[0].opType === 'Relu' && !graphOutputs.has(out) ? users[0].output![0] : out;
+  };
+  let need = new Set<string>();
+  for (let changed = true; changed; ) {
+    changed = false;
+    need = new Set();
+    for (const c of qconvs) {
+      if (!quantizable(c.input![0]) || !quantizable(convOut(c))) {
+        qconvs.delete(c);
+        changed = true;
+        continue;
+      }
+      need.add(c.input![0]);
+      need.add(convOut(c));
+    }
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const n of g.node ?? []) {
+        if (n.opType !== 'Concat' || !need.has(n.output![0])) continue;
+        for (const i of n.input ?? []) {
+          if (need.has(i)) continue;
+          if (!quantizable(i)) {
+            // a concat with a float-only input stays float; what it feeds runs in float
+            for (const c of qconvs) if (c.input![0] === n.output![0]) qconvs.delete(c);
+            changed = true;
+            continue;
+          }
+          need.add(i);
+          grew = true;
+        }
+      }
+    }
+  }
+  const qconvOutputs = new Set([...qconvs].map(convOut));
+
   const newInits: any[] = [];
   const nodes: any[] = [];
   const scalar = (name: string, dataType: number, v: number) => {
@@ -85,25 +125,14 @@ export function quantizeGraph(modelBytes: Uint8Array, ranges: ReadonlyMap<string
   /** Quantized form of a float tensor: its DequantizeLinear output and the parameters it was made with. */
   const quantized = new Map<string, { dq: string; scale: number; fromConv: boolean }>();
 
-  const shouldQuantize = (tensor: string, producer: any): boolean => {
-    if (graphOutputs.has(tensor) || !ranges.has(tensor) || keepFloat.has(tensor)) return false;
-    const users = consumers.get(tensor) ?? [];
-    if (users.length === 0) return false;
-    // The tensor only the final output op reads stays float: the last rounding is to whole grey levels.
-    if (users.every((u) => (u.output ?? []).some((o: string) => graphOutputs.has(o)))) return false;
-    // A conv read only by a Relu is quantized after the Relu (onnxruntime folds the Relu into the u8 clamp).
-    if (producer.opType === 'Conv' && users.length === 1 && users[0].opType === 'Relu') return false;
-    // A residual read only by float additions needs no u8 copy; a conv's output always gets one (QLinearConv).
-    if (producer.opType !== 'Conv' && users.every(elementwise)) return false;
-    return true;
-  };
-
-  const emitQdq = (tensor: string, scale: number, zeroPoint: number, fromConv: boolean) => {
+  const emitQdq = (tensor: string) => {
+    const { scale, zeroPoint } = activationParams(ranges.get(tensor)!);
     const s = scalar(`${tensor}_qscale`, DT.FLOAT, scale);
     const z = scalar(`${tensor}_qzero`, DT.UINT8, zeroPoint);
     nodes.push({ opType: 'QuantizeLinear', input: [tensor, s, z], output: [`${tensor}_q`], name: `${tensor}_quantize` });
     nodes.push({ opType: 'DequantizeLinear', input: [`${tensor}_q`, s, z], output: [`${tensor}_dq`], name: `${tensor}_dequantize` });
-    quantized.set(tensor, { dq: `${tensor}_dq`, scale, fromConv });
+    // A conv's float output must have no reader but its QuantizeLinear, or onnxruntime cannot fuse it.
+    quantized.set(tensor, { dq: `${tensor}_dq`, scale, fromConv: qconvOutputs.has(tensor) });
   };
 
   const dequantizePerChannel = (name: string, dims: number[], dataType: number, data: Int8Array | Int32Array, scale: Float32Array, zeroBytes: number) => {
@@ -115,16 +144,15 @@ export function quantizeGraph(modelBytes: Uint8Array, ranges: ReadonlyMap<string
     return `${name}_dq`;
   };
 
+  for (const input of g.input ?? []) if (need.has(input.name!)) emitQdq(input.name!);
   for (const node of g.node ?? []) {
     const inputs = [...(node.input ?? [])];
-    // A conv's float output must have no reader but its QuantizeLinear, or onnxruntime cannot fuse it.
     const rewired = inputs.map((i) => {
       const q = quantized.get(i);
       return q && (q.fromConv || !elementwise(node)) ? q.dq : i;
     });
-    if (node.opType === 'Conv' && quantized.has(inputs[0])) {
-      const w = inits.get(inputs[1]);
-      if (!w || !isFloatInit(w)) throw new Error(`${node.name}: conv weights are not a float initializer`);
+    if (qconvs.has(node)) {
+      const w = inits.get(inputs[1])!;
       const dims = (w.dims ?? []).map(Number);
       const cout = dims[0];
       const per = dims.slice(1).reduce((a, b) => a * b, 1);
@@ -147,16 +175,12 @@ export function quantizeGraph(modelBytes: Uint8Array, ranges: ReadonlyMap<string
       }
     }
     nodes.push({ ...node, input: rewired });
-    for (const out of node.output ?? []) {
-      if (!shouldQuantize(out, node)) continue;
-      const { scale, zeroPoint } = activationParams(ranges.get(out)!);
-      emitQdq(out, scale, zeroPoint, node.opType === 'Conv' || node.opType === 'Relu');
-    }
+    for (const out of node.output ?? []) if (need.has(out)) emitQdq(out);
   }
   // Float weights replaced by int8 ones are dropped; everything else stays.
   const used = new Set(nodes.flatMap((n) => n.input ?? []));
   g.initializer = [...(g.initializer ?? []).filter((t) => used.has(t.name!)), ...newInits];
   g.node = nodes;
-  model.docString = `${model.docString ?? ''} · int8 QDQ (${qmax === 63 ? 7 : 8}-bit weights, ${quantized.size} activations)`;
+  model.docString = `${model.docString ?? ''} · int8 QDQ (${qmax === 63 ? 7 : 8}-bit weights, ${quantized.size} activations, ${qconvs.size} of ${allConvs.length} convolutions)`;
   return onnx.ModelProto.encode(model).finish();
 }

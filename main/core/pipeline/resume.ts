@@ -52,6 +52,9 @@ export async function checkResumable(dir: string, settings: RunSettings): Promis
     if (p.name === 'local-ai' && was?.name === 'local-ai' && p.model === was.model && p.modelSha256 !== was.modelSha256) {
       throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: model '${p.model}' changed since the run started (sha256 ${String(was.modelSha256 ?? 'none').slice(0, 12)}… then, ${String(p.modelSha256 ?? 'built-in').slice(0, 12)}… now)`);
     }
+    if (p.name === 'local-ai' && was?.name === 'local-ai' && p.model === was.model && p.precision === 'int8' && was.precision === 'int8' && p.int8Sha256 !== was.int8Sha256) {
+      throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: the int8 build of model '${p.model}' changed since the run started (sha256 ${String(was.int8Sha256 ?? 'none').slice(0, 12)}… then, ${String(p.int8Sha256 ?? 'none').slice(0, 12)}… now)`);
+    }
   }
   const diff = differences(comparable(saved), comparable(settings));
   if (diff.length) throw new BenchError('ERROR_BAD_SETTINGS', `cannot resume ${dir}: its settings differ (${diff.join('; ')})`);

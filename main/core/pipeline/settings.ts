@@ -22,6 +22,8 @@ export type ProviderSpec =
       tileOverlap?: number;
       /** An imported model's source sha256, recorded when the run starts so a resume runs the very same file. */
       modelSha256?: string;
+      /** With precision int8: the sha256 of the imported model's int8 graph, recorded likewise. */
+      int8Sha256?: string;
     }
   | ({
       name: 'sagemaker';

@@ -2,7 +2,7 @@ import { act } from 'react';
 import { createRoot, type Root } from 'react-dom/client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { userEvent } from 'vitest/browser';
-import type { RunDetails, RunListItem, UiRow } from '../../../preload/ipc-contract';
+import type { LocalModelSummary, RunDetails, RunListItem, UiRow } from '../../../preload/ipc-contract';
 import { ResultsTable } from './ResultsTable';
 import { QualitySavingsScatter, ScoreHistogram } from './Charts';
 import { Viewer } from './Viewer';
@@ -12,6 +12,7 @@ import { ResultsScreen } from '../screens/ResultsScreen';
 import { RunScreen, type LiveRun } from '../screens/RunScreen';
 import { SweepScreen } from '../screens/SweepScreen';
 import { SweepResults } from './SweepResults';
+import { ModelPicker } from './ModelPicker';
 import { App } from '../App';
 import '../styles.css';
 
@@ -846,5 +847,65 @@ describe('labels a new user needs', () => {
     act(() => root?.unmount());
     const withSageMaker = await mount(<SweepResults details={details([...sweepRows, row(2, 'sagemaker', { model: 'my-endpoint', factor: 2 })])} initialTarget={{ metric: 'ssim', value: 0.5 }} onError={() => {}} />);
     expect(withSageMaker.querySelector('[data-testid=sweep-compute]')!.textContent).toContain('SageMaker $/instance-hour');
+  });
+});
+
+describe('ModelPicker', () => {
+  const thick: LocalModelSummary = { name: 'thick', kind: 'built-in', architecture: 'RRDN', scales: [2, 3, 4, 8], summary: 'RRDN', sizeBytes: null };
+  const mine: LocalModelSummary = { name: 'mine', kind: 'imported', architecture: 'Real-ESRGAN Compact', scales: [2], summary: 'imported', sizeBytes: 1000, sha256: 'a'.repeat(64) };
+  const summary = '2.2× faster than fp32 here; against the originals of 9 calibration photos (÷2 and back): PSNR −0.08 dB (worst −0.80) vs fp32';
+  const refusal =
+    "int8 build of 'mine' refused: on 9 calibration photos brought down ÷2 and upscaled back, it cost 0.52 dB PSNR against the originals on average relative to fp32 (worst photo −1.90 dB, SSIMULACRA2 −2.4) at 1.80× fp32's speed here: more than the 0.3 dB bound; the model stays fp32-only";
+  const button = (el: HTMLElement, text: string) => [...el.querySelectorAll<HTMLButtonElement>('button')].find((b) => b.textContent === text);
+
+  it('adds a model with an int8 build when the box is ticked, and says why none was kept', async () => {
+    const add = vi.fn(async () => ({ model: mine, ms: 1200, int8Refused: refusal }));
+    (window as unknown as { bench: unknown }).bench = { models: { pickFile: async () => ({ path: '/m/mine.pth', name: 'mine' }), add }, jobs: { onProgress: () => () => {} } };
+    const el = await mount(<ModelPicker models={[thick]} value="thick" onChange={() => {}} onModelsChanged={async () => {}} />);
+    // a built-in model has no int8 action of its own
+    expect(button(el, 'Make int8 build…')).toBeUndefined();
+    await user.click([...el.querySelectorAll<HTMLLabelElement>('label')].find((l) => l.textContent?.includes('also make an int8 build'))!.querySelector('input')!);
+    await user.click(button(el, 'Add model…')!);
+    await expect.poll(() => add.mock.calls.length).toBe(1);
+    expect(add.mock.calls[0]).toEqual(['/m/mine.pth', { name: 'mine', force: false, int8: true }]);
+    await expect.poll(() => el.querySelector('[data-testid=int8-result]')?.textContent).toBe(`No int8 build: ${refusal}`);
+  });
+
+  it('makes an int8 build of an imported model after saying what it does, shows its progress and numbers, and offers to keep a refused one anyway', async () => {
+    let progress: (e: object) => void = () => {};
+    let finish: (v: unknown) => void = () => {};
+    const quantize = vi.fn(() => new Promise((resolve) => (finish = resolve)));
+    (window as unknown as { bench: unknown }).bench = {
+      models: { quantize },
+      jobs: {
+        onProgress: (cb: (e: object) => void) => {
+          progress = cb;
+          return () => {};
+        },
+      },
+    };
+    const changed = vi.fn(async () => {});
+    const el = await mount(<ModelPicker models={[thick, mine]} value="mine" onChange={() => {}} onModelsChanged={changed} />);
+    await user.click(button(el, 'Make int8 build…')!);
+    expect(el.querySelector('[role=alertdialog][aria-label="Make int8 build"]')!.textContent).toMatch(/calibrated on the bundled photos and measured against fp32 .*most 0\.3 dB/);
+    expect(quantize).not.toHaveBeenCalled();
+    await user.click(button(el, 'Make it')!);
+    expect(quantize).toHaveBeenCalledWith('mine', {});
+    await act(async () => progress({ jobId: 'q', type: 'model-int8', stage: 'measuring', model: 'mine' }));
+    expect(el.querySelector('[data-testid=model-int8]')!.textContent).toBe('Making the int8 build of mine: measuring it against fp32…');
+    expect(button(el, 'Add model…')!.disabled).toBe(true);
+    await act(async () => finish({ model: { ...mine, int8: { summary } }, ms: 12_300 }));
+    await expect.poll(() => el.querySelector('[data-testid=model-int8]')?.textContent).toMatch(new RegExp(`^Made the int8 build of mine in 12\\.3 s: ${summary.replace(/[()×.]/g, '\\$&')}\\.`));
+    expect(changed).toHaveBeenCalled();
+
+    // a refusal says what was measured, and the user may keep the build anyway
+    quantize.mockImplementation(() => Promise.reject(new Error(refusal)));
+    await user.click(button(el, 'Make int8 build…')!);
+    await user.click(button(el, 'Make it')!);
+    await expect.poll(() => el.querySelector('[role=alert][data-testid=model-int8]')?.textContent).toMatch(/^int8 build of 'mine' refused: .*0\.52 dB/);
+    quantize.mockImplementation(() => Promise.resolve({ model: { ...mine, int8: { summary: `${summary}; over the 0.3 dB bound, kept with --force` } }, ms: 9000 }));
+    await user.click(button(el, 'Keep one anyway')!);
+    expect(quantize).toHaveBeenLastCalledWith('mine', { force: true });
+    await expect.poll(() => el.querySelector('[data-testid=model-int8]')?.textContent).toMatch(/over the 0\.3 dB bound/);
   });
 });
