@@ -82,6 +82,19 @@ describe('importModelFile', () => {
     }
   });
 
+  it('adding an ESRGAN splits it into the body and head a run uses; a Compact is remembered as one stage', async () => {
+    const lib = new ModelLibrary(join(dir, 'lib-stages'));
+    const rrdb = await addModelFile(fixture('models', 'rrdb-realesrgan-x4.pth'), { library: lib });
+    const folder = join(lib.dir, rrdb.entry.name, 'stages');
+    expect((await readdir(folder)).sort()).toEqual(['body.onnx', 'head.onnx', 'stages.json']);
+    expect(JSON.parse(await readFile(join(folder, 'stages.json'), 'utf8')).facts).toMatchObject({ featureStride: 1, headScale: 4, headOverlap: 3 });
+    const file = join(dir, 'compact.safetensors');
+    await writeFile(file, safetensors(syntheticCompact({ convs: 2, features: 8, scale: 2 })));
+    const compact = await addModelFile(file, { library: lib });
+    const record = JSON.parse(await readFile(join(lib.dir, compact.entry.name, 'stages', 'stages.json'), 'utf8'));
+    expect(record.reason).toMatch(/head reads the input/);
+  });
+
   it('a truncated file is a one-line error, and the library is unchanged', async () => {
     const bytes = safetensors(syntheticCompact({ convs: 2, features: 8, scale: 2 }));
     const file = join(dir, 'cut.safetensors');

@@ -1,5 +1,5 @@
 import { BenchError } from '../errors.js';
-import { InferenceWorker, type TileResult } from './inference-worker.js';
+import { InferenceWorker, graphsOf, type ModelGraphs, type TileResult } from './inference-worker.js';
 import { InferenceSlots, type SlotUser } from './inference-slots.js';
 import type { TileRunner } from './onnx-runner.js';
 import type { ComputeClock } from './compute-clock.js';
@@ -15,6 +15,8 @@ interface QueuedTile {
   image: number;
   data: Float32Array;
   dims: number[];
+  /** The model's graph to run it through (two-stage models: 'body' or 'head'). */
+  stage?: string;
   signal?: AbortSignal;
   clock?: ComputeClock;
   resolve: (r: TileResult) => void;
@@ -32,6 +34,8 @@ interface QueuedTile {
 export class InferenceScheduler implements SlotUser {
   readonly workers: number;
   readonly plan: WorkerPlan;
+  /** The graphs every worker opens: one model file, or a two-stage model's body and head. */
+  readonly graphs: ModelGraphs;
   private readonly slots: InferenceSlots;
   private readonly pool: InferenceWorker[] = [];
   private readonly idle: InferenceWorker[] = [];
@@ -42,9 +46,10 @@ export class InferenceScheduler implements SlotUser {
 
   /** `slots`: the cores this model shares with the run's other models; a plan alone gives it cores of its own. */
   constructor(
-    readonly modelPath: string,
+    model: string | ModelGraphs,
     slots: InferenceSlots | WorkerPlan = new InferenceSlots(),
   ) {
+    this.graphs = graphsOf(model);
     this.slots = slots instanceof InferenceSlots ? slots : new InferenceSlots(slots);
     this.plan = this.slots.plan;
     this.workers = this.plan.workers;
@@ -57,7 +62,7 @@ export class InferenceScheduler implements SlotUser {
    */
   forImage(clock?: ComputeClock): TileRunner {
     const image = this.slots.nextImage();
-    return (data, dims, signal) => this.enqueue({ image, data, dims, signal, clock });
+    return (data, dims, signal, stage) => this.enqueue({ image, data, dims, stage, signal, clock });
   }
 
   /**
@@ -146,7 +151,7 @@ export class InferenceScheduler implements SlotUser {
       this.slots.makeRoom(this);
       worker = this.spawn();
     }
-    worker.run(tile.data, tile.dims).then(
+    worker.run(tile.data, tile.dims, undefined, tile.stage).then(
       (r) => {
         this.free(worker, done); // first, so a next tile of this image starts before this one counts as ended
         tile.clock?.finish(r.ms);
@@ -161,7 +166,7 @@ export class InferenceScheduler implements SlotUser {
   }
 
   private spawn(): InferenceWorker {
-    const w = new InferenceWorker(this.modelPath, this.plan.threadsEach);
+    const w = new InferenceWorker(this.graphs, this.plan.threadsEach);
     this.pool.push(w);
     return w;
   }

@@ -19,6 +19,12 @@ export const inferenceWorkersAlive = () => live.size;
 /** Tiles running in this process's inference workers, counting abandoned ones that have not ended yet. */
 export const inferenceTilesRunning = () => [...live].reduce((n, w) => n + w.busy, 0);
 
+/** The ONNX files a model runs as, by stage name (one for a plain model; a body and a head for a two-stage one). */
+export type ModelGraphs = Record<string, string>;
+
+/** A plain model file as ModelGraphs. */
+export const graphsOf = (model: string | ModelGraphs): ModelGraphs => (typeof model === 'string' ? { model } : model);
+
 export interface TileResult {
   data: Float32Array;
   dims: readonly number[];
@@ -42,7 +48,8 @@ export class InferenceWorker {
   private closing?: Promise<void>;
   private dead?: Error;
 
-  constructor(modelPath: string, threads: number) {
+  /** `graphs`: stage name → ONNX file; a plain model has one ('model'), a two-stage one a body and a head. */
+  constructor(graphs: ModelGraphs, threads: number) {
     this.worker = startWorker(import.meta.url, 'onnx-worker');
     let opened!: () => void;
     let failed!: (e: Error) => void;
@@ -74,7 +81,7 @@ export class InferenceWorker {
     };
     this.worker.on('error', die);
     this.worker.once('exit', () => die(new Error('the inference worker stopped')));
-    this.worker.postMessage({ type: 'open', path: modelPath, threads });
+    this.worker.postMessage({ type: 'open', graphs, threads });
   }
 
   /** The thread died or its session would not open: it runs no more tiles. */
@@ -87,8 +94,8 @@ export class InferenceWorker {
     return this.pending.size;
   }
 
-  /** Runs one tile; one abandoned before it started (signal) never reaches the worker. */
-  async run(data: Float32Array, dims: number[], signal?: AbortSignal): Promise<TileResult> {
+  /** Runs one tile (through the graph named `stage`, else the first); one abandoned before it started (signal) never reaches the worker. */
+  async run(data: Float32Array, dims: number[], signal?: AbortSignal, stage?: string): Promise<TileResult> {
     await this.ready;
     throwIfAborted(signal);
     if (this.dead) throw this.dead;
@@ -98,7 +105,7 @@ export class InferenceWorker {
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
       tilesSent++;
-      this.worker.postMessage({ type: 'run', id, data, dims }, [data.buffer as ArrayBuffer]);
+      this.worker.postMessage({ type: 'run', id, data, dims, stage }, [data.buffer as ArrayBuffer]);
     });
   }
 

@@ -5,8 +5,11 @@ import type { RawImage } from '../image/raw.js';
 import { type Rect, planTiles } from './tiling.js';
 import type { ComputeClock } from './compute-clock.js';
 
-/** Runs the graph on one NCHW tile; in runs this happens in a worker thread (see inference-scheduler). */
-export type TileRunner = (data: Float32Array, dims: number[], signal?: AbortSignal) => Promise<{ data: Float32Array; dims: readonly number[] }>;
+/**
+ * Runs the graph on one NCHW tile; in runs this happens in a worker thread (see inference-scheduler). A
+ * two-stage model names the graph (`stage`: 'body' or 'head'); a plain model has one.
+ */
+export type TileRunner = (data: Float32Array, dims: number[], signal?: AbortSignal, stage?: string) => Promise<{ data: Float32Array; dims: readonly number[] }>;
 
 export interface TiledRunOptions {
   scale: number;
@@ -22,14 +25,19 @@ export interface TiledRunOptions {
   clock?: ComputeClock;
 }
 
-export async function openSession(path: string, threads: number): Promise<ort.InferenceSession> {
+/**
+ * `memPattern`: onnxruntime plans one block per input shape after a shape's first run; for a two-stage
+ * model's large body windows that block did not fit in the arena the first run grew, and a second run of
+ * the same 454² window grew RRDBNet's body from 751 to 1276 MB (without it: 748, 832, 881, steady).
+ */
+export async function openSession(path: string, threads: number, memPattern = true): Promise<ort.InferenceSession> {
   // Read through Node's fs so a model inside the packaged app's asar archive loads too.
   const bytes = await readFile(path);
-  return openSessionFrom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), threads);
+  return openSessionFrom(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength), threads, memPattern);
 }
 
 /** A session on a graph in memory, made as runs make theirs (an int8 build is measured before it is kept). */
-export function openSessionFrom(bytes: Uint8Array, threads: number): Promise<ort.InferenceSession> {
+export function openSessionFrom(bytes: Uint8Array, threads: number, memPattern = true): Promise<ort.InferenceSession> {
   return ort.InferenceSession.create(bytes, {
     // 0 lets onnxruntime take every core (one-off commands); a batch passes its share.
     intraOpNumThreads: Math.max(0, threads),
@@ -37,7 +45,7 @@ export function openSessionFrom(bytes: Uint8Array, threads: number): Promise<ort
     executionMode: 'sequential',
     graphOptimizationLevel: 'all',
     enableCpuMemArena: true,
-    enableMemPattern: true,
+    enableMemPattern: memPattern,
     // Threads that spin while they wait hold a core that an image's decode or scoring could use: with a
     // busy single-thread job beside a 2-thread session, thick went 0.148 → 0.168 MP/s and the job got
     // 79% of a core instead of 72%; alone it made no difference (0.349 / 0.343 MP/s).
@@ -45,11 +53,17 @@ export function openSessionFrom(bytes: Uint8Array, threads: number): Promise<ort
   });
 }
 
-/** A runner on a session in this thread (tests, benchmarks). Note: it blocks this thread while it runs. */
-export function sessionRunner(session: ort.InferenceSession): TileRunner {
-  return async (data, dims) => {
-    const out = await session.run({ input: new ort.Tensor('float32', data, dims) });
-    const t = out.output as ort.Tensor;
+/**
+ * A runner on sessions in this thread (tests, benchmarks): one session, or one per stage of a two-stage
+ * model. Note: it blocks this thread while it runs.
+ */
+export function sessionRunner(sessions: ort.InferenceSession | Record<string, ort.InferenceSession>): TileRunner {
+  return async (data, dims, _signal, stage) => {
+    const byStage = 'run' in sessions ? undefined : (sessions as Record<string, ort.InferenceSession>);
+    const session = !byStage ? (sessions as ort.InferenceSession) : stage !== undefined ? byStage[stage] : Object.values(byStage)[0];
+    if (!session) throw new Error(`no ${stage} graph`);
+    const out = await session.run({ [session.inputNames[0]]: new ort.Tensor('float32', data, dims) });
+    const t = out[session.outputNames[0]] as ort.Tensor;
     return { data: t.data as Float32Array, dims: t.dims };
   };
 }

@@ -4,6 +4,8 @@ import { type RawImage, rgbOnly, toRaw } from '../image/raw.js';
 import { resample } from '../image/resample.js';
 import { type RunnableModel, resolveModel } from '../models/resolve-model.js';
 import { upscaleTiled } from '../inference/onnx-runner.js';
+import { upscaleTwoStage } from '../inference/two-stage.js';
+import { type TwoStageRun, twoStageRun } from '../inference/stage-graphs.js';
 import { ComputeClock } from '../inference/compute-clock.js';
 import { InferenceScheduler } from '../inference/inference-scheduler.js';
 import type { InferenceSlots } from '../inference/inference-slots.js';
@@ -20,9 +22,11 @@ export class LocalAiProvider implements UpscaleProvider {
   private scheduler?: InferenceScheduler;
   private busy = { active: 0, since: 0, ms: 0, pixels: 0 };
 
+  /** `stages`: the model runs in two stages (inference/two-stage.ts); its tile size is then the body's. */
   constructor(
     readonly runnable: RunnableModel,
     private readonly slots?: InferenceSlots,
+    readonly stages?: TwoStageRun & { tileSize: number },
   ) {}
 
   get modelName(): string {
@@ -53,7 +57,7 @@ export class LocalAiProvider implements UpscaleProvider {
 
   /** One scheduler for every image this provider runs: their tiles share one set of workers. */
   private sessions(): InferenceScheduler {
-    return (this.scheduler ??= new InferenceScheduler(this.runnable.onnxPath, this.slots));
+    return (this.scheduler ??= new InferenceScheduler(this.stages?.graphs ?? this.runnable.onnxPath, this.slots));
   }
 
   async upscale(input: UpscaleInput): Promise<UpscaleOutput> {
@@ -69,17 +73,20 @@ export class LocalAiProvider implements UpscaleProvider {
     let up: RawImage;
     this.busyStart();
     try {
-      up = await upscaleTiled(scheduler.forImage(clock), rgb, {
-        scale: this.runnable.scale,
-        tileSize: this.runnable.tileSize,
+      const tiling = {
+        tileSize: this.stages?.tileSize ?? this.runnable.tileSize,
         overlap: this.runnable.tileOverlap,
         align: this.runnable.entry.sizeMultiple,
         signal: input.signal,
-        onTile: (done, total) => input.onProgress?.({ done, total }),
+        onTile: (done: number, total: number) => input.onProgress?.({ done, total }),
         // every worker busy on this image, and one tile ready for whichever frees first
         parallel: scheduler.workers + 1,
         clock,
-      });
+      };
+      const stages = this.stages;
+      up = stages
+        ? await upscaleTwoStage(scheduler.forImage(clock), rgb, { ...tiling, facts: stages.facts, headTileSize: stages.headTileSize, bodyLanes: scheduler.workers })
+        : await upscaleTiled(scheduler.forImage(clock), rgb, { ...tiling, scale: this.runnable.scale });
       this.busy.pixels += up.width * up.height;
     } finally {
       this.busyEnd();
@@ -117,7 +124,19 @@ export class LocalAiProvider implements UpscaleProvider {
 
 export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<LocalAiProvider> {
   const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
-  return new LocalAiProvider(await resolveModel(s, ctx.factor), ctx.inference);
+  const runnable = await resolveModel(s, ctx.factor);
+  return new LocalAiProvider(runnable, ctx.inference, await twoStagesFor(runnable, s.tileSize));
+}
+
+/**
+ * A net that convolves at the output's resolution (an ESRGAN's upsampling head, which caps its one-stage
+ * tiles) runs in two stages when its fp32 graph splits: the body on large tiles (`tileSize` sets the body's),
+ * the head in sub-tiles. Other nets, and int8 builds, run in one stage as before.
+ */
+async function twoStagesFor(r: RunnableModel, tileSize?: number): Promise<(TwoStageRun & { tileSize: number }) | undefined> {
+  if (!r.entry.hrFeatures || r.precision !== 'fp32') return undefined;
+  const stages = await twoStageRun(r.onnxPath, r.tileOverlap);
+  return stages && { ...stages, tileSize: tileSize ?? stages.tileSize };
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {

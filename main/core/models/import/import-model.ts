@@ -11,6 +11,7 @@ import { startWorker } from '../../workers/start-worker.js';
 import { readFileReadOnly } from '../../image/read.js';
 import { type LibraryEntry, ModelLibrary, nameFromFile } from '../library.js';
 import { defaultTileOverlap } from '../../inference/tile-overlap.js';
+import { stagedModel } from '../../inference/stage-graphs.js';
 import { convertStateDict } from './convert-state-dict.js';
 import { convertNcnn } from './ncnn/to-onnx.js';
 import { type OnnxInputRange, convertOnnxFile } from './onnx-file.js';
@@ -117,6 +118,8 @@ export async function addModelFile(
   const { descriptor, onnx, sha256, license, sourceFile, sourceBytes, speed } = imported;
   const measured = speed ? { mpsOut: speed.mpsOut, at: new Date().toISOString() } : undefined;
   const entry = await library.add(name, { ...descriptor, sha256, ...(license ? { license } : {}), sourceFile, sourceBytes, ...(measured ? { measured } : {}) }, onnx, { force: opts.force });
+  // Split now into the body and head a run uses (inference/stage-graphs.ts), so the first run need not; best effort.
+  await stagedModel(library.onnxPath(entry)).catch(() => undefined);
   return { entry, ms: Date.now() - t0, ...(speed ? { speed } : {}) };
 }
 
