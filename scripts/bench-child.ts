@@ -134,10 +134,13 @@ if (mode === 'score') {
   await call(64, 64);
   const bytes = await png(w, h);
   const t = now();
+  const cpu0 = process.cpuUsage(); // every thread of the process: the workers' onnxruntime threads too
   const out = (await provider.upscale({ bytes, format: 'png', width: w, height: h, target: { width: w * 4, height: h * 4 } })).image;
-  const mps = (out.width * out.height) / 1e6 / ((now() - t) / 1000);
+  const cpu = process.cpuUsage(cpu0);
+  const seconds = (now() - t) / 1000;
+  const mps = (out.width * out.height) / 1e6 / seconds;
   await provider.dispose?.();
-  result = { onnx_mps: mps, params: descriptor.params, rss_mb: rssMb() };
+  result = { onnx_mps: mps, seconds, cpu_s: (cpu.user + cpu.system) / 1e6, width: w, height: h, params: descriptor.params, rss_mb: rssMb() };
 } else if (mode === 'int8-imported') {
   // A real imported model (from the test cache) given an int8 build as `models add --int8` makes it, then
   // both builds end to end through the provider on the same photo, alternately, best of three each.

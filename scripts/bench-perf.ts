@@ -171,8 +171,8 @@ if (only.includes('rss')) {
 }
 
 if (only.includes('rss-imported')) {
-  // A 24 MP photo through an imported RRDBNet-23 (random weights): the memory bound for imported models.
-  // Its tile window is the same (~196 px) at any overlap, so 10 px measures the default's memory in a third of the time.
+  // A 24 MP photo through an imported RRDBNet-23 (random weights) at its defaults (two stages: the body on
+  // large low-resolution tiles, the head in sub-tiles): the memory bound for imported models.
   const big = join(work, 'big-imported');
   const { mkdir } = await import('node:fs/promises');
   await mkdir(big, { recursive: true });
@@ -184,8 +184,8 @@ if (only.includes('rss-imported')) {
   process.env.UPSCALE_BENCH_MODELS = library;
   const { descriptor, onnx } = convertStateDict(syntheticRrdbNet({ blocks: 23 }), 'safetensors');
   await new ModelLibrary().add('rrdbnet', { ...descriptor, sha256: '0'.repeat(64), sourceFile: 'rrdbnet.safetensors', sourceBytes: 0 }, onnx);
-  const r = childWith({ UPSCALE_BENCH_MODELS: library }, 'pipeline', big, join(work, 'rss-imported'), '2', 'local-ai', 'rrdbnet', 'fp32', '10');
-  row('24 MP through pipeline', 'imported RRDBNet-23 x4 (10 px overlap)', `${r.seconds.toFixed(1)} s (${(24 / r.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${r.rss_mb.toFixed(0)} MB (${r.rss_upscale_mb.toFixed(0)} MB while upscaling, ${r.rss_score_mb.toFixed(0)} MB while scoring)`);
+  const r = childWith({ UPSCALE_BENCH_MODELS: library }, 'pipeline', big, join(work, 'rss-imported'), '2', 'local-ai', 'rrdbnet', 'fp32');
+  row('24 MP through pipeline', 'imported RRDBNet-23 x4 (defaults: two stages, 48 px body overlap)', `${r.seconds.toFixed(1)} s (${(24 / r.upscale_s).toFixed(3)} MP/s out)`, `peak RSS ${r.rss_mb.toFixed(0)} MB (${r.rss_upscale_mb.toFixed(0)} MB while upscaling, ${r.rss_score_mb.toFixed(0)} MB while scoring)`);
 }
 
 if (only.includes('workers')) {
@@ -313,6 +313,7 @@ function importedRows(peak: number) {
     const gflop = kind === 'rrdbnet' ? rrdbGflopPerOutputMp(23) : compactGflopPerOutputMp(16);
     const share = ((r.onnx_mps * gflop) / peak) * 100;
     row(label, `ONNX tiled ${r.onnx_mps.toFixed(3)} MP/s out`, `${(r.params / 1e6).toFixed(2)} M params, ${gflop.toFixed(0)} GFLOP per output MP`, `${share.toFixed(0)}% of ${peak} GFLOP/s`);
+    if (kind === 'rrdbnet' && !overlap) torchRow(r);
   }
 }
 
@@ -333,6 +334,37 @@ if (only.includes('int8')) {
       `int8 output ${r.vs_fp32_psnr_mean.toFixed(1)} dB PSNR from fp32's`,
     );
   }
+}
+
+/**
+ * The same RRDBNet-23 in Debian's PyTorch (python3-torch), whole image at once on the same cores, as
+ * chaiNNer's CPU path runs it (scripts/reference/bench-torch-rrdb.py): issue 20's goal is ≤ 0.35× its time.
+ * Twice: with as many threads as our sessions use, and with torch's own default (one thread on these 2-core
+ * VMs, where torch counts one core). CPU seconds beside wall seconds: on a shared machine they are fairer.
+ */
+function torchRow(ours: Record<string, number>) {
+  const { width: w, height: h } = ours;
+  const threads = workerPlan().workers * workerPlan().threadsEach;
+  const torch = (n?: number) => {
+    const py = existsSync('/usr/bin/python3') ? spawnSync('/usr/bin/python3', [join(ROOT, 'scripts', 'reference', 'bench-torch-rrdb.py'), String(w), String(h), String(n ?? 0)], { encoding: 'utf8' }) : undefined;
+    return py?.status === 0 ? (JSON.parse(py.stdout.trim().split('\n').pop()!) as { seconds: number; cpu_seconds: number; torch: string; threads: number }) : undefined;
+  };
+  const label = `RRDBNet-23 x4 ${w}×${h} → ${w * 4}×${h * 4}, end to end at the defaults`;
+  const same = torch(threads);
+  if (!same) {
+    row(label, `ours ${ours.seconds.toFixed(1)} s`, 'PyTorch: not measured (needs /usr/bin/python3 with python3-torch)', '', '');
+    return;
+  }
+  const own = torch();
+  const ratio = (t: { seconds: number; cpu_seconds: number }) => `**${(ours.seconds / t.seconds).toFixed(2)}×** (CPU ${(ours.cpu_s / t.cpu_seconds).toFixed(2)}×)`;
+  row(
+    label,
+    `ours ${ours.seconds.toFixed(1)} s (${ours.cpu_s.toFixed(1)} CPU s)`,
+    `PyTorch ${same.torch} whole-image forward: ${threads} threads ${same.seconds.toFixed(1)} s (${same.cpu_seconds.toFixed(1)} CPU s)` +
+      (own && own.threads !== threads ? `; its default ${own.threads} thread${own.threads > 1 ? 's' : ''} ${own.seconds.toFixed(1)} s` : ''),
+    `${ratio(same)} its time` + (own && own.threads !== threads ? `; ${ratio(own)} at its default` : ''),
+    'goal ≤ 0.35×',
+  );
 }
 
 if (only.includes('adaptive')) {

@@ -4,6 +4,8 @@
  * `node --import tsx scripts/measure-seams.ts [filter | FILE…]` — needs the test-model cache (npm run fetch-test-models).
  * Model files given as arguments are measured instead of the list (e.g. the full-size random DAT/HAT nets
  * of scripts/reference/make-transformer-bench-models.py). SIDE=px sets the image, TILE=px the tile size.
+ * Models that run in two stages (inference/two-stage.ts) get a second table: the body in 64 px cells (so a
+ * crop has seams; the provider's are ~300 px) with each overlap, the head in its own sub-tiles.
  */
 import { existsSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -12,6 +14,8 @@ import * as ort from 'onnxruntime-node';
 import { toRaw, type RawImage } from '../main/core/image/raw.js';
 import { planTiles } from '../main/core/inference/tiling.js';
 import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
+import { planTwoStage, twoStageTiles, upscaleTwoStage } from '../main/core/inference/two-stage.js';
+import { splitStages } from '../main/core/models/graph/split-stages.js';
 import { importModelFile } from '../main/core/models/import/import-model.js';
 import { tileSizeFor } from '../main/core/models/resolve-model.js';
 import { importedEntry } from '../main/core/models/model-list.js';
@@ -92,4 +96,21 @@ for (const [label, file] of MODELS) {
     console.log(`${ov} | ${tile} | ${c.seam} | ${c.other} | ${c.psnr.toFixed(1)} | ${work.toFixed(2)} | ${secs.toFixed(1)}`);
   }
   await session.release();
+  const split = splitStages(imp.onnx);
+  if (timingOnly || 'reason' in split || !split.facts.headConvolves) continue;
+  const stages = { body: await ort.InferenceSession.create(split.body, { intraOpNumThreads: 2 }), head: await ort.InferenceSession.create(split.head, { intraOpNumThreads: 2 }) };
+  console.log(`two stages (head overlap ${split.facts.headOverlap} feature px, body cells 64 px):`);
+  console.log('body overlap | body tiles | head tiles | max on seams | max elsewhere | PSNR dB');
+  for (const ov of OVERLAPS) {
+    const o = { facts: split.facts, tileSize: 64, overlap: ov, headTileSize: twoStageTiles(split.facts, ov).headTileSize, align };
+    const plan = planTwoStage(side, side, o);
+    const s = split.facts.featureStride;
+    const cut = (v: number[]) => [...new Set(v.filter((x) => x > 0))];
+    const xs = cut(plan.flatMap((t) => [(t.window.x + t.crop.x) * s, ...t.heads.map((h) => (t.window.x + h.cell.x) * s)]));
+    const ys = cut(plan.flatMap((t) => [(t.window.y + t.crop.y) * s, ...t.heads.map((h) => (t.window.y + h.cell.y) * s)]));
+    const two = await upscaleTwoStage(sessionRunner(stages), img, o);
+    const c = compare(whole, two, xs, ys, d.scale, 8);
+    console.log(`${ov} | ${plan.length} | ${plan.reduce((n, t) => n + t.heads.length, 0)} | ${c.seam} | ${c.other} | ${c.psnr.toFixed(1)}`);
+  }
+  await Promise.all(Object.values(stages).map((x) => x.release()));
 }
