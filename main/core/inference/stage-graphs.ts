@@ -7,7 +7,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { type StageFacts, splitStages } from '../models/graph/split-stages.js';
 import { twoStageTiles } from './two-stage.js';
 
@@ -33,7 +33,9 @@ interface Recorded {
 export async function stagedModel(onnxPath: string): Promise<StagedModel | { reason: string }> {
   const st = await stat(onnxPath);
   const source = { bytes: st.size, mtimeMs: Math.round(st.mtimeMs) };
-  const dirs = [join(dirname(onnxPath), 'stages'), join(tmpdir(), 'upscale-bench-stages', createHash('sha256').update(`${onnxPath}:${source.bytes}:${source.mtimeMs}`).digest('hex').slice(0, 16))];
+  // model.onnx's stages in stages/; another graph in the folder (an int8 build) would get its own
+  const base = basename(onnxPath, '.onnx');
+  const dirs = [join(dirname(onnxPath), base === 'model' ? 'stages' : `stages-${base}`), join(tmpdir(), 'upscale-bench-stages', createHash('sha256').update(`${onnxPath}:${source.bytes}:${source.mtimeMs}`).digest('hex').slice(0, 16))];
   for (const dir of dirs) {
     const known = await recorded(dir, source);
     if (known) return known;
