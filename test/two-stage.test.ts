@@ -5,7 +5,8 @@ import { dirname, join } from 'node:path';
 import sharp from 'sharp';
 import * as ort from 'onnxruntime-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importModelFile, type ImportedFile } from '../main/core/models/import/import-model.js';
+import { addModelFile, importModelFile, type ImportedFile } from '../main/core/models/import/import-model.js';
+import { quantizeModel } from '../main/core/models/int8/make-int8.js';
 import { splitStages, type SplitGraphs } from '../main/core/models/graph/split-stages.js';
 import { ModelLibrary } from '../main/core/models/library.js';
 import { sessionRunner, upscaleTiled } from '../main/core/inference/onnx-runner.js';
@@ -100,6 +101,37 @@ describe('two-stage tiles equal one whole-image run on real weights', () => {
     const run = sessionRunner({ body: await ort.InferenceSession.create(s.body), head: await ort.InferenceSession.create(s.head) });
     const out = await upscaleTwoStage(run, img, { facts: s.facts, tileSize: 40, overlap: imp.descriptor.tileOverlap!, headTileSize: 8, align: imp.descriptor.sizeMultiple });
     expect(compare(out, whole).max).toBeLessThanOrEqual(1);
+  });
+});
+
+describe('an int8 build splits too', () => {
+  it('YandereNeo int8 (QDQ): the dequantized weights go with the convolutions that read them; tiles of both stages equal its whole run', async () => {
+    const library = new ModelLibrary(await mkdtemp(join(tmpdir(), 'two-stage-int8-')));
+    process.env.UPSCALE_BENCH_MODELS = library.dir;
+    try {
+      const { entry } = await addModelFile(YANDERE(), { name: 'yandere', library });
+      await quantizeModel('yandere', { force: true, library });
+      const int8 = new Uint8Array(readFileSync(library.onnxPath(entry, 'int8')));
+      const s = splitStages(int8);
+      if ('reason' in s) throw new Error(s.reason);
+      expect(s.facts).toMatchObject({ featureStride: 1, headScale: 4, headOverlap: 3, headConvolves: true });
+      const img = await toRaw(crop(160, 128));
+      const whole = await upscaleTiled(sessionRunner(await ort.InferenceSession.create(int8, { intraOpNumThreads: 2 })), img, { scale: 4, tileSize: 4096, overlap: 0 });
+      const run = sessionRunner({ body: await ort.InferenceSession.create(s.body, { intraOpNumThreads: 2 }), head: await ort.InferenceSession.create(s.head, { intraOpNumThreads: 2 }) });
+      // int8 rounds every activation, so a seam's small difference can flip roundings further in: 32 px of body
+      // context make this int8 net's tiles exact (its fp32 graph needs 16; its one-stage int8 tiles at 16 px
+      // differ by up to 15 grey levels)
+      const two = compare(await upscaleTwoStage(run, img, { facts: s.facts, tileSize: 48, overlap: 32, headTileSize: 16 }), whole);
+      expect(two.max).toBeLessThanOrEqual(1);
+      expect(compare(await upscaleTwoStage(run, img, { facts: s.facts, tileSize: 48, overlap: 32, headTileSize: 16, headOverlap: 0 }), whole).max).toBeGreaterThan(1);
+      // so the provider gives an int8 build twice its architecture's body overlap, and fp32 its own
+      const int8Provider = await createLocalAiProvider({ name: 'local-ai', model: 'yandere', precision: 'int8' }, { factor: 4 });
+      const fp32Provider = await createLocalAiProvider({ name: 'local-ai', model: 'yandere' }, { factor: 4 });
+      expect([int8Provider.stages?.overlap, fp32Provider.stages?.overlap]).toEqual([32, 16]);
+      await Promise.all([int8Provider.dispose(), fp32Provider.dispose()]);
+    } finally {
+      delete process.env.UPSCALE_BENCH_MODELS;
+    }
   });
 });
 

@@ -26,7 +26,7 @@ export class LocalAiProvider implements UpscaleProvider {
   constructor(
     readonly runnable: RunnableModel,
     private readonly slots?: InferenceSlots,
-    readonly stages?: TwoStageRun & { tileSize: number },
+    readonly stages?: TwoStageRun & { tileSize: number; overlap: number },
   ) {}
 
   get modelName(): string {
@@ -75,7 +75,7 @@ export class LocalAiProvider implements UpscaleProvider {
     try {
       const tiling = {
         tileSize: this.stages?.tileSize ?? this.runnable.tileSize,
-        overlap: this.runnable.tileOverlap,
+        overlap: this.stages?.overlap ?? this.runnable.tileOverlap,
         align: this.runnable.entry.sizeMultiple,
         signal: input.signal,
         onTile: (done: number, total: number) => input.onProgress?.({ done, total }),
@@ -125,18 +125,22 @@ export class LocalAiProvider implements UpscaleProvider {
 export async function createLocalAiProvider(spec: ProviderSpec, ctx: ProviderContext): Promise<LocalAiProvider> {
   const s = spec as Extract<ProviderSpec, { name: 'local-ai' }>;
   const runnable = await resolveModel(s, ctx.factor);
-  return new LocalAiProvider(runnable, ctx.inference, await twoStagesFor(runnable, s.tileSize));
+  return new LocalAiProvider(runnable, ctx.inference, await twoStagesFor(runnable, s.tileSize, s.tileOverlap));
 }
 
 /**
  * A net that convolves at the output's resolution (an ESRGAN's upsampling head, which caps its one-stage
- * tiles) runs in two stages when its fp32 graph splits: the body on large tiles (`tileSize` sets the body's),
- * the head in sub-tiles. Other nets, and int8 builds, run in one stage as before.
+ * tiles) runs in two stages when its graph (fp32 or int8) splits: the body on large tiles (`tileSize` sets
+ * the body's), the head in sub-tiles. Other nets run in one stage as before.
  */
-async function twoStagesFor(r: RunnableModel, tileSize?: number): Promise<(TwoStageRun & { tileSize: number }) | undefined> {
-  if (!r.entry.hrFeatures || r.precision !== 'fp32') return undefined;
-  const stages = await twoStageRun(r.onnxPath, r.tileOverlap);
-  return stages && { ...stages, tileSize: tileSize ?? stages.tileSize };
+async function twoStagesFor(r: RunnableModel, tileSize?: number, givenOverlap?: number): Promise<(TwoStageRun & { tileSize: number; overlap: number }) | undefined> {
+  if (!r.entry.hrFeatures) return undefined;
+  // int8 rounds every activation, so a small difference near a seam can flip roundings further in: YandereNeo's
+  // int8 body needed 32 px where its fp32 body needs 16 (16 px: up to 9 grey levels; 32: none). Large body
+  // windows make the extra context cheap; --tile-overlap still decides.
+  const overlap = givenOverlap ?? (r.precision === 'int8' ? Math.min(48, 2 * r.tileOverlap) : r.tileOverlap);
+  const stages = await twoStageRun(r.onnxPath, overlap);
+  return stages && { ...stages, tileSize: tileSize ?? stages.tileSize, overlap };
 }
 
 function splitAlpha(img: RawImage): { rgb: RawImage; alpha?: RawImage } {

@@ -41,8 +41,11 @@ export interface SplitGraphs {
   facts: StageFacts;
 }
 
-/** Ops that change nothing but values, pixel by pixel (their reach and resolution are their inputs'). */
-const POINTWISE = new Set(['Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Clip', 'Softplus', 'Add', 'Sub', 'Mul', 'Div', 'Identity']);
+/**
+ * Ops that change nothing but values, pixel by pixel (their reach and resolution are their inputs'); an int8
+ * build's QuantizeLinear/DequantizeLinear of activations too.
+ */
+const POINTWISE = new Set(['Relu', 'LeakyRelu', 'PRelu', 'Sigmoid', 'Tanh', 'Clip', 'Softplus', 'Add', 'Sub', 'Mul', 'Div', 'Identity', 'QuantizeLinear', 'DequantizeLinear']);
 /** Ops that only compute sizes from Shape (the pad-to-multiple and crop arithmetic). */
 const SHAPE_OPS = new Set(['Shape', 'Slice', 'Neg', 'Mod', 'Concat', 'Mul', 'Add', 'Sub', 'Div', 'Gather', 'Unsqueeze', 'Squeeze', 'Cast']);
 
@@ -71,11 +74,24 @@ function split(bytes: Uint8Array): SplitGraphs {
   for (const n of nodes) if (n.opType === 'Constant') refuse('Constant nodes are not split');
   const producer = new Map<string, number>();
   nodes.forEach((n, i) => n.output.forEach((o: string) => producer.set(o, i)));
+  // Constants: the weights, and what nodes compute from weights alone (an int8 build's dequantized weights).
+  // Their nodes go into whichever side reads them, both if both do.
+  const constNodes = new Set<number>();
+  const isConst = (t: string) => !t || inits.has(t) || constNodes.has(producer.get(t) ?? -1);
+  nodes.forEach((n, i) => {
+    if (n.opType !== 'Shape' && n.input.length && n.input.every(isConst)) constNodes.add(i);
+  });
+  /** A constant's dims: an initializer's, or those of the weight a DequantizeLinear reads. */
+  const constDims = (t: string): number[] | undefined => {
+    if (inits.has(t)) return inits.get(t).dims.map(num);
+    const n = nodes[producer.get(t) ?? -1];
+    return n && constNodes.has(producer.get(t)!) && n.opType === 'DequantizeLinear' ? constDims(n.input[0]) : undefined;
+  };
 
   // Tensors that are sizes, not images: what Shape gives and what is computed from sizes and constants.
   const shapeTensors = new Set<string>();
   for (const n of nodes) {
-    const live = n.input.filter((x: string) => x && !inits.has(x));
+    const live = n.input.filter((x: string) => !isConst(x));
     if (n.opType === 'Shape' || (SHAPE_OPS.has(n.opType) && live.length > 0 && live.every((x: string) => shapeTensors.has(x)))) n.output.forEach((o: string) => shapeTensors.add(o));
   }
 
@@ -89,7 +105,7 @@ function split(bytes: Uint8Array): SplitGraphs {
     while (stack.length) {
       const t = stack.pop()!;
       const p = producer.get(t);
-      if (p === undefined || seen.has(p)) continue;
+      if (p === undefined || seen.has(p) || constNodes.has(p)) continue;
       seen.add(p);
       stack.push(...nodes[p].input.filter((x: string) => x));
     }
@@ -114,7 +130,7 @@ function split(bytes: Uint8Array): SplitGraphs {
   // every head input comes from the head, the features or the weights
   for (const i of head) {
     for (const x of nodes[i].input) {
-      if (!x || inits.has(x) || x === features) continue;
+      if (isConst(x) || x === features) continue;
       const p = producer.get(x);
       if (p === undefined || !headSet.has(p)) refuse(x === inputName || shapeTensors.has(x) ? 'the head reads the input' : `the head reads the body's ${x}, not only its features`);
     }
@@ -129,7 +145,7 @@ function split(bytes: Uint8Array): SplitGraphs {
   for (const i of bodyOrder) {
     const n = nodes[i];
     if (n.output.every((o: string) => shapeTensors.has(o))) continue;
-    const x = n.input.find((t: string) => t && !inits.has(t) && !shapeTensors.has(t));
+    const x = n.input.find((t: string) => !isConst(t) && !shapeTensors.has(t));
     if (x === undefined) refuse(`${n.opType} ${n.name} reads only constants`);
     const c = channels.get(x)!;
     const a = area.get(x)!;
@@ -137,8 +153,8 @@ function split(bytes: Uint8Array): SplitGraphs {
     let outA = a;
     switch (n.opType) {
       case 'Conv':
-        convReach(n, inits); // refuses strided or size-changing convs
-        outC = num(inits.get(n.input[1])?.dims?.[0]) || refuse(`${n.name}: weights are not constant`);
+        convReach(n, constDims(n.input[1])); // refuses strided or size-changing convs
+        outC = constDims(n.input[1])?.[0] || refuse(`${n.name}: weights are not constant`);
         break;
       case 'SpaceToDepth': {
         const r = attrInt(n, 'blocksize');
@@ -148,8 +164,8 @@ function split(bytes: Uint8Array): SplitGraphs {
         break;
       }
       case 'Gather':
-        if (attrInt(n, 'axis') !== 1 || !inits.has(n.input[1])) refuse(`${n.name}: a gather other than a channel reorder`);
-        outC = num(inits.get(n.input[1]).dims[0]);
+        if (attrInt(n, 'axis') !== 1 || !constDims(n.input[1])) refuse(`${n.name}: a gather other than a channel reorder`);
+        outC = constDims(n.input[1])![0];
         break;
       case 'Concat':
         if (attrInt(n, 'axis') !== 1 && attrInt(n, 'axis') !== -3) refuse(`${n.name}: a concat across pixels`);
@@ -176,7 +192,7 @@ function split(bytes: Uint8Array): SplitGraphs {
   let convolves = false;
   for (const i of head) {
     const n = nodes[i];
-    const xs = n.input.filter((t: string) => t && !inits.has(t));
+    const xs = n.input.filter((t: string) => !isConst(t));
     if (!xs.length) refuse(`${n.opType} ${n.name} reads only constants`);
     const s = scaleOf.get(xs[0])!;
     if (xs.some((t: string) => scaleOf.get(t) !== s)) refuse(`${n.name} adds tensors of different sizes`);
@@ -185,8 +201,8 @@ function split(bytes: Uint8Array): SplitGraphs {
     let outC = headChannels.get(xs[0])!;
     switch (n.opType) {
       case 'Conv':
-        reach += convReach(n, inits) / s;
-        outC = num(inits.get(n.input[1])?.dims?.[0]) || refuse(`${n.name}: weights are not constant`);
+        reach += convReach(n, constDims(n.input[1])) / s;
+        outC = constDims(n.input[1])?.[0] || refuse(`${n.name}: weights are not constant`);
         convolves = true;
         break;
       case 'Resize':
@@ -230,7 +246,17 @@ function split(bytes: Uint8Array): SplitGraphs {
 
   const valueType = (c: number | string, h: string, w: string) => ({ tensorType: { elemType: T.FLOAT, shape: { dim: ['batch', c, h, w].map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) } } });
   const encode = (picked: number[], input: any, output: any, rename?: [string, string]) => {
-    const ns = picked.map((i) => nodes[i]);
+    // with the constant nodes they read (and those read by those), in the graph's order
+    const all = new Set(picked);
+    const stack = picked.flatMap((i) => nodes[i].input);
+    while (stack.length) {
+      const p = producer.get(stack.pop()!);
+      if (p !== undefined && constNodes.has(p) && !all.has(p)) {
+        all.add(p);
+        stack.push(...nodes[p].input);
+      }
+    }
+    const ns = [...all].sort((a, b) => a - b).map((i) => nodes[i]);
     if (rename) for (const n of ns) n.output = n.output.map((o: string) => (o === rename[0] ? rename[1] : o));
     const used = new Set(ns.flatMap((n) => n.input));
     return onnx.ModelProto.encode(
@@ -253,11 +279,10 @@ function split(bytes: Uint8Array): SplitGraphs {
   return { body: bodyBytes, head: headBytes, facts };
 }
 
-/** A convolution's reach in its own pixels; refuses strides and padding that change the size. */
-function convReach(n: any, inits: Map<string, any>): number {
-  const w = inits.get(n.input[1]);
-  if (!w) refuse(`${n.name}: weights are not constant`);
-  const [kh, kw] = [num(w.dims[2]), num(w.dims[3])];
+/** A convolution's reach in its own pixels (`dims`: its weight's); refuses strides and padding that change the size. */
+function convReach(n: any, dims: number[] | undefined): number {
+  if (!dims) refuse(`${n.name}: weights are not constant`);
+  const [kh, kw] = [dims![2], dims![3]];
   const strides = attrInts(n, 'strides') ?? [1, 1];
   const dil = attrInts(n, 'dilations') ?? [1, 1];
   const pads = attrInts(n, 'pads') ?? [0, 0, 0, 0];
