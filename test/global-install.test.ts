@@ -46,8 +46,8 @@ describe.skipIf(process.platform === 'win32')('upscale-bench installed globally 
   it('lists the clone’s models from another folder', () => {
     const r = run(['models']);
     expect(r.status, r.stderr).toBe(0);
-    expect(r.stdout).toContain(`models in ${join(realpathSync(ROOT), 'models')}`);
-    expect(r.stdout).toMatch(/slim +x2 [\d.]+ [kM]B/);
+    expect(r.stdout).toContain(`built in (${join(realpathSync(ROOT), 'models')}, read-only)`);
+    expect(r.stdout).toMatch(/^slim +built-in .*\n.*\n +fp32: [\d.]+ [kM]B, /m);
     expect(r.stdout).not.toContain('not built');
   });
 

@@ -31,12 +31,12 @@ try {
 
   // inference on the imported graph
   const runner = startWorker(caller('inference/inference-worker.js'), 'onnx-worker');
-  const opened = await reply(runner, { type: 'open', path: req.onnxOut, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
-  const ran = await reply(runner, { type: 'run', id: 1, data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
+  const opened = await reply(runner, { type: 'open', graphs: { imported: req.onnxOut }, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
+  const ran = await reply(runner, { type: 'run', id: 1, stage: 'imported', data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
   out.run = { opened: opened.type, error: ran.message, dims: ran.dims, data: ran.data && [...ran.data] };
   // a built-in model, where modelsDir() points in the installed app
-  const builtin = await reply(runner, { type: 'open', path: req.builtin, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
-  const ranBuiltin = await reply(runner, { type: 'run', id: 2, data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
+  const builtin = await reply(runner, { type: 'open', graphs: { builtin: req.builtin }, threads: 1 }, (m) => m.type === 'opened' || m.type === 'error');
+  const ranBuiltin = await reply(runner, { type: 'run', id: 2, stage: 'builtin', data: Float32Array.from(req.tile.data), dims: req.tile.dims }, (m) => m.type === 'result' || m.type === 'error');
   runner.postMessage({ type: 'close' });
   out.builtin = { opened: builtin.type, error: ranBuiltin.message, dims: ranBuiltin.dims };
 
